@@ -1,0 +1,1 @@
+"""Recruiter Coach: the platform-neutral core (engine, flows, templates, storage, scheduler)."""

@@ -1,0 +1,162 @@
+"""The boundary types: the only values that cross between the engine and an adapter.
+
+An adapter turns a platform event into an :class:`Incoming`, calls ``Engine.handle`` and renders the
+returned :class:`Reply` values. Everything here is a frozen dataclass of plain values, so the core
+never sees a raw platform payload and an adapter never sees engine state.
+
+Text in a :class:`Reply` is *neutral markup* (see :mod:`bot.markup`): ``**bold**``, ``_italic_``,
+``[label](https://link)``, ``- list items`` and backslash escapes. Adapters convert it to the
+platform's own markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+__all__ = (
+    "Card",
+    "Choice",
+    "Command",
+    "ConversationRef",
+    "Destination",
+    "FieldKind",
+    "Form",
+    "FormField",
+    "Incoming",
+    "Platform",
+    "Reply",
+    "UserInfo",
+    "Visibility",
+)
+
+Platform = Literal["console", "slack", "discord"]
+Visibility = Literal["private", "conversation"]
+Destination = Literal["conversation", "dm", "referral_channel"]
+ChoiceStyle = Literal["default", "primary", "danger"]
+FieldKind = Literal[
+    "text", "long_text", "choice", "yesno", "datetime", "phone", "email", "url", "number", "scale"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRef:
+    """Where a conversation happens and with whom.
+
+    ``space`` is the Slack team or Discord guild (``None`` for a DM outside any server),
+    ``thread`` the Slack thread ``ts`` when a thread holds its own conversation.
+    """
+
+    platform: Platform
+    channel: str
+    user: str
+    space: str | None = None
+    thread: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The conversation key: one conversation per user, channel and thread."""
+        return ":".join(
+            (self.platform, self.space or "-", self.channel, self.thread or "-", self.user)
+        )
+
+    @property
+    def user_key(self) -> str:
+        """The key of the person, across all their conversations on one platform."""
+        return ":".join((self.platform, self.space or "-", self.user))
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    """What the platform tells us about the person (all optional)."""
+
+    display_name: str | None = None
+    locale: str | None = None
+    time_zone: str | None = None  # an IANA name such as "Europe/Berlin"
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """An explicit command from the platform (a slash command's text, a menu item)."""
+
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One thing that happened in a conversation.
+
+    Exactly one of ``text``, ``choice_token``, ``form`` or ``command`` is normally set;
+    ``timeout_token`` is set only by the scheduler when a waiting question timed out.
+    """
+
+    conversation: ConversationRef
+    text: str | None = None
+    choice_token: str | None = None
+    form: tuple[tuple[str, str], ...] | None = None
+    command: Command | None = None
+    timeout_token: str | None = None
+    event_id: str | None = None
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    user: UserInfo = field(default_factory=UserInfo)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button. ``token`` names the flow version, step and question it belongs to, so a click
+    on an old button is recognised as stale instead of answering the current question."""
+
+    id: str
+    label: str
+    token: str
+    style: ChoiceStyle = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """One typed input of a form (a Slack modal input, a Discord text input, a console prompt)."""
+
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    required: bool = True
+    placeholder: str | None = None
+    options: tuple[tuple[str, str], ...] = ()  # (id, label) for choice fields
+    max_length: int | None = None
+    initial: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A group of fields answered at once; submitted back as ``Incoming.form`` with ``token``.
+
+    ``errors`` maps field names to messages when a submitted form is shown again."""
+
+    title: str
+    fields: tuple[FormField, ...]
+    token: str
+    submit_label: str = "Submit"
+    errors: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A titled summary with fields (referral posts, summaries)."""
+
+    title: str
+    fields: tuple[tuple[str, str], ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message for the user (or, with consent, a channel)."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    form: Form | None = None
+    card: Card | None = None
+    visibility: Visibility = "private"
+    destination: Destination = "conversation"
