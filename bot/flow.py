@@ -60,6 +60,7 @@ class Message:
 
     template: str | None = None
     inline: tuple[str, ...] = ()
+    compiled: object = field(default=None, compare=False, repr=False)  # the loader's compiled inline text
 
 
 @dataclass(frozen=True, slots=True)

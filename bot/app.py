@@ -1,0 +1,92 @@
+"""Compose the coach: content, store, engine and scheduler, for any adapter.
+
+An adapter calls :func:`open_coach` with its settings, the escaper for its platform and its
+:class:`bot.scheduler.Delivery`, then feeds events to ``coach.engine.handle``.
+"""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.actions import ActionRegistry
+from bot.builtin_actions import register_builtin_actions
+from bot.config import Settings
+from bot.engine import Engine, TopicRouter
+from bot.loader import FlowRegistry, load_flows
+from bot.scheduler import Delivery, Scheduler
+from bot.store import Job, Store
+from bot.store.factory import build_store
+from bot.templates import TemplateRenderer
+
+__all__ = ("Coach", "build_actions", "load_content", "open_coach")
+
+
+def build_actions() -> ActionRegistry:
+    """Every action flows may call."""
+    actions = ActionRegistry()
+    register_builtin_actions(actions)
+    return actions
+
+
+def load_content(
+    dialogs_dir: Path,
+    *,
+    actions: ActionRegistry | None = None,
+    escapers: Mapping[str, Callable[[str], str]] | None = None,
+) -> tuple[TemplateRenderer, FlowRegistry]:
+    """Templates and flows from a dialogs folder; raises FlowErrors on any mistake."""
+    renderer = TemplateRenderer(template_dirs=[dialogs_dir / "templates"], escapers=escapers)
+    registry = load_flows(dialogs_dir / "flows", renderer=renderer,
+                          actions=actions or build_actions())
+    return renderer, registry
+
+
+@dataclass(slots=True)
+class Coach:
+    settings: Settings
+    store: Store
+    engine: Engine
+    scheduler: Scheduler | None
+
+    async def close(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        await self.store.close()
+
+
+async def open_coach(
+    settings: Settings,
+    *,
+    delivery: Delivery | None = None,
+    escapers: Mapping[str, Callable[[str], str]] | None = None,
+    router: TopicRouter | None = None,
+    store: Store | None = None,
+) -> Coach:
+    """Load the content, open the store (migrating it) and, with a delivery, start the scheduler."""
+    actions = build_actions()
+    renderer, registry = load_content(settings.dialogs_dir, actions=actions, escapers=escapers)
+    store = store or build_store(settings.database_url)
+    await store.open()
+    for flow in registry.flows.values():
+        await store.save_flow_source(version=flow.version, flow_id=flow.id, source=flow.source)
+    engine = Engine(registry=registry, renderer=renderer, store=store, actions=actions,
+                    router=router)
+    scheduler = None
+    if delivery is not None:
+        scheduler = Scheduler(store, _job_runner(engine, delivery),
+                              worker_id=f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}")
+        scheduler.start()
+    return Coach(settings, store, engine, scheduler)
+
+
+def _job_runner(engine: Engine, delivery: Delivery) -> Callable[[Job], object]:
+    async def run(job: Job) -> None:
+        conversation, replies = await engine.run_job(job)
+        if replies:
+            await delivery.deliver(conversation, replies)
+
+    return run

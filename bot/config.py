@@ -1,0 +1,69 @@
+"""Settings, read from the environment by the entry points only.
+
+Everything below the command line receives a :class:`Settings` value; nothing in ``bot/`` reads
+``os.environ`` itself, so tests pass settings explicitly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import ConfigError
+
+__all__ = ("DEFAULT_DIALOGS_DIR", "Settings")
+
+DEFAULT_DIALOGS_DIR = Path(__file__).resolve().parent.parent / "dialogs"
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    dialogs_dir: Path = DEFAULT_DIALOGS_DIR
+    log_level: str = "WARNING"
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_api_url: str | None = None
+    discord_bot_token: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Build settings from environment variables (see ``.env.example``)."""
+        data_dir = Path(environ.get("COACH_DATA_DIR") or _default_data_dir()).expanduser()
+        dialogs_dir = Path(environ.get("COACH_DIALOGS_DIR") or DEFAULT_DIALOGS_DIR).expanduser()
+        if not (dialogs_dir / "flows").is_dir():
+            raise ConfigError(
+                f"COACH_DIALOGS_DIR={dialogs_dir} has no flows/ folder; point it at a folder "
+                "with flows/ and templates/ (see .env.example), or unset it to use the shipped one"
+            )
+        level = environ.get("LOG_LEVEL", "WARNING").upper()
+        if level not in _LEVELS:
+            raise ConfigError(f"LOG_LEVEL={level!r} is not one of {', '.join(_LEVELS)}")
+        url = environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'coach.db'}"
+        return cls(
+            data_dir=data_dir, database_url=url, dialogs_dir=dialogs_dir, log_level=level,
+            slack_bot_token=environ.get("SLACK_BOT_TOKEN") or None,
+            slack_signing_secret=environ.get("SLACK_SIGNING_SECRET") or None,
+            slack_app_token=environ.get("SLACK_APP_TOKEN") or None,
+            slack_client_id=environ.get("SLACK_CLIENT_ID") or None,
+            slack_client_secret=environ.get("SLACK_CLIENT_SECRET") or None,
+            slack_api_url=environ.get("SLACK_API_URL") or None,
+            discord_bot_token=environ.get("DISCORD_BOT_TOKEN") or None,
+        )
+
+    @property
+    def python_log_level(self) -> int:
+        return int(getattr(logging, self.log_level))
+
+
+def _default_data_dir() -> str:
+    import platformdirs
+
+    return platformdirs.user_data_dir("recruiter-coach", appauthor=False)

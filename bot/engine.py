@@ -1,0 +1,257 @@
+"""The dialog engine: ``handle(Incoming) -> list[Reply]``, the one call adapters make.
+
+For each event the engine loads the conversation, runs a :class:`bot.turn.Turn`, and commits the
+new state with an optimistic version check. When another event for the same conversation was
+committed first (two workers, or two quick clicks) the turn is recomputed on the fresh state, so no
+answer is lost. A retried platform event (same ``event_id``) is answered once.
+
+``handle`` never raises: a failing action or template keeps the previous step, the user gets one
+apology, and the log gets the conversation key and the error's type, never what the user wrote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.actions import ActionContext, ActionRegistry
+from bot.boundary import ConversationRef, Incoming, Reply
+from bot.errors import CoachError
+from bot.flow import Flow
+from bot.loader import FlowRegistry, compile_flow
+from bot.state import ConversationState, Frame, ref_from_json
+from bot.store import (
+    DuplicateEventError,
+    Job,
+    Store,
+    StoredConversation,
+    TurnCommit,
+    UserRecord,
+    VersionConflictError,
+)
+from bot.templates import TemplateRenderer
+from bot.turn import Turn
+
+__all__ = ("APOLOGY", "Engine", "TopicRouter")
+
+logger = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on my side. Let's try that again."
+MAX_CONFLICT_RETRIES = 8
+PRIVACY_NOTICE_VERSION = 1
+
+
+class TopicRouter:
+    """Picks a topic for free text. The content layer provides a real one; this one never does."""
+
+    def route(self, text: str) -> tuple[str, float] | None:
+        return None
+
+
+@dataclass(slots=True)
+class _KeyLock:
+    lock: asyncio.Lock
+    users: int = 0
+
+
+class Engine:
+    def __init__(
+        self,
+        *,
+        registry: FlowRegistry,
+        renderer: TemplateRenderer,
+        store: Store,
+        actions: ActionRegistry,
+        entry_flow: str = "recruiter_called",
+        menu_flow: str = "menu",
+        router: TopicRouter | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        event_ttl: timedelta = timedelta(hours=2),
+        route_threshold: float = 0.6,
+    ) -> None:
+        self.registry = registry
+        self.renderer = renderer
+        self.store = store
+        self.actions = actions
+        self.entry_flow = entry_flow
+        self.menu_flow = menu_flow if menu_flow in registry.flows else entry_flow
+        self.router = router or TopicRouter()
+        self.clock = clock
+        self.event_ttl = event_ttl
+        self.route_threshold = route_threshold
+        self._topics = registry.topics()
+        self._locks: dict[str, _KeyLock] = {}
+        if entry_flow not in registry.flows:
+            raise CoachError(f"the entry flow {entry_flow!r} is not among the loaded flows: "
+                             f"{', '.join(sorted(registry.flows))}")
+
+    # -- the adapters' entry point ------------------------------------------------------------
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        key = incoming.conversation.key
+        entry = self._locks.setdefault(key, _KeyLock(asyncio.Lock()))
+        entry.users += 1
+        try:
+            async with entry.lock:  # one turn at a time per conversation in this process
+                return await self._handle_with_retries(incoming)
+        finally:
+            entry.users -= 1
+            if not entry.users:
+                del self._locks[key]
+
+    async def _handle_with_retries(self, incoming: Incoming) -> list[Reply]:
+        for _ in range(MAX_CONFLICT_RETRIES):
+            try:
+                return await self._handle_once(incoming)
+            except VersionConflictError:
+                continue  # another worker saved first: recompute on the fresh state
+            except DuplicateEventError:
+                return []
+            except Exception as exc:  # never raise to an adapter
+                self._log_failure(incoming, exc)
+                return [self._apology(incoming)]
+        logger.error("conversation %s: gave up after %d version conflicts",
+                     incoming.conversation.key, MAX_CONFLICT_RETRIES)
+        return [self._apology(incoming)]
+
+    async def _handle_once(self, incoming: Incoming) -> list[Reply]:
+        if incoming.event_id and await self.store.is_processed(incoming.event_id):
+            return []
+        ref = incoming.conversation
+        stored = await self.store.load_conversation(ref.key)
+        state = ConversationState.from_json(stored.state) if stored else ConversationState()
+        await self._load_versions(state)
+        turn = await self._prepare_turn(incoming, state)
+        await turn.run()
+        if turn.show_privacy_notice:
+            turn.replies.insert(0, Reply(turn.engine.renderer.render(
+                platform=ref.platform, context=turn.template_context({}), seed=0,
+                template="coach_privacy")))
+        await self._commit(incoming, stored, turn)
+        return turn.replies
+
+    async def _prepare_turn(self, incoming: Incoming, state: ConversationState) -> Turn:
+        now = self.clock()
+        zone = incoming.user.time_zone or state.time_zone
+        turn = Turn(self, incoming, state, ActionContext(
+            conversation=incoming.conversation, now=now, time_zone=zone, store=self.store))
+        if not state.active and incoming.timeout_token is None:
+            await self._greet_user(turn)
+        return turn
+
+    async def _greet_user(self, turn: Turn) -> None:
+        """At the start of a conversation: the user's remembered zone and the privacy notice."""
+        user = await self.store.load_user(turn.incoming.conversation.user_key)
+        if turn.context.time_zone is None and user is not None and user.time_zone:
+            turn.context.time_zone = turn.state.time_zone = user.time_zone
+        seen = user.settings.get("privacy_notice", 0) if user else 0
+        turn.show_privacy_notice = seen < PRIVACY_NOTICE_VERSION
+
+    async def _commit(self, incoming: Incoming, stored: StoredConversation | None,
+                      turn: Turn) -> None:
+        ref = incoming.conversation
+        expires = incoming.received_at + self.event_ttl if incoming.event_id else None
+        await self.store.commit_turn(TurnCommit(
+            conversation_key=ref.key, user_key=ref.user_key, state=turn.state.to_json(),
+            expected_version=stored.version if stored else 0, event_id=incoming.event_id,
+            event_expires_at=expires, new_jobs=tuple(turn.context.new_jobs),
+            cancel_job_keys=tuple(turn.context.cancel_job_keys)))
+        if turn.show_privacy_notice or turn.new_user_time_zone:
+            await self._remember_user(ref, turn)
+
+    async def _remember_user(self, ref: ConversationRef, turn: Turn) -> None:
+        user = await self.store.load_user(ref.user_key) or UserRecord(ref.user_key)
+        settings = dict(user.settings)
+        if turn.show_privacy_notice:
+            settings["privacy_notice"] = PRIVACY_NOTICE_VERSION
+        zone = turn.new_user_time_zone or user.time_zone
+        await self.store.save_user(UserRecord(ref.user_key, zone, settings))
+
+    # -- flows and topics ---------------------------------------------------------------------
+
+    def flow_of(self, frame: Frame) -> Flow:
+        """The flow version a frame is pinned to (falling back to the current one)."""
+        flow = self.registry.by_version.get(frame.version)
+        if flow is None:  # the old version could not be loaded: continue on the current one
+            flow = self.registry.flows[frame.flow]
+            frame.version = flow.version
+            if frame.step not in flow.steps:
+                frame.step = flow.start
+        return flow
+
+    async def _load_versions(self, state: ConversationState) -> None:
+        for frame in state.stack:
+            if frame.version not in self.registry.by_version:
+                await self._load_version(frame)
+
+    async def _load_version(self, frame: Frame) -> None:
+        source = await self.store.load_flow_source(frame.version)
+        if source is None:
+            return
+        try:
+            flow = compile_flow(source, path=f"<stored {frame.flow}@{frame.version}>",
+                                renderer=self.renderer, actions=self.actions)
+        except CoachError:
+            logger.warning("flow %s version %s no longer loads; using the current version",
+                           frame.flow, frame.version)
+            return
+        self.registry.by_version[flow.version] = flow
+
+    def flow_for_topic(self, topic: str) -> str | None:
+        topic = topic.strip().lower()
+        if topic in self.registry.flows:
+            return topic
+        return self._topics.get(topic)
+
+    def flow_for_text(self, text: str) -> str | None:
+        """The flow for free text typed when no conversation is running."""
+        direct = self.flow_for_topic(text)
+        if direct:
+            return direct
+        routed = self.router.route(text)
+        if routed and routed[1] >= self.route_threshold:
+            return self.flow_for_topic(routed[0])
+        return None
+
+    # -- scheduled jobs -----------------------------------------------------------------------
+
+    async def run_job(self, job: Job) -> tuple[ConversationRef, list[Reply]]:
+        """Turn a due job into replies for one conversation (the caller delivers them)."""
+        ref = ref_from_json(job.payload["ref"])
+        if job.kind == "ask_timeout":
+            replies = await self.handle(Incoming(
+                conversation=ref, timeout_token=str(job.payload["seq"]),
+                event_id=f"job:{job.id}", received_at=self.clock()))
+            return ref, replies
+        if job.kind == "reminder":
+            text = self.renderer.render(platform=ref.platform, context=job.payload["context"],
+                                        seed=job.id, template=job.payload["template"])
+            return ref, [Reply(text, destination="dm")]
+        raise CoachError(f"unknown job kind {job.kind!r}")
+
+    # -- failures -----------------------------------------------------------------------------
+
+    def _apology(self, incoming: Incoming) -> Reply:
+        try:
+            text = self.renderer.render(platform=incoming.conversation.platform, context={},
+                                        seed=0, template="coach_sorry")
+        except Exception:
+            text = APOLOGY
+        return Reply(text)
+
+    def _log_failure(self, incoming: Incoming, exc: BaseException) -> None:
+        # The exception's message may quote user text, so log its type and where it happened.
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
+        causes = []
+        cause = exc.__cause__
+        while cause is not None:
+            causes.append(type(cause).__name__)
+            cause = cause.__cause__
+        logger.error("conversation %s: turn failed with %s at %s%s; previous step kept",
+                     incoming.conversation.key, type(exc).__name__, where,
+                     f" (caused by {', '.join(causes)})" if causes else "")
