@@ -85,6 +85,8 @@ class Engine:
         self.route_threshold = route_threshold
         self._topics = registry.topics()
         self._locks: dict[str, _KeyLock] = {}
+        # Called with (flow id, step id) for every step a turn runs: coverage for `flows test`.
+        self.step_listener: Callable[[str, str], None] | None = None
         if entry_flow not in registry.flows:
             raise CoachError(f"the entry flow {entry_flow!r} is not among the loaded flows: "
                              f"{', '.join(sorted(registry.flows))}")

@@ -267,10 +267,13 @@ class Turn:
     async def _advance(self) -> None:
         from bot.runner import run_step
 
+        listener = self.engine.step_listener
         for _ in range(MAX_STEPS_PER_TURN):
             if not self.state.active:
                 return
             step = self.current_step()
+            if listener is not None:
+                listener(self.state.top.flow, step.id)
             if isinstance(step, AskStep):
                 await self._ask(step)
                 return
