@@ -1,0 +1,66 @@
+"""Choose a store from a database URL.
+
+Accepted URLs:
+
+- ``memory://``: :class:`~bot.store.memory.MemoryStore` (nothing survives the process).
+- ``sqlite+aiosqlite:///path/to/coach.db`` (``sqlite:///...`` is accepted and given the async
+  driver): the default, a file in the user's data directory.
+- ``postgresql+asyncpg://user:password@host/db`` (``postgresql://`` and ``postgres://``, as
+  hosting providers write them, are accepted and given the async driver).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.store import Store
+
+__all__ = ("ACCEPTED_SCHEMES", "build_store", "default_database_url", "normalize_database_url")
+
+ACCEPTED_SCHEMES = ("memory://", "sqlite+aiosqlite://", "postgresql+asyncpg://")
+
+# Spellings people write for the two SQL databases, mapped to the async driver we ship.
+_SCHEME_ALIASES = {
+    "sqlite://": "sqlite+aiosqlite://",
+    "sqlite+aiosqlite://": "sqlite+aiosqlite://",
+    "postgres://": "postgresql+asyncpg://",
+    "postgresql://": "postgresql+asyncpg://",
+    "postgresql+asyncpg://": "postgresql+asyncpg://",
+}
+
+
+def default_database_url(data_dir: Path) -> str:
+    """The SQLite database ``coach.db`` in ``data_dir`` (created on first open)."""
+    return f"sqlite+aiosqlite:///{data_dir.expanduser() / 'coach.db'}"
+
+
+def normalize_database_url(url: str) -> str:
+    """Give a SQL URL the async driver this project uses; ``memory://`` is returned as is.
+
+    Raises:
+        ValueError: the URL names a database or driver the coach does not support.
+    """
+    stripped = url.strip()
+    if stripped == "memory://":
+        return stripped
+    for alias, scheme in _SCHEME_ALIASES.items():
+        if stripped.startswith(alias):
+            return scheme + stripped.removeprefix(alias)
+    scheme = stripped.partition("://")[0] or stripped
+    raise ValueError(
+        f"unsupported database URL scheme {scheme!r}; use one of {', '.join(ACCEPTED_SCHEMES)}"
+        " (for example sqlite+aiosqlite:///path/to/coach.db)"
+    )
+
+
+def build_store(url: str) -> Store:
+    """Make the store for ``url`` (not yet opened: ``await store.open()``)."""
+    normalized = normalize_database_url(url)
+    if normalized == "memory://":
+        from bot.store.memory import MemoryStore
+
+        return MemoryStore()
+    # Imported here so that memory:// (tests, benchmarks) never loads SQLAlchemy.
+    from bot.store.sql import SqlStore
+
+    return SqlStore(normalized)

@@ -1,0 +1,256 @@
+"""An in-process :class:`~bot.store.Store` on plain dicts, for tests and benchmarks.
+
+It follows the same contract as :class:`bot.store.sql.SqlStore` (the shared store tests run
+against both) and is built to be cheap: a turn stores the state dict it is given, without
+copying or encoding it (the engine builds a fresh dict each turn and never mutates a saved one),
+and loading returns that same dict.
+
+No lock is needed: every method finishes without awaiting anything, and asyncio switches
+coroutines only at an ``await`` that suspends, so each call is atomic with respect to the others.
+Keep it that way; a method that awaits in the middle would need an ``asyncio.Lock``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from bot.store import (
+    DuplicateEventError,
+    Job,
+    JobSpec,
+    StoredConversation,
+    TurnCommit,
+    UserRecord,
+    VersionConflictError,
+)
+
+__all__ = ("DEFAULT_EVENT_TTL", "MemoryStore")
+
+DEFAULT_EVENT_TTL = timedelta(days=1)
+"""How long a processed event id is remembered when a turn gives no expiry. Platforms retry
+within minutes, so a day is plenty, and it bounds the table's size."""
+
+
+@dataclass(slots=True)
+class _Conversation:
+    user_key: str
+    stored: StoredConversation
+
+
+@dataclass(slots=True)
+class _Job:
+    """A mutable job row; :meth:`to_job` makes the frozen record callers see."""
+
+    id: int
+    spec: JobSpec
+    due_at: datetime
+    status: str = "pending"
+    attempts: int = 0
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    last_error: str | None = None
+
+    def to_job(self) -> Job:
+        spec = self.spec
+        return Job(
+            id=self.id,
+            kind=spec.kind,
+            due_at=self.due_at,
+            user_key=spec.user_key,
+            conversation_key=spec.conversation_key,
+            payload=spec.payload,
+            job_key=spec.job_key,
+            attempts=self.attempts,
+        )
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class MemoryStore:
+    """The storage port on dicts. Data lives as long as the object."""
+
+    def __init__(self) -> None:
+        self._conversations: dict[str, _Conversation] = {}
+        self._users: dict[str, UserRecord] = {}
+        self._events: dict[str, datetime] = {}
+        self._live_jobs: dict[int, _Job] = {}  # pending or running
+        self._finished_jobs: dict[int, _Job] = {}  # done or failed, kept like the SQL rows
+        self._live_by_key: dict[str, int] = {}
+        self._flows: dict[str, str] = {}
+        self._next_job_id = 1
+
+    async def open(self) -> None:
+        """Nothing to connect to."""
+
+    async def close(self) -> None:
+        """Nothing to release; the data stays until the object goes."""
+
+    # conversations and turns
+
+    async def load_conversation(self, key: str) -> StoredConversation | None:
+        row = self._conversations.get(key)
+        return None if row is None else row.stored
+
+    async def commit_turn(self, commit: TurnCommit) -> int:
+        # Check everything first, then write: a failed commit must leave nothing behind.
+        row = self._conversations.get(commit.conversation_key)
+        current = 0 if row is None else row.stored.version
+        if commit.event_id is not None and self._is_live_event(commit.event_id, _utcnow()):
+            raise DuplicateEventError(commit.event_id)
+        if current != commit.expected_version:
+            raise VersionConflictError(commit.conversation_key)
+        if commit.event_id is not None:
+            self._events[commit.event_id] = commit.event_expires_at or (
+                _utcnow() + DEFAULT_EVENT_TTL
+            )
+        version = self._write_conversation(commit, current)
+        self._cancel(commit.cancel_job_keys)
+        self._schedule(commit.new_jobs)
+        return version
+
+    def _write_conversation(self, commit: TurnCommit, current: int) -> int:
+        key = commit.conversation_key
+        if commit.state is None:
+            self._conversations.pop(key, None)
+            return 0
+        stored = StoredConversation(key, commit.state, current + 1, _utcnow())
+        self._conversations[key] = _Conversation(commit.user_key, stored)
+        return current + 1
+
+    # processed events
+
+    def _is_live_event(self, event_id: str, now: datetime) -> bool:
+        expires_at = self._events.get(event_id)
+        return expires_at is not None and expires_at > now
+
+    async def is_processed(self, event_id: str) -> bool:
+        return self._is_live_event(event_id, _utcnow())
+
+    async def purge_expired_events(self, now: datetime) -> int:
+        expired = [event_id for event_id, at in self._events.items() if at <= now]
+        for event_id in expired:
+            del self._events[event_id]
+        return len(expired)
+
+    # users
+
+    async def load_user(self, user_key: str) -> UserRecord | None:
+        return self._users.get(user_key)
+
+    async def save_user(self, user: UserRecord) -> None:
+        self._users[user.user_key] = user
+
+    # jobs
+
+    async def schedule_jobs(self, jobs: tuple[JobSpec, ...]) -> None:
+        self._schedule(jobs)
+
+    def _schedule(self, specs: tuple[JobSpec, ...]) -> None:
+        for spec in specs:
+            if spec.job_key is not None:
+                self._replace_key(spec.job_key)
+            job = _Job(id=self._next_job_id, spec=spec, due_at=spec.due_at)
+            self._next_job_id += 1
+            self._live_jobs[job.id] = job
+            if spec.job_key is not None:
+                self._live_by_key[spec.job_key] = job.id
+
+    def _replace_key(self, job_key: str) -> None:
+        """Drop the pending job with this key; a running one keeps running but loses the key
+        (the SQL store clears its ``job_key``) so the new job can take it."""
+        job_id = self._live_by_key.pop(job_key, None)
+        if job_id is None:
+            return
+        job = self._live_jobs[job_id]
+        if job.status == "pending":
+            del self._live_jobs[job_id]
+        else:
+            job.spec = replace(job.spec, job_key=None)
+
+    async def cancel_jobs(self, job_keys: tuple[str, ...]) -> int:
+        return self._cancel(job_keys)
+
+    def _cancel(self, job_keys: tuple[str, ...]) -> int:
+        cancelled = 0
+        for job_key in job_keys:
+            job_id = self._live_by_key.get(job_key)
+            if job_id is not None and self._live_jobs[job_id].status == "pending":
+                del self._live_jobs[job_id]
+                del self._live_by_key[job_key]
+                cancelled += 1
+        return cancelled
+
+    async def claim_due_jobs(
+        self, *, now: datetime, limit: int, worker: str, lease_seconds: int
+    ) -> list[Job]:
+        stale = now - timedelta(seconds=lease_seconds)
+        due = [job for job in self._live_jobs.values() if _claimable(job, now, stale)]
+        due.sort(key=lambda job: (job.due_at, job.id))
+        claimed = due[:limit]
+        for job in claimed:
+            job.status, job.claimed_by, job.claimed_at = "running", worker, now
+            job.attempts += 1
+        return [job.to_job() for job in claimed]
+
+    async def finish_job(self, job_id: int, *, error: str | None = None) -> None:
+        job = self._live_jobs.pop(job_id, None)
+        if job is None:
+            return
+        self._release_key(job)
+        job.status = "done" if error is None else "failed"
+        job.last_error = error
+        self._finished_jobs[job_id] = job
+
+    async def retry_job(self, job_id: int, *, due_at: datetime) -> None:
+        job = self._live_jobs.get(job_id)
+        if job is not None and job.status == "running":
+            job.status, job.due_at = "pending", due_at
+            job.claimed_by = job.claimed_at = None
+
+    def _release_key(self, job: _Job) -> None:
+        key = job.spec.job_key
+        if key is not None and self._live_by_key.get(key) == job.id:
+            del self._live_by_key[key]
+
+    async def pending_jobs(self, user_key: str) -> list[Job]:
+        pending = [
+            job
+            for job in self._live_jobs.values()
+            if job.status == "pending" and job.spec.user_key == user_key
+        ]
+        pending.sort(key=lambda job: (job.due_at, job.id))
+        return [job.to_job() for job in pending]
+
+    # flow sources
+
+    async def save_flow_source(self, *, version: str, flow_id: str, source: str) -> None:
+        self._flows.setdefault(version, source)
+
+    async def load_flow_source(self, version: str) -> str | None:
+        return self._flows.get(version)
+
+    # privacy
+
+    async def forget_user(self, user_key: str) -> int:
+        conversation_keys = [
+            key for key, row in self._conversations.items() if row.user_key == user_key
+        ]
+        for key in conversation_keys:
+            del self._conversations[key]
+        removed = len(conversation_keys) + (self._users.pop(user_key, None) is not None)
+        for table in (self._live_jobs, self._finished_jobs):
+            job_ids = [job.id for job in table.values() if job.spec.user_key == user_key]
+            for job_id in job_ids:
+                self._release_key(table.pop(job_id))
+            removed += len(job_ids)
+        return removed
+
+
+def _claimable(job: _Job, now: datetime, stale: datetime) -> bool:
+    if job.status == "pending":
+        return job.due_at <= now
+    # A claim older than the lease belongs to a worker that died; take the job over.
+    return job.claimed_at is not None and job.claimed_at < stale
