@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,8 +40,9 @@ def load_content(
 ) -> tuple[TemplateRenderer, FlowRegistry]:
     """Templates and flows from a dialogs folder; raises FlowErrors on any mistake."""
     renderer = TemplateRenderer(template_dirs=[dialogs_dir / "templates"], escapers=escapers)
-    registry = load_flows(dialogs_dir / "flows", renderer=renderer,
-                          actions=actions or build_actions())
+    registry = load_flows(
+        dialogs_dir / "flows", renderer=renderer, actions=actions or build_actions()
+    )
     return renderer, registry
 
 
@@ -66,24 +67,28 @@ async def open_coach(
     router: TopicRouter | None = None,
     store: Store | None = None,
 ) -> Coach:
-    """Load the content, open the store (migrating it) and, with a delivery, start the scheduler."""
+    """Load content, open (and migrate) the store and, given a delivery, start the scheduler."""
     actions = build_actions()
     renderer, registry = load_content(settings.dialogs_dir, actions=actions, escapers=escapers)
     store = store or build_store(settings.database_url)
     await store.open()
     for flow in registry.flows.values():
         await store.save_flow_source(version=flow.version, flow_id=flow.id, source=flow.source)
-    engine = Engine(registry=registry, renderer=renderer, store=store, actions=actions,
-                    router=router)
+    engine = Engine(
+        registry=registry, renderer=renderer, store=store, actions=actions, router=router
+    )
     scheduler = None
     if delivery is not None:
-        scheduler = Scheduler(store, _job_runner(engine, delivery),
-                              worker_id=f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}")
+        scheduler = Scheduler(
+            store,
+            _job_runner(engine, delivery),
+            worker_id=f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}",
+        )
         scheduler.start()
     return Coach(settings, store, engine, scheduler)
 
 
-def _job_runner(engine: Engine, delivery: Delivery) -> Callable[[Job], object]:
+def _job_runner(engine: Engine, delivery: Delivery) -> Callable[[Job], Awaitable[None]]:
     async def run(job: Job) -> None:
         conversation, replies = await engine.run_job(job)
         if replies:

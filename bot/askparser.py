@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from bot.flow import ASK_KINDS, ActionStep, AskStep, ChoiceOption, Expression, Rule, SourceLocation
 from bot.errors import FlowProblem
+from bot.flow import (
+    ASK_KINDS,
+    ActionStep,
+    AskStep,
+    ChoiceOption,
+    Expression,
+    Message,
+    Rule,
+    SourceLocation,
+)
 from bot.stepparser import IDENTIFIER, FlowContext, parse_duration, unknown_keys
 from bot.yamlsource import YList, YMap
 
@@ -17,20 +26,32 @@ _DEFAULT_MAX_LENGTH = 500
 def parse_ask(step_id: str, body: YMap, where: SourceLocation, ctx: FlowContext) -> AskStep | None:
     kind = body["ask"]
     if kind not in ASK_KINDS:
-        ctx.problem(body.line_of("ask"), "ask", f"unknown answer type {kind!r}",
-                    f"use one of: {', '.join(ASK_KINDS)}")
+        ctx.problem(
+            body.line_of("ask"),
+            "ask",
+            f"unknown answer type {kind!r}",
+            f"use one of: {', '.join(ASK_KINDS)}",
+        )
         return None
     slot = body.get("slot")
     if not isinstance(slot, str) or not IDENTIFIER.match(slot):
-        ctx.problem(body.line_of("slot"), "slot", "an ask needs `slot:` (a snake_case name)",
-                    "add `slot: answer_name` to keep the answer")
+        ctx.problem(
+            body.line_of("slot"),
+            "slot",
+            "an ask needs `slot:` (a snake_case name)",
+            "add `slot: answer_name` to keep the answer",
+        )
         return None
     prompt = _prompt(body, ctx)
     choices = _choices(body, kind, ctx)
     if prompt is None or choices is None:
         return None
     return AskStep(
-        step_id, where, kind, slot, prompt,
+        step_id,
+        where,
+        kind,
+        slot,
+        prompt,
         next=ctx.target(body, "next"),
         choices=choices,
         rule=_rule(body, kind, ctx),
@@ -45,15 +66,23 @@ def parse_ask(step_id: str, body: YMap, where: SourceLocation, ctx: FlowContext)
     )
 
 
-def _prompt(body: YMap, ctx: FlowContext) -> object:
+def _prompt(body: YMap, ctx: FlowContext) -> Message | None:
     if "text" in body and "template" in body:
-        ctx.problem(body.line_of("template"), "template", "an ask has both `text` and `template`",
-                    "keep one of them")
+        ctx.problem(
+            body.line_of("template"),
+            "template",
+            "an ask has both `text` and `template`",
+            "keep one of them",
+        )
     if "template" in body:
-        return ctx.message(body["template"], body.line_of("template"), "template", as_template=True)
+        return ctx.message(
+            body["template"], body.line_of("template"), "template", as_template=True
+        )
     if "text" in body:
         return ctx.message(body["text"], body.line_of("text"), "text", as_template=False)
-    ctx.problem(body.line, "text", "an ask needs a question", 'add `text: "..."` or `template: name`')
+    ctx.problem(
+        body.line, "text", "an ask needs a question", 'add `text: "..."` or `template: name`'
+    )
     return None
 
 
@@ -63,13 +92,21 @@ def _choices(body: YMap, kind: str, ctx: FlowContext) -> tuple[ChoiceOption, ...
     if kind != "choice":
         for key in ("choices", "yes", "no"):
             if key in body:
-                ctx.problem(body.line_of(key), key, f"`{key}` only works with `ask: choice` or yesno",
-                            "remove it or change the answer type")
+                ctx.problem(
+                    body.line_of(key),
+                    key,
+                    f"`{key}` only works with `ask: choice` or yesno",
+                    "remove it or change the answer type",
+                )
         return ()
     items = body.get("choices")
     if not isinstance(items, YList) or not items:
-        ctx.problem(body.line_of("choices"), "choices", "a choice ask needs a list of `choices`",
-                    "add `choices:` with items like `- {id: yes_please, label: \"Yes\"}`")
+        ctx.problem(
+            body.line_of("choices"),
+            "choices",
+            "a choice ask needs a list of `choices`",
+            'add `choices:` with items like `- {id: yes_please, label: "Yes"}`',
+        )
         return None
     options = [_choice(item, items.line_of(i), ctx) for i, item in enumerate(items)]
     ids = [o.id for o in options if o]
@@ -80,22 +117,36 @@ def _choices(body: YMap, kind: str, ctx: FlowContext) -> tuple[ChoiceOption, ...
 
 def _choice(item: object, line: int, ctx: FlowContext) -> ChoiceOption | None:
     if not isinstance(item, YMap):
-        ctx.problem(line, "choices", "each choice is a mapping with `id` and `label`",
-                    '`- {id: at_work, label: "I\'m at work", next: step}`')
+        ctx.problem(
+            line,
+            "choices",
+            "each choice is a mapping with `id` and `label`",
+            '`- {id: at_work, label: "I\'m at work", next: step}`',
+        )
         return None
     ctx.problems.extend(_unknown(item, _CHOICE_KEYS, ctx, "a choice"))
     choice_id, label = item.get("id"), item.get("label")
     if not isinstance(choice_id, str) or not IDENTIFIER.match(choice_id):
-        ctx.problem(item.line_of("id"), "id", "a choice needs a snake_case `id`", "add `id: short_name`")
+        ctx.problem(
+            item.line_of("id"), "id", "a choice needs a snake_case `id`", "add `id: short_name`"
+        )
         return None
     if not isinstance(label, str) or not label.strip():
-        ctx.problem(item.line_of("label"), "label", f"the choice {choice_id!r} needs a `label`",
-                    'add `label: "What the button says"`')
+        ctx.problem(
+            item.line_of("label"),
+            "label",
+            f"the choice {choice_id!r} needs a `label`",
+            'add `label: "What the button says"`',
+        )
         return None
     style = item.get("style", "default")
     if style not in _STYLES:
-        ctx.problem(item.line_of("style"), "style", f"unknown style {style!r}",
-                    f"use one of: {', '.join(_STYLES)}")
+        ctx.problem(
+            item.line_of("style"),
+            "style",
+            f"unknown style {style!r}",
+            f"use one of: {', '.join(_STYLES)}",
+        )
         style = "default"
     match = item.get("match", [])
     words = tuple(str(w) for w in match) if isinstance(match, list) else (str(match),)
@@ -141,8 +192,12 @@ def _number(body: YMap, key: str, ctx: FlowContext) -> float | None:
 def _positive_int(body: YMap, key: str, default: int, ctx: FlowContext) -> int:
     value = body.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        ctx.problem(body.line_of(key), key, f"`{key}` must be a whole number of at least 1",
-                    f"write `{key}: {default}`")
+        ctx.problem(
+            body.line_of(key),
+            key,
+            f"`{key}` must be a whole number of at least 1",
+            f"write `{key}: {default}`",
+        )
         return default
     return value
 
@@ -150,7 +205,9 @@ def _positive_int(body: YMap, key: str, default: int, ctx: FlowContext) -> int:
 def _boolean(body: YMap, key: str, ctx: FlowContext) -> bool:
     value = body[key]
     if not isinstance(value, bool):
-        ctx.problem(body.line_of(key), key, f"`{key}` must be true or false", f"write `{key}: true`")
+        ctx.problem(
+            body.line_of(key), key, f"`{key}` must be true or false", f"write `{key}: true`"
+        )
         return True
     return value
 
@@ -158,20 +215,32 @@ def _boolean(body: YMap, key: str, ctx: FlowContext) -> bool:
 def _timeout(body: YMap, ctx: FlowContext) -> int | None:
     if "timeout" not in body:
         if "on_timeout" in body:
-            ctx.problem(body.line_of("on_timeout"), "on_timeout", "on_timeout without timeout",
-                        "add `timeout: 2h` (s, m, h or d)")
+            ctx.problem(
+                body.line_of("on_timeout"),
+                "on_timeout",
+                "on_timeout without timeout",
+                "add `timeout: 2h` (s, m, h or d)",
+            )
         return None
     seconds = parse_duration(body["timeout"])
     if not seconds:
-        ctx.problem(body.line_of("timeout"), "timeout", f"cannot read {body['timeout']!r} as a duration",
-                    "write a number with s, m, h or d, like `timeout: 30m`")
+        ctx.problem(
+            body.line_of("timeout"),
+            "timeout",
+            f"cannot read {body['timeout']!r} as a duration",
+            "write a number with s, m, h or d, like `timeout: 30m`",
+        )
     elif "on_timeout" not in body:
-        ctx.problem(body.line_of("timeout"), "timeout", "timeout without on_timeout",
-                    "add `on_timeout: step_name` (where to go when no answer came)")
+        ctx.problem(
+            body.line_of("timeout"),
+            "timeout",
+            "timeout without on_timeout",
+            "add `on_timeout: step_name` (where to go when no answer came)",
+        )
     return seconds
 
 
-def _optional_message(body: YMap, key: str, ctx: FlowContext) -> object:
+def _optional_message(body: YMap, key: str, ctx: FlowContext) -> Message | None:
     if key not in body:
         return None
     return ctx.message(body[key], body.line_of(key), key, as_template=True)
@@ -191,15 +260,26 @@ def parse_action(
     name = body["action"]
     spec = ctx.actions.get(name) if isinstance(name, str) else None
     if spec is None:
-        ctx.problem(body.line_of("action"), "action", f"there is no action called {name!r}",
-                    f"use one of: {', '.join(ctx.actions.names()) or '(none registered)'}")
+        ctx.problem(
+            body.line_of("action"),
+            "action",
+            f"there is no action called {name!r}",
+            f"use one of: {', '.join(ctx.actions.names()) or '(none registered)'}",
+        )
         return None
     inputs = _action_inputs(body, spec.inputs, spec.all_inputs, ctx)
     outputs = _action_outputs(body, spec.outputs, ctx)
     if inputs is None or outputs is None:
         return None
-    return ActionStep(step_id, where, name, inputs, outputs, ctx.target(body, "next"),
-                      ctx.target(body, "on_error"))
+    return ActionStep(
+        step_id,
+        where,
+        name,
+        inputs,
+        outputs,
+        ctx.target(body, "next"),
+        ctx.target(body, "on_error"),
+    )
 
 
 def _action_inputs(
@@ -207,15 +287,22 @@ def _action_inputs(
 ) -> tuple[tuple[str, Expression], ...] | None:
     given = body.get("with", YMap())
     if not isinstance(given, YMap):
-        ctx.problem(body.line_of("with"), "with", "`with` must map inputs to expressions",
-                    "write `with: {at: callback_at}`")
+        ctx.problem(
+            body.line_of("with"),
+            "with",
+            "`with` must map inputs to expressions",
+            "write `with: {at: callback_at}`",
+        )
         return None
     ctx.problems.extend(_unknown(given, allowed, ctx, f"the inputs of {body['action']!r}"))
     for name in required:
         if name not in given:
-            ctx.problem(body.line_of("with") if "with" in body else body.line_of("action"), "with",
-                        f"the action {body['action']!r} needs the input {name!r}",
-                        f"add `{name}: <expression>` under `with:`")
+            ctx.problem(
+                body.line_of("with") if "with" in body else body.line_of("action"),
+                "with",
+                f"the action {body['action']!r} needs the input {name!r}",
+                f"add `{name}: <expression>` under `with:`",
+            )
     pairs = [(k, ctx.expression(v, given.line_of(k), k)) for k, v in given.items() if k in allowed]
     if any(e is None for _, e in pairs) or any(n not in given for n in required):
         return None
@@ -227,8 +314,12 @@ def _action_outputs(
 ) -> tuple[tuple[str, str], ...] | None:
     into = body.get("into", YMap())
     if not isinstance(into, YMap):
-        ctx.problem(body.line_of("into"), "into", "`into` must map outputs to slot names",
-                    "write `into: {reminder_at: reminder_time}`")
+        ctx.problem(
+            body.line_of("into"),
+            "into",
+            "`into` must map outputs to slot names",
+            "write `into: {reminder_at: reminder_time}`",
+        )
         return None
     ctx.problems.extend(_unknown(into, allowed, ctx, f"the outputs of {body['action']!r}"))
     return tuple((k, str(v)) for k, v in into.items() if k in allowed)

@@ -1,6 +1,6 @@
 """The boundary types: the only values that cross between the engine and an adapter.
 
-An adapter turns a platform event into an :class:`Incoming`, calls ``Engine.handle`` and renders the
+An adapter turns a platform event into an :class:`Incoming`, calls ``Engine.handle``, renders the
 returned :class:`Reply` values. Everything here is a frozen dataclass of plain values, so the core
 never sees a raw platform payload and an adapter never sees engine state.
 

@@ -6,7 +6,7 @@ Content actions (legitimacy check, contacts, referrals) register themselves the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.actions import ActionContext, ActionRegistry
 from bot.state import ref_to_json
@@ -37,15 +37,26 @@ async def schedule_reminder(
 ) -> Mapping[str, object]:
     at = datetime.fromisoformat(str(inputs["at"]))
     lead = timedelta(minutes=int(str(inputs.get("before_minutes") or DEFAULT_LEAD_MINUTES)))
-    remind_at = max(at - lead, context.now)  # a call very soon still gets its reminder now
+    # a call very soon still gets its reminder now; stores keep UTC
+    remind_at = max(at - lead, context.now).astimezone(UTC)
     ref = context.conversation
     details = inputs.get("details") or {}
-    context.schedule(JobSpec(
-        kind="reminder", due_at=remind_at, user_key=ref.user_key, conversation_key=ref.key,
-        job_key=f"reminder:{ref.key}",
-        payload={"ref": ref_to_json(ref), "template": str(inputs.get("template") or "callback_reminder"),
-                 "context": {"at": at.isoformat(), **dict(details)}},  # type: ignore[call-overload]
-    ))
+    if not isinstance(details, Mapping):
+        raise TypeError("schedule_reminder: `details` must be a mapping")
+    context.schedule(
+        JobSpec(
+            kind="reminder",
+            due_at=remind_at,
+            user_key=ref.user_key,
+            conversation_key=ref.key,
+            job_key=f"reminder:{ref.key}",
+            payload={
+                "ref": ref_to_json(ref),
+                "template": str(inputs.get("template") or "callback_reminder"),
+                "context": {"at": at.isoformat(), **dict(details)},
+            },
+        )
+    )
     return {"reminder_at": remind_at.isoformat()}
 
 

@@ -14,8 +14,17 @@ from bot.flow import ChoiceOption
 __all__ = ("COMMANDS", "START_WORDS", "command_in")
 
 COMMANDS = ("help", "back", "restart", "stop", "repeat", "menu")
-_ALIASES = {"cancel": "stop", "quit": "stop", "exit": "stop", "undo": "back", "again": "repeat",
-            "start over": "restart", "start": "restart", "main menu": "menu", "?": "help"}
+_ALIASES = {
+    "cancel": "stop",
+    "quit": "stop",
+    "exit": "stop",
+    "undo": "back",
+    "again": "repeat",
+    "start over": "restart",
+    "start": "restart",
+    "main menu": "menu",
+    "?": "help",
+}
 START_WORDS = frozenset({"start", "hi", "hello", "hey", "begin", "recruiter", "coach", "go"})
 
 

@@ -48,7 +48,10 @@ class Settings:
             raise ConfigError(f"LOG_LEVEL={level!r} is not one of {', '.join(_LEVELS)}")
         url = environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'coach.db'}"
         return cls(
-            data_dir=data_dir, database_url=url, dialogs_dir=dialogs_dir, log_level=level,
+            data_dir=data_dir,
+            database_url=url,
+            dialogs_dir=dialogs_dir,
+            log_level=level,
             slack_bot_token=environ.get("SLACK_BOT_TOKEN") or None,
             slack_signing_secret=environ.get("SLACK_SIGNING_SECRET") or None,
             slack_app_token=environ.get("SLACK_APP_TOKEN") or None,

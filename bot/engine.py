@@ -88,8 +88,10 @@ class Engine:
         # Called with (flow id, step id) for every step a turn runs: coverage for `flows test`.
         self.step_listener: Callable[[str, str], None] | None = None
         if entry_flow not in registry.flows:
-            raise CoachError(f"the entry flow {entry_flow!r} is not among the loaded flows: "
-                             f"{', '.join(sorted(registry.flows))}")
+            raise CoachError(
+                f"the entry flow {entry_flow!r} is not among the loaded flows: "
+                f"{', '.join(sorted(registry.flows))}"
+            )
 
     # -- the adapters' entry point ------------------------------------------------------------
 
@@ -116,8 +118,11 @@ class Engine:
             except Exception as exc:  # never raise to an adapter
                 self._log_failure(incoming, exc)
                 return [self._apology(incoming)]
-        logger.error("conversation %s: gave up after %d version conflicts",
-                     incoming.conversation.key, MAX_CONFLICT_RETRIES)
+        logger.error(
+            "conversation %s: gave up after %d version conflicts",
+            incoming.conversation.key,
+            MAX_CONFLICT_RETRIES,
+        )
         return [self._apology(incoming)]
 
     async def _handle_once(self, incoming: Incoming) -> list[Reply]:
@@ -130,17 +135,31 @@ class Engine:
         turn = await self._prepare_turn(incoming, state)
         await turn.run()
         if turn.show_privacy_notice:
-            turn.replies.insert(0, Reply(turn.engine.renderer.render(
-                platform=ref.platform, context=turn.template_context({}), seed=0,
-                template="coach_privacy")))
+            turn.replies.insert(
+                0,
+                Reply(
+                    turn.engine.renderer.render(
+                        platform=ref.platform,
+                        context=turn.template_context({}),
+                        seed=0,
+                        template="coach_privacy",
+                    )
+                ),
+            )
         await self._commit(incoming, stored, turn)
         return turn.replies
 
     async def _prepare_turn(self, incoming: Incoming, state: ConversationState) -> Turn:
         now = self.clock()
         zone = incoming.user.time_zone or state.time_zone
-        turn = Turn(self, incoming, state, ActionContext(
-            conversation=incoming.conversation, now=now, time_zone=zone, store=self.store))
+        turn = Turn(
+            self,
+            incoming,
+            state,
+            ActionContext(
+                conversation=incoming.conversation, now=now, time_zone=zone, store=self.store
+            ),
+        )
         if not state.active and incoming.timeout_token is None:
             await self._greet_user(turn)
         return turn
@@ -153,15 +172,23 @@ class Engine:
         seen = user.settings.get("privacy_notice", 0) if user else 0
         turn.show_privacy_notice = seen < PRIVACY_NOTICE_VERSION
 
-    async def _commit(self, incoming: Incoming, stored: StoredConversation | None,
-                      turn: Turn) -> None:
+    async def _commit(
+        self, incoming: Incoming, stored: StoredConversation | None, turn: Turn
+    ) -> None:
         ref = incoming.conversation
         expires = incoming.received_at + self.event_ttl if incoming.event_id else None
-        await self.store.commit_turn(TurnCommit(
-            conversation_key=ref.key, user_key=ref.user_key, state=turn.state.to_json(),
-            expected_version=stored.version if stored else 0, event_id=incoming.event_id,
-            event_expires_at=expires, new_jobs=tuple(turn.context.new_jobs),
-            cancel_job_keys=tuple(turn.context.cancel_job_keys)))
+        await self.store.commit_turn(
+            TurnCommit(
+                conversation_key=ref.key,
+                user_key=ref.user_key,
+                state=turn.state.to_json(),
+                expected_version=stored.version if stored else 0,
+                event_id=incoming.event_id,
+                event_expires_at=expires,
+                new_jobs=tuple(turn.context.new_jobs),
+                cancel_job_keys=tuple(turn.context.cancel_job_keys),
+            )
+        )
         if turn.show_privacy_notice or turn.new_user_time_zone:
             await self._remember_user(ref, turn)
 
@@ -195,11 +222,18 @@ class Engine:
         if source is None:
             return
         try:
-            flow = compile_flow(source, path=f"<stored {frame.flow}@{frame.version}>",
-                                renderer=self.renderer, actions=self.actions)
+            flow = compile_flow(
+                source,
+                path=f"<stored {frame.flow}@{frame.version}>",
+                renderer=self.renderer,
+                actions=self.actions,
+            )
         except CoachError:
-            logger.warning("flow %s version %s no longer loads; using the current version",
-                           frame.flow, frame.version)
+            logger.warning(
+                "flow %s version %s no longer loads; using the current version",
+                frame.flow,
+                frame.version,
+            )
             return
         self.registry.by_version[flow.version] = flow
 
@@ -225,13 +259,22 @@ class Engine:
         """Turn a due job into replies for one conversation (the caller delivers them)."""
         ref = ref_from_json(job.payload["ref"])
         if job.kind == "ask_timeout":
-            replies = await self.handle(Incoming(
-                conversation=ref, timeout_token=str(job.payload["seq"]),
-                event_id=f"job:{job.id}", received_at=self.clock()))
+            replies = await self.handle(
+                Incoming(
+                    conversation=ref,
+                    timeout_token=str(job.payload["seq"]),
+                    event_id=f"job:{job.id}",
+                    received_at=self.clock(),
+                )
+            )
             return ref, replies
         if job.kind == "reminder":
-            text = self.renderer.render(platform=ref.platform, context=job.payload["context"],
-                                        seed=job.id, template=job.payload["template"])
+            text = self.renderer.render(
+                platform=ref.platform,
+                context=job.payload["context"],
+                seed=job.id,
+                template=job.payload["template"],
+            )
             return ref, [Reply(text, destination="dm")]
         raise CoachError(f"unknown job kind {job.kind!r}")
 
@@ -239,8 +282,9 @@ class Engine:
 
     def _apology(self, incoming: Incoming) -> Reply:
         try:
-            text = self.renderer.render(platform=incoming.conversation.platform, context={},
-                                        seed=0, template="coach_sorry")
+            text = self.renderer.render(
+                platform=incoming.conversation.platform, context={}, seed=0, template="coach_sorry"
+            )
         except Exception:
             text = APOLOGY
         return Reply(text)
@@ -254,6 +298,10 @@ class Engine:
         while cause is not None:
             causes.append(type(cause).__name__)
             cause = cause.__cause__
-        logger.error("conversation %s: turn failed with %s at %s%s; previous step kept",
-                     incoming.conversation.key, type(exc).__name__, where,
-                     f" (caused by {', '.join(causes)})" if causes else "")
+        logger.error(
+            "conversation %s: turn failed with %s at %s%s; previous step kept",
+            incoming.conversation.key,
+            type(exc).__name__,
+            where,
+            f" (caused by {', '.join(causes)})" if causes else "",
+        )

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from bot.templates import InlineTemplate
 
 __all__ = (
     "ActionStep",
@@ -19,10 +22,10 @@ __all__ = (
     "BranchStep",
     "CallStep",
     "ChoiceOption",
+    "EndStep",
     "Expression",
     "Flow",
     "GotoStep",
-    "EndStep",
     "Message",
     "Rule",
     "SayStep",
@@ -31,7 +34,9 @@ __all__ = (
     "Step",
 )
 
-AskKind = Literal["text", "choice", "yesno", "datetime", "phone", "email", "url", "number", "scale"]
+AskKind = Literal[
+    "text", "choice", "yesno", "datetime", "phone", "email", "url", "number", "scale"
+]
 ASK_KINDS: tuple[str, ...] = AskKind.__args__  # type: ignore[attr-defined]
 
 
@@ -60,7 +65,8 @@ class Message:
 
     template: str | None = None
     inline: tuple[str, ...] = ()
-    compiled: object = field(default=None, compare=False, repr=False)  # the loader's compiled inline text
+    # the loader compiles inline text once
+    compiled: InlineTemplate | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

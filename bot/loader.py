@@ -1,6 +1,6 @@
 """Load flows from YAML, strictly.
 
-Every flow file is parsed with line numbers (:mod:`bot.yamlsource`), checked key by key (unknown keys
+Every flow file is parsed with line numbers (:mod:`bot.yamlsource`) and checked key by key (unknown
 are refused with the allowed ones listed), and cross-checked: step targets, templates, actions,
 called flows and conditions. Every problem names the file, the line, the key and the fix; all of
 them are collected and raised together as :class:`bot.errors.FlowErrors`.
@@ -22,7 +22,7 @@ from bot.yamlsource import YamlSyntaxError, YMap, load_located
 
 __all__ = ("SYSTEM_TEMPLATES", "FlowRegistry", "check_flows", "compile_flow", "load_flows")
 
-# Messages the engine itself sends; they live in dialogs/templates/common so authors can change them.
+# Messages the engine sends itself; in dialogs/templates/common so that authors can change them.
 SYSTEM_TEMPLATES = (
     "coach_unparsed",
     "coach_invalid",
@@ -77,8 +77,13 @@ def check_flows(
     paths = sorted(flows_dir.glob("*.yaml")) if flows_dir.is_dir() else []
     if not paths:
         problems.append(
-            FlowProblem(str(flows_dir), 0, "", "no flow files (*.yaml) found here",
-                        "point COACH_DIALOGS_DIR at a folder that has flows/*.yaml")
+            FlowProblem(
+                str(flows_dir),
+                0,
+                "",
+                "no flow files (*.yaml) found here",
+                "point COACH_DIALOGS_DIR at a folder that has flows/*.yaml",
+            )
         )
     registry = FlowRegistry()
     for path in paths:
@@ -106,15 +111,22 @@ def _load_file(
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        problems.append(FlowProblem(str(path), 0, "", f"cannot read the file: {exc}",
-                                    "save it as UTF-8 text"))
+        problems.append(
+            FlowProblem(str(path), 0, "", f"cannot read the file: {exc}", "save it as UTF-8 text")
+        )
         return None
     before = len(problems)
     flow = _parse_source(text, str(path), renderer, actions, problems)
     if flow is not None and flow.id != path.stem:
-        problems.append(FlowProblem(str(path), flow.where.line, "flow",
-                                    f"the flow is called {flow.id!r} but the file is {path.name!r}",
-                                    f"rename the file to {flow.id}.yaml or write `flow: {path.stem}`"))
+        problems.append(
+            FlowProblem(
+                str(path),
+                flow.where.line,
+                "flow",
+                f"the flow is called {flow.id!r} but the file is {path.name!r}",
+                f"rename the file to {flow.id}.yaml or write `flow: {path.stem}`",
+            )
+        )
     return flow if len(problems) == before else None
 
 
@@ -128,13 +140,27 @@ def _parse_source(
     try:
         data = load_located(text)
     except YamlSyntaxError as exc:
-        problems.append(FlowProblem(path, exc.line, "", f"this is not valid YAML: {exc}",
-                                    "check the indentation and quoting on this line or the one before it "
-                                    "(text with a colon followed by a space needs quotes)"))
+        problems.append(
+            FlowProblem(
+                path,
+                exc.line,
+                "",
+                f"this is not valid YAML: {exc}",
+                "check the indentation and quoting on this line or the one before it "
+                "(text with a colon followed by a space needs quotes)",
+            )
+        )
         return None
     if not isinstance(data, YMap):
-        problems.append(FlowProblem(path, 1, "", "a flow file must be a mapping with `flow:` and `steps:`",
-                                    "start the file with `flow: <name>` and a `steps:` mapping"))
+        problems.append(
+            FlowProblem(
+                path,
+                1,
+                "",
+                "a flow file must be a mapping with `flow:` and `steps:`",
+                "start the file with `flow: <name>` and a `steps:` mapping",
+            )
+        )
         return None
     return _build_flow(data, text, path, renderer, actions, problems)
 
@@ -151,21 +177,48 @@ def _build_flow(
     flow_id = data.get("flow")
     steps_data = data.get("steps")
     if not isinstance(flow_id, str) or not flow_id:
-        problems.append(FlowProblem(path, data.line_of("flow"), "flow", "the flow has no name",
-                                    f"add `flow: {Path(path).stem}` at the top"))
+        problems.append(
+            FlowProblem(
+                path,
+                data.line_of("flow"),
+                "flow",
+                "the flow has no name",
+                f"add `flow: {Path(path).stem}` at the top",
+            )
+        )
         return None
     if not isinstance(steps_data, YMap) or not steps_data:
-        problems.append(FlowProblem(path, data.line_of("steps"), "steps", "the flow has no steps",
-                                    "add a `steps:` mapping from step names to steps"))
+        problems.append(
+            FlowProblem(
+                path,
+                data.line_of("steps"),
+                "steps",
+                "the flow has no steps",
+                "add a `steps:` mapping from step names to steps",
+            )
+        )
         return None
-    context = FlowContext(path=path, flow_id=flow_id, renderer=renderer, actions=actions,
-                          step_ids=frozenset(steps_data), problems=problems)
+    context = FlowContext(
+        path=path,
+        flow_id=flow_id,
+        renderer=renderer,
+        actions=actions,
+        step_ids=frozenset(steps_data),
+        problems=problems,
+    )
     steps = _parse_steps(steps_data, context)
     start = _start_step(data, steps_data, context)
     topics = data.get("topics", [])
     if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
-        problems.append(FlowProblem(path, data.line_of("topics"), "topics",
-                                    "topics must be a list of topic ids", "write `topics: [decline]`"))
+        problems.append(
+            FlowProblem(
+                path,
+                data.line_of("topics"),
+                "topics",
+                "topics must be a list of topic ids",
+                "write `topics: [decline]`",
+            )
+        )
         topics = []
     return Flow(
         id=flow_id,
@@ -194,8 +247,12 @@ def _start_step(data: YMap, steps_data: YMap, context: FlowContext) -> str:
     first = next(iter(steps_data))
     start = data.get("start", first)
     if start not in steps_data:
-        context.problem(data.line_of("start"), "start", f"the start step {start!r} does not exist",
-                        f"use one of: {', '.join(steps_data)}")
+        context.problem(
+            data.line_of("start"),
+            "start",
+            f"the start step {start!r} does not exist",
+            f"use one of: {', '.join(steps_data)}",
+        )
         return str(first)
     return str(start)
 
@@ -203,9 +260,13 @@ def _start_step(data: YMap, steps_data: YMap, context: FlowContext) -> str:
 def _check_system_templates(renderer: TemplateRenderer, flows_dir: Path) -> list[FlowProblem]:
     templates_dir = flows_dir.parent / "templates" / "common"
     return [
-        FlowProblem(str(templates_dir / f"{name}.j2"), 0, name,
-                    f"the coach's own message {name!r} is missing",
-                    f"create {templates_dir / (name + '.j2')} (copy it from the shipped dialogs/)")
+        FlowProblem(
+            str(templates_dir / f"{name}.j2"),
+            0,
+            name,
+            f"the coach's own message {name!r} is missing",
+            f"create {templates_dir / (name + '.j2')} (copy it from the shipped dialogs/)",
+        )
         for name in SYSTEM_TEMPLATES
         if not renderer.template_exists(name)
     ]
@@ -223,20 +284,31 @@ def _check_flow_references(registry: FlowRegistry) -> list[FlowProblem]:
     return problems
 
 
-def _check_flow_target(
-    step: Step, flows: Mapping[str, Flow], known: str
-) -> list[FlowProblem]:
+def _check_flow_target(step: Step, flows: Mapping[str, Flow], known: str) -> list[FlowProblem]:
     from bot.flow import GotoStep
 
     key = "goto" if isinstance(step, GotoStep) else "call"
     target = getattr(step, "flow", "")
     where = step.where
     if target not in flows:
-        return [FlowProblem(where.path, where.line, key, f"there is no flow called {target!r}",
-                            f"use one of: {known}")]
+        return [
+            FlowProblem(
+                where.path,
+                where.line,
+                key,
+                f"there is no flow called {target!r}",
+                f"use one of: {known}",
+            )
+        ]
     target_step = getattr(step, "step", None)
     if target_step and target_step not in flows[target].steps:
-        return [FlowProblem(where.path, where.line, key,
-                            f"the flow {target!r} has no step {target_step!r}",
-                            f"use one of: {', '.join(flows[target].steps)}")]
+        return [
+            FlowProblem(
+                where.path,
+                where.line,
+                key,
+                f"the flow {target!r} has no step {target_step!r}",
+                f"use one of: {', '.join(flows[target].steps)}",
+            )
+        ]
     return []

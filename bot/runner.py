@@ -52,8 +52,12 @@ async def _run_action(turn: Turn, step: ActionStep) -> None:
     except Exception as exc:
         if step.on_error is None:
             raise ActionError(f"the action {step.action!r} failed") from exc
-        logger.warning("action %s failed (%s); continuing at %s",
-                       step.action, type(exc).__name__, step.on_error)
+        logger.warning(
+            "action %s failed (%s); continuing at %s",
+            step.action,
+            type(exc).__name__,
+            step.on_error,
+        )
         turn.move(step.on_error)
         return
     for output, slot in step.outputs:

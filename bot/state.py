@@ -130,14 +130,24 @@ def _checkpoint_to_json(checkpoint: Checkpoint) -> list[Any]:
 def _checkpoint_from_json(data: list[Any]) -> Checkpoint:
     seq, stack, undo = data
     entries = [(u[0], u[1] if len(u) > 1 else _MISSING) for u in undo]
-    return Checkpoint(seq, [tuple(f) for f in stack], entries)  # type: ignore[misc]
+    return Checkpoint(seq, [tuple(f) for f in stack], entries)
 
 
 def ref_to_json(ref: ConversationRef) -> dict[str, Any]:
-    return {"platform": ref.platform, "channel": ref.channel, "user": ref.user,
-            "space": ref.space, "thread": ref.thread}
+    return {
+        "platform": ref.platform,
+        "channel": ref.channel,
+        "user": ref.user,
+        "space": ref.space,
+        "thread": ref.thread,
+    }
 
 
 def ref_from_json(data: dict[str, Any]) -> ConversationRef:
-    return ConversationRef(platform=data["platform"], channel=data["channel"], user=data["user"],
-                           space=data.get("space"), thread=data.get("thread"))
+    return ConversationRef(
+        platform=data["platform"],
+        channel=data["channel"],
+        user=data["user"],
+        space=data.get("space"),
+        thread=data.get("thread"),
+    )

@@ -43,8 +43,22 @@ _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _MESSAGE_KEYS = ("text", "template")
 _RULE_KEYS = ("min", "max", "min_length", "max_length", "integer", "future", "region")
 _ASK_KEYS = (
-    "ask", "slot", *_MESSAGE_KEYS, "next", "choices", "yes", "no", *_RULE_KEYS, "unparsed",
-    "invalid", "max_attempts", "on_fail", "timeout", "on_timeout", "form", "label",
+    "ask",
+    "slot",
+    *_MESSAGE_KEYS,
+    "next",
+    "choices",
+    "yes",
+    "no",
+    *_RULE_KEYS,
+    "unparsed",
+    "invalid",
+    "max_attempts",
+    "on_fail",
+    "timeout",
+    "on_timeout",
+    "form",
+    "label",
 )
 ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
     "say": ("say", "next"),
@@ -76,8 +90,12 @@ class FlowContext:
         if value is None:
             return None
         if not isinstance(value, str) or value not in self.step_ids:
-            self.problem(body.line_of(key), key, f"there is no step {value!r} in this flow",
-                         f"use one of: {', '.join(sorted(self.step_ids))}")
+            self.problem(
+                body.line_of(key),
+                key,
+                f"there is no step {value!r} in this flow",
+                f"use one of: {', '.join(sorted(self.step_ids))}",
+            )
             return None
         return value
 
@@ -89,8 +107,12 @@ class FlowContext:
         try:
             return Expression(text, self.renderer.compile_expression(text))
         except TemplateError as exc:
-            self.problem(line, key, f"the expression {text!r} does not compile: {exc}",
-                         "write a Jinja expression without {{ }}, e.g. `answer == \"yes\"`")
+            self.problem(
+                line,
+                key,
+                f"the expression {text!r} does not compile: {exc}",
+                'write a Jinja expression without {{ }}, e.g. `answer == "yes"`',
+            )
             return None
 
     def message(self, value: object, line: int, key: str, *, as_template: bool) -> Message | None:
@@ -99,50 +121,76 @@ class FlowContext:
             return self._template(value, line, key)
         texts = list(value) if isinstance(value, list) else [value]
         if not texts or not all(isinstance(t, str | int | float) for t in texts):
-            self.problem(line, key, "a message must be text or a list of texts",
-                         f'write `{key}: "..."`')
+            self.problem(
+                line, key, "a message must be text or a list of texts", f'write `{key}: "..."`'
+            )
             return None
         inline = tuple(str(t) for t in texts)
         try:
             compiled = self.renderer.compile_inline(inline if len(inline) > 1 else inline[0])
         except TemplateError as exc:
-            self.problem(line, key, f"the text is not a valid template: {exc}",
-                         "close every {{ and {% and check the names inside them")
+            self.problem(
+                line,
+                key,
+                f"the text is not a valid template: {exc}",
+                "close every {{ and {% and check the names inside them",
+            )
             return None
         return Message(inline=inline, compiled=compiled)
 
     def _template(self, name: str, line: int, key: str) -> Message | None:
         if not self.renderer.template_exists(name):
-            self.problem(line, key, f"the template {name!r} does not exist",
-                         f"create dialogs/templates/common/{name}.j2, fix the name, or "
-                         f'write the message inline with `text: "..."`')
+            self.problem(
+                line,
+                key,
+                f"the template {name!r} does not exist",
+                f"create dialogs/templates/common/{name}.j2, fix the name, or "
+                f'write the message inline with `text: "..."`',
+            )
             return None
         try:
             self.renderer.check_template(name)
         except TemplateError as exc:
-            self.problem(line, key, f"the template {name!r} has an error: {exc}",
-                         "fix the template file at the line Jinja names")
+            self.problem(
+                line,
+                key,
+                f"the template {name!r} has an error: {exc}",
+                "fix the template file at the line Jinja names",
+            )
             return None
         return Message(template=name)
 
 
 def parse_step(step_id: str, body: object, line: int, context: FlowContext) -> Step | None:
     if not IDENTIFIER.match(str(step_id)):
-        context.problem(line, str(step_id), f"the step name {step_id!r} is not snake_case",
-                        "use lower-case letters, digits and _, starting with a letter")
+        context.problem(
+            line,
+            str(step_id),
+            f"the step name {step_id!r} is not snake_case",
+            "use lower-case letters, digits and _, starting with a letter",
+        )
     if not isinstance(body, YMap):
-        context.problem(line, str(step_id), "a step must be a mapping with one kind key",
-                        f"use one of: {', '.join(STEP_KINDS)}")
+        context.problem(
+            line,
+            str(step_id),
+            "a step must be a mapping with one kind key",
+            f"use one of: {', '.join(STEP_KINDS)}",
+        )
         return None
     kinds = [k for k in STEP_KINDS if k in body]
     if len(kinds) != 1:
         found = " and ".join(kinds) if kinds else "none"
-        context.problem(body.line, step_id, f"a step needs exactly one kind key (found {found})",
-                        f"use one of: {', '.join(STEP_KINDS)}")
+        context.problem(
+            body.line,
+            step_id,
+            f"a step needs exactly one kind key (found {found})",
+            f"use one of: {', '.join(STEP_KINDS)}",
+        )
         return None
     kind = kinds[0]
-    context.problems.extend(unknown_keys(body, ALLOWED_KEYS[kind], context.path,
-                                         f"a `{kind}` step"))
+    context.problems.extend(
+        unknown_keys(body, ALLOWED_KEYS[kind], context.path, f"a `{kind}` step")
+    )
     where = SourceLocation(context.path, body.line)
     return _PARSERS[kind](step_id, body, where, context)
 
@@ -163,11 +211,17 @@ def _ask(step_id: str, body: YMap, where: SourceLocation, ctx: FlowContext) -> S
 def _branch(step_id: str, body: YMap, where: SourceLocation, ctx: FlowContext) -> Step | None:
     items = body["branch"]
     if not isinstance(items, YList) or not items:
-        ctx.problem(body.line_of("branch"), "branch", "branch needs a list of conditions",
-                    "write `- if: cond` / `then: step` items and a last `- else: step`")
+        ctx.problem(
+            body.line_of("branch"),
+            "branch",
+            "branch needs a list of conditions",
+            "write `- if: cond` / `then: step` items and a last `- else: step`",
+        )
         return None
-    branches = [_branch_item(item, items.line_of(i), i == len(items) - 1, ctx)
-                for i, item in enumerate(items)]
+    branches = [
+        _branch_item(item, items.line_of(i), i == len(items) - 1, ctx)
+        for i, item in enumerate(items)
+    ]
     if any(b is None for b in branches):
         return None
     return BranchStep(step_id, where, tuple(b for b in branches if b is not None))
@@ -181,8 +235,12 @@ def _branch_item(item: object, line: int, last: bool, ctx: FlowContext) -> Branc
         return Branch(None, target) if target else None
     cond_key = "if" if isinstance(item, YMap) and "if" in item else "elif"
     if not isinstance(item, YMap) or set(item) != {cond_key, "then"}:
-        ctx.problem(line, "branch", "each branch is `if:` (or `elif:`) with `then:`, or `else:`",
-                    "write `- if: answer == \"yes\"` and `  then: next_step`")
+        ctx.problem(
+            line,
+            "branch",
+            "each branch is `if:` (or `elif:`) with `then:`, or `else:`",
+            'write `- if: answer == "yes"` and `  then: next_step`',
+        )
         return None
     condition = ctx.expression(item[cond_key], item.line_of(cond_key), cond_key)
     target = ctx.target(item, "then")
@@ -192,14 +250,21 @@ def _branch_item(item: object, line: int, last: bool, ctx: FlowContext) -> Branc
 def _set(step_id: str, body: YMap, where: SourceLocation, ctx: FlowContext) -> Step | None:
     values = body["set"]
     if not isinstance(values, YMap) or not values:
-        ctx.problem(body.line_of("set"), "set", "set needs a mapping of slot: expression",
-                    "write `set: {interested: \"true\"}`")
+        ctx.problem(
+            body.line_of("set"),
+            "set",
+            "set needs a mapping of slot: expression",
+            'write `set: {interested: "true"}`',
+        )
         return None
-    pairs = [(slot, ctx.expression(src, values.line_of(slot), slot)) for slot, src in values.items()]
+    pairs = [
+        (slot, ctx.expression(src, values.line_of(slot), slot)) for slot, src in values.items()
+    ]
     for slot, _ in pairs:
         if not IDENTIFIER.match(slot):
-            ctx.problem(values.line_of(slot), slot, f"{slot!r} is not a valid slot name",
-                        "use snake_case")
+            ctx.problem(
+                values.line_of(slot), slot, f"{slot!r} is not a valid slot name", "use snake_case"
+            )
     if any(expr is None for _, expr in pairs):
         return None
     assignments = tuple((slot, expr) for slot, expr in pairs if expr is not None)
@@ -209,11 +274,15 @@ def _set(step_id: str, body: YMap, where: SourceLocation, ctx: FlowContext) -> S
 def _call(step_id: str, body: YMap, where: SourceLocation, ctx: FlowContext) -> Step | None:
     flow = body["call"]
     if not isinstance(flow, str):
-        ctx.problem(body.line_of("call"), "call", "call needs a flow name", "write `call: decline`")
+        ctx.problem(
+            body.line_of("call"), "call", "call needs a flow name", "write `call: decline`"
+        )
         return None
     into = body.get("into")
     if into is not None and (not isinstance(into, str) or not IDENTIFIER.match(into)):
-        ctx.problem(body.line_of("into"), "into", "into must be a slot name", "write `into: result`")
+        ctx.problem(
+            body.line_of("into"), "into", "into must be a slot name", "write `into: result`"
+        )
         into = None
     return CallStep(step_id, where, flow, into, ctx.target(body, "next"))
 
@@ -221,8 +290,12 @@ def _call(step_id: str, body: YMap, where: SourceLocation, ctx: FlowContext) -> 
 def _goto(step_id: str, body: YMap, where: SourceLocation, ctx: FlowContext) -> Step | None:
     target = body["goto"]
     if not isinstance(target, str) or not target:
-        ctx.problem(body.line_of("goto"), "goto", "goto needs a flow name",
-                    "write `goto: menu` or `goto: flow_name.step_name`")
+        ctx.problem(
+            body.line_of("goto"),
+            "goto",
+            "goto needs a flow name",
+            "write `goto: menu` or `goto: flow_name.step_name`",
+        )
         return None
     flow, _, step = target.partition(".")
     return GotoStep(step_id, where, flow, step or None)
@@ -243,9 +316,8 @@ def _end(step_id: str, body: YMap, where: SourceLocation, ctx: FlowContext) -> S
             message = ctx.message(body[key], body.line_of(key), key, as_template=key == "template")
     return EndStep(step_id, where, message, result)
 
-def unknown_keys(
-    mapping: YMap, allowed: Iterable[str], path: str, what: str
-) -> list[FlowProblem]:
+
+def unknown_keys(mapping: YMap, allowed: Iterable[str], path: str, what: str) -> list[FlowProblem]:
     """Problems for keys that are not allowed, each with a suggestion."""
     allowed = tuple(allowed)
     found = []
@@ -253,11 +325,16 @@ def unknown_keys(
         if key not in allowed:
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"did you mean `{close[0]}`? " if close else ""
-            found.append(FlowProblem(path, mapping.line_of(key), key,
-                                     f"unknown key {key!r} in {what}",
-                                     f"{hint}allowed keys: {', '.join(allowed)}"))
+            found.append(
+                FlowProblem(
+                    path,
+                    mapping.line_of(key),
+                    key,
+                    f"unknown key {key!r} in {what}",
+                    f"{hint}allowed keys: {', '.join(allowed)}",
+                )
+            )
     return found
-
 
 
 def parse_duration(value: Any) -> int | None:

@@ -32,8 +32,9 @@ class FlowLoopError(RuntimeError):
 
 
 class Turn:
-    def __init__(self, engine: Engine, incoming: Incoming, state: ConversationState,
-                 context: ActionContext) -> None:
+    def __init__(
+        self, engine: Engine, incoming: Incoming, state: ConversationState, context: ActionContext
+    ) -> None:
         self.engine = engine
         self.incoming = incoming
         self.state = state
@@ -41,10 +42,22 @@ class Turn:
         self.replies: list[Reply] = []
         self.new_user_time_zone: str | None = None
         self.show_privacy_notice = False
+        self.armed_this_turn = False
+        self.timeout_key = f"timeout:{incoming.conversation.key}"
 
     # -- entry -------------------------------------------------------------------------------
 
     async def run(self) -> None:
+        seq_at_start = self.state.seq
+        await self._dispatch()
+        state = self.state
+        moved_on = state.seq != seq_at_start or not state.active
+        if state.timeout_armed and moved_on and not self.armed_this_turn:
+            # the question that had a time-out was answered: its time-out must not fire
+            self.context.cancel(self.timeout_key)
+            state.timeout_armed = False
+
+    async def _dispatch(self) -> None:
         incoming, state = self.incoming, self.state
         if incoming.timeout_token is not None:
             await self._timed_out(incoming.timeout_token)
@@ -73,7 +86,9 @@ class Turn:
             return
         if incoming.choice_token or incoming.form:
             self.say_system("coach_stale")
-        flow_id = self.engine.flow_for_text(text) if text and text.lower() not in START_WORDS else None
+        flow_id = (
+            self.engine.flow_for_text(text) if text and text.lower() not in START_WORDS else None
+        )
         await self.enter(flow_id or self.engine.entry_flow)
 
     # -- global commands ---------------------------------------------------------------------
@@ -119,8 +134,14 @@ class Turn:
         if command is not None:
             await self._command(command, "")
             return
-        outcome = parse_answer(step.kind, text, rule=step.rule, now=self.context.now,
-                               time_zone=self.context.time_zone, choices=step.choices)
+        outcome = parse_answer(
+            step.kind,
+            text,
+            rule=step.rule,
+            now=self.context.now,
+            time_zone=self.context.time_zone,
+            choices=step.choices,
+        )
         if isinstance(outcome, Parsed):
             await self._accept(step, {step.slot: outcome.value})
         else:
@@ -141,7 +162,10 @@ class Turn:
 
     async def _submitted(self, values: tuple[tuple[str, str], ...]) -> None:
         step = self.current_step()
-        if not isinstance(step, AskStep) or self._token_target(self.incoming.choice_token) != FORM_MARK:
+        if (
+            not isinstance(step, AskStep)
+            or self._token_target(self.incoming.choice_token) != FORM_MARK
+        ):
             self.say_system("coach_stale")
             await self._reprompt()
             return
@@ -150,9 +174,14 @@ class Turn:
         parsed: dict[str, Any] = {}
         errors: list[tuple[str, str]] = []
         for ask in group:
-            outcome = parse_answer(ask.kind, given.get(ask.slot, ""), rule=ask.rule,
-                                   now=self.context.now, time_zone=self.context.time_zone,
-                                   choices=ask.choices)
+            outcome = parse_answer(
+                ask.kind,
+                given.get(ask.slot, ""),
+                rule=ask.rule,
+                now=self.context.now,
+                time_zone=self.context.time_zone,
+                choices=ask.choices,
+            )
             if isinstance(outcome, Parsed):
                 parsed[ask.slot] = outcome.value
             else:
@@ -168,7 +197,11 @@ class Turn:
         seq, _, rest = (token or "").partition(".")
         version, _, target = rest.partition(".")
         frame = self.state.top
-        if self.state.pending or seq != str(self.state.seq) or not frame.version.startswith(version):
+        if (
+            self.state.pending
+            or seq != str(self.state.seq)
+            or not frame.version.startswith(version)
+        ):
             return None
         return target or None
 
@@ -178,9 +211,15 @@ class Turn:
         for slot, value in values.items():
             state.assign(slot, value)
         state.attempts = 0
-        option = next((c for c in step.choices if c.id == values.get(step.slot)
-                       or (step.kind == "yesno" and c.id == ("yes" if values.get(step.slot) else "no"))),
-                      None)
+        option = next(
+            (
+                c
+                for c in step.choices
+                if c.id == values.get(step.slot)
+                or (step.kind == "yesno" and c.id == ("yes" if values.get(step.slot) else "no"))
+            ),
+            None,
+        )
         await self._goto_step((option.next if option and option.next else None) or step.next)
 
     async def _refused(self, step: AskStep, reason: str, unparsed: bool) -> None:
@@ -288,8 +327,10 @@ class Turn:
             return
         state.seq += 1
         version = state.top.version[:6]
-        choices = tuple(Choice(c.id, c.label, f"{state.seq}.{version}.{c.id}", c.style)
-                        for c in self._options(step))
+        choices = tuple(
+            Choice(c.id, c.label, f"{state.seq}.{version}.{c.id}", c.style)
+            for c in self._options(step)
+        )
         form = self._form(step, f"{state.seq}.{version}.{FORM_MARK}", form_errors)
         self.replies.append(Reply(self.render(step.prompt), choices=choices, form=form))
         self._arm_timeout(step)
@@ -302,7 +343,7 @@ class Turn:
         return step.choices
 
     def _arm_timeout(self, step: AskStep) -> None:
-        key = f"timeout:{self.incoming.conversation.key}"
+        key = self.timeout_key
         if self.state.timeout_armed:
             self.context.cancel(key)
             self.state.timeout_armed = False
@@ -310,20 +351,31 @@ class Turn:
             from datetime import timedelta
 
             ref = self.incoming.conversation
-            self.context.schedule(JobSpec(
-                kind="ask_timeout", due_at=self.context.now + timedelta(seconds=step.timeout_seconds),
-                user_key=ref.user_key, conversation_key=ref.key, job_key=key,
-                payload={"ref": ref_to_json(ref), "seq": self.state.seq}))
-            self.state.timeout_armed = True
+            self.context.schedule(
+                JobSpec(
+                    kind="ask_timeout",
+                    due_at=self.context.now + timedelta(seconds=step.timeout_seconds),
+                    user_key=ref.user_key,
+                    conversation_key=ref.key,
+                    job_key=key,
+                    payload={"ref": ref_to_json(ref), "seq": self.state.seq},
+                )
+            )
+            self.state.timeout_armed = self.armed_this_turn = True
 
-    def _form(self, step: AskStep, token: str,
-              errors: tuple[tuple[str, str], ...]) -> Form | None:
+    def _form(self, step: AskStep, token: str, errors: tuple[tuple[str, str], ...]) -> Form | None:
         if step.form is None:
             return None
-        fields = tuple(FormField(
-            name=ask.slot, label=ask.label or ask.slot.replace("_", " ").capitalize(),
-            kind=ask.kind, options=tuple((c.id, c.label) for c in ask.choices),
-            max_length=ask.rule.max_length) for ask in self.form_group(step))
+        fields = tuple(
+            FormField(
+                name=ask.slot,
+                label=ask.label or ask.slot.replace("_", " ").capitalize(),
+                kind=ask.kind,
+                options=tuple((c.id, c.label) for c in ask.choices),
+                max_length=ask.rule.max_length,
+            )
+            for ask in self.form_group(step)
+        )
         return Form(title=step.form, fields=fields, token=token, errors=errors)
 
     def form_group(self, step: AskStep) -> list[AskStep]:
@@ -348,7 +400,10 @@ class Turn:
     def template_context(self, extra: dict[str, Any]) -> dict[str, Any]:
         user = self.incoming.user
         context: dict[str, Any] = dict(self.state.slots)
-        context["user"] = {"name": user.display_name or "there", "time_zone": self.context.time_zone}
+        context["user"] = {
+            "name": user.display_name or "there",
+            "time_zone": self.context.time_zone,
+        }
         context["now"] = self.context.now.isoformat()
         context.update(extra)
         return context
@@ -356,8 +411,12 @@ class Turn:
     def render(self, message: Message, **extra: Any) -> str:
         seed = zlib.crc32(f"{self.incoming.conversation.key}:{self.state.seq}".encode())
         return self.engine.renderer.render(
-            platform=self.incoming.conversation.platform, context=self.template_context(extra),
-            seed=seed, template=message.template, inline=message.compiled)  # type: ignore[arg-type]
+            platform=self.incoming.conversation.platform,
+            context=self.template_context(extra),
+            seed=seed,
+            template=message.template,
+            inline=message.compiled,
+        )
 
     def say(self, message: Message, **extra: Any) -> None:
         self.replies.append(Reply(self.render(message, **extra)))
