@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from bot.templates import InlineTemplate
 
 __all__ = (
+    "ASK_KINDS",
     "ActionStep",
     "AskKind",
     "AskStep",
