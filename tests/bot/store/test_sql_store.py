@@ -46,7 +46,8 @@ async def test_open_migrates_an_empty_database_to_head(store: SqlStore) -> None:
 async def test_the_migrated_schema_matches_the_tables_in_code(store: SqlStore) -> None:
     def differences(conn: Connection) -> list[Any]:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        return compare_metadata(context, metadata)
+        diffs: list[Any] = compare_metadata(context, metadata)
+        return diffs
 
     async with store.engine.connect() as conn:
         assert await conn.run_sync(differences) == []

@@ -10,6 +10,7 @@ import pytest
 
 from bot.store import (
     DuplicateEventError,
+    Job,
     JobSpec,
     Store,
     TurnCommit,
@@ -27,13 +28,13 @@ def job(
     due_at: datetime = T0,
     user: str = "u1",
     key: str | None = None,
-    payload: dict[str, object] | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> JobSpec:
     return JobSpec(kind, due_at, user, f"conv-{user}", dict(payload or {}), key)
 
 
 def turn(
-    state: dict[str, object] | None,
+    state: dict[str, Any] | None,
     expected: int,
     *,
     key: str = "c1",
@@ -47,7 +48,9 @@ def in_future() -> datetime:
     return datetime.now(UTC) + timedelta(hours=1)
 
 
-async def claim(store: Store, now: datetime = T0, *, worker: str = "w1", limit: int = 50):
+async def claim(
+    store: Store, now: datetime = T0, *, worker: str = "w1", limit: int = 50
+) -> list[Job]:
     return await store.claim_due_jobs(now=now, limit=limit, worker=worker, lease_seconds=LEASE)
 
 
