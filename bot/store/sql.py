@@ -98,7 +98,7 @@ class SqlStore:
         self._url = make_url(url)
         self._engine: AsyncEngine | None = None
         self._writer: AsyncEngine | None = None
-        self._upsert: Callable[[Table], _UpsertInsert] | None = None
+        self._insert = _dialect_insert(self.dialect)
 
     @property
     def dialect(self) -> str:
@@ -117,7 +117,6 @@ class SqlStore:
     async def open(self) -> None:
         if self._engine is not None:
             return
-        self._upsert = _dialect_insert(self.dialect)
         engine = self._create_engine()
         self._engine = engine
         # Same pool; the option tells the SQLite "begin" hook to take the write lock up front.
@@ -149,11 +148,6 @@ class SqlStore:
             raise RuntimeError("SqlStore is not open; await store.open() first")
         async with self._writer.begin() as conn:
             yield conn
-
-    def _insert(self, table: Table) -> _UpsertInsert:
-        if self._upsert is None:
-            raise RuntimeError("SqlStore is not open; await store.open() first")
-        return self._upsert(table)
 
     # migrations
 
@@ -194,9 +188,11 @@ class SqlStore:
                 await _cancel_pending(conn, commit.cancel_job_keys)
                 await _insert_jobs(conn, commit.new_jobs, now)
         except IntegrityError as exc:
-            # Only a job key scheduled at the same moment by another conversation's turn gets
-            # here (the version check catches the rest): reloading and retrying resolves it.
-            raise VersionConflictError(commit.conversation_key) from exc
+            # Another conversation's turn took the same job key at the same moment (the
+            # version check catches everything else): reloading and retrying resolves it.
+            if _is_job_key_clash(exc):
+                raise VersionConflictError(commit.conversation_key) from exc
+            raise
         return version
 
     async def _record_event(
@@ -304,10 +300,10 @@ class SqlStore:
                 async with self._write() as conn:
                     await _insert_jobs(conn, jobs, _utcnow())
                 return
-            except IntegrityError:
+            except IntegrityError as exc:
                 # Another transaction took the same job key between our delete and insert
                 # (PostgreSQL only); running again replaces its job.
-                if attempt == _SCHEDULE_ATTEMPTS:
+                if attempt == _SCHEDULE_ATTEMPTS or not _is_job_key_clash(exc):
                     raise
 
     async def cancel_jobs(self, job_keys: tuple[str, ...]) -> int:
@@ -448,6 +444,13 @@ async def _insert_jobs(conn: AsyncConnection, specs: Sequence[JobSpec], now: dat
             .values(job_key=None)
         )
     await conn.execute(insert(jobs), [_job_row(spec, now) for spec in specs])
+
+
+def _is_job_key_clash(exc: IntegrityError) -> bool:
+    """Whether the unique index on live job keys refused the row (PostgreSQL names the index,
+    SQLite the column)."""
+    message = str(exc.orig)
+    return "uq_jobs_live_job_key" in message or "jobs.job_key" in message
 
 
 def _last_per_key(specs: Sequence[JobSpec]) -> list[JobSpec]:

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 import bot.store.sql as sql_module
 from bot.store import DuplicateEventError, JobSpec, TurnCommit, UserRecord, VersionConflictError
@@ -280,6 +281,34 @@ async def test_two_workers_creating_one_conversation_conflict_once(store_url: st
         outcomes = await asyncio.gather(create(workers[0], "a"), create(workers[1], "b"))
 
         assert sorted(outcomes) == ["conflict", "created"]
+    finally:
+        for worker in workers:
+            await worker.close()
+
+
+async def test_the_index_allows_one_live_job_per_key(store: SqlStore) -> None:
+    spec = JobSpec("remind", T0, "u1", "c1", job_key="remind:c1")
+    await store.schedule_jobs((spec,))
+
+    with pytest.raises(IntegrityError) as caught:
+        async with store.engine.begin() as conn:
+            await conn.execute(insert(jobs), [sql_module._job_row(spec, T0)])
+
+    assert sql_module._is_job_key_clash(caught.value)
+
+
+async def test_two_workers_scheduling_one_key_leave_one_job(store_url: str) -> None:
+    workers = await two_workers(store_url)
+    try:
+        for n in range(5):
+            await asyncio.gather(
+                *(
+                    worker.schedule_jobs((JobSpec(f"w{i}", T0, "u1", "c1", {"n": n}, "k"),))
+                    for i, worker in enumerate(workers)
+                )
+            )
+            pending = await workers[0].pending_jobs("u1")
+            assert [(job.job_key, job.payload) for job in pending] == [("k", {"n": n})]
     finally:
         for worker in workers:
             await worker.close()
