@@ -106,22 +106,23 @@ class Turn:
             self.state.reset()
             await self.enter(self.engine.menu_flow)
         elif name == "back":
-            if not self.state.go_back():
+            went_back = self.state.go_back()
+            if not went_back:
                 self.say_system("coach_no_back")
-            await self._reprompt()
+            # a new number for the earlier question: buttons of the later one must go stale
+            await self._reprompt(fresh=went_back)
         elif name == "help":
             self.say_system("coach_help")
             await self._reprompt()
         else:  # repeat, or anything unknown: show where we are
             await self._reprompt()
 
-    async def _reprompt(self) -> None:
+    async def _reprompt(self, *, fresh: bool = False) -> None:
         if not self.state.active:
             return
         step = self.current_step()
         if isinstance(step, AskStep):
-            self.state.seq -= 1  # asking the same question again keeps its buttons valid
-            await self._ask(step)
+            await self._ask(step, again=not fresh)
 
     # -- answers ----------------------------------------------------------------------------
 
@@ -188,7 +189,7 @@ class Turn:
                 errors.append((ask.slot, outcome.reason))
         if errors:
             self.say_system("coach_invalid", reason=errors[0][1])
-            await self._ask(step, form_errors=tuple(errors))
+            await self._ask(step, again=True, form_errors=tuple(errors))
             return
         await self._accept(group[-1], parsed)
 
@@ -319,13 +320,17 @@ class Turn:
             await run_step(self, step)
         raise FlowLoopError(f"more than {MAX_STEPS_PER_TURN} steps without a question")
 
-    async def _ask(self, step: AskStep, form_errors: tuple[tuple[str, str], ...] = ()) -> None:
+    async def _ask(
+        self, step: AskStep, *, again: bool = False, form_errors: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        """Ask ``step``; asked ``again``, it keeps its number, so its buttons stay valid."""
         state = self.state
         if step.kind == "datetime" and not self.context.time_zone:
             state.pending = "time_zone"
             self.say_system("coach_time_zone")
             return
-        state.seq += 1
+        if not again:
+            state.seq += 1
         version = state.top.version[:6]
         choices = tuple(
             Choice(c.id, c.label, f"{state.seq}.{version}.{c.id}", c.style)

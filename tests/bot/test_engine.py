@@ -377,3 +377,14 @@ async def test_state_round_trips_through_json():
     again = ConversationState.from_json(state.to_json())
     assert again.to_json() == state.to_json()
     assert again.go_back() and "b" not in again.slots
+
+
+async def test_after_back_the_later_questions_buttons_are_stale(lab, chat_with):
+    chat = chat_with(lab)
+    for text in ("start", "Al", "30"):
+        await chat.say(text)
+    later_token = chat.token("go")
+    await chat.say("back")
+    replies = await chat.send(choice_token=later_token)
+    assert "earlier question" in replies[0] and replies[-1] == "How old are you?"
+    assert "mood" not in (await chat.state()).slots
