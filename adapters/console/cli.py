@@ -1,0 +1,252 @@
+"""``recruiter-coach console``: chat with the coach in a terminal, or script it through a pipe.
+
+One line of stdin is one message. On start the console asks the engine to ``repeat``, so a
+conversation left running (even by a process that was killed) shows its current question again.
+Reminders and question time-outs that fall due while the console runs are printed as they fire.
+
+stdin is read by a daemon thread with ``os.read`` rather than by ``asyncio.to_thread`` or
+``loop.connect_read_pipe``: ``asyncio.run`` waits for ``to_thread`` workers when it shuts down,
+so Ctrl-C would hang until the user pressed Enter, and ``connect_read_pipe`` makes a terminal
+non-blocking, which it shares with stdout (a large print could then fail). A blocked daemon
+thread holds no Python lock and dies with the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import codecs
+import contextlib
+import dataclasses
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from adapters.console.convert import current_choices, to_conversation, to_incoming, to_user_info
+from adapters.console.render import Renderer, build_renderer
+from bot.boundary import Choice, Command, ConversationRef, Incoming, Reply, UserInfo
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.app import Coach
+
+__all__ = ("ConsoleDelivery", "ConsoleSession", "LineReader", "configure", "main")
+
+START_HINT = "Type start to begin, help for commands."
+_READ_SIZE = 65536
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """The console's options."""
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="whose conversation this is (default: your login name); each name has its own",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        type=Path,
+        help="where the SQLite database lives (default: COACH_DATA_DIR or your data folder)",
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the console until stdin ends or the user presses Ctrl-C / Ctrl-D."""
+    settings = with_data_dir(args.settings, args.data_dir)
+    user = args.user or _login_name()
+    try:
+        asyncio.run(_chat(settings, user))
+    except KeyboardInterrupt:  # Ctrl-C before the session could take over the signal
+        print(file=sys.stderr)
+    return 0
+
+
+def with_data_dir(settings: Settings, data_dir: Path | None) -> Settings:
+    """``--data-dir`` moves the default SQLite database; an explicit DATABASE_URL stays."""
+    if data_dir is None:
+        return settings
+    from bot.store.factory import default_database_url
+
+    data_dir = data_dir.expanduser()
+    url = settings.database_url
+    if url == default_database_url(settings.data_dir):
+        url = default_database_url(data_dir)
+    return dataclasses.replace(settings, data_dir=data_dir, database_url=url)
+
+
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no USER variable and no passwd entry (some containers)
+        return "me"
+
+
+def _local_time_zone() -> str | None:
+    import tzlocal
+
+    try:
+        return tzlocal.get_localzone_name()
+    except Exception:  # an unreadable zone setting: the coach asks for the zone instead
+        return None
+
+
+async def _chat(settings: Settings, user: str) -> None:
+    from bot.app import open_coach  # imported here so that `console --help` stays instant
+
+    stdin_tty, stdout_tty = sys.stdin.isatty(), sys.stdout.isatty()
+    interactive = stdin_tty and stdout_tty
+    renderer = build_renderer(
+        sys.stdout, styled=stdout_tty, echo=not interactive, interactive=interactive
+    )
+    session = ConsoleSession(
+        renderer=renderer,
+        conversation=to_conversation(user),
+        user=to_user_info(user, _local_time_zone()),
+        hints=interactive,
+    )
+    coach = await open_coach(settings, delivery=ConsoleDelivery(session))
+    reader = LineReader(sys.stdin.fileno())
+    try:
+        session.coach = coach
+        reader.start()
+        _on_interrupt(reader.interrupt)
+        await session.resume()
+        await session.converse(reader)
+    finally:
+        await coach.close()
+
+
+def _on_interrupt(callback: Callable[[], None]) -> None:
+    """Ctrl-C (and SIGTERM) end the session after the turn in hand, so no answer is cut off."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows, non-main thread
+            loop.add_signal_handler(sig, callback)
+
+
+@dataclasses.dataclass(slots=True)
+class ConsoleSession:
+    """One person chatting in this terminal: sends their lines, shows the coach's replies."""
+
+    renderer: Renderer
+    conversation: ConversationRef
+    user: UserInfo
+    hints: bool = False
+    coach: Coach | None = None
+    choices: tuple[Choice, ...] = ()
+
+    def _coach(self) -> Coach:
+        if self.coach is None:
+            raise RuntimeError("the console session was used before the coach was opened")
+        return self.coach
+
+    async def send(self, incoming: Incoming) -> list[Reply]:
+        replies = await self._coach().engine.handle(incoming)  # never raises
+        self.choices = current_choices(replies, self.choices)
+        self.renderer.show(replies)
+        return replies
+
+    async def resume(self) -> None:
+        """Show the question a conversation left running is waiting on, or how to begin."""
+        await self.send(
+            Incoming(conversation=self.conversation, command=Command("repeat"), user=self.user)
+        )
+        if self.hints and not await self._running():
+            self.renderer.hint(START_HINT)
+
+    async def _running(self) -> bool:
+        # The engine has no "is a conversation running?" call yet; the stored state says so.
+        from bot.state import ConversationState
+
+        stored = await self._coach().store.load_conversation(self.conversation.key)
+        return stored is not None and ConversationState.from_json(stored.state).active
+
+    async def converse(self, reader: LineReader) -> None:
+        """One turn per line until the input ends."""
+        while True:
+            self.renderer.prompt()
+            line = await reader.readline()
+            if line is None:
+                self.renderer.end()
+                return
+            incoming = to_incoming(
+                line, conversation=self.conversation, user=self.user, choices=self.choices
+            )
+            self.renderer.echo(line.strip())
+            if incoming is not None:
+                await self.send(incoming)
+
+    def delivered(self, conversation: ConversationRef, replies: Sequence[Reply]) -> None:
+        """Print what the scheduler sends; another console user's reminder says whose it is."""
+        mine = conversation.key == self.conversation.key
+        note = None if mine else f"(for {conversation.user})"
+        self.renderer.show(replies, note=note)
+        if mine and any(reply.choices for reply in replies):
+            self.choices = current_choices(replies)  # a time-out moved on to a new question
+
+
+class ConsoleDelivery:
+    """The console's :class:`bot.scheduler.Delivery`: prints reminders while the console runs."""
+
+    def __init__(self, session: ConsoleSession) -> None:
+        self._session = session
+
+    async def deliver(self, conversation: ConversationRef, replies: Sequence[Reply]) -> None:
+        self._session.delivered(conversation, replies)
+
+
+class LineReader:
+    """Lines from a file descriptor, read by a daemon thread (see the module docstring)."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._chunks: asyncio.Queue[bytes] = asyncio.Queue()
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._buffer = ""
+        self._eof = False
+        self._interrupted = False
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        thread = threading.Thread(target=self._pump, args=(loop,), name="stdin", daemon=True)
+        thread.start()
+
+    def _pump(self, loop: asyncio.AbstractEventLoop) -> None:
+        while True:
+            try:
+                chunk = os.read(self._fd, _READ_SIZE)
+            except OSError:
+                chunk = b""
+            try:
+                loop.call_soon_threadsafe(self._chunks.put_nowait, chunk)
+            except RuntimeError:  # the loop has closed: nobody is reading any more
+                return
+            if not chunk:
+                return
+
+    def interrupt(self) -> None:
+        """End reading now (Ctrl-C): :meth:`readline` returns ``None``."""
+        self._interrupted = True
+        self._chunks.put_nowait(b"")
+
+    async def readline(self) -> str | None:
+        """The next line without its line break; ``None`` at the end of input."""
+        while not self._interrupted:
+            line, newline, rest = self._buffer.partition("\n")
+            if newline:
+                self._buffer = rest
+                return line.removesuffix("\r")
+            if self._eof:
+                self._buffer = ""
+                return line or None  # a last line without a line break still counts
+            chunk = await self._chunks.get()
+            self._eof = not chunk
+            self._buffer += self._decoder.decode(chunk, final=self._eof)
+        return None

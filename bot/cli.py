@@ -1,0 +1,187 @@
+"""The ``recruiter-coach`` command line: one entry point, subcommands found by module name.
+
+Each subcommand lives in a module that exposes two functions::
+
+    configure(parser: argparse.ArgumentParser) -> None   # add the subcommand's options
+    main(args: argparse.Namespace) -> int                # run it; returns the exit code
+
+:data:`COMMANDS` maps a subcommand to its module *name*. ``bot/`` must never import ``adapters``
+(nor Slack or Discord code), so adapter commands are imported with :func:`importlib.import_module`
+only when that subcommand runs: ``recruiter-coach console`` never loads the Slack SDK, and the
+architecture test that walks ``bot/``'s imports sees no import of ``adapters``.
+
+This is the only place that reads the environment: it loads ``.env`` from the current directory
+(existing variables win), builds :class:`bot.config.Settings` and hands it to the subcommand as
+``args.settings``. Errors meant for people, :class:`~bot.errors.ConfigError` (exit 2) and
+:class:`~bot.errors.FlowError` / :class:`~bot.errors.FlowErrors` (exit 1), are printed without a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Protocol, cast
+
+from bot.config import Settings
+from bot.errors import ConfigError, FlowError, FlowErrors
+
+__all__ = ("COMMANDS", "EXIT_CONFIG", "EXIT_FLOWS", "build_parser", "main")
+
+PROG = "recruiter-coach"
+EXIT_FLOWS = 1
+EXIT_CONFIG = 2
+
+# subcommand -> (module name, one-line help). Names, not imports: see the module docstring.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "console": ("adapters.console.cli", "chat with the coach in the terminal"),
+    "flows": ("bot.flowtools.cli", "lint, draw and test the flows in a dialogs folder"),
+}
+
+# Third-party loggers stay at WARNING whatever LOG_LEVEL says: SQLAlchemy logs SQL statements
+# with their parameters at INFO, and those parameters hold what users wrote.
+_OWN_LOGGERS = ("bot", "adapters")
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class CommandModule(Protocol):
+    """What a subcommand module provides."""
+
+    def configure(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def main(self, args: argparse.Namespace) -> int: ...
+
+
+class CommandUnavailableError(Exception):
+    """A subcommand's module is not installed (or not written yet)."""
+
+
+class _VersionAction(argparse.Action):
+    """``--version``, reading the installed version only when asked (it costs an import)."""
+
+    def __init__(
+        self,
+        option_strings: Sequence[str],
+        dest: str = argparse.SUPPRESS,
+        default: str = argparse.SUPPRESS,
+        help: str | None = None,
+    ) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        print(f"{PROG} {_version()}")
+        parser.exit()
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("recruiter-coach")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed; run pip install -e .)"
+
+
+def load_command(name: str) -> CommandModule:
+    """Import the module of subcommand ``name``.
+
+    Raises:
+        CommandUnavailableError: the module (or its package) does not exist.
+    """
+    module_name = COMMANDS[name][0]
+    try:
+        module: ModuleType = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        parts = module_name.split(".")
+        if exc.name not in {".".join(parts[:i]) for i in range(1, len(parts) + 1)}:
+            raise  # the module exists but one of *its* imports is missing: a real bug
+        raise CommandUnavailableError(
+            f"the {name!r} command is not available: its module {module_name} is not installed"
+        ) from exc
+    return cast(CommandModule, module)
+
+
+def build_parser(
+    command: str | None = None,
+) -> tuple[argparse.ArgumentParser, CommandModule | None]:
+    """The parser; only ``command``'s module is imported to add its options."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="A chat coach for the moment a recruiter calls you at work."
+    )
+    parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    chosen: CommandModule | None = None
+    for name, (_, summary) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=summary, description=summary)
+        if name == command:
+            chosen = load_command(name)
+            chosen.configure(sub)
+    return parser, chosen
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    # The top-level options take no values, so the first word that is not an option is the
+    # subcommand (or a typo, which argparse then reports).
+    word = next((arg for arg in argv if not arg.startswith("-")), None)
+    return word if word in COMMANDS else None
+
+
+def load_settings() -> Settings:
+    """``.env`` from the current directory (without overriding), then the environment."""
+    dotenv = Path.cwd() / ".env"
+    if dotenv.is_file():
+        from dotenv import load_dotenv  # imported only when there is a file to read
+
+        load_dotenv(dotenv, override=False)
+    return Settings.from_env(os.environ)
+
+
+def setup_logging(settings: Settings) -> None:
+    """Log to stderr: our loggers at LOG_LEVEL, everything else at WARNING (see _OWN_LOGGERS)."""
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format=_LOG_FORMAT)
+    for name in _OWN_LOGGERS:
+        logging.getLogger(name).setLevel(settings.python_log_level)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``recruiter-coach``; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        parser, module = build_parser(_command_in(argv))
+    except CommandUnavailableError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_FLOWS
+    args = parser.parse_args(argv)
+    if module is None:
+        parser.print_help()
+        return 0
+    return _run(module, args)
+
+
+def _run(module: CommandModule, args: argparse.Namespace) -> int:
+    try:
+        args.settings = load_settings()
+        setup_logging(args.settings)
+        return module.main(args)
+    except ConfigError as exc:
+        print(f"{PROG}: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except (FlowErrors, FlowError) as exc:
+        print(f"{PROG}: the flows did not load.\n{exc}", file=sys.stderr)
+        return EXIT_FLOWS
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
