@@ -124,11 +124,22 @@ async def _chat(settings: Settings, user: str) -> None:
 
 
 def _on_interrupt(callback: Callable[[], None]) -> None:
-    """Ctrl-C (and SIGTERM) end the session after the turn in hand, so no answer is cut off."""
+    """Ctrl-C (and SIGTERM) end the session after the turn in hand, so no answer is cut off.
+
+    The first signal hands the signals back to Python, so a second Ctrl-C still stops a
+    shutdown that hangs.
+    """
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    signals = (signal.SIGINT, signal.SIGTERM)
+
+    def interrupted() -> None:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        callback()
+
+    for sig in signals:
         with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows, non-main thread
-            loop.add_signal_handler(sig, callback)
+            loop.add_signal_handler(sig, interrupted)
 
 
 @dataclasses.dataclass(slots=True)

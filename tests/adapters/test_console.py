@@ -11,7 +11,9 @@ import contextlib
 import io
 import os
 import queue
+import select
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -398,3 +400,88 @@ def test_console_loads_no_platform_sdk_and_no_rich_when_piped(data_dir: Path) ->
     heavy = {"slack_sdk", "slack_bolt", "discord", "aiohttp", "rich", "adapters.slack"}
     assert not {name.split(".")[0] for name in imported} & heavy
     assert not imported & heavy
+
+
+# -- the real console, on a terminal --------------------------------------------------------------
+
+
+class TerminalConsole:
+    """A console subprocess on a pseudo-terminal: styled output, a prompt, Ctrl-D."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.master, slave = os.openpty()
+        env = console_env(data_dir, TERM="xterm-256color")
+        env.pop("NO_COLOR", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "console"],
+            stdin=slave,
+            stdout=slave,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=data_dir.parent,
+        )
+        os.close(slave)
+        self.output = b""
+        self._seen = 0  # where the next expect() starts looking
+
+    def expect(self, text: bytes) -> bytes:
+        """Read the terminal until ``text`` appears after the last match; returns all output."""
+        while (found := self.output.find(text, self._seen)) < 0:
+            ready, _, _ = select.select([self.master], [], [], TIMEOUT)
+            if not ready:
+                pytest.fail(f"no {text!r} within {TIMEOUT} s; output: {self.output!r}")
+            try:
+                chunk = os.read(self.master, 4096)
+            except OSError:  # EIO: the console exited and closed the terminal
+                chunk = b""
+            if not chunk:
+                pytest.fail(f"the console ended before {text!r}; output: {self.output!r}")
+            self.output += chunk
+        self._seen = found + len(text)
+        return self.output
+
+    def type(self, keys: bytes) -> None:
+        os.write(self.master, keys)
+
+    def finish(self) -> tuple[int, bytes]:
+        """Wait for the exit; returns the exit code and stderr."""
+        assert self.process.stderr is not None
+        code = self.process.wait(timeout=TIMEOUT)
+        err = self.process.stderr.read()
+        self.process.stderr.close()
+        os.close(self.master)
+        return code, err
+
+
+@pytest.fixture
+def terminal(data_dir: Path) -> Iterator[TerminalConsole]:
+    console = TerminalConsole(data_dir)
+    yield console
+    if console.process.poll() is None:
+        console.process.kill()
+        console.finish()
+
+
+PROMPT_ON_TERMINAL = b"> \x1b[0m"  # the prompt, styled, at the end of what was printed
+
+
+def test_console_on_a_terminal_styles_output_and_ends_on_ctrl_d(terminal: TerminalConsole) -> None:
+    start = terminal.expect(PROMPT_ON_TERMINAL)
+    assert b"Type start to begin, help for commands." in start  # nothing is running yet
+    assert b"\x1b[" in start
+    terminal.type(b"start\n")
+    terminal.expect(b"2) I can talk now")
+    terminal.expect(PROMPT_ON_TERMINAL)
+    terminal.type(b"\x04")  # Ctrl-D at the prompt
+    code, err = terminal.finish()
+    assert code == 0
+    assert b"Traceback" not in err
+
+
+def test_console_on_a_terminal_ends_cleanly_on_ctrl_c(terminal: TerminalConsole) -> None:
+    terminal.expect(PROMPT_ON_TERMINAL)
+    terminal.process.send_signal(signal.SIGINT)  # what Ctrl-C sends to the foreground process
+    code, err = terminal.finish()
+    assert code == 0
+    assert b"Traceback" not in err
+    assert b"KeyboardInterrupt" not in err
