@@ -30,11 +30,20 @@ from adapters.console.convert import current_choices, to_conversation, to_incomi
 from adapters.console.render import Renderer, build_renderer
 from bot.boundary import Choice, Command, ConversationRef, Incoming, Reply, UserInfo
 from bot.config import Settings
+from bot.errors import ConfigError
 
 if TYPE_CHECKING:
     from bot.app import Coach
 
-__all__ = ("ConsoleDelivery", "ConsoleSession", "LineReader", "configure", "main")
+__all__ = (
+    "ConsoleDelivery",
+    "ConsoleSession",
+    "ForeignConversationError",
+    "LineReader",
+    "check_storage",
+    "configure",
+    "main",
+)
 
 START_HINT = "Type start to begin, help for commands."
 _READ_SIZE = 65536
@@ -58,6 +67,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     """Run the console until stdin ends or the user presses Ctrl-C / Ctrl-D."""
     settings = with_data_dir(args.settings, args.data_dir)
+    check_storage(settings)
     user = args.user or _login_name()
     try:
         asyncio.run(_chat(settings, user))
@@ -77,6 +87,30 @@ def with_data_dir(settings: Settings, data_dir: Path | None) -> Settings:
     if url == default_database_url(settings.data_dir):
         url = default_database_url(data_dir)
     return dataclasses.replace(settings, data_dir=data_dir, database_url=url)
+
+
+def check_storage(settings: Settings) -> None:
+    """Fail early, with the setting to change, instead of with a traceback from the store.
+
+    Raises:
+        ConfigError: DATABASE_URL names an unsupported database, or the data folder for the
+            default SQLite file cannot be created.
+    """
+    from bot.store.factory import default_database_url, normalize_database_url
+
+    try:
+        normalize_database_url(settings.database_url)
+    except ValueError as exc:
+        raise ConfigError(f"DATABASE_URL: {exc}") from exc
+    if settings.database_url != default_database_url(settings.data_dir):
+        return
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot create the data folder {settings.data_dir} ({exc.strerror}); "
+            "set COACH_DATA_DIR or pass --data-dir"
+        ) from exc
 
 
 def _login_name() -> str:
@@ -203,13 +237,24 @@ class ConsoleSession:
             self.choices = current_choices(replies)  # a time-out moved on to a new question
 
 
+class ForeignConversationError(Exception):
+    """A due job belongs to another platform; raised so the scheduler hands it back."""
+
+
 class ConsoleDelivery:
-    """The console's :class:`bot.scheduler.Delivery`: prints reminders while the console runs."""
+    """The console's :class:`bot.scheduler.Delivery`: prints reminders while the console runs.
+
+    The scheduler claims every due job in the database. When the console shares a database with
+    the Slack or Discord bot, their users' reminders must not end up in this terminal: raising
+    makes the scheduler retry the job later, when a worker of the right platform can take it.
+    """
 
     def __init__(self, session: ConsoleSession) -> None:
         self._session = session
 
     async def deliver(self, conversation: ConversationRef, replies: Sequence[Reply]) -> None:
+        if conversation.platform != "console":
+            raise ForeignConversationError(conversation.platform)
         self._session.delivered(conversation, replies)
 
 

@@ -22,10 +22,18 @@ from pathlib import Path
 
 import pytest
 
-from adapters.console.cli import ConsoleDelivery, ConsoleSession
+from adapters.console.cli import (
+    ConsoleDelivery,
+    ConsoleSession,
+    ForeignConversationError,
+    check_storage,
+    with_data_dir,
+)
 from adapters.console.convert import current_choices, to_conversation, to_incoming, to_user_info
 from adapters.console.render import PlainRenderer, format_reply, to_rich_text
-from bot.boundary import Card, Choice, Reply
+from bot.boundary import Card, Choice, ConversationRef, Reply
+from bot.config import Settings
+from bot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60.0
@@ -267,6 +275,36 @@ async def test_delivery_prints_reminders_and_says_whose_they_are() -> None:
         "Still there?\n  1) I'm at work, I can't talk\n  2) I can talk now\n"
     )
     assert session.choices == CHOICES  # a time-out that asks a new question renumbers
+
+
+async def test_delivery_hands_back_another_platforms_reminder() -> None:
+    out = io.StringIO()
+    session = ConsoleSession(
+        renderer=PlainRenderer(out, echo=True, interactive=False), conversation=ME, user=ANA
+    )
+    slack_user = ConversationRef(platform="slack", channel="D1", user="U1", space="T1")
+    with pytest.raises(ForeignConversationError):
+        await ConsoleDelivery(session).deliver(slack_user, [Reply("Private reminder.")])
+    assert out.getvalue() == ""
+
+
+def test_check_storage_names_the_setting_to_fix(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    settings = with_data_dir(
+        Settings(data_dir=tmp_path, database_url="memory://"), blocker / "data"
+    )
+    assert settings.database_url == "memory://"  # an explicit database stays
+    check_storage(settings)  # memory:// needs no folder
+    default = with_data_dir(
+        Settings(data_dir=tmp_path, database_url=f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"),
+        blocker / "data",
+    )
+    assert default.database_url.endswith(str(blocker / "data" / "coach.db"))
+    with pytest.raises(ConfigError, match="COACH_DATA_DIR or pass --data-dir"):
+        check_storage(default)
+    with pytest.raises(ConfigError, match="DATABASE_URL: unsupported database URL scheme"):
+        check_storage(Settings(data_dir=tmp_path, database_url="mysql://db/coach"))
 
 
 # -- the real console, through a pipe -------------------------------------------------------------
