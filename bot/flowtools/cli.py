@@ -3,8 +3,8 @@
 ``bot.cli`` imports this module only when ``flows`` is used, calls :func:`configure` on the
 subcommand's parser and :func:`main` with the parsed arguments. PATH is a dialogs folder (with
 ``flows/`` and ``templates/``) or one flow file in it; without PATH, ``COACH_DIALOGS_DIR`` or the
-shipped ``dialogs/``. This is an entry point, so it is the one place here that reads the
-environment.
+shipped ``dialogs/`` (``bot.cli`` passes its settings as ``args.settings``; run on its own, this
+module reads COACH_DIALOGS_DIR itself, the one place in :mod:`bot.flowtools` that does).
 """
 
 from __future__ import annotations
@@ -78,17 +78,25 @@ def _add_path(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run the chosen tool; the exit code is 1 on errors or failures, 0 otherwise."""
-    path: Path = args.path or Path(os.environ.get("COACH_DIALOGS_DIR") or DEFAULT_DIALOGS_DIR)
+    path: Path = args.path or _default_dialogs(args)
     if not path.exists():
         print(f"{path}: no such file or folder (give a dialogs folder or a flow file)")
         return 2
-    root, only = _resolve(path)
+    root, only = _resolve(_shorter(path))
     dialogs = load_dialogs(root)
     if args.flows_command == "lint":
         return _lint(dialogs, only, args)
     if args.flows_command == "graph":
         return _graph(dialogs, only, args)
     return _test(dialogs, only, args)
+
+
+def _default_dialogs(args: argparse.Namespace) -> Path:
+    """The caller's settings (``bot.cli`` passes them), else COACH_DIALOGS_DIR, else shipped."""
+    settings = getattr(args, "settings", None)
+    if settings is not None:
+        return Path(settings.dialogs_dir)
+    return Path(os.environ.get("COACH_DIALOGS_DIR") or DEFAULT_DIALOGS_DIR)
 
 
 def _resolve(path: Path) -> tuple[Path, Path | None]:
@@ -113,6 +121,13 @@ def _lint(dialogs: Dialogs, only: Path | None, args: argparse.Namespace) -> int:
             print(f"  {spec.name}({inputs}) -> {outputs}: {spec.description}")
     print(report.summary())
     return 1 if report.errors else 0
+
+
+def _shorter(path: Path) -> Path:
+    """``path`` relative to the current folder when inside it: shorter lines, clickable."""
+    if path.is_absolute() and path.is_relative_to(Path.cwd()):
+        return path.relative_to(Path.cwd())
+    return path
 
 
 def _selected(dialogs: Dialogs, only: Path | None) -> list[Flow]:
@@ -144,8 +159,15 @@ def _graph(dialogs: Dialogs, only: Path | None, args: argparse.Namespace) -> int
             _write(args.out / f"{flow.id}.mmd", mermaid(flow))
     images = _images(flows, args.format, args.out or Path.cwd()) if args.format else {}
     if args.out is not None:
-        _write(args.out / "README.md", readme(flows, images))
+        _write(args.out / "README.md", readme(flows, images, _graph_command(args)))
     return 0
+
+
+def _graph_command(args: argparse.Namespace) -> str:
+    """The command line that made a diagram folder, for its README."""
+    words = ["recruiter-coach flows graph", *([str(args.path)] if args.path else [])]
+    words += ["--out", str(args.out), *(f"--format {f}" for f in dict.fromkeys(args.format))]
+    return " ".join(words)
 
 
 def _images(flows: list[Flow], formats: list[str], out: Path) -> dict[str, list[str]]:
@@ -187,7 +209,7 @@ def _test(dialogs: Dialogs, only: Path | None, args: argparse.Namespace) -> int:
         print(result.failure)
     print(
         f"{len(results) - len(failed)} passed, {len(failed)} failed"
-        f" ({len(results)} cases in {dialogs.root / 'tests'})"
+        f" ({len(results)} case{'s' * (len(results) != 1)} in {dialogs.root / 'tests'})"
     )
     below = []
     for flow in _selected(dialogs, only):

@@ -270,13 +270,15 @@ def render_dot(dot_text: str, image_format: str, path: Path, dot_program: str) -
     )
 
 
-def readme(flows: list[Flow], images: dict[str, list[str]]) -> str:
-    """``README.md`` for a folder of diagrams: every flow's Mermaid text (GitHub draws it)."""
+def readme(flows: list[Flow], images: dict[str, list[str]], command: str) -> str:
+    """``README.md`` for a folder of diagrams: every flow's Mermaid text (GitHub draws it).
+
+    ``command`` is the command line that regenerates the folder, shown to the reader.
+    """
     parts = [
         "# Flow diagrams\n",
-        "Generated from the flow YAML by `recruiter-coach flows graph PATH --out DIR` "
-        "(add `--format svg --format png` for Graphviz images); do not edit by hand, run the "
-        "command again after changing a flow.\n",
+        f"Generated from the flow YAML by `{command}`; do not edit by hand, run the command "
+        "again after changing a flow.\n",
         "Shapes: a rounded box asks and waits, a rectangle says, a diamond branches, a hexagon "
         "runs an action, a double box calls another flow (dashed arrow), a flag jumps to "
         "another flow for good (thick arrow), a double circle ends the flow.\n",
