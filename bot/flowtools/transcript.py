@@ -95,7 +95,10 @@ async def run_case(dialogs: Dialogs, case: Case, coverage: Coverage) -> CaseResu
     """Run one case; the failure (if any) names the turn and shows the replies."""
     errors = _EngineErrors()
     logger = logging.getLogger("bot")
+    level = logger.level
     logger.addHandler(errors)
+    if logger.getEffectiveLevel() > logging.ERROR:  # LOG_LEVEL=CRITICAL must not hide failures
+        logger.setLevel(logging.ERROR)
     try:
         run = _CaseRun(dialogs, case, coverage, errors)
         await run.prepare()
@@ -105,6 +108,7 @@ async def run_case(dialogs: Dialogs, case: Case, coverage: Coverage) -> CaseResu
         return CaseResult(case, f"FAIL {case.where}: {case.name}\n{failure}")
     finally:
         logger.removeHandler(errors)
+        logger.setLevel(level)
     return CaseResult(case)
 
 
