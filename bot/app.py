@@ -66,6 +66,7 @@ async def open_coach(
     escapers: Mapping[str, Callable[[str], str]] | None = None,
     router: TopicRouter | None = None,
     store: Store | None = None,
+    platforms: tuple[str, ...] | None = None,
 ) -> Coach:
     """Load content, open (and migrate) the store and, given a delivery, start the scheduler."""
     actions = build_actions()
@@ -82,6 +83,7 @@ async def open_coach(
         scheduler = Scheduler(
             store,
             _job_runner(engine, delivery),
+            platforms=platforms,
             worker_id=f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}",
         )
         scheduler.start()

@@ -53,7 +53,7 @@ async def schedule_reminder(
             payload={
                 "ref": ref_to_json(ref),
                 "template": str(inputs.get("template") or "callback_reminder"),
-                "context": {"at": at.isoformat(), **dict(details)},
+                "context": {"at": at.isoformat(), "time_zone": context.time_zone, **details},
             },
         )
     )

@@ -5,10 +5,11 @@ Each subcommand lives in a module that exposes two functions::
     configure(parser: argparse.ArgumentParser) -> None   # add the subcommand's options
     main(args: argparse.Namespace) -> int                # run it; returns the exit code
 
-:data:`COMMANDS` maps a subcommand to its module *name*. ``bot/`` must never import ``adapters``
-(nor Slack or Discord code), so adapter commands are imported with :func:`importlib.import_module`
-only when that subcommand runs: ``recruiter-coach console`` never loads the Slack SDK, and the
-architecture test that walks ``bot/``'s imports sees no import of ``adapters``.
+:data:`COMMANDS` lists the subcommands; the package that provides each one registers its module
+as an entry point in the ``recruiter_coach.commands`` group (see ``pyproject.toml``). ``bot/``
+never imports ``adapters`` (nor Slack or Discord code), not even by name: a subcommand's module is
+loaded through its entry point only when that subcommand runs, so ``recruiter-coach console``
+never loads the Slack SDK.
 
 This is the only place that reads the environment: it loads ``.env`` from the current directory
 (existing variables win), builds :class:`bot.config.Settings` and hands it to the subcommand as
@@ -38,10 +39,11 @@ PROG = "recruiter-coach"
 EXIT_FLOWS = 1
 EXIT_CONFIG = 2
 
-# subcommand -> (module name, one-line help). Names, not imports: see the module docstring.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "console": ("adapters.console.cli", "chat with the coach in the terminal"),
-    "flows": ("bot.flowtools.cli", "lint, draw and test the flows in a dialogs folder"),
+ENTRY_POINT_GROUP = "recruiter_coach.commands"
+# subcommand -> one-line help; the module comes from the entry point of the same name.
+COMMANDS: dict[str, str] = {
+    "console": "chat with the coach in the terminal",
+    "flows": "lint, draw and test the flows in a dialogs folder",
 }
 
 # Third-party loggers stay at WARNING whatever LOG_LEVEL says: SQLAlchemy logs SQL statements
@@ -100,7 +102,12 @@ def load_command(name: str) -> CommandModule:
     Raises:
         CommandUnavailableError: the module (or its package) does not exist.
     """
-    module_name = COMMANDS[name][0]
+    module_name = command_modules().get(name)
+    if module_name is None:
+        raise CommandUnavailableError(
+            f"the {name!r} command is not available: no installed package provides it "
+            "(install the project with `python -m pip install -e .`)"
+        )
     try:
         module: ModuleType = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
@@ -113,6 +120,13 @@ def load_command(name: str) -> CommandModule:
     return cast(CommandModule, module)
 
 
+def command_modules() -> dict[str, str]:
+    """Subcommand -> module name, from the installed packages' entry points."""
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
 def build_parser(
     command: str | None = None,
 ) -> tuple[argparse.ArgumentParser, CommandModule | None]:
@@ -123,7 +137,7 @@ def build_parser(
     parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     chosen: CommandModule | None = None
-    for name, (_, summary) in COMMANDS.items():
+    for name, summary in COMMANDS.items():
         sub = subparsers.add_parser(name, help=summary, description=summary)
         if name == command:
             chosen = load_command(name)

@@ -90,7 +90,8 @@ def check_flows(
         flow = _load_file(path, renderer, actions, problems)
         if flow is not None:
             registry.add(flow)
-    problems.extend(_check_flow_references(registry))
+    broken = {path.stem for path in paths} - set(registry.flows)  # already reported above
+    problems.extend(_check_flow_references(registry, broken))
     return registry, problems
 
 
@@ -272,14 +273,14 @@ def _check_system_templates(renderer: TemplateRenderer, flows_dir: Path) -> list
     ]
 
 
-def _check_flow_references(registry: FlowRegistry) -> list[FlowProblem]:
+def _check_flow_references(registry: FlowRegistry, broken: set[str]) -> list[FlowProblem]:
     from bot.flow import CallStep, GotoStep
 
     problems: list[FlowProblem] = []
     known = ", ".join(sorted(registry.flows))
     for flow in registry.flows.values():
         for step in flow.steps.values():
-            if isinstance(step, CallStep | GotoStep):
+            if isinstance(step, CallStep | GotoStep) and step.flow not in broken:
                 problems.extend(_check_flow_target(step, registry.flows, known))
     return problems
 

@@ -64,6 +64,7 @@ class Scheduler:
         batch: how many jobs one poll claims at most.
         lease_seconds: how long a claim holds before another worker may take the job over.
         max_attempts: runs per job before it is marked failed.
+        platforms: claim only jobs of conversations on these platforms (None: all).
     """
 
     def __init__(
@@ -77,8 +78,10 @@ class Scheduler:
         batch: int = 50,
         lease_seconds: int = 300,
         max_attempts: int = 5,
+        platforms: tuple[str, ...] | None = None,
     ) -> None:
         self._store = store
+        self._platforms = platforms
         self._run_job = run_job
         self._worker_id = worker_id
         self._clock = clock
@@ -97,6 +100,7 @@ class Scheduler:
             limit=self._batch,
             worker=self._worker_id,
             lease_seconds=self._lease_seconds,
+            platforms=self._platforms,
         )
         ran = 0
         for index, job in enumerate(claimed):

@@ -189,7 +189,12 @@ def parse_step(step_id: str, body: object, line: int, context: FlowContext) -> S
         return None
     kind = kinds[0]
     context.problems.extend(
-        unknown_keys(body, ALLOWED_KEYS[kind], context.path, f"a `{kind}` step")
+        unknown_keys(
+            body,
+            ALLOWED_KEYS[kind],
+            context.path,
+            f"{'an' if kind[0] in 'aeiou' else 'a'} `{kind}` step",
+        )
     )
     where = SourceLocation(context.path, body.line)
     return _PARSERS[kind](step_id, body, where, context)

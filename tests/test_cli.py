@@ -40,6 +40,21 @@ def run_cli(
     )
 
 
+def register(monkeypatch: pytest.MonkeyPatch, name: str, module: str) -> None:
+    """Make ``name`` a subcommand backed by ``module``, as an installed entry point would."""
+    installed = bot.cli.command_modules()
+    monkeypatch.setitem(COMMANDS, name, f"the {name} command")
+    monkeypatch.setattr(bot.cli, "command_modules", lambda: {**installed, name: module})
+
+
+def test_a_command_without_an_installed_entry_point_is_unavailable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(COMMANDS, "nowhere", "no package provides this")
+    assert main(["nowhere"]) == 1
+    assert "no installed package provides it" in capsys.readouterr().err
+
+
 @pytest.fixture
 def fake_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> types.SimpleNamespace:
     """Subcommand ``fake`` backed by an in-memory module; ``raises`` sets what its main raises."""
@@ -58,7 +73,7 @@ def fake_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> types.Simpl
     module.configure = configure  # type: ignore[attr-defined]
     module.main = run  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "fake_coach_command", module)
-    monkeypatch.setitem(COMMANDS, "fake", ("fake_coach_command", "a fake command"))
+    register(monkeypatch, "fake", "fake_coach_command")
     monkeypatch.setattr(bot.cli, "setup_logging", lambda settings: None)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
@@ -97,7 +112,7 @@ def test_cli_exits_2_on_a_configuration_error(
 def test_cli_says_so_when_a_command_module_is_missing(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setitem(COMMANDS, "ghost", ("bot.no_such_package.cli", "not written yet"))
+    register(monkeypatch, "ghost", "bot.no_such_package.cli")
     assert main(["ghost"]) == 1
     err = capsys.readouterr().err
     assert "'ghost' command is not available" in err
@@ -110,15 +125,15 @@ def test_cli_reraises_when_a_command_module_misses_a_dependency(
     # The module exists but imports something missing: a bug to show, not "not installed".
     (tmp_path / "broken_coach_command.py").write_text("import no_such_dependency_xyz\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setitem(COMMANDS, "broken", ("broken_coach_command", "imports a missing lib"))
+    register(monkeypatch, "broken", "broken_coach_command")
     with pytest.raises(ModuleNotFoundError) as raised:
         main(["broken"])
     assert raised.value.name == "no_such_dependency_xyz"
 
 
 def test_cli_imports_a_command_module_only_when_it_runs(tmp_path: Path) -> None:
-    assert COMMANDS["console"][0] == "adapters.console.cli"
-    assert COMMANDS["flows"][0] == "bot.flowtools.cli"
+    assert bot.cli.command_modules()["console"] == "adapters.console.cli"
+    assert bot.cli.command_modules()["flows"] == "bot.flowtools.cli"
     probe = (
         "import sys, bot.cli\n"
         "def loaded():\n"

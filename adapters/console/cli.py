@@ -145,7 +145,7 @@ async def _chat(settings: Settings, user: str) -> None:
         user=to_user_info(user, _local_time_zone()),
         hints=interactive,
     )
-    coach = await open_coach(settings, delivery=ConsoleDelivery(session))
+    coach = await open_coach(settings, delivery=ConsoleDelivery(session), platforms=("console",))
     reader = LineReader(sys.stdin.fileno())
     try:
         session.coach = coach

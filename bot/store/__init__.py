@@ -130,11 +130,19 @@ class Store(Protocol):
     async def cancel_jobs(self, job_keys: tuple[str, ...]) -> int: ...
 
     async def claim_due_jobs(
-        self, *, now: datetime, limit: int, worker: str, lease_seconds: int
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        worker: str,
+        lease_seconds: int,
+        platforms: tuple[str, ...] | None = None,
     ) -> list[Job]:
         """Claim up to ``limit`` jobs due at ``now``. A job is claimed by one worker only
         (``FOR UPDATE SKIP LOCKED`` on PostgreSQL); a claim older than ``lease_seconds`` is
-        taken to be from a worker that died and may be claimed again."""
+        taken to be from a worker that died and may be claimed again. With ``platforms``, only
+        jobs of conversations on those platforms are claimed (a console never takes a Slack
+        user's reminder from a shared database)."""
 
     async def finish_job(self, job_id: int, *, error: str | None = None) -> None:
         """Mark a claimed job done, or (with ``error``) failed for good after retries."""

@@ -184,10 +184,21 @@ class MemoryStore:
         return cancelled
 
     async def claim_due_jobs(
-        self, *, now: datetime, limit: int, worker: str, lease_seconds: int
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        worker: str,
+        lease_seconds: int,
+        platforms: tuple[str, ...] | None = None,
     ) -> list[Job]:
         stale = now - timedelta(seconds=lease_seconds)
-        due = [job for job in self._live_jobs.values() if _claimable(job, now, stale)]
+        prefixes = tuple(f"{p}:" for p in platforms) if platforms is not None else ("",)
+        due = [
+            job
+            for job in self._live_jobs.values()
+            if _claimable(job, now, stale) and job.spec.conversation_key.startswith(prefixes)
+        ]
         due.sort(key=lambda job: (job.due_at, job.id))
         claimed = due[:limit]
         for job in claimed:

@@ -31,6 +31,7 @@ from sqlalchemy import (
     delete,
     event,
     exists,
+    false,
     insert,
     inspect,
     or_,
@@ -311,7 +312,13 @@ class SqlStore:
             return await _cancel_pending(conn, job_keys)
 
     async def claim_due_jobs(
-        self, *, now: datetime, limit: int, worker: str, lease_seconds: int
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        worker: str,
+        lease_seconds: int,
+        platforms: tuple[str, ...] | None = None,
     ) -> list[Job]:
         stale = now - timedelta(seconds=lease_seconds)
         claimable = or_(
@@ -319,6 +326,11 @@ class SqlStore:
             # A claim older than the lease belongs to a worker that died; take the job over.
             and_(jobs.c.status == "running", jobs.c.claimed_at < stale),
         )
+        if platforms is not None:  # conversation keys start with "<platform>:"
+            claimable = and_(
+                claimable,
+                or_(false(), *(jobs.c.conversation_key.startswith(f"{p}:") for p in platforms)),
+            )
         # SKIP LOCKED lets concurrent workers pass over each other's rows on PostgreSQL;
         # SQLite ignores FOR UPDATE and relies on BEGIN IMMEDIATE instead.
         ids_query = (

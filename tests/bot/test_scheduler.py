@@ -299,3 +299,23 @@ async def test_two_workers_fire_each_of_200_jobs_exactly_once(store_url: str) ->
     finally:
         for store in stores:
             await store.close()
+
+
+async def test_a_worker_claims_only_its_own_platforms_jobs(any_store) -> None:
+    from datetime import UTC, datetime
+
+    from bot.store import JobSpec
+
+    due = datetime(2026, 1, 1, tzinfo=UTC)
+    await any_store.schedule_jobs(
+        (
+            JobSpec("reminder", due, "slack:T1:U1", "slack:T1:C1:-:U1"),
+            JobSpec("reminder", due, "console:-:me", "console:-:terminal:-:me"),
+        )
+    )
+    claimed = await any_store.claim_due_jobs(
+        now=due, limit=10, worker="w", lease_seconds=60, platforms=("console",)
+    )
+    assert [job.user_key for job in claimed] == ["console:-:me"]
+    rest = await any_store.claim_due_jobs(now=due, limit=10, worker="w", lease_seconds=60)
+    assert [job.user_key for job in rest] == ["slack:T1:U1"]
