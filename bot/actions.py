@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.boundary import ConversationRef
+from bot.boundary import ConversationRef, Reply, UserInfo
 from bot.store import JobSpec, Store
 
 __all__ = ("ActionContext", "ActionFunction", "ActionRegistry", "ActionSpec")
@@ -29,8 +29,18 @@ class ActionContext:
     now: datetime
     time_zone: str | None
     store: Store
+    user: UserInfo = field(default_factory=UserInfo)
     new_jobs: list[JobSpec] = field(default_factory=list)
     cancel_job_keys: list[str] = field(default_factory=list)
+    outbox: list[Reply] = field(default_factory=list)
+
+    @property
+    def user_key(self) -> str:
+        return self.conversation.user_key
+
+    def send(self, reply: Reply) -> None:
+        """Send a reply of the action's own (a card for the referral channel, an export)."""
+        self.outbox.append(reply)
 
     def schedule(self, job: JobSpec) -> None:
         """Schedule a job; saved together with the turn."""

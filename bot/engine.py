@@ -157,7 +157,11 @@ class Engine:
             incoming,
             state,
             ActionContext(
-                conversation=incoming.conversation, now=now, time_zone=zone, store=self.store
+                conversation=incoming.conversation,
+                now=now,
+                time_zone=zone,
+                store=self.store,
+                user=incoming.user,
             ),
         )
         if not state.active and incoming.timeout_token is None:
@@ -187,6 +191,7 @@ class Engine:
                 event_expires_at=expires,
                 new_jobs=tuple(turn.context.new_jobs),
                 cancel_job_keys=tuple(turn.context.cancel_job_keys),
+                funnel=tuple(turn.funnel),
             )
         )
         if turn.show_privacy_notice or turn.new_user_time_zone:

@@ -60,6 +60,8 @@ async def _run_action(turn: Turn, step: ActionStep) -> None:
         )
         turn.move(step.on_error)
         return
+    turn.replies.extend(turn.context.outbox)
+    turn.context.outbox.clear()
     for output, slot in step.outputs:
         if output in outputs:
             turn.state.assign(slot, outputs[output])

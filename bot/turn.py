@@ -43,6 +43,7 @@ class Turn:
         self.new_user_time_zone: str | None = None
         self.show_privacy_notice = False
         self.armed_this_turn = False
+        self.funnel: list[tuple[str, str, str]] = []
         self.timeout_key = f"timeout:{incoming.conversation.key}"
 
     # -- entry -------------------------------------------------------------------------------
@@ -95,6 +96,8 @@ class Turn:
 
     async def _command(self, name: str, args: str) -> None:
         name = name.lower().lstrip("/")
+        if name in ("start", "restart", "stop", "menu") or self.engine.flow_for_topic(name):
+            self._count_abandoned()
         if name in ("start", "restart") or self.engine.flow_for_topic(name):
             target = self.engine.flow_for_topic(args.strip() or name) or self.engine.entry_flow
             self.state.reset()
@@ -116,6 +119,13 @@ class Turn:
             await self._reprompt()
         else:  # repeat, or anything unknown: show where we are
             await self._reprompt()
+
+    def count(self, step_id: str, event: str) -> None:
+        self.funnel.append((self.state.top.flow, step_id, event))
+
+    def _count_abandoned(self) -> None:
+        if self.state.active and isinstance(self.current_step(), AskStep):
+            self.count(self.state.top.step, "abandoned")
 
     async def _reprompt(self, *, fresh: bool = False) -> None:
         if not self.state.active:
@@ -208,6 +218,7 @@ class Turn:
 
     async def _accept(self, step: AskStep, values: dict[str, Any]) -> None:
         state = self.state
+        self.count(state.top.step, "answered")
         state.checkpoint()
         for slot, value in values.items():
             state.assign(slot, value)
@@ -225,6 +236,7 @@ class Turn:
 
     async def _refused(self, step: AskStep, reason: str, unparsed: bool) -> None:
         state = self.state
+        self.count(state.top.step, "retried")
         state.attempts += 1
         if state.attempts >= step.max_attempts:
             state.attempts = 0
@@ -314,6 +326,7 @@ class Turn:
             step = self.current_step()
             if listener is not None:
                 listener(self.state.top.flow, step.id)
+            self.count(step.id, "started")
             if isinstance(step, AskStep):
                 await self._ask(step)
                 return

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 __all__ = (
+    "FUNNEL_EVENTS",
     "DuplicateEventError",
     "Job",
     "JobSpec",
@@ -26,6 +27,9 @@ __all__ = (
 )
 
 JSON = Any  # a value json.dumps accepts: dict, list, str, int, float, bool, None
+# What the funnel counts per step: reached, answered (asks), retried (a refused answer), and
+# abandoned (the user stopped, restarted or switched topic while this question waited).
+FUNNEL_EVENTS = ("started", "answered", "retried", "abandoned")
 
 
 class VersionConflictError(Exception):
@@ -88,6 +92,8 @@ class TurnCommit:
     event_expires_at: datetime | None = None
     new_jobs: tuple[JobSpec, ...] = ()
     cancel_job_keys: tuple[str, ...] = ()
+    # (flow id, step id, event) counts for flow authors; event is one of FUNNEL_EVENTS.
+    funnel: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
