@@ -148,6 +148,7 @@ class Card:
     title: str
     fields: tuple[tuple[str, str], ...] = ()
     text: str = ""
+    key: str | None = None  # what the card shows, e.g. "referral:12", so it can be updated
 
 
 @dataclass(frozen=True, slots=True)
