@@ -41,6 +41,18 @@ __all__ = ("APOLOGY", "Engine", "TopicRouter")
 logger = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side. Let's try that again."
+# Short words people type after /recruiter (or in a DM) -> the topic or flow they start.
+COMMAND_WORDS = {
+    "check": "legitimacy",
+    "verify": "legitimacy",
+    "legit": "legitimacy",
+    "contacts": "relationship",
+    "refer": "share_opportunity",
+    "share": "share_opportunity",
+    "decide": "decide_interview",
+    "reminder": "callback",
+    "reminders": "callback",
+}
 MAX_CONFLICT_RETRIES = 8
 PRIVACY_NOTICE_VERSION = 1
 
@@ -243,7 +255,9 @@ class Engine:
         self.registry.by_version[flow.version] = flow
 
     def flow_for_topic(self, topic: str) -> str | None:
-        topic = topic.strip().lower()
+        """A flow id, a topic id or a short command word (``check``) -> the flow it starts."""
+        topic = topic.strip().lower().lstrip("/")
+        topic = COMMAND_WORDS.get(topic, topic)
         if topic in self.registry.flows:
             return topic
         return self._topics.get(topic)

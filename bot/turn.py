@@ -96,6 +96,9 @@ class Turn:
 
     async def _command(self, name: str, args: str) -> None:
         name = name.lower().lstrip("/")
+        if name == "ask":  # a question given with the command (`/recruiter is this legit?`)
+            await self._ask_question(args)
+            return
         if name in ("start", "restart", "stop", "menu") or self.engine.flow_for_topic(name):
             self._count_abandoned()
         if name in ("start", "restart") or self.engine.flow_for_topic(name):
@@ -119,6 +122,13 @@ class Turn:
             await self._reprompt()
         else:  # repeat, or anything unknown: show where we are
             await self._reprompt()
+
+    async def _ask_question(self, text: str) -> None:
+        """Start the flow the question is about; the entry flow when it is unclear."""
+        self._count_abandoned()
+        flow_id = self.engine.flow_for_text(text) if text.strip() else None
+        self.state.reset()
+        await self.enter(flow_id or self.engine.entry_flow)
 
     def count(self, step_id: str, event: str) -> None:
         self.funnel.append((self.state.top.flow, step_id, event))

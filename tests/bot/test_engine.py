@@ -388,3 +388,13 @@ async def test_after_back_the_later_questions_buttons_are_stale(lab, chat_with):
     replies = await chat.send(choice_token=later_token)
     assert "earlier question" in replies[0] and replies[-1] == "How old are you?"
     assert "mood" not in (await chat.state()).slots
+
+
+async def test_command_words_and_questions_start_their_flows(build_engine, chat_with):
+    chat = chat_with(await build_engine())
+    replies = await chat.send(command=Command("check"))
+    assert any("genuine one" in r for r in replies)
+    replies = await chat.send(command=Command("ask", "legitimacy"))
+    assert any("genuine one" in r for r in replies)
+    replies = await chat.send(command=Command("ask", "something nobody routes"))
+    assert "can you talk" in replies[-1].lower()
