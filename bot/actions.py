@@ -33,6 +33,7 @@ class ActionContext:
     new_jobs: list[JobSpec] = field(default_factory=list)
     cancel_job_keys: list[str] = field(default_factory=list)
     outbox: list[Reply] = field(default_factory=list)
+    erased: bool = False  # set by `forget`: the engine then saves nothing more of this turn
 
     @property
     def user_key(self) -> str:

@@ -13,7 +13,7 @@ from bot.flow import ChoiceOption
 
 __all__ = ("COMMANDS", "START_WORDS", "command_in")
 
-COMMANDS = ("help", "back", "restart", "stop", "repeat", "menu")
+COMMANDS = ("help", "back", "restart", "stop", "repeat", "menu", "forget", "export")
 _ALIASES = {
     "cancel": "stop",
     "quit": "stop",

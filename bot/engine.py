@@ -58,10 +58,16 @@ PRIVACY_NOTICE_VERSION = 1
 
 
 class TopicRouter:
-    """Picks a topic for free text. The content layer provides a real one; this one never does."""
+    """Picks topics for free text; :mod:`bot.routing` has the real one, this one knows none."""
 
     def route(self, text: str) -> tuple[str, float] | None:
-        return None
+        """The most likely topic and its probability, or None."""
+        ranked = self.rank(text, 1)
+        return ranked[0] if ranked else None
+
+    def rank(self, text: str, k: int = 3) -> list[tuple[str, float]]:
+        """The ``k`` most likely topics, most likely first."""
+        return []
 
 
 @dataclass(slots=True)
@@ -192,6 +198,8 @@ class Engine:
         self, incoming: Incoming, stored: StoredConversation | None, turn: Turn
     ) -> None:
         ref = incoming.conversation
+        if turn.context.erased:
+            return  # `forget` deleted every row about the user, this conversation's included
         expires = incoming.received_at + self.event_ttl if incoming.event_id else None
         await self.store.commit_turn(
             TurnCommit(
@@ -264,11 +272,21 @@ class Engine:
 
     def flow_for_text(self, text: str) -> str | None:
         """The flow for free text typed when no conversation is running."""
-        direct = self.flow_for_topic(text)
-        if direct:
-            return direct
+        return self.flow_for_topic(text) or self.confident_flow(text)
+
+    def suggestions(self, text: str, k: int = 3) -> list[tuple[str, str]]:
+        """(flow id, title) of the flows a question most likely belongs to, for buttons."""
+        found: list[tuple[str, str]] = []
+        for topic, _ in self.router.rank(text, k + 1):
+            flow_id = self.flow_for_topic(topic)
+            if flow_id and topic != "other" and flow_id not in (f for f, _ in found):
+                found.append((flow_id, self.registry.flows[flow_id].title))
+        return found[:k]
+
+    def confident_flow(self, text: str) -> str | None:
+        """The flow a question belongs to when the router is confident, else None."""
         routed = self.router.route(text)
-        if routed and routed[1] >= self.route_threshold:
+        if routed and routed[1] >= self.route_threshold and routed[0] != "other":
             return self.flow_for_topic(routed[0])
         return None
 

@@ -35,6 +35,8 @@ SYSTEM_TEMPLATES = (
     "coach_privacy",
     "coach_time_zone",
     "coach_time_zone_unknown",
+    "coach_pick_topic",
+    "coach_switch_offer",
 )
 FLOW_KEYS = ("flow", "title", "description", "topics", "start", "steps")
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = ("FlowLoopError", "Turn")
 
 MAX_STEPS_PER_TURN = 200
+TOPIC_TOKEN = "topic:"  # a button that switches to a topic, valid in any state
 FORM_MARK = "~form"
 
 
@@ -62,6 +63,8 @@ class Turn:
         incoming, state = self.incoming, self.state
         if incoming.timeout_token is not None:
             await self._timed_out(incoming.timeout_token)
+        elif incoming.choice_token and incoming.choice_token.startswith(TOPIC_TOKEN):
+            await self._command(incoming.choice_token.removeprefix(TOPIC_TOKEN), "")
         elif not state.active:
             await self._start()
         elif incoming.command is not None:
@@ -87,10 +90,23 @@ class Turn:
             return
         if incoming.choice_token or incoming.form:
             self.say_system("coach_stale")
-        flow_id = (
-            self.engine.flow_for_text(text) if text and text.lower() not in START_WORDS else None
-        )
+        if not text or text.lower() in START_WORDS:
+            await self.enter(self.engine.entry_flow)
+            return
+        flow_id = self.engine.flow_for_text(text)
+        suggestions = [] if flow_id else self.engine.suggestions(text)
+        if suggestions:  # not sure: let the user pick among the likeliest topics
+            self.replies.append(
+                Reply(
+                    self.render(Message(template="coach_pick_topic")),
+                    choices=self._topic_choices(suggestions),
+                )
+            )
+            return
         await self.enter(flow_id or self.engine.entry_flow)
+
+    def _topic_choices(self, flows: list[tuple[str, str]]) -> tuple[Choice, ...]:
+        return tuple(Choice(flow_id, title, f"{TOPIC_TOKEN}{flow_id}") for flow_id, title in flows)
 
     # -- global commands ---------------------------------------------------------------------
 
@@ -165,8 +181,21 @@ class Turn:
         )
         if isinstance(outcome, Parsed):
             await self._accept(step, {step.slot: outcome.value})
-        else:
-            await self._refused(step, outcome.reason, type(outcome).__name__ == "Unparsed")
+            return
+        unparsed = type(outcome).__name__ == "Unparsed"
+        offer = self._switch_offer(text) if unparsed else None
+        await self._refused(step, outcome.reason, unparsed, offer)
+
+    def _switch_offer(self, text: str) -> Reply | None:
+        """A question typed instead of an answer: offer its topic, without leaving this one."""
+        if not (text.rstrip().endswith("?") or len(text.split()) >= 4):
+            return None
+        flow_id = self.engine.confident_flow(text)
+        if flow_id is None or flow_id == self.state.top.flow:
+            return None
+        title = self.engine.registry.flows[flow_id].title
+        text_out = self.render(Message(template="coach_switch_offer"), topic=title)
+        return Reply(text_out, choices=self._topic_choices([(flow_id, title)]))
 
     async def _pressed(self, token: str) -> None:
         step = self.current_step()
@@ -244,7 +273,9 @@ class Turn:
         )
         await self._goto_step((option.next if option and option.next else None) or step.next)
 
-    async def _refused(self, step: AskStep, reason: str, unparsed: bool) -> None:
+    async def _refused(
+        self, step: AskStep, reason: str, unparsed: bool, offer: Reply | None = None
+    ) -> None:
         state = self.state
         self.count(state.top.step, "retried")
         state.attempts += 1
@@ -263,6 +294,8 @@ class Turn:
             self.say(message, **extra)
         else:
             self.say_system("coach_unparsed" if unparsed else "coach_invalid", **extra)
+        if offer is not None:
+            self.replies.append(offer)
         await self._reprompt()
 
     async def _answer_time_zone(self, text: str) -> None:

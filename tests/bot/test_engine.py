@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.boundary import Command
-from bot.engine import APOLOGY
+from bot.engine import APOLOGY, TopicRouter
 from bot.state import ConversationState
 from bot.store.memory import MemoryStore
 
@@ -398,3 +398,52 @@ async def test_command_words_and_questions_start_their_flows(build_engine, chat_
     assert any("genuine one" in r for r in replies)
     replies = await chat.send(command=Command("ask", "something nobody routes"))
     assert "can you talk" in replies[-1].lower()
+
+
+class KeywordRouter(TopicRouter):
+    """A stand-in router for engine tests: fixed answers for fixed words."""
+
+    def rank(self, text: str, k: int = 3) -> list[tuple[str, float]]:
+        if "legit" in text:
+            return [("legitimacy", 0.9), ("scam", 0.05)]
+        if "hmm" in text:
+            return [("legitimacy", 0.3), ("referral", 0.3), ("call_at_work", 0.2)][:k]
+        return [("other", 0.8)]
+
+
+async def test_a_confident_question_starts_its_topic(build_engine, chat_with):
+    chat = chat_with(await build_engine(router=KeywordRouter()))
+    replies = await chat.say("is this recruiter legit or not")
+    assert any("genuine one" in r for r in replies)
+
+
+async def test_an_unclear_question_offers_the_likeliest_topics(build_engine, chat_with):
+    chat = chat_with(await build_engine(router=KeywordRouter()))
+    replies = await chat.say("hmm what now")
+    assert "not sure which topic" in replies[-1]
+    assert [c.label for c in chat.replies[-1].choices] == [
+        "Is this recruiter real?",
+        "Offer a referral",
+        "A recruiter is calling me",
+    ]
+    replies = await chat.press("referral")
+    assert "first name" in replies[-1]
+
+
+async def test_a_question_typed_instead_of_an_answer_offers_a_switch(build_engine, chat_with):
+    chat = chat_with(await build_engine(router=KeywordRouter()))
+    await chat.say("start")
+    replies = await chat.say("wait, is this guy even legit?")
+    assert "sounds like a question about **Is this recruiter real?**" in chat.replies[1].text
+    assert "can you talk" in replies[-1].lower()  # the question is asked again
+    assert await chat.step() == "can_talk"
+    replies = await chat.press("verify_recruiter")
+    assert any("genuine one" in r for r in replies)
+
+
+async def test_an_answer_that_parses_is_never_routed(build_engine, chat_with):
+    chat = chat_with(await build_engine(router=KeywordRouter()))
+    for text in ("start", "at work", "tomorrow 18:30", "+1 415 555 0100", "not interested", "yes"):
+        await chat.say(text)
+    await chat.say("legit Larry")  # a name containing a topic word is still the answer
+    assert (await chat.state()).slots["referral_name"] == "legit Larry"
