@@ -364,18 +364,37 @@ def _parse_phone(text: str, rule: Rule) -> ParseOutcome:
         )
     formats = phonenumbers.PhoneNumberFormat
     e164 = phonenumbers.format_number(number, formats.E164)
-    return Parsed(e164, phonenumbers.format_number(number, formats.INTERNATIONAL))
+    display = phonenumbers.format_number(number, formats.INTERNATIONAL)
+    _remember_display(e164, display)
+    return Parsed(e164, display)
+
+
+# E.164 -> display form of numbers parsed lately: templates format the number they were just
+# given, and parsing it again costs as much as the rest of the turn.
+_PHONE_DISPLAYS: dict[str, str] = {}
+_PHONE_DISPLAYS_MAX = 1024
+
+
+def _remember_display(e164: str, display: str) -> None:
+    if len(_PHONE_DISPLAYS) >= _PHONE_DISPLAYS_MAX:
+        _PHONE_DISPLAYS.clear()
+    _PHONE_DISPLAYS[e164] = display
 
 
 def format_phone(e164: str) -> str:
     """An E.164 number in international format for display: "+1 415-555-0100"."""
+    known = _PHONE_DISPLAYS.get(e164)
+    if known is not None:
+        return known
     import phonenumbers
 
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    display = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    _remember_display(e164, display)
+    return display
 
 
 def _parse_email(text: str, rule: Rule) -> ParseOutcome:
