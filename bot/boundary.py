@@ -54,17 +54,17 @@ class ConversationRef:
     space: str | None = None
     thread: str | None = None
 
-    @property
-    def key(self) -> str:
-        """The conversation key: one conversation per user, channel and thread."""
-        return ":".join(
-            (self.platform, self.space or "-", self.channel, self.thread or "-", self.user)
-        )
+    # Derived once: the engine asks for them many times a turn.
+    key: str = field(init=False, repr=False, compare=False)
+    """The conversation key: one conversation per user, channel and thread."""
+    user_key: str = field(init=False, repr=False, compare=False)
+    """The key of the person, across all their conversations on one platform."""
 
-    @property
-    def user_key(self) -> str:
-        """The key of the person, across all their conversations on one platform."""
-        return ":".join((self.platform, self.space or "-", self.user))
+    def __post_init__(self) -> None:
+        space = self.space or "-"
+        key = ":".join((self.platform, space, self.channel, self.thread or "-", self.user))
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "user_key", f"{self.platform}:{space}:{self.user}")
 
 
 @dataclass(frozen=True, slots=True)

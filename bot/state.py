@@ -18,7 +18,12 @@ from bot.boundary import ConversationRef
 __all__ = ("Checkpoint", "ConversationState", "Frame", "ref_from_json", "ref_to_json")
 
 MAX_CHECKPOINTS = 12
-_MISSING = object()
+
+# A checkpoint, kept in its stored (JSON) form so that loading and saving a state does not
+# rebuild it every turn: [seq, stack, olds, missing] where stack is [[flow, version, step], ...],
+# olds maps each slot the turn changed to its value before, and missing lists the slots that
+# did not exist before. Only the first change of a slot is recorded: that is the value to undo to.
+Checkpoint = list[Any]
 
 
 @dataclass(slots=True)
@@ -31,13 +36,6 @@ class Frame:
 
 
 @dataclass(slots=True)
-class Checkpoint:
-    seq: int
-    stack: list[tuple[str, str, str]]
-    undo: list[tuple[str, Any]] = field(default_factory=list)  # (slot, old value or _MISSING)
-
-
-@dataclass(slots=True)
 class ConversationState:
     stack: list[Frame] = field(default_factory=list)
     slots: dict[str, Any] = field(default_factory=dict)
@@ -47,6 +45,9 @@ class ConversationState:
     time_zone: str | None = None
     pending: str | None = None  # "time_zone" while the coach asks for the user's zone
     timeout_armed: bool = False
+    # True once the newest checkpoint belongs to this object: the loaded one is shared with
+    # the stored state and must be copied before it is changed (a retried turn reloads it).
+    _owns_last: bool = False
 
     @property
     def active(self) -> bool:
@@ -58,27 +59,37 @@ class ConversationState:
 
     def assign(self, slot: str, value: Any) -> None:
         """Set a slot, remembering the old value in the newest checkpoint for ``back``."""
-        if self.checkpoints and self.checkpoints[-1].seq == self.seq:
-            self.checkpoints[-1].undo.append((slot, self.slots.get(slot, _MISSING)))
+        checkpoints = self.checkpoints
+        if checkpoints and checkpoints[-1][0] == self.seq:
+            last = checkpoints[-1]
+            if not self._owns_last:
+                last = checkpoints[-1] = [last[0], last[1], dict(last[2]), list(last[3])]
+                self._owns_last = True
+            olds, missing = last[2], last[3]
+            if slot not in olds and slot not in missing:
+                if slot in self.slots:
+                    olds[slot] = self.slots[slot]
+                else:
+                    missing.append(slot)
         self.slots[slot] = value
 
     def checkpoint(self) -> None:
         """Called when a question is answered, before its answer is stored."""
-        snapshot = [(f.flow, f.version, f.step) for f in self.stack]
-        self.checkpoints.append(Checkpoint(self.seq, snapshot))
+        snapshot = [[f.flow, f.version, f.step] for f in self.stack]
+        self.checkpoints.append([self.seq, snapshot, {}, []])
+        self._owns_last = True
         del self.checkpoints[:-MAX_CHECKPOINTS]
 
     def go_back(self) -> bool:
         """Undo to the previous question; False when there is none."""
         if not self.checkpoints:
             return False
-        last = self.checkpoints.pop()
-        for slot, old in reversed(last.undo):
-            if old is _MISSING:
-                self.slots.pop(slot, None)
-            else:
-                self.slots[slot] = old
-        self.stack = [Frame(*f) for f in last.stack]
+        _, stack, olds, missing = self.checkpoints.pop()
+        self._owns_last = False
+        for slot in missing:
+            self.slots.pop(slot, None)
+        self.slots.update(olds)
+        self.stack = [Frame(*f) for f in stack]
         self.pending = None
         return True
 
@@ -86,7 +97,7 @@ class ConversationState:
         """Forget the conversation but keep ``seq`` growing, so old buttons stay stale."""
         self.stack.clear()
         self.slots = {}
-        self.checkpoints.clear()
+        self.checkpoints = []
         self.attempts = 0
         self.pending = None
 
@@ -99,7 +110,7 @@ class ConversationState:
         if self.attempts:
             data["a"] = self.attempts
         if self.checkpoints:
-            data["h"] = [_checkpoint_to_json(c) for c in self.checkpoints]
+            data["h"] = self.checkpoints
         if self.time_zone:
             data["z"] = self.time_zone
         if self.pending:
@@ -115,22 +126,11 @@ class ConversationState:
             slots=dict(data.get("v", {})),
             seq=data.get("q", 0),
             attempts=data.get("a", 0),
-            checkpoints=[_checkpoint_from_json(c) for c in data.get("h", ())],
+            checkpoints=list(data.get("h", ())),
             time_zone=data.get("z"),
             pending=data.get("p"),
             timeout_armed=bool(data.get("t")),
         )
-
-
-def _checkpoint_to_json(checkpoint: Checkpoint) -> list[Any]:
-    undo = [[slot] if old is _MISSING else [slot, old] for slot, old in checkpoint.undo]
-    return [checkpoint.seq, [list(f) for f in checkpoint.stack], undo]
-
-
-def _checkpoint_from_json(data: list[Any]) -> Checkpoint:
-    seq, stack, undo = data
-    entries = [(u[0], u[1] if len(u) > 1 else _MISSING) for u in undo]
-    return Checkpoint(seq, [tuple(f) for f in stack], entries)
 
 
 def ref_to_json(ref: ConversationRef) -> dict[str, Any]:

@@ -209,12 +209,14 @@ class TemplateRenderer:
         self,
         *,
         platform: str,
-        context: Mapping[str, object],
+        context: Mapping[str, object] | Callable[[], Mapping[str, object]],
         seed: int,
         template: str | None = None,
         inline: InlineTemplate | None = None,
     ) -> str:
         """Render a named template or an inline one for ``platform``; the result is stripped.
+
+        ``context`` may be a function that builds it: fixed texts never call it.
 
         Raises:
             jinja2.TemplateNotFound: neither ``<platform>/<template>.j2`` nor the common one is
@@ -230,7 +232,9 @@ class TemplateRenderer:
             raise ValueError("render needs exactly one of template= and inline=")
         # The seed picks the variation; a modulo is as even as random.Random and far cheaper.
         chosen = variations[seed % len(variations)]
-        return chosen.render(context).strip()
+        if type(chosen) is StaticText:
+            return chosen.text
+        return chosen.render(context() if callable(context) else context).strip()
 
     def _env(self, platform: str) -> ImmutableSandboxedEnvironment:
         env = self._envs.get(platform)
@@ -334,7 +338,7 @@ def _compile(
     without_comments = _COMMENT.sub("", source)
     if "{{" in without_comments or "{%" in without_comments:
         return template
-    return StaticText(template.render())
+    return StaticText(template.render().strip())
 
 
 def _with_location(exc: TemplateSyntaxError) -> TemplateSyntaxError:

@@ -473,7 +473,7 @@ class Turn:
         seed = zlib.crc32(f"{self.incoming.conversation.key}:{self.state.seq}".encode())
         return self.engine.renderer.render(
             platform=self.incoming.conversation.platform,
-            context=self.template_context(extra),
+            context=lambda: self.template_context(extra),
             seed=seed,
             template=message.template,
             inline=message.compiled,
