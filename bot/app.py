@@ -6,6 +6,7 @@ An adapter calls :func:`open_coach` with its settings, the escaper for its platf
 
 from __future__ import annotations
 
+import gc
 import socket
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from bot.actions import ActionRegistry
 from bot.builtin_actions import register_builtin_actions
+from bot.coaching.decision import register_decision_actions
 from bot.config import Settings
 from bot.engine import Engine, TopicRouter
 from bot.loader import FlowRegistry, load_flows
@@ -29,6 +31,7 @@ def build_actions() -> ActionRegistry:
     """Every action flows may call."""
     actions = ActionRegistry()
     register_builtin_actions(actions)
+    register_decision_actions(actions)
     return actions
 
 
@@ -73,8 +76,6 @@ async def open_coach(
     renderer, registry = load_content(settings.dialogs_dir, actions=actions, escapers=escapers)
     store = store or build_store(settings.database_url)
     await store.open()
-    for flow in registry.flows.values():
-        await store.save_flow_source(version=flow.version, flow_id=flow.id, source=flow.source)
     engine = Engine(
         registry=registry, renderer=renderer, store=store, actions=actions, router=router
     )
@@ -87,6 +88,9 @@ async def open_coach(
             worker_id=f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}",
         )
         scheduler.start()
+    # Everything loaded so far lives as long as the process: keep it out of the garbage
+    # collector's full passes, which otherwise pause a turn now and then for tens of ms.
+    gc.freeze()
     return Coach(settings, store, engine, scheduler)
 
 

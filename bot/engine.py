@@ -103,6 +103,7 @@ class Engine:
         self.route_threshold = route_threshold
         self._topics = registry.topics()
         self._locks: dict[str, _KeyLock] = {}
+        self._saved_versions: set[str] = set()  # flow sources this process made sure are stored
         # Called with (flow id, step id) for every step a turn runs: coverage for `flows test`.
         self.step_listener: Callable[[str, str], None] | None = None
         if entry_flow not in registry.flows:
@@ -200,6 +201,7 @@ class Engine:
         ref = incoming.conversation
         if turn.context.erased:
             return  # `forget` deleted every row about the user, this conversation's included
+        await self._save_flow_versions(turn.state)
         expires = incoming.received_at + self.event_ttl if incoming.event_id else None
         await self.store.commit_turn(
             TurnCommit(
@@ -224,6 +226,18 @@ class Engine:
             settings["privacy_notice"] = PRIVACY_NOTICE_VERSION
         zone = turn.new_user_time_zone or user.time_zone
         await self.store.save_user(UserRecord(ref.user_key, zone, settings))
+
+    async def _save_flow_versions(self, state: ConversationState) -> None:
+        """Keep the source of every flow version a conversation runs on, so that it can go on
+        on that version after the flows change. Saved on first use rather than at start-up."""
+        for frame in state.stack:
+            if frame.version not in self._saved_versions:
+                flow = self.registry.by_version.get(frame.version)
+                if flow is not None and flow.source:
+                    await self.store.save_flow_source(
+                        version=flow.version, flow_id=flow.id, source=flow.source
+                    )
+                self._saved_versions.add(frame.version)
 
     # -- flows and topics ---------------------------------------------------------------------
 
