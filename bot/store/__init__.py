@@ -5,7 +5,13 @@ Two implementations: :class:`bot.store.memory.MemoryStore` (tests, benchmarks) a
 
 A turn is committed atomically with :meth:`Store.commit_turn`: the conversation's new state (with
 an optimistic version check), the processed event id (so a retried event is handled once) and the
-jobs the turn scheduled or cancelled. Nothing a turn did is half-saved.
+jobs the turn scheduled or cancelled, and the turn's funnel counts. Nothing a turn did is
+half-saved.
+
+Personal data (recruiter contacts, shared referrals and the answers to them) is scoped to a
+``user_key`` so that :meth:`Store.export_user` can hand all of it back and
+:meth:`Store.forget_user` can erase all of it. The funnel counts are per flow step and hold no user
+data at all; space settings belong to a Slack team or Discord server, not to a person.
 """
 
 from __future__ import annotations
@@ -16,9 +22,14 @@ from typing import Any, Protocol
 
 __all__ = (
     "FUNNEL_EVENTS",
+    "REFERRAL_KINDS",
+    "Contact",
     "DuplicateEventError",
+    "FunnelRow",
     "Job",
     "JobSpec",
+    "Referral",
+    "ReferralAnswer",
     "Store",
     "StoredConversation",
     "TurnCommit",
@@ -30,6 +41,8 @@ JSON = Any  # a value json.dumps accepts: dict, list, str, int, float, bool, Non
 # What the funnel counts per step: reached, answered (asks), retried (a refused answer), and
 # abandoned (the user stopped, restarted or switched topic while this question waited).
 FUNNEL_EVENTS = ("started", "answered", "retried", "abandoned")
+# How someone can answer a referral card.
+REFERRAL_KINDS = ("interested", "know_someone")
 
 
 class VersionConflictError(Exception):
@@ -105,6 +118,73 @@ class UserRecord:
     settings: dict[str, JSON] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A recruiter the user wants to keep in touch with.
+
+    ``id`` is 0 for a contact not saved yet; the store sets ``created_at`` and ``updated_at``.
+    ``cadence_months`` (3 to 6, or None for no nudges) is how often the coach suggests a note.
+    """
+
+    user_key: str
+    name: str
+    agency: str = ""
+    specialty: str = ""
+    reach: str = ""  # how to reach them: an e-mail address, a phone number, a LinkedIn link
+    notes: str = ""
+    cadence_months: int | None = None
+    last_contact_at: datetime | None = None
+    id: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    """An opportunity shared in a space's referral channel.
+
+    ``opportunity`` holds role, level, location, skills and ``recruiter_contact`` (None unless
+    the sharer chose to show it); ``sharer_ref`` is the sharer's conversation (as
+    :func:`bot.state.ref_to_json` writes it), where the private notices go.
+    """
+
+    id: int
+    platform: str
+    space: str
+    sharer_key: str
+    sharer_ref: dict[str, JSON]
+    opportunity: dict[str, JSON]
+    status: str  # "open" or "closed"
+    channel: str | None
+    message_id: str | None
+    interested_count: int
+    know_someone_count: int
+    created_at: datetime
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralAnswer:
+    """One click on a referral card: who answered which referral, and how."""
+
+    referral_id: int
+    responder_key: str
+    kind: str  # one of REFERRAL_KINDS
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelRow:
+    """How often each event happened at one step of one flow (all users together)."""
+
+    flow_id: str
+    step_id: str
+    started: int = 0
+    answered: int = 0
+    retried: int = 0
+    abandoned: int = 0
+
+
 class Store(Protocol):
     """The storage port. Every method is safe to call from several workers at once."""
 
@@ -162,5 +242,87 @@ class Store(Protocol):
 
     async def load_flow_source(self, version: str) -> str | None: ...
 
+    # recruiter contacts
+
+    async def save_contact(self, contact: Contact) -> int:
+        """Insert the contact when ``contact.id`` is 0, else update that contact of
+        ``contact.user_key``; return its id.
+
+        Raises:
+            LookupError: ``contact.id`` is not a contact of ``contact.user_key``.
+        """
+
+    async def list_contacts(self, user_key: str) -> list[Contact]:
+        """The user's contacts, oldest first (the order the user numbered them in)."""
+
+    async def get_contact(self, user_key: str, contact_id: int) -> Contact | None:
+        """The contact with this id if it belongs to the user, else None."""
+
+    async def delete_contact(self, user_key: str, contact_id: int) -> bool:
+        """Delete the user's contact; False when the user has no contact with that id."""
+
+    # funnel
+
+    async def funnel_stats(self) -> list[FunnelRow]:
+        """The counts :meth:`commit_turn` added up, per flow and step, sorted by flow and step."""
+
+    # space settings
+
+    async def get_space_setting(self, platform: str, space: str, key: str) -> str | None:
+        """A space's setting (such as ``referral_channel``), or None when it is not set."""
+
+    async def set_space_setting(
+        self, platform: str, space: str, key: str, value: str | None
+    ) -> None:
+        """Set a space's setting; ``None`` removes it."""
+
+    # referrals
+
+    async def create_referral(
+        self,
+        *,
+        platform: str,
+        space: str,
+        sharer_key: str,
+        sharer_ref: dict[str, JSON],
+        opportunity: dict[str, JSON],
+    ) -> Referral:
+        """Save a new open referral with no answers yet."""
+
+    async def get_referral(self, referral_id: int) -> Referral | None: ...
+
+    async def set_referral_message(self, referral_id: int, channel: str, message_id: str) -> None:
+        """Remember where the referral's card was posted, so that it can be updated."""
+
+    async def add_referral_response(self, referral_id: int, responder_key: str, kind: str) -> bool:
+        """Record a click and add one to the referral's count for ``kind``, atomically.
+
+        Returns False, changing nothing, for a repeat click (same responder and kind) and for a
+        referral that is closed or does not exist.
+        """
+
+    async def close_referral(self, referral_id: int, sharer_key: str) -> bool:
+        """Close an open referral; False unless it is open and ``sharer_key`` shared it."""
+
+    async def referrals_shared_by(self, user_key: str) -> list[Referral]:
+        """The referrals the user shared, newest first."""
+
+    async def referrals_answered_by(self, user_key: str) -> list[ReferralAnswer]:
+        """The user's clicks on referral cards, newest first."""
+
+    # privacy
+
+    async def export_user(self, user_key: str) -> dict[str, list[dict[str, JSON]]]:
+        """Every row about the user, by table: ``conversations``, ``users``, ``jobs``,
+        ``contacts``, ``referrals`` (the ones they shared) and ``referral_responses`` (the
+        answers they gave). Values are JSON-ready: date-times as ISO 8601 strings, JSON columns
+        decoded. Other people's keys never appear (who answered the user's referrals is theirs).
+        """
+
     async def forget_user(self, user_key: str) -> int:
-        """Delete every row about the user; return how many rows went."""
+        """Delete every row about the user in every table; return how many rows went.
+
+        That is their conversations, user record, jobs and contacts, the referrals they shared
+        with every answer to them, and their own answers to other people's referrals (whose
+        counts go down by one each).
+        """

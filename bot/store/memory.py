@@ -8,14 +8,18 @@ and loading returns that same dict.
 No lock is needed: every method finishes without awaiting anything, and asyncio switches
 coroutines only at an ``await`` that suspends, so each call is atomic with respect to the others.
 Keep it that way; a method that awaits in the middle would need an ``asyncio.Lock``.
+
+Personal data (contacts, referrals, space settings, funnel counts) lives in
+:mod:`bot.store.memory_personal`, mixed into :class:`MemoryStore`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.store import (
+    JSON,
     DuplicateEventError,
     Job,
     JobSpec,
@@ -24,6 +28,7 @@ from bot.store import (
     UserRecord,
     VersionConflictError,
 )
+from bot.store.memory_personal import PersonalDataMemory, exportable
 
 __all__ = ("DEFAULT_EVENT_TTL", "MemoryStore")
 
@@ -69,10 +74,11 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class MemoryStore:
+class MemoryStore(PersonalDataMemory):
     """The storage port on dicts. Data lives as long as the object."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._conversations: dict[str, _Conversation] = {}
         self._users: dict[str, UserRecord] = {}
         self._events: dict[str, datetime] = {}
@@ -109,6 +115,7 @@ class MemoryStore:
         version = self._write_conversation(commit, current)
         self._cancel(commit.cancel_job_keys)
         self._schedule(commit.new_jobs)
+        self._count_funnel(commit.funnel)
         return version
 
     def _write_conversation(self, commit: TurnCommit, current: int) -> int:
@@ -245,6 +252,32 @@ class MemoryStore:
 
     # privacy
 
+    async def export_user(self, user_key: str) -> dict[str, list[dict[str, JSON]]]:
+        conversations = [
+            {
+                "key": key,
+                "user_key": row.user_key,
+                "state": row.stored.state,
+                "version": row.stored.version,
+                "updated_at": row.stored.updated_at,
+            }
+            for key, row in self._conversations.items()
+            if row.user_key == user_key
+        ]
+        user = self._users.get(user_key)
+        jobs = [
+            {**asdict(job.to_job()), "status": job.status, "last_error": job.last_error}
+            for table in (self._live_jobs, self._finished_jobs)
+            for job in table.values()
+            if job.spec.user_key == user_key
+        ]
+        return {
+            "conversations": [exportable(c) for c in conversations],
+            "users": [] if user is None else [exportable(asdict(user))],
+            "jobs": [exportable(j) for j in jobs],
+            **self._export_personal(user_key),
+        }
+
     async def forget_user(self, user_key: str) -> int:
         conversation_keys = [
             key for key, row in self._conversations.items() if row.user_key == user_key
@@ -257,7 +290,7 @@ class MemoryStore:
             for job_id in job_ids:
                 self._release_key(table.pop(job_id))
             removed += len(job_ids)
-        return removed
+        return removed + self._forget_personal(user_key)
 
 
 def _claimable(job: _Job, now: datetime, stale: datetime) -> bool:

@@ -6,8 +6,12 @@ The tables here describe the schema at :data:`HEAD_REVISION`; the migrations in
 database's ``alembic_version`` with this constant so that a start-up with an up-to-date schema
 never imports Alembic.
 
-JSON values (conversation state, settings, job payloads) are stored as text that this package
-encodes and decodes itself, so the column type is the same on SQLite and PostgreSQL.
+JSON values (conversation state, settings, job payloads, referral opportunities) are stored as
+text that this package encodes and decodes itself, so the column type is the same on SQLite and
+PostgreSQL.
+
+Every table that holds something about a person has a column naming them (``user_key``,
+``sharer_key`` or ``responder_key``), which is what ``export_user`` and ``forget_user`` select on.
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     DateTime,
     Dialect,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     Table,
     Text,
     text,
@@ -31,16 +38,22 @@ __all__ = (
     "HEAD_REVISION",
     "JOB_STATUSES",
     "LIVE_JOB_STATUSES",
+    "USER_TABLES",
     "UtcDateTime",
+    "contacts",
     "conversations",
     "flow_versions",
+    "funnel_counts",
     "jobs",
     "metadata",
     "processed_events",
+    "referral_responses",
+    "referrals",
+    "space_settings",
     "users",
 )
 
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 """The newest migration's revision id; keep equal to the last file in ``migrations/versions``."""
 
 JOB_STATUSES = ("pending", "running", "done", "failed")
@@ -143,3 +156,78 @@ flow_versions = Table(
     Column("source", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )
+
+# -- personal data (migration 0002) -----------------------------------------------------------
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_key", Text, nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("agency", Text, nullable=False),
+    Column("specialty", Text, nullable=False),
+    Column("reach", Text, nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("last_contact_at", UtcDateTime, nullable=True),
+    Column("cadence_months", Integer, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint(
+        "cadence_months IS NULL OR cadence_months BETWEEN 3 AND 6", name="ck_contacts_cadence"
+    ),
+)
+
+# Counts per flow step for flow authors (`recruiter-coach stats`): no user data, by design.
+funnel_counts = Table(
+    "funnel_counts",
+    metadata,
+    Column("flow_id", Text, nullable=False),
+    Column("step_id", Text, nullable=False),
+    Column("event", Text, nullable=False),
+    Column("count", Integer, nullable=False),
+    PrimaryKeyConstraint("flow_id", "step_id", "event", name="pk_funnel_counts"),
+)
+
+# Settings of a Slack team or Discord server, such as the referral channel.
+space_settings = Table(
+    "space_settings",
+    metadata,
+    Column("platform", Text, nullable=False),
+    Column("space", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    PrimaryKeyConstraint("platform", "space", "key", name="pk_space_settings"),
+)
+
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", Text, nullable=False),
+    Column("space", Text, nullable=False),
+    Column("sharer_key", Text, nullable=False, index=True),
+    Column("sharer_ref", Text, nullable=False),
+    Column("opportunity", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("channel", Text, nullable=True),
+    Column("message_id", Text, nullable=True),
+    Column("interested_count", Integer, nullable=False, server_default=text("0")),
+    Column("know_someone_count", Integer, nullable=False, server_default=text("0")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime, nullable=True),
+)
+
+# One row per click; the key makes a second click of the same button a no-op.
+referral_responses = Table(
+    "referral_responses",
+    metadata,
+    Column("referral_id", Integer, ForeignKey("referrals.id"), nullable=False),
+    Column("responder_key", Text, nullable=False, index=True),
+    Column("kind", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("referral_id", "responder_key", "kind", name="pk_referral_responses"),
+)
+
+USER_TABLES = ("conversations", "users", "jobs", "contacts")
+"""The tables whose rows each belong to one person through a ``user_key`` column."""

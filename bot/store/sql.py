@@ -10,6 +10,9 @@ Concurrency model:
   lock up front (waiting up to ``busy_timeout``) instead of failing half-way through when a
   read lock cannot be upgraded.
 
+Personal data (contacts, referrals, export and forget) lives in :mod:`bot.store.sql_personal`,
+mixed into :class:`SqlStore`.
+
 Privacy: this module logs ids and counts, never state, settings, payloads or sources.
 """
 
@@ -62,6 +65,7 @@ from bot.store.schema import (
     processed_events,
     users,
 )
+from bot.store.sql_personal import PersonalDataSql, count_funnel
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
@@ -87,7 +91,7 @@ def _dumps(value: JSON) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-class SqlStore:
+class SqlStore(PersonalDataSql):
     """The storage port on a SQLAlchemy async engine.
 
     Args:
@@ -188,6 +192,8 @@ class SqlStore:
                 version = await self._write_conversation(conn, commit, now)
                 await _cancel_pending(conn, commit.cancel_job_keys)
                 await _insert_jobs(conn, commit.new_jobs, now)
+                # Last, so the shared count rows stay locked for as short a time as possible.
+                await count_funnel(conn, commit.funnel, self._insert)
         except IntegrityError as exc:
             # Another conversation's turn took the same job key at the same moment (the
             # version check catches everything else): reloading and retrying resolves it.
@@ -403,17 +409,6 @@ class SqlStore:
         async with self.engine.connect() as conn:
             source: str | None = (await conn.execute(query)).scalar()
         return source
-
-    # privacy
-
-    async def forget_user(self, user_key: str) -> int:
-        removed = 0
-        async with self._write() as conn:
-            for table in (conversations, users, jobs):
-                result = await conn.execute(delete(table).where(table.c.user_key == user_key))
-                removed += result.rowcount
-        log.info("forgot a user: %d rows deleted", removed)
-        return removed
 
 
 # statements shared by commit_turn and the job methods

@@ -20,7 +20,18 @@ from bot.store.schema import HEAD_REVISION, jobs, metadata
 from bot.store.sql import SqlStore
 
 T0 = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
-TABLES = {"conversations", "users", "processed_events", "jobs", "flow_versions"}
+TABLES = {
+    "conversations",
+    "users",
+    "processed_events",
+    "jobs",
+    "flow_versions",
+    "contacts",
+    "funnel_counts",
+    "space_settings",
+    "referrals",
+    "referral_responses",
+}
 
 
 async def table_rows(store: SqlStore) -> dict[str, list[tuple[Any, ...]]]:
