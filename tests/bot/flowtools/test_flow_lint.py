@@ -109,7 +109,7 @@ BROKEN = {
         """,
         4,
         "[call]",
-        "use one of: extra, menu, recruiter_called",
+        "use one of: ",  # then every flow id, shipped ones included
     ),
 }
 
