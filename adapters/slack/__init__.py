@@ -1,0 +1,13 @@
+"""The Slack adapter: ``/recruiter``, DMs, buttons, modals, App Home, referral cards, reminders.
+
+- :mod:`adapters.slack.convert`: Slack payloads to :class:`~bot.boundary.Incoming` (pure).
+- :mod:`adapters.slack.render`: replies to Block Kit messages, forms to modals, the App Home view.
+- :mod:`adapters.slack.limits`: the Block Kit limits, the SDK's and the ones it does not check.
+- :mod:`adapters.slack.users`: who a Slack user is (time zone, name, admin), cached.
+- :mod:`adapters.slack.send`: where replies go (``respond``, the app's DM, the referral channel).
+- :mod:`adapters.slack.app`: ``build_slack_app(coach, settings)``, the Bolt wiring.
+- :mod:`adapters.slack.oauth`: multi-workspace install on the project's database.
+- :mod:`adapters.slack.cli`: ``recruiter-coach slack`` (Socket Mode or HTTP).
+
+Nothing is imported here, so ``import adapters.slack.convert`` does not load Bolt.
+"""

@@ -1,0 +1,317 @@
+"""The listeners: each acknowledges first, then converts, asks the engine, and sends.
+
+Bolt's AsyncApp answers Slack as soon as ``ack()`` is called and lets the listener run on
+(``process_before_response=False``), so the engine, the store and every Web API call happen after
+the HTTP response, well inside Slack's 3 s. The one exception is a modal submission, whose
+validation errors can only travel in the ack: the engine gets :data:`SUBMIT_BUDGET` seconds, then
+the modal closes and the answer follows as a message.
+
+Nothing here decides dialog: commands, choices and forms go to ``engine.handle``; referral card
+clicks go to the referral board; the rest is Slack plumbing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.convert import (
+    ActionBody,
+    AdminRequest,
+    CommandPayload,
+    MessageEvent,
+    action_conversation,
+    command_to_incoming,
+    form_values,
+    message_to_incoming,
+    private_conversation,
+    to_command,
+)
+from adapters.slack.home import build_home
+from adapters.slack.render import CHOICE_ACTION, CONTINUE_ACTION, FORM_ACTION, to_home
+from adapters.slack.send import Sender, Surface, load_metadata
+from adapters.slack.users import error_code
+from bot.boundary import Command, Incoming, Reply
+from bot.engine import Engine
+from bot.store import Store
+
+__all__ = ("SUBMIT_BUDGET", "Handlers")
+
+log = logging.getLogger(__name__)
+
+SUBMIT_BUDGET = 2.0  # seconds of a modal submission's 3 s spent waiting for the engine
+REFERRAL_PREFIX = "ref:"
+HOME_COMMANDS = {
+    "rc_home_start": "start",
+    "rc_home_contacts": "contacts",
+    "rc_home_export": "export",
+    "rc_home_forget": "forget",
+}
+NOT_ADMIN = "Only workspace admins and owners can change where referral cards are posted."
+ADMIN_USAGE = (
+    "To pick the referral channel: `/recruiter admin referral-channel #channel` "
+    "(choose the channel from the list so Slack links it)."
+)
+ADMIN_DONE = "Done: referral cards will be posted in that channel. If it is private, invite me."
+NO_BOARD = "Referral cards are not available here yet."
+
+Ack = Callable[..., Awaitable[None]]
+
+
+class Handlers:
+    """One instance per app: the listeners Bolt calls, sharing the sender and caches."""
+
+    def __init__(
+        self, *, engine: Engine, store: Store, sender: Sender, redirect_base: str
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.sender = sender
+        self.users = sender.users
+        self.redirect_base = redirect_base
+
+    # -- /recruiter ------------------------------------------------------------------------------
+
+    async def command(self, ack: Ack, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        payload = cast(CommandPayload, body)
+        surface = Surface(
+            client=client,
+            conversation=private_conversation(payload["team_id"], payload["user_id"]),
+            response_url=payload["response_url"],
+            trigger_id=payload["trigger_id"],
+            continue_url=self._continue_url(payload),
+        )
+        request = to_command(payload.get("text", ""), knows_topic=self._knows_topic)
+        await _logged("command", self._command(surface, payload, request))
+
+    def _knows_topic(self, word: str) -> bool:
+        return self.engine.flow_for_topic(word) is not None
+
+    def _continue_url(self, payload: CommandPayload) -> str | None:
+        app = payload.get("api_app_id")
+        if not app:
+            return None
+        return f"{self.redirect_base}?app={app}&team={payload['team_id']}"
+
+    async def _command(
+        self, surface: Surface, payload: CommandPayload, request: Command | AdminRequest
+    ) -> None:
+        ref = surface.conversation
+        person = await self.users.person(surface.client, ref.space, ref.user)
+        if isinstance(request, AdminRequest):
+            await self._admin(surface, request, is_admin=person.is_admin)
+            return
+        replies = await self.engine.handle(command_to_incoming(payload, request, person.info))
+        await self.sender.send(surface, replies)
+
+    async def _admin(self, surface: Surface, request: AdminRequest, *, is_admin: bool) -> None:
+        board, team = self.sender.referrals, surface.conversation.space
+        if board is None or team is None:
+            text = NO_BOARD
+        elif not is_admin:
+            text = NOT_ADMIN
+        elif request.setting != "referral-channel" or request.channel is None:
+            text = ADMIN_USAGE
+        else:
+            await board.set_referral_channel("slack", team, request.channel)
+            text = ADMIN_DONE
+        await self.sender.to_person(surface, Reply(text))
+
+    # -- DMs -------------------------------------------------------------------------------------
+
+    async def message(self, event: dict[str, Any], body: dict[str, Any], client: Any) -> None:
+        if event.get("channel_type") != "im":
+            return
+        message = cast(MessageEvent, event)
+        team = body.get("team_id")
+        user = message.get("user")
+        if user is None or message.get("subtype") or message.get("bot_id"):
+            return
+        info = await self.users.info(client, team, user)
+        incoming = message_to_incoming(
+            message, team=team, event_id=body.get("event_id"), user=info
+        )
+        if incoming is None:
+            return
+        surface = Surface(
+            client=client, conversation=incoming.conversation, channel=event["channel"]
+        )
+        await _logged("message", self._run(surface, incoming))
+
+    async def _run(self, surface: Surface, incoming: Incoming) -> None:
+        await self.sender.send(surface, await self.engine.handle(incoming))
+
+    # -- buttons ---------------------------------------------------------------------------------
+
+    async def action(self, ack: Ack, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        payload = cast(ActionBody, body)
+        action = payload["actions"][0]
+        action_id, value = action["action_id"], action.get("value", "")
+        surface = self._action_surface(payload, client)
+        if action_id.startswith(CHOICE_ACTION) and value.startswith(REFERRAL_PREFIX):
+            work = self._referral_click(surface, payload, value)
+        elif action_id.startswith(CHOICE_ACTION):
+            work = self._choice(surface, payload, value)
+        elif action_id == FORM_ACTION:
+            work = self._open_form(surface, value)
+        elif action_id == CONTINUE_ACTION:
+            work = self._continue_in_dm(surface)
+        elif action_id in HOME_COMMANDS:
+            work = self._home_command(surface, HOME_COMMANDS[action_id])
+        else:
+            return
+        await _logged(f"action {action_id}", work)
+
+    def _action_surface(self, body: ActionBody, client: AsyncWebClient) -> Surface:
+        container = body.get("container") or {}
+        ephemeral = bool(container.get("is_ephemeral"))
+        channel = (body.get("channel") or {}).get("id")
+        return Surface(
+            client=client,
+            conversation=action_conversation(body),
+            response_url=body.get("response_url") if ephemeral else None,
+            channel=None if ephemeral or container.get("type") == "view" else channel,
+            trigger_id=body.get("trigger_id"),
+        )
+
+    async def _choice(self, surface: Surface, body: ActionBody, token: str) -> None:
+        ref = surface.conversation
+        info = await self.users.info(surface.client, ref.space, ref.user)
+        action_ts = body["actions"][0].get("action_ts", "")
+        incoming = Incoming(
+            conversation=ref,
+            choice_token=token,
+            event_id=f"action:{ref.user}:{action_ts}" if action_ts else None,
+            user=info,
+        )
+        await self._run(surface, incoming)
+
+    async def _open_form(self, surface: Surface, token: str) -> None:
+        """The form button: ask the engine for the current question; its form, if it is still
+        this one, opens as a modal. A stale form gets the engine's polite answer."""
+        replies = await self._command_replies(surface, "repeat")
+        current = [r for r in replies if r.form is not None and r.form.token == token]
+        if current and await self.sender.open_form(surface, current):
+            return
+        ref = surface.conversation
+        info = await self.users.info(surface.client, ref.space, ref.user)
+        stale = Incoming(conversation=ref, choice_token=token, user=info)
+        await self._run(surface, stale)
+
+    async def _continue_in_dm(self, surface: Surface) -> None:
+        """The link opens the app's DM; the current question waits there."""
+        dm = Surface(client=surface.client, conversation=surface.conversation)
+        await self.sender.send(dm, await self._command_replies(surface, "repeat"))
+
+    async def _home_command(self, surface: Surface, command: str) -> None:
+        ref = surface.conversation
+        await self.sender.send(surface, await self._command_replies(surface, command))
+        if command == "forget":
+            self.users.forget(ref.space, ref.user)
+        await self.publish_home(surface.client, ref.space, ref.user)
+
+    async def _command_replies(self, surface: Surface, command: str) -> list[Reply]:
+        ref = surface.conversation
+        info = await self.users.info(surface.client, ref.space, ref.user)
+        return await self.engine.handle(
+            Incoming(conversation=ref, command=Command(command), user=info)
+        )
+
+    async def _referral_click(self, surface: Surface, body: ActionBody, token: str) -> None:
+        board = self.sender.referrals
+        if board is None:
+            return
+        ref = surface.conversation
+        person = await self.users.info(surface.client, ref.space, ref.user)
+        outcome = await board.respond(token, ref, person.display_name or "Someone")
+        url = body.get("response_url")
+        if url:
+            await self.sender.to_person(
+                Surface(client=surface.client, conversation=ref, response_url=url), outcome.ack
+            )
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id")
+        if outcome.card is not None and channel and message.get("ts"):
+            await self.sender.update_card(surface.client, channel, message["ts"], outcome.card)
+        if outcome.notice is not None and outcome.sharer is not None:
+            await self.sender.deliver(outcome.sharer, [outcome.notice])
+
+    # -- modals ----------------------------------------------------------------------------------
+
+    async def submission(self, ack: Ack, body: dict[str, Any], client: AsyncWebClient) -> None:
+        view = body["view"]
+        meta = load_metadata(view.get("private_metadata", ""))
+        team = (body.get("team") or {}).get("id") or body["user"].get("team_id")
+        ref = private_conversation(team, body["user"]["id"], meta.get("th"))
+        surface = Surface(
+            client=client, conversation=ref, response_url=meta.get("ru"), channel=meta.get("ch")
+        )
+        info = await self.users.info(client, team, ref.user)
+        values = form_values(view["state"]["values"], time_zone=info.time_zone)
+        incoming = Incoming(
+            conversation=ref, choice_token=str(meta.get("t", "")), form=values, user=info
+        )
+        turn = asyncio.ensure_future(self.engine.handle(incoming))
+        try:
+            replies = await asyncio.wait_for(asyncio.shield(turn), SUBMIT_BUDGET)
+        except TimeoutError:
+            await ack()  # close the modal in time; the answer follows as a message
+            await _logged("slow submission", self._after(surface, turn))
+            return
+        errors = _form_errors(replies)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        await _logged("submission", self.sender.send(surface, replies))
+
+    async def _after(self, surface: Surface, turn: asyncio.Future[list[Reply]]) -> None:
+        await self.sender.send(surface, await turn)
+
+    # -- App Home --------------------------------------------------------------------------------
+
+    async def home_opened(self, event: dict[str, Any], body: dict[str, Any], client: Any) -> None:
+        if event.get("tab") != "home":
+            return
+        await _logged("home", self.publish_home(client, body.get("team_id"), event["user"]))
+
+    async def publish_home(self, client: AsyncWebClient, team: str | None, user: str) -> None:
+        info = await self.users.info(client, team, user)
+        home = await build_home(
+            store=self.store,
+            referrals=self.sender.referrals,
+            conversation=private_conversation(team, user),
+            time_zone=info.time_zone,
+        )
+        await client.views_publish(user_id=user, view=to_home(home))
+
+
+def _form_errors(replies: list[Reply]) -> dict[str, str]:
+    for reply in replies:
+        if reply.form is not None and reply.form.errors:
+            return {name: message[:150] for name, message in reply.form.errors}
+    return {}
+
+
+async def _logged(what: str, work: Awaitable[None]) -> None:
+    """Run ``work``; a failure is logged by type and Slack error code, never by content."""
+    try:
+        await work
+    except Exception as exc:
+        code = error_code(exc)
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
+        log.warning(
+            "slack %s failed with %s%s at %s",
+            what,
+            type(exc).__name__,
+            f" ({code})" if code else "",
+            where,
+        )

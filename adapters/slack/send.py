@@ -1,0 +1,224 @@
+"""Where replies go: the person privately (``response_url``), the app's DM, or a referral channel.
+
+A :class:`Surface` says what one event allows: a ``/recruiter`` answer or a click on an
+ephemeral message has a ``response_url`` (answers only the person sees, which work in channels
+the app is not in and in DMs between people: ``say()`` would fail there); a DM message, an App
+Home button and a scheduled reminder go to the app's DM with the person (``conversations.open``
+then ``chat.postMessage``). A reply with destination ``dm`` always goes to the DM, and one with
+destination ``referral_channel`` (a card the person previewed and confirmed) is posted to the
+workspace's referral channel.
+
+:meth:`Sender.send` raises on a failed Slack call, so the scheduler retries a reminder;
+listeners catch and log (the error code only, never the text).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from slack_sdk.oauth.installation_store.async_installation_store import (
+    AsyncInstallationStore,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack.ports import ReferralBoard
+from adapters.slack.render import SlackMessage, continue_button, to_message, to_modal
+from adapters.slack.users import UserDirectory
+from bot.boundary import ConversationRef, Reply
+from bot.errors import CoachError
+
+__all__ = (
+    "ClientSource",
+    "DeliveryError",
+    "Sender",
+    "Surface",
+    "form_metadata",
+)
+
+log = logging.getLogger(__name__)
+
+NO_CHANNEL = (
+    "There is no referral channel in this workspace yet, so nothing was posted. A workspace "
+    "admin can pick one with `/recruiter admin referral-channel #channel`."
+)
+NOT_POSTED = "I couldn't post that card in the referral channel (is the app in it?)."
+
+
+class DeliveryError(CoachError):
+    """A message could not be sent (a ``response_url`` refused it, or no installation)."""
+
+
+class ClientSource:
+    """A Web API client for a workspace: the app's own, or one per installation (OAuth)."""
+
+    def __init__(
+        self, base: AsyncWebClient, installation_store: AsyncInstallationStore | None = None
+    ) -> None:
+        self.base = base
+        self._store = installation_store
+
+    async def for_team(self, team: str | None) -> AsyncWebClient:
+        if self._store is None:
+            return self.base
+        bot = await self._store.async_find_bot(enterprise_id=None, team_id=team)
+        if bot is None or not bot.bot_token:
+            raise DeliveryError(f"the app is not installed in workspace {team}")
+        return AsyncWebClient(
+            token=bot.bot_token,
+            base_url=self.base.base_url,
+            timeout=self.base.timeout,
+            retry_handlers=self.base.retry_handlers,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Surface:
+    """Where one event's answers may go."""
+
+    client: AsyncWebClient
+    conversation: ConversationRef
+    response_url: str | None = None  # answers only the person sees
+    channel: str | None = None  # the app's DM channel, when the event came from it
+    trigger_id: str | None = None  # to open a modal, within 3 s of the event
+    continue_url: str | None = None  # a link to the app's DM under /recruiter answers
+
+
+def form_metadata(surface: Surface, token: str) -> dict[str, Any]:
+    """What a modal must remember to answer after it is submitted (short: 3000 chars max)."""
+    return {
+        "t": token,
+        "th": surface.conversation.thread,
+        "ru": surface.response_url,
+        "ch": surface.channel,
+    }
+
+
+class Sender:
+    """Renders replies and sends each where it belongs."""
+
+    def __init__(
+        self,
+        *,
+        clients: ClientSource,
+        users: UserDirectory,
+        referrals: ReferralBoard | None = None,
+    ) -> None:
+        self.clients = clients
+        self.users = users
+        self.referrals = referrals
+
+    async def send(self, surface: Surface, replies: Sequence[Reply]) -> None:
+        """Open a form's modal first (the trigger expires), then send every reply."""
+        if surface.trigger_id is not None:
+            await self.open_form(surface, replies)
+        last = _last_private(replies)
+        for index, reply in enumerate(replies):
+            if reply.destination == "referral_channel":
+                await self.post_referral(surface, reply)
+            elif reply.destination == "dm":
+                await self.to_dm(surface, reply)
+            else:
+                await self.to_person(surface, reply, last=index == last)
+
+    async def open_form(self, surface: Surface, replies: Sequence[Reply]) -> bool:
+        reply = next((r for r in replies if r.form is not None), None)
+        if reply is None or reply.form is None or surface.trigger_id is None:
+            return False
+        view = to_modal(
+            reply.form, prompt=reply.text, metadata=form_metadata(surface, reply.form.token)
+        )
+        await surface.client.views_open(trigger_id=surface.trigger_id, view=view)
+        return True
+
+    async def to_person(self, surface: Surface, reply: Reply, *, last: bool = False) -> None:
+        """Privately: through the event's ``response_url``, or else in the app's DM."""
+        if surface.response_url is None:
+            await self.to_dm(surface, reply)
+            return
+        extra = [continue_button(surface.continue_url)] if last and surface.continue_url else []
+        message = to_message(reply, extra=extra)
+        await respond(surface.response_url, message, retry_from=surface.client)
+
+    async def to_dm(self, surface: Surface, reply: Reply) -> None:
+        ref = surface.conversation
+        channel = surface.channel
+        if channel is None:
+            channel = await self.users.dm_channel(surface.client, ref.space, ref.user)
+        await post(surface.client, channel, to_message(reply), thread=ref.thread)
+
+    async def post_referral(self, surface: Surface, reply: Reply) -> None:
+        board, card = self.referrals, reply.card
+        team = surface.conversation.space
+        if board is None or card is None or not card.key or team is None:
+            log.warning("a referral_channel reply without a board, card key or workspace")
+            return
+        channel = await board.referral_channel("slack", team)
+        if channel is None:
+            await self.to_person(surface, Reply(NO_CHANNEL))
+            return
+        try:
+            response = await post(surface.client, channel, to_message(reply))
+        except Exception:
+            await self.to_person(surface, Reply(NOT_POSTED))
+            raise
+        referral_id = int(card.key.rpartition(":")[2])
+        await board.record_posted(referral_id, channel, str(response["ts"]))
+
+    async def deliver(self, conversation: ConversationRef, replies: Sequence[Reply]) -> None:
+        """To the person's DM, with nobody waiting (reminders, notices to a sharer)."""
+        client = await self.clients.for_team(conversation.space)
+        await self.send(Surface(client=client, conversation=conversation), replies)
+
+    async def update_card(
+        self, client: AsyncWebClient, channel: str, ts: str, card: Reply
+    ) -> None:
+        await client.chat_update(channel=channel, ts=ts, **_message_args(to_message(card)))
+
+
+def _last_private(replies: Sequence[Reply]) -> int:
+    indexes = [i for i, r in enumerate(replies) if r.destination == "conversation"]
+    return indexes[-1] if indexes else -1
+
+
+def _message_args(message: SlackMessage) -> dict[str, Any]:
+    return {"text": message["text"], "blocks": message["blocks"]}
+
+
+async def post(
+    client: AsyncWebClient, channel: str, message: SlackMessage, *, thread: str | None = None
+) -> Any:
+    """chat.postMessage without link previews (a recruiter's link must not unfurl in a DM)."""
+    return await client.chat_postMessage(
+        channel=channel,
+        thread_ts=thread,
+        unfurl_links=False,
+        unfurl_media=False,
+        **_message_args(message),
+    )
+
+
+async def respond(url: str, message: SlackMessage, *, retry_from: AsyncWebClient) -> None:
+    """An answer only the person sees, through a ``response_url`` (never ``say()``)."""
+    hook = AsyncWebhookClient(url, retry_handlers=list(retry_from.retry_handlers))
+    body = {"response_type": "ephemeral", "replace_original": False, **message}
+    response = await hook.send_dict(body)
+    if response.status_code != 200:
+        raise DeliveryError(f"response_url answered {response.status_code}")
+
+
+def with_thread(surface: Surface, thread: str | None) -> Surface:
+    return replace(surface, conversation=replace(surface.conversation, thread=thread))
+
+
+def load_metadata(raw: str) -> dict[str, Any]:
+    """A modal's ``private_metadata`` as :func:`form_metadata` wrote it (or empty)."""
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

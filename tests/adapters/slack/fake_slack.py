@@ -1,0 +1,175 @@
+"""A fake Slack Web API on 127.0.0.1: records every call, answers like Slack, can send a 429.
+
+Serves ``/api/<method>`` (form or JSON bodies, as slack_sdk sends them) and ``/hooks/<id>`` (the
+``response_url`` of commands and interactive messages). Each workspace's bot token is
+``xoxb-<team>`` so calls show which workspace's token they used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    at: float = field(default_factory=time.monotonic)
+
+
+def _decode(args: dict[str, Any]) -> dict[str, Any]:
+    for key in ("blocks", "view"):
+        if isinstance(args.get(key), str):
+            args[key] = json.loads(args[key])
+    return args
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.hooks: list[Call] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.failures: dict[str, list[tuple[int, dict[str, str], dict[str, Any]]]] = {}
+        self.channel_ids: dict[str, str] = {}
+        self._ts = itertools.count(1)
+        self._server: TestServer | None = None
+        self._changed = asyncio.Event()
+        self.hook_status = 200
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/hooks/{hook}", self._hook)
+        self._server = TestServer(app, host="127.0.0.1")
+        await self._server.start_server()
+
+    async def close(self) -> None:
+        if self._server is not None:
+            await self._server.close()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    def hook_url(self, name: str = "h") -> str:
+        return f"{self.url}/hooks/{name}"
+
+    # -- scripting ---------------------------------------------------------------------------
+
+    def fail_next(
+        self, method: str, *, status: int = 429, retry_after: int = 1, error: str = "ratelimited"
+    ) -> None:
+        headers = {"Retry-After": str(retry_after)} if status == 429 else {}
+        self.failures.setdefault(method, []).append(
+            (status, headers, {"ok": False, "error": error})
+        )
+
+    def add_user(self, user: str, **fields: Any) -> None:
+        self.users[user] = {"id": user, "name": user.lower(), **fields}
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def named(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """The calls of ``method`` once there are ``count`` of them (hooks: method "hook")."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.hooks if method == "hook" else self.named(method)
+            if len(found) >= count:
+                return found
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                seen = sorted({c.method for c in self.calls})
+                raise AssertionError(f"{count} x {method} not seen in {timeout}s; saw {seen}")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
+
+    # -- handlers ----------------------------------------------------------------------------
+
+    async def _hook(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.hooks.append(Call("hook", _decode(body), None))
+        self._changed.set()
+        return web.Response(status=self.hook_status, text="ok")
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)  # slack_sdk sends some params this way
+        if request.content_type == "application/json":
+            args.update(await request.json())
+        elif request.method == "POST":
+            args.update(await request.post())
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") or args.get("token")
+        self.calls.append(Call(method, _decode(dict(args)), token))
+        self._changed.set()
+        scripted = self.failures.get(method)
+        if scripted:
+            status, headers, body = scripted.pop(0)
+            return web.json_response(body, status=status, headers=headers)
+        return web.json_response(self._answer(method, args, token))
+
+    def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        team = (token or "xoxb-T1").removeprefix("xoxb-").split("-")[0]
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "team_id": team,
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+                "user": "coach",
+                "team": team,
+                "url": "https://x.slack.com/",
+            }
+        if method == "users.info":
+            user = self.users.get(
+                args.get("user", ""),
+                {"id": args.get("user"), "name": "someone", "tz": "Europe/Berlin"},
+            )
+            return {"ok": True, "user": user}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users"))}}
+        if method in ("chat.postMessage", "chat.update"):
+            ts = args.get("ts") or f"{1700000000 + next(self._ts)}.000100"
+            return {"ok": True, "channel": args.get("channel"), "ts": ts}
+        if method in ("views.open", "views.publish", "views.update"):
+            return {"ok": True, "view": {"id": "V1", "hash": "h1"}}
+        if method == "oauth.v2.access":
+            return self._oauth(args)
+        return {"ok": True}
+
+    def _oauth(self, args: dict[str, Any]) -> dict[str, Any]:
+        team = str(args.get("code", "T0")).removeprefix("code-")
+        return {
+            "ok": True,
+            "app_id": "A1",
+            "access_token": f"xoxb-{team}",
+            "token_type": "bot",
+            "scope": "commands,chat:write",
+            "bot_user_id": "UBOT",
+            "team": {"id": team, "name": f"Team {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": "UADMIN"},
+        }

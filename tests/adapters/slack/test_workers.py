@@ -1,0 +1,63 @@
+"""Two HTTP workers (``SlackWorker``, as ``recruiter-coach slack`` runs them) on one PostgreSQL
+serve one workspace: a conversation moves between them without losing an answer, and each
+reminder is sent once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import aiohttp
+
+from adapters.slack.cli import EVENTS_PATH, SlackWorker
+from tests.adapters.slack.conftest import Harness, button, slack_settings
+from tests.adapters.slack.fake_slack import FakeSlack
+
+
+async def test_two_workers_share_conversations_and_send_each_reminder_once(
+    tmp_path: Path, postgres_url: str, fake_slack: FakeSlack
+) -> None:
+    settings = slack_settings(tmp_path, postgres_url, fake_slack)
+    workers = [SlackWorker(settings, host="127.0.0.1", port=0) for _ in range(2)]
+    for worker in workers:
+        await worker.start()
+    session = aiohttp.ClientSession()
+    try:
+        a, b = (
+            Harness(fake_slack, f"http://127.0.0.1:{w.port}{EVENTS_PATH}", session=session)
+            for w in workers
+        )
+        b.triggers = b.hooks = 100  # distinct trigger ids and hooks across the two harnesses
+        await a.command("")
+        hooks = await fake_slack.wait_for("hook", 2)
+        await b.click(button(hooks[-1].args["blocks"], "I'm at work, I can't talk"))
+        view = (await fake_slack.wait_for("views.open"))[0].args["view"]
+        soon = int(time.time()) + 5 * 60  # a call in 5 minutes: its reminder is due now
+        response = await a.submit(
+            view,
+            {
+                "callback_at": {"type": "datetimepicker", "selected_date_time": soon},
+                "callback_phone": {"type": "plain_text_input", "value": "+1 415 555 0100"},
+            },
+        )
+        assert response.status == 200 and response.text == ""  # worker A knew B's question
+        hooks = await fake_slack.wait_for("hook", 5)
+        assert any("Here's what to say" in h.args["text"] for h in hooks)
+        reminders = await _reminders(fake_slack, timeout=10)
+        await asyncio.sleep(2.5)  # both schedulers poll every second: room for a second send
+        assert len(await _reminders(fake_slack, timeout=0)) == len(reminders) == 1
+        assert reminders[0].args["channel"] == "DU1"
+    finally:
+        await session.close()
+        for worker in workers:
+            await worker.stop()
+
+
+async def _reminders(fake: FakeSlack, *, timeout: float) -> list:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [c for c in fake.named("chat.postMessage") if "Reminder:" in c.args["text"]]
+        if found or time.monotonic() >= deadline:
+            return found
+        await asyncio.sleep(0.1)
