@@ -17,6 +17,7 @@ from datetime import datetime
 
 from bot.boundary import ConversationRef, Reply, UserInfo
 from bot.store import JobSpec, Store
+from bot.templates import TemplateRenderer
 
 __all__ = ("ActionContext", "ActionFunction", "ActionRegistry", "ActionSpec")
 
@@ -34,6 +35,8 @@ class ActionContext:
     cancel_job_keys: list[str] = field(default_factory=list)
     outbox: list[Reply] = field(default_factory=list)
     erased: bool = False  # set by `forget`: the engine then saves nothing more of this turn
+    # For actions that send replies of their own (`send`): the engine's templates and escaping.
+    renderer: TemplateRenderer | None = None
 
     @property
     def user_key(self) -> str:

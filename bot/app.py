@@ -17,8 +17,11 @@ from bot.actions import ActionRegistry
 from bot.builtin_actions import register_builtin_actions
 from bot.coaching.decision import register_decision_actions
 from bot.config import Settings
+from bot.contacts import KEEP_IN_TOUCH, KeepInTouchJobs
 from bot.engine import Engine, TopicRouter
 from bot.loader import FlowRegistry, load_flows
+from bot.personal_actions import register_personal_actions
+from bot.referrals import ReferralBoard
 from bot.scheduler import Delivery, Scheduler
 from bot.store import Job, Store
 from bot.store.factory import build_store
@@ -31,6 +34,7 @@ def build_actions() -> ActionRegistry:
     """Every action flows may call."""
     actions = ActionRegistry()
     register_builtin_actions(actions)
+    register_personal_actions(actions)
     register_decision_actions(actions)
     return actions
 
@@ -55,6 +59,8 @@ class Coach:
     store: Store
     engine: Engine
     scheduler: Scheduler | None
+    # Referral cards: adapters send clicks on `ref:` buttons here (see bot.referrals).
+    referrals: ReferralBoard
 
     async def close(self) -> None:
         if self.scheduler is not None:
@@ -79,6 +85,7 @@ async def open_coach(
     engine = Engine(
         registry=registry, renderer=renderer, store=store, actions=actions, router=router
     )
+    engine.job_handlers[KEEP_IN_TOUCH] = KeepInTouchJobs(store, renderer, engine.clock)
     scheduler = None
     if delivery is not None:
         scheduler = Scheduler(
@@ -91,7 +98,7 @@ async def open_coach(
     # Everything loaded so far lives as long as the process: keep it out of the garbage
     # collector's full passes, which otherwise pause a turn now and then for tens of ms.
     gc.freeze()
-    return Coach(settings, store, engine, scheduler)
+    return Coach(settings, store, engine, scheduler, ReferralBoard(store, renderer))
 
 
 def _job_runner(engine: Engine, delivery: Delivery) -> Callable[[Job], Awaitable[None]]:

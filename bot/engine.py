@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -36,9 +36,12 @@ from bot.store import (
 from bot.templates import TemplateRenderer
 from bot.turn import Turn
 
-__all__ = ("APOLOGY", "Engine", "TopicRouter")
+__all__ = ("APOLOGY", "Engine", "JobHandler", "TopicRouter")
 
 logger = logging.getLogger(__name__)
+
+JobHandler = Callable[[Job], Awaitable[tuple[ConversationRef, list[Reply]]]]
+"""Turns a due job into the replies to deliver, and the conversation to deliver them to."""
 
 APOLOGY = "Sorry, something went wrong on my side. Let's try that again."
 # Short words people type after /recruiter (or in a DM) -> the topic or flow they start.
@@ -104,6 +107,12 @@ class Engine:
         self._topics = registry.topics()
         self._locks: dict[str, _KeyLock] = {}
         self._saved_versions: set[str] = set()  # flow sources this process made sure are stored
+        # Job kind -> what turns a due job into replies; content modules add their own kinds
+        # (bot.contacts adds "keep_in_touch").
+        self.job_handlers: dict[str, JobHandler] = {
+            "ask_timeout": self._run_ask_timeout,
+            "reminder": self._run_reminder,
+        }
         # Called with (flow id, step id) for every step a turn runs: coverage for `flows test`.
         self.step_listener: Callable[[str, str], None] | None = None
         if entry_flow not in registry.flows:
@@ -181,6 +190,7 @@ class Engine:
                 time_zone=zone,
                 store=self.store,
                 user=incoming.user,
+                renderer=self.renderer,
             ),
         )
         if not state.active and incoming.timeout_token is None:
@@ -307,27 +317,37 @@ class Engine:
     # -- scheduled jobs -----------------------------------------------------------------------
 
     async def run_job(self, job: Job) -> tuple[ConversationRef, list[Reply]]:
-        """Turn a due job into replies for one conversation (the caller delivers them)."""
+        """Turn a due job into replies for one conversation (the caller delivers them).
+
+        Raises:
+            CoachError: no handler is registered for the job's kind.
+        """
+        handler = self.job_handlers.get(job.kind)
+        if handler is None:
+            raise CoachError(f"unknown job kind {job.kind!r}")
+        return await handler(job)
+
+    async def _run_ask_timeout(self, job: Job) -> tuple[ConversationRef, list[Reply]]:
         ref = ref_from_json(job.payload["ref"])
-        if job.kind == "ask_timeout":
-            replies = await self.handle(
-                Incoming(
-                    conversation=ref,
-                    timeout_token=str(job.payload["seq"]),
-                    event_id=f"job:{job.id}",
-                    received_at=self.clock(),
-                )
+        replies = await self.handle(
+            Incoming(
+                conversation=ref,
+                timeout_token=str(job.payload["seq"]),
+                event_id=f"job:{job.id}",
+                received_at=self.clock(),
             )
-            return ref, replies
-        if job.kind == "reminder":
-            text = self.renderer.render(
-                platform=ref.platform,
-                context=job.payload["context"],
-                seed=job.id,
-                template=job.payload["template"],
-            )
-            return ref, [Reply(text, destination="dm")]
-        raise CoachError(f"unknown job kind {job.kind!r}")
+        )
+        return ref, replies
+
+    async def _run_reminder(self, job: Job) -> tuple[ConversationRef, list[Reply]]:
+        ref = ref_from_json(job.payload["ref"])
+        text = self.renderer.render(
+            platform=ref.platform,
+            context=job.payload["context"],
+            seed=job.id,
+            template=job.payload["template"],
+        )
+        return ref, [Reply(text, destination="dm")]
 
     # -- failures -----------------------------------------------------------------------------
 

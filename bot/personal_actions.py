@@ -1,0 +1,165 @@
+"""Actions on the user's own data: contacts, callbacks, sharing a referral, export and forget.
+
+:func:`register_personal_actions` registers them all (``bot.app.build_actions`` calls it). The
+flows that use them: ``relationship`` (contacts), ``callback`` (the upcoming call),
+``share_opportunity`` (a referral card), ``export`` and ``forget``.
+
+Actions that send replies of their own (a card, an export) render them with the engine's
+renderer (``ActionContext.renderer``), so user values are escaped like in every other message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from bot.actions import ActionContext, ActionRegistry
+from bot.boundary import Reply
+from bot.contacts import register_contact_actions
+from bot.referrals import Opportunity, ReferralBoard
+from bot.store import JSON
+from bot.templates import TemplateRenderer
+
+__all__ = ("register_personal_actions",)
+
+_REMINDER = "reminder"
+
+
+def register_personal_actions(registry: ActionRegistry) -> None:
+    register_contact_actions(registry)
+    registry.register(
+        "find_callback",
+        outputs=("has_callback", "callback_at", "callback_phone", "prep_notes", "callback_key"),
+        description="The user's next pending callback reminder, from any conversation.",
+    )(find_callback)
+    registry.register(
+        "cancel_callback",
+        optional_inputs=("key",),
+        outputs=("cancelled",),
+        description="Cancel a callback reminder of the user's (this conversation's by default).",
+    )(cancel_callback)
+    registry.register(
+        "share_referral",
+        inputs=("role", "level", "location", "skills"),
+        optional_inputs=("recruiter_contact",),
+        outputs=("posted", "referral_id", "problem"),
+        description="Post an opportunity card to the space's referral channel (after a preview"
+        " and a yes); `problem` is no_space or no_channel when nothing was posted.",
+    )(share_referral)
+    registry.register(
+        "export_me",
+        outputs=("rows",),
+        description="Send the user everything the coach holds about them: JSON and a summary.",
+    )(export_me)
+    registry.register(
+        "forget_me",
+        outputs=("removed",),
+        description="Erase everything the coach holds about the user; the turn saves nothing.",
+    )(forget_me)
+
+
+def _renderer(ctx: ActionContext) -> TemplateRenderer:
+    if ctx.renderer is None:
+        raise RuntimeError("this action sends messages: it needs the engine's renderer")
+    return ctx.renderer
+
+
+def _render(ctx: ActionContext, template: str, **context: Any) -> str:
+    return _renderer(ctx).render(
+        platform=ctx.conversation.platform, context=context, seed=0, template=template
+    )
+
+
+# callbacks
+
+
+async def find_callback(ctx: ActionContext, inputs: Mapping[str, object]) -> Mapping[str, object]:
+    reminders = [j for j in await ctx.store.pending_jobs(ctx.user_key) if j.kind == _REMINDER]
+    if not reminders:
+        return dict.fromkeys(
+            ("callback_at", "callback_phone", "prep_notes", "callback_key"), None
+        ) | {"has_callback": False}
+    job = reminders[0]  # the soonest
+    details = job.payload.get("context") or {}
+    return {
+        "has_callback": True,
+        "callback_at": details.get("at"),
+        "callback_phone": details.get("phone"),
+        "prep_notes": details.get("notes"),
+        "callback_key": job.job_key,
+    }
+
+
+async def cancel_callback(
+    ctx: ActionContext, inputs: Mapping[str, object]
+) -> Mapping[str, object]:
+    key = str(inputs.get("key") or f"{_REMINDER}:{ctx.conversation.key}")
+    # Only a reminder of this user's: a key from the flow must not reach someone else's job.
+    mine = {j.job_key for j in await ctx.store.pending_jobs(ctx.user_key) if j.kind == _REMINDER}
+    if key not in mine:
+        return {"cancelled": False}
+    ctx.cancel(key)
+    return {"cancelled": True}
+
+
+# referrals
+
+
+async def share_referral(ctx: ActionContext, inputs: Mapping[str, object]) -> Mapping[str, object]:
+    ref = ctx.conversation
+    if ref.space is None:  # a DM outside any workspace or server has no referral channel
+        return {"posted": False, "referral_id": None, "problem": "no_space"}
+    board = ReferralBoard(ctx.store, _renderer(ctx))
+    if await board.referral_channel(ref.platform, ref.space) is None:
+        return {"posted": False, "referral_id": None, "problem": "no_channel"}
+    contact = str(inputs.get("recruiter_contact") or "").strip() or None
+    opportunity = Opportunity(
+        role=str(inputs["role"]).strip(),
+        level=str(inputs["level"]).strip(),
+        location=str(inputs["location"]).strip(),
+        skills=str(inputs["skills"]).strip(),
+        recruiter_contact=contact,
+    )
+    referral = await board.share(ref, opportunity)
+    ctx.send(board.card(referral))
+    return {"posted": True, "referral_id": referral.id, "problem": None}
+
+
+# export and forget
+
+
+async def export_me(ctx: ActionContext, inputs: Mapping[str, object]) -> Mapping[str, object]:
+    data = await ctx.store.export_user(ctx.user_key)
+    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
+    ctx.send(Reply(_render(ctx, "export_json", export_json=text)))
+    ctx.send(Reply(_render(ctx, "export_summary", zone=ctx.time_zone, **_summary(data))))
+    return {"rows": sum(len(rows) for rows in data.values())}
+
+
+def _summary(data: Mapping[str, list[dict[str, JSON]]]) -> dict[str, Any]:
+    """What the readable summary shows, from the export's rows."""
+    users = data.get("users", [])
+    jobs = [j for j in data.get("jobs", []) if j.get("status") == "pending"]
+    return {
+        "time_zone": users[0].get("time_zone") if users else None,
+        "conversations": len(data.get("conversations", [])),
+        "contacts": data.get("contacts", []),
+        "reminders": [{"kind": j["kind"], "due_at": j["due_at"]} for j in jobs],
+        "referrals": [
+            {**r["opportunity"], **_counts(r)} if isinstance(r["opportunity"], dict) else r
+            for r in data.get("referrals", [])
+        ],
+        "answers": data.get("referral_responses", []),
+    }
+
+
+def _counts(referral: Mapping[str, JSON]) -> dict[str, JSON]:
+    keys = ("status", "interested_count", "know_someone_count")
+    return {key: referral.get(key) for key in keys}
+
+
+async def forget_me(ctx: ActionContext, inputs: Mapping[str, object]) -> Mapping[str, object]:
+    removed = await ctx.store.forget_user(ctx.user_key)
+    ctx.erased = True  # so the engine does not save this turn, which would write a row again
+    return {"removed": removed}
