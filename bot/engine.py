@@ -107,8 +107,7 @@ class Engine:
         self._topics = registry.topics()
         self._locks: dict[str, _KeyLock] = {}
         self._saved_versions: set[str] = set()  # flow sources this process made sure are stored
-        # Job kind -> what turns a due job into replies; content modules add their own kinds
-        # (bot.contacts adds "keep_in_touch").
+        # Job kind -> what turns a due job into replies (bot.app adds "keep_in_touch").
         self.job_handlers: dict[str, JobHandler] = {
             "ask_timeout": self._run_ask_timeout,
             "reminder": self._run_reminder,

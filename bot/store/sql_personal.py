@@ -18,6 +18,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,7 @@ log = logging.getLogger(__name__)
 
 # Columns holding JSON text, decoded for export.
 _JSON_COLUMNS = frozenset({"state", "settings", "payload", "sharer_ref", "opportunity"})
+_CONTACT_FIELDS = tuple(f.name for f in fields(Contact))
 _COUNT_COLUMNS = {"interested": "interested_count", "know_someone": "know_someone_count"}
 
 
@@ -387,37 +389,14 @@ def _contact_values(contact: Contact) -> dict[str, object]:
 
 
 def _to_contact(row: Row[Any]) -> Contact:
-    return Contact(
-        user_key=row.user_key,
-        name=row.name,
-        agency=row.agency,
-        specialty=row.specialty,
-        reach=row.reach,
-        notes=row.notes,
-        cadence_months=row.cadence_months,
-        last_contact_at=row.last_contact_at,
-        id=row.id,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return Contact(**{name: row._mapping[name] for name in _CONTACT_FIELDS})
 
 
 def _to_referral(row: Row[Any]) -> Referral:
-    return Referral(
-        id=row.id,
-        platform=row.platform,
-        space=row.space,
-        sharer_key=row.sharer_key,
-        sharer_ref=json.loads(row.sharer_ref),
-        opportunity=json.loads(row.opportunity),
-        status=row.status,
-        channel=row.channel,
-        message_id=row.message_id,
-        interested_count=row.interested_count,
-        know_someone_count=row.know_someone_count,
-        created_at=row.created_at,
-        closed_at=row.closed_at,
-    )
+    values = dict(row._mapping)
+    values["sharer_ref"] = json.loads(values["sharer_ref"])
+    values["opportunity"] = json.loads(values["opportunity"])
+    return Referral(**values)
 
 
 def _exportable(row: Row[Any]) -> dict[str, JSON]:
