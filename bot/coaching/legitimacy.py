@@ -1,0 +1,248 @@
+"""Is this recruiter real? A pure, offline check of what the user knows about a recruiter.
+
+:func:`check_recruiter` takes a :class:`RecruiterReport` (contact details, what they asked for,
+and optional answers to look-ups we cannot do offline) and returns a :class:`LegitimacyResult`:
+a risk level, findings in plain words (what we saw and why it matters), the positive signals
+that apply, questions for the look-ups still to do, next steps and what to do if already caught.
+
+Rules (ids from CONTENT.md "Red-flag rules"): R01-R11, R13-R18, R20-R24 and R26 are read from
+the text and contact details; R12 (domain age), R19 (LinkedIn profile), R25 (careers page) and
+R27 (cloned sites) come from the optional answers and become questions when unanswered. The
+non-flags N01-N04 (a call at work, a withheld client name, salary questions, a small agency's
+own domain) are never findings.
+
+Scoring, in this order:
+
+1. Nothing checkable given (no e-mail, website, phone, LinkedIn link, message or answer; a name
+   alone tells nothing): ``unknown``.
+2. Any high finding: ``high``. Positive signals never lower it.
+3. Otherwise points: 2 per medium finding, 1 per low finding, minus 1 per positive signal.
+   3 points or more: ``medium`` (two mediums, a medium and a low, three lows...); less:
+   ``low``. So one medium alone is mentioned but is ``low``, as the checklist says ("MED = warn
+   when 2+ fire"), and positives can bring a ``medium`` down to ``low``.
+
+Nothing here touches the network: tldextract uses its bundled suffix list, e-mail addresses are
+checked for syntax only, and phone numbers are read with phonenumbers' offline metadata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Literal
+
+from bot.coaching.contact_checks import Contacts, Evidence, contact_evidence, gather, own_domain
+from bot.coaching.legitimacy_advice import if_caught, lookup_questions, next_steps
+from bot.coaching.legitimacy_rules import TEXT_RULES
+from bot.coaching.pay import pay_far_from_market
+from bot.coaching.rule_catalog import DATA_RULES, MONEY_RULES, POSITIVES, RULES, Severity
+from bot.coaching.textscan import scan
+
+__all__ = (
+    "Finding",
+    "LegitimacyResult",
+    "Positive",
+    "RecruiterReport",
+    "Risk",
+    "check_recruiter",
+    "score",
+)
+
+Risk = Literal["high", "medium", "low", "unknown"]
+MEDIUM_FROM = 3  # points from which the risk is medium (see the module docstring)
+POINTS: dict[Severity, int] = {"high": 0, "medium": 2, "low": 1}
+DOMAIN_AGE_DAYS = 90  # R12 heuristic: a domain younger than this is suspicious
+PROFILE_AGE_MONTHS = 6  # R19 heuristic: a LinkedIn profile younger than this is
+EACH_SIGN_COUNTS = frozenset({"R19"})  # a finding per sign, not one per rule
+
+
+@dataclass(frozen=True, slots=True)
+class RecruiterReport:
+    """What the user knows. Every field is optional; None (or blank) means not given."""
+
+    recruiter_name: str | None = None
+    company: str | None = None
+    agency: str | None = None
+    email: str | None = None
+    website: str | None = None
+    phone: str | None = None
+    linkedin_url: str | None = None
+    asked_for: str | None = None  # what they asked, or the message they sent
+    # answers to look-ups we cannot do offline
+    domain_age_days: int | None = None
+    linkedin_joined_months: int | None = None
+    linkedin_verified: bool | None = None
+    on_careers_page: bool | None = None
+    callback_via_known_number: bool | None = None
+    similar_sites_found: bool | None = None
+    written_offer: bool | None = None
+
+    def cleaned(self) -> RecruiterReport:
+        """The same report with blank texts as None."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name, value in values.items():
+            if isinstance(value, str):
+                values[name] = value.strip() or None
+        return RecruiterReport(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A red flag: the rule, how serious, a short title, what we saw and why it matters."""
+
+    rule_id: str
+    severity: Severity
+    title: str
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Positive:
+    """A good sign (P01-P05). None is proof on its own."""
+
+    rule_id: str
+    title: str
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class LegitimacyResult:
+    risk: Risk
+    findings: tuple[Finding, ...]
+    positives: tuple[Positive, ...]
+    questions: tuple[str, ...]
+    next_steps: tuple[str, ...]
+    if_caught: tuple[str, ...]
+
+    @property
+    def high(self) -> bool:
+        return self.risk == "high"
+
+
+def check_recruiter(report: RecruiterReport) -> LegitimacyResult:
+    """Check a report against every rule that can be checked offline."""
+    report = report.cleaned()
+    contacts = gather(
+        company=report.company,
+        agency=report.agency,
+        email=report.email,
+        website=report.website,
+        linkedin_url=report.linkedin_url,
+        text=report.asked_for,
+    )
+    evidence = _text_evidence(report) + contact_evidence(contacts, report.phone, report.asked_for)
+    evidence += _answer_evidence(report)
+    findings = _findings(_adjusted(evidence, report))
+    positives = _positives(report, contacts, findings)
+    return LegitimacyResult(
+        risk=score(findings, positives) if _has_evidence(report) else "unknown",
+        findings=findings,
+        positives=positives,
+        questions=tuple(lookup_questions(report, contacts)),
+        next_steps=tuple(next_steps(report, {f.rule_id for f in findings})),
+        if_caught=if_caught(),
+    )
+
+
+def score(findings: tuple[Finding, ...], positives: tuple[Positive, ...]) -> Risk:
+    """The risk level for these findings and positives (see the module docstring)."""
+    if any(f.severity == "high" for f in findings):
+        return "high"
+    points = sum(POINTS[f.severity] for f in findings) - len(positives)
+    return "medium" if points >= MEDIUM_FROM else "low"
+
+
+def _has_evidence(report: RecruiterReport) -> bool:
+    ignored = {"recruiter_name", "company", "agency"}
+    return any(
+        getattr(report, f.name) is not None for f in fields(report) if f.name not in ignored
+    )
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+
+def _text_evidence(report: RecruiterReport) -> list[Evidence]:
+    text = report.asked_for
+    if not text:
+        return []
+    found = [
+        Evidence(hit.rule_id, f"They wrote “{hit.excerpt}”.") for hit in scan(text, TEXT_RULES)
+    ]
+    if report.written_offer:  # ID and bank details after a written offer are normal
+        found = [e for e in found if e.rule_id != "R07"]
+    pay = pay_far_from_market(text)
+    if pay is not None:
+        side = "far above" if pay.too_high else "far below"
+        seen = f"They offer “{pay.excerpt}” (about ${pay.hourly:g} an hour), {side} the market."
+        found.append(Evidence("R23", seen))
+    return found
+
+
+def _answer_evidence(report: RecruiterReport) -> list[Evidence]:
+    found = []
+    age = report.domain_age_days
+    if age is not None and age < DOMAIN_AGE_DAYS:
+        found.append(Evidence("R12", f"The domain was registered {age} days ago."))
+    months = report.linkedin_joined_months
+    if months is not None and months < PROFILE_AGE_MONTHS:
+        found.append(Evidence("R19", f"Their LinkedIn profile is {months} months old."))
+    if report.linkedin_verified is False:
+        found.append(Evidence("R19", "Their LinkedIn profile has no verification badge."))
+    if report.on_careers_page is False:
+        found.append(Evidence("R25", "You didn't find the role on the company's careers page."))
+    if report.similar_sites_found:
+        found.append(Evidence("R27", "A search shows several similar sites or copies of the ad."))
+    return found
+
+
+def _adjusted(evidence: list[Evidence], report: RecruiterReport) -> list[Evidence]:
+    """R09 is about running code *before* identity is verified: after a callback it is medium."""
+    if not report.callback_via_known_number:
+        return evidence
+    return [Evidence(e.rule_id, e.seen, "medium") if e.rule_id == "R09" else e for e in evidence]
+
+
+def _findings(evidence: list[Evidence]) -> tuple[Finding, ...]:
+    """One finding per rule, in rule order; several sightings of a rule share one finding,
+    except for rules whose every sign counts on its own (R19: "LOW each")."""
+    groups: dict[tuple[str, int], list[Evidence]] = {}
+    for number, item in enumerate(evidence):
+        key = (item.rule_id, number if item.rule_id in EACH_SIGN_COUNTS else 0)
+        groups.setdefault(key, []).append(item)
+    return tuple(_finding(items) for _, items in sorted(groups.items()))
+
+
+def _finding(items: list[Evidence]) -> Finding:
+    info = RULES[items[0].rule_id]
+    severity = items[0].severity or info.severity or "low"
+    seen = " ".join(dict.fromkeys(item.seen for item in items))
+    return Finding(info.rule_id, severity, info.title, f"{seen} {info.why}", info.source)
+
+
+# --- positive signals --------------------------------------------------------------------------
+
+
+def _positives(
+    report: RecruiterReport, contacts: Contacts, findings: tuple[Finding, ...]
+) -> tuple[Positive, ...]:
+    fired = {f.rule_id for f in findings}
+    seen: dict[str, str] = {}
+    domain = own_domain(contacts)
+    if domain is not None and not fired & {"R11", "R12", "R18"}:
+        seen["P01"] = f"They write from {domain}."
+    if report.linkedin_verified:
+        seen["P02"] = "Their LinkedIn profile shows a verified workplace."
+    if report.on_careers_page:
+        seen["P03"] = "You found the role on the company's careers page."
+    if report.callback_via_known_number:
+        seen["P04"] = "You called a number you found yourself and reached them."
+    if report.asked_for and not fired & (MONEY_RULES | DATA_RULES):
+        seen["P05"] = "What they asked for includes no money and no ID or bank details."
+    return tuple(_positive(rule_id, text) for rule_id, text in seen.items())
+
+
+def _positive(rule_id: str, seen: str) -> Positive:
+    info = POSITIVES[rule_id]
+    return Positive(rule_id, info.title, f"{seen} {info.why}", info.source)

@@ -1,0 +1,146 @@
+"""What the legitimacy check tells the user to look up, to do next, and to do if already caught.
+
+Look-ups we cannot do offline become questions: domain age (R12), the LinkedIn profile (R19), the
+careers page (R25) and cloned sites (R27); each is asked only while its answer is missing. The
+advice follows CONTENT.md section A ("How to verify", "If already caught"); the reporting
+addresses are US and UK ones, so the list ends by pointing to local rules.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.coaching.contact_checks import Contacts, domain_questions
+from bot.coaching.domains import is_webmail
+from bot.coaching.rule_catalog import MONEY_RULES
+
+if TYPE_CHECKING:
+    from bot.coaching.legitimacy import RecruiterReport
+
+__all__ = ("if_caught", "lookup_questions", "next_steps")
+
+CHAT_RULES = frozenset({"R13", "R15", "R16"})
+ADDRESS_RULES = frozenset({"R10", "R11", "R18"})
+
+IF_CAUGHT = (
+    "Stop replying and send nothing more: no money, no documents, no codes.",
+    "Money sent: call your bank, card company or payment app now and ask them to stop or "
+    "reverse it. For gift cards, call the card's company with the card numbers.",
+    "Bank details shared: tell your bank and watch your statements.",
+    "Social security number or ID shared: report it at IdentityTheft.gov (US) and put a fraud "
+    "alert or a credit freeze on your credit reports.",
+    "Passwords or codes shared: change them now from a safe device, e-mail first, and turn on "
+    "two-step sign-in.",
+    "Ran their code or app: disconnect that computer, change your passwords from another "
+    "device, and have the computer checked or reinstalled.",
+    "Report it: ReportFraud.ftc.gov (US) and the job site or LinkedIn; in the UK, SAFERjobs.",
+    "Rules and reporting offices differ by country and state: check local law and rules where "
+    "you live, or ask a local consumer-advice service.",
+)
+
+
+def if_caught() -> tuple[str, ...]:
+    return IF_CAUGHT
+
+
+def lookup_questions(report: RecruiterReport, contacts: Contacts) -> list[str]:
+    """Questions for the look-ups still to do, and about details that need a second look."""
+    questions = domain_questions(contacts, report.company)
+    if report.domain_age_days is None:
+        questions += _domain_age_question(contacts)
+    questions += _linkedin_questions(report)
+    company = report.company or "the company"
+    if report.on_careers_page is None:
+        questions.append(
+            f"Is the role on {company}'s own careers page? Find the site by searching the "
+            "company's name yourself, not through a link they sent."
+        )
+    if report.similar_sites_found is None:
+        questions.append(
+            f"Search {company}'s name on its own: do several similar-looking sites come up, or "
+            "the same ad in many cities?"
+        )
+    return questions
+
+
+def _domain_age_question(contacts: Contacts) -> list[str]:
+    hosts = [h for h in contacts.domain_hosts() if not is_webmail(h)]
+    if not hosts:
+        return []
+    names = [h.registrable for h in hosts[:2]]
+    subject = f"is {names[0]}" if len(names) == 1 else f"are {names[0]} and {names[1]}"
+    return [
+        f"How old {subject}? A WHOIS or RDAP look-up shows when a domain was registered; less "
+        "than 90 days is a warning sign, and so is a domain with no website."
+    ]
+
+
+def _linkedin_questions(report: RecruiterReport) -> list[str]:
+    questions = []
+    if report.linkedin_verified is None:
+        questions.append(
+            "Does their LinkedIn profile show a verified-workplace badge, a detailed work "
+            "history and a link to a company page with real staff?"
+        )
+    if report.linkedin_joined_months is None:
+        questions.append(
+            "When did they join LinkedIn (“About this profile” shows it)? Less than 6 months "
+            "is a warning sign. A reverse image search of the photo helps too."
+        )
+    return questions
+
+
+def next_steps(report: RecruiterReport, fired: set[str]) -> list[str]:
+    """What to do next, most useful first; a few steps depend on what was found."""
+    steps = _urgent_steps(fired)
+    if not (report.email or report.phone or report.website):
+        steps.append(
+            "Ask them for their full name, company, work e-mail and a number you can check."
+        )
+    if not report.callback_via_known_number:
+        steps.append(
+            "Call the company on a number you find yourself (its own website or a directory), "
+            "not the one they gave you, and ask for the recruiter by name."
+        )
+    steps.append(
+        "Search the recruiter's and the company's names with “scam”, “review” and "
+        "“complaint”. If almost nothing comes up, that's a warning sign too."
+    )
+    steps += _contact_steps(report, fired)
+    steps += [
+        "Never pay to get a job: no fees, equipment, training or gift cards. The employer pays "
+        "the recruiter.",
+        "Keep your ID, social security number, bank details and date of birth until you have a "
+        "written offer you have checked.",
+    ]
+    return steps
+
+
+def _urgent_steps(fired: set[str]) -> list[str]:
+    steps = []
+    if fired & MONEY_RULES:
+        steps.append("Don't send any money or buy anything they suggest.")
+    if "R09" in fired:
+        steps.append(
+            "Don't run their code or app on your own computer. If you must, use a throwaway "
+            "virtual machine with no logins, keys or wallets on it."
+        )
+    if "R08" in fired:
+        steps.append("Don't share any password or code, whoever asks.")
+    if "R17" in fired:
+        steps.append("Don't call that number; ask them to call you instead.")
+    return steps
+
+
+def _contact_steps(report: RecruiterReport, fired: set[str]) -> list[str]:
+    steps = []
+    if fired & CHAT_RULES:
+        steps.append("Ask for a phone or video call, and keep messages on LinkedIn or e-mail.")
+    if fired & ADDRESS_RULES or (report.company and not report.email):
+        steps.append("Ask for an e-mail from the company's own domain.")
+    if report.agency:
+        steps.append(
+            "Check the agency as well: its own website, main number and reviews. A real agency "
+            "is paid by the employer, not by you."
+        )
+    return steps
