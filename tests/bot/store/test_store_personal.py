@@ -311,3 +311,26 @@ async def test_after_forget_no_table_mentions_the_user(store: SqlStore) -> None:
     assert mentions == []
     assert any("keep-me" in repr(row) for row in rows["referrals"])
     assert rows["funnel_counts"] != [] and rows["space_settings"] != []
+
+
+async def test_two_workers_counting_clicks_lose_none(store_url: str) -> None:
+    first, second = SqlStore(store_url), SqlStore(store_url)
+    await first.open()
+    await second.open()
+    try:
+        referral_id = await share(first)
+        clicks = [
+            worker.add_referral_response(referral_id, f"slack:T1:U{n}", kind)
+            for n in range(10)
+            for worker, kind in ((first, "interested"), (second, "know_someone"))
+        ]
+        clicks += [second.add_referral_response(referral_id, "slack:T1:U0", "interested")]
+        results = await asyncio.gather(*clicks)
+        referral = await second.get_referral(referral_id)
+    finally:
+        await first.close()
+        await second.close()
+
+    assert results.count(True) == 20 and results.count(False) == 1
+    assert referral is not None
+    assert (referral.interested_count, referral.know_someone_count) == (10, 10)
