@@ -1,0 +1,116 @@
+"""The Discord client: a plain ``discord.Client`` with a ``CommandTree``, wired to the coach.
+
+- Intents: ``Intents.default()``. The privileged message-content intent is not needed: Discord
+  sends the text of DMs to the bot without it, and the coach reads no server messages.
+- ``AllowedMentions.none()`` on the client: discord.py merges it into every send, interaction
+  response and follow-up, so nothing the bot posts can ping anyone (PLATFORMS.md 2.9).
+- ``setup_hook`` registers the persistent buttons (:mod:`adapters.discord.components`), binds
+  the reminder delivery, and syncs the commands when they changed.
+- Events: ``on_message`` (DMs), ``on_interaction`` (modal submissions: handled here rather than
+  by discord.py's modal store, which forgets a modal opened before a restart); commands and
+  buttons are dispatched by the tree and the dynamic items.
+
+A plain ``Client`` (no sharding) is right up to about 1000 servers; DMs arrive on shard 0 only.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.commands import add_commands, sync_commands
+from adapters.discord.components import ButtonHandler, dynamic_items
+from adapters.discord.delivery import DiscordDelivery, FormCache, Sender
+from adapters.discord.handlers import Handlers
+from adapters.discord.referral_desk import ReferralDesk
+from adapters.discord.users import DiscordUsers
+
+if TYPE_CHECKING:
+    from bot.app import Coach
+    from bot.config import Settings
+
+__all__ = ("CoachClient", "build_discord_client")
+
+log = logging.getLogger(__name__)
+
+
+class CoachClient(discord.Client):
+    """The bot. Build it with :func:`build_discord_client`."""
+
+    def __init__(
+        self,
+        coach: Coach,
+        *,
+        delivery: DiscordDelivery | None = None,
+        force_sync: bool = False,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            intents=discord.Intents.default(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,
+        )
+        self.coach = coach
+        self.tree: app_commands.CommandTree[CoachClient] = app_commands.CommandTree(self)
+        self.sender = Sender(FormCache())
+        self.user_settings = DiscordUsers(coach.store)
+        self.handlers = Handlers(
+            coach=coach,
+            client=self,
+            sender=self.sender,
+            users=self.user_settings,
+            desk=self._referral_desk(),
+        )
+        add_commands(self.tree, self.handlers)
+        self.delivery = delivery
+        self.force_sync = force_sync
+        self.synced: bool | None = None  # None: not tried (yet), or the sync failed
+
+    def _referral_desk(self) -> ReferralDesk | None:
+        board = getattr(self.coach, "referrals", None)  # None when the core offers no referrals
+        if board is None:
+            return None
+        return ReferralDesk(board, client=self, sender=self.sender, users=self.user_settings)
+
+    @property
+    def buttons(self) -> ButtonHandler:
+        """Where the persistent buttons send their presses."""
+        return self.handlers
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(*dynamic_items())
+        if self.delivery is not None:
+            self.delivery.bind(self, self.sender, self.user_settings)
+        try:
+            self.synced = await sync_commands(self.tree, self.coach.store, force=self.force_sync)
+        except (discord.HTTPException, app_commands.MissingApplicationID) as exc:
+            # DMs and buttons still work; the commands Discord already has stay as they were.
+            log.error("syncing the application commands failed with %s", type(exc).__name__)
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.handlers.dm_message(message)
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.type is discord.InteractionType.modal_submit:
+            await self.handlers.modal_submitted(interaction)
+
+
+def build_discord_client(
+    coach: Coach,
+    settings: Settings,
+    *,
+    delivery: DiscordDelivery | None = None,
+    force_sync: bool = False,
+    **options: Any,
+) -> CoachClient:
+    """The bot for ``coach``; ``delivery`` (given to ``open_coach`` too) sends its reminders.
+
+    ``settings`` is taken for symmetry with the other adapters; the token is passed to
+    ``client.start`` by the caller. ``options`` go to ``discord.Client`` (tests shorten
+    ``guild_ready_timeout``, for one).
+    """
+    del settings  # nothing in it configures the client itself yet
+    return CoachClient(coach, delivery=delivery, force_sync=force_sync, **options)

@@ -1,0 +1,179 @@
+"""Sending rendered replies, reminders as DMs, and what happens when a user's DMs are closed.
+
+- :class:`Sender` renders replies and sends them to a :class:`Target`: a channel (a DM, the
+  referral channel) or an interaction's follow-ups. It remembers the forms it offered
+  (:class:`FormCache`), so a "fill in" button can open its modal at once, within the 3 seconds
+  Discord allows for a first response.
+- :class:`DiscordDelivery` is the scheduler's :class:`bot.scheduler.Delivery`: reminders and
+  nudges arrive in the user's DM channel.
+  When Discord refuses a DM (error 50007: the user closed their DMs or left every shared
+  server) the failure is logged without content and noted (:class:`DiscordUsers`); the user's
+  next interaction shows a note about it. Retrying would fail the same way and count against
+  Discord's invalid-request limit, so nothing is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import discord
+
+from adapters.discord.render import Outgoing, render_replies
+from adapters.discord.users import DiscordUsers
+from bot.boundary import ConversationRef, Form, Reply
+
+__all__ = (
+    "DM_CLOSED",
+    "ChannelTarget",
+    "DiscordDelivery",
+    "FollowupTarget",
+    "FormCache",
+    "Sender",
+    "Target",
+    "is_dm_closed",
+)
+
+log = logging.getLogger(__name__)
+
+DM_CLOSED = 50007  # "Cannot send messages to this user"
+_READY_WAIT = 30.0
+
+
+def is_dm_closed(error: BaseException) -> bool:
+    """Whether Discord refused a DM because the user does not accept them."""
+    return isinstance(error, discord.Forbidden) and error.code == DM_CLOSED
+
+
+class Target(Protocol):
+    """Somewhere messages can be sent."""
+
+    async def send(self, message: Outgoing) -> discord.Message | None: ...
+
+
+class ChannelTarget:
+    """A channel: the user's DM, or a server's referral channel."""
+
+    def __init__(self, channel: discord.abc.Messageable) -> None:
+        self.channel = channel
+
+    async def send(self, message: Outgoing) -> discord.Message | None:
+        kwargs: dict[str, Any] = {"content": message.content, "embeds": list(message.embeds)}
+        if message.view is not None:
+            kwargs["view"] = message.view
+        return await self.channel.send(**kwargs)
+
+
+class FollowupTarget:
+    """An interaction's follow-up messages (after ``defer``), private when ``ephemeral``."""
+
+    def __init__(self, interaction: discord.Interaction[Any], *, ephemeral: bool) -> None:
+        self.interaction = interaction
+        self.ephemeral = ephemeral
+
+    async def send(self, message: Outgoing) -> discord.Message | None:
+        kwargs: dict[str, Any] = {"embeds": list(message.embeds), "ephemeral": self.ephemeral}
+        if message.content is not None:
+            kwargs["content"] = message.content
+        if message.view is not None:
+            kwargs["view"] = message.view
+        return await self.interaction.followup.send(wait=True, **kwargs)
+
+
+class FormCache:
+    """The forms recently offered to each user, by token (bounded; lost on restart).
+
+    A modal must be the first response to the button press that opens it, so there is no time
+    to ask the database for the form. After a restart the cache is empty and the press shows
+    the question again instead, with a fresh button.
+    """
+
+    def __init__(self, size: int = 2048) -> None:
+        self._size = size
+        self._forms: OrderedDict[tuple[int, str], Form] = OrderedDict()
+
+    def put(self, user_id: int, form: Form) -> None:
+        key = (user_id, form.token)
+        self._forms[key] = form
+        self._forms.move_to_end(key)
+        while len(self._forms) > self._size:
+            self._forms.popitem(last=False)
+
+    def get(self, user_id: int, token: str) -> Form | None:
+        return self._forms.get((user_id, token))
+
+
+class Sender:
+    """Renders replies and sends them, remembering the forms it offers."""
+
+    def __init__(self, forms: FormCache) -> None:
+        self.forms = forms
+
+    async def send(
+        self,
+        target: Target,
+        replies: Sequence[Reply],
+        *,
+        user_id: int,
+        interactive: bool = True,
+    ) -> list[discord.Message]:
+        return await self.send_rendered(
+            target, render_replies(replies, interactive=interactive), user_id=user_id
+        )
+
+    async def send_rendered(
+        self, target: Target, messages: Sequence[Outgoing], *, user_id: int
+    ) -> list[discord.Message]:
+        sent: list[discord.Message] = []
+        for message in messages:
+            for form in message.forms:
+                self.forms.put(user_id, form)
+            posted = await target.send(message)
+            if posted is not None:
+                sent.append(posted)
+        return sent
+
+
+class DiscordDelivery:
+    """Sends what the scheduler produces (reminders, nudges, time-outs) to the user's DM.
+
+    Made before the client (the coach's scheduler needs it), then bound to it in ``setup_hook``,
+    once the client has logged in: sending needs the REST session only, not the gateway. A job
+    that falls due before that waits up to 30 seconds, then fails and is retried later.
+    """
+
+    def __init__(self) -> None:
+        self._client: discord.Client | None = None
+        self._sender: Sender | None = None
+        self._users: DiscordUsers | None = None
+        self._bound = asyncio.Event()
+
+    def bind(self, client: discord.Client, sender: Sender, users: DiscordUsers) -> None:
+        self._client, self._sender, self._users = client, sender, users
+        self._bound.set()
+
+    async def deliver(self, conversation: ConversationRef, replies: Sequence[Reply]) -> None:
+        await asyncio.wait_for(self._bound.wait(), _READY_WAIT)
+        client, sender, users = self._client, self._sender, self._users
+        if client is None or sender is None or users is None:  # pragma: no cover - bound above
+            raise RuntimeError("delivery used before bind()")
+        channel = client.get_partial_messageable(
+            int(conversation.channel), type=discord.ChannelType.private
+        )
+        mine = [reply for reply in replies if reply.destination != "referral_channel"]
+        try:
+            await sender.send(ChannelTarget(channel), mine, user_id=int(conversation.user))
+        except (discord.Forbidden, discord.NotFound) as exc:
+            # Trying again would fail the same way (and count as an invalid request).
+            if is_dm_closed(exc):
+                await users.dm_failed(conversation.user)
+            else:
+                log.warning(
+                    "DM to %s failed with HTTP %s (code %s); not retried",
+                    conversation.user_key,
+                    exc.status,
+                    exc.code,
+                )

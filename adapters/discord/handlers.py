@@ -1,0 +1,288 @@
+"""What the bot does with each Discord event: the slash command, buttons, modals and DMs.
+
+Every handler turns the event into an :class:`~bot.boundary.Incoming` (with
+:mod:`adapters.discord.convert`), hands it to the engine and sends the replies. Interactions
+are acknowledged with ``defer()`` before anything touches the database, because Discord allows
+3 seconds for the first response; the replies then go out as follow-ups (valid 15 minutes).
+The one exception is a "fill in" button, whose modal must itself be the first response.
+
+Where the answer goes: the conversation always lives in the user's DM with the bot. In a DM
+the replies are ordinary messages there. In a server (or a group DM, for the user-installed
+app) the replies are shown privately (ephemeral) without buttons, the buttons are sent to the
+DM (ephemeral messages disappear, so their buttons would not outlive a restart), and a link
+offers to continue there. If the DM is refused, the buttons stay in the private reply.
+
+No handler lets an exception escape into discord.py: failures are logged with their type only
+(never message text) and the user gets a short apology.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.convert import (
+    MODAL_PREFIX,
+    command_to_incoming,
+    event_id,
+    is_bot_dm,
+    message_to_incoming,
+    modal_values,
+    to_conversation,
+    to_user_info,
+    wants_answer,
+)
+from adapters.discord.delivery import ChannelTarget, FollowupTarget, Sender, is_dm_closed
+from adapters.discord.limits import CONTENT, size
+from adapters.discord.referral_desk import REFERRAL_PREFIX, ReferralDesk
+from adapters.discord.render import Outgoing, build_modal, link_view, render_replies
+from adapters.discord.users import DiscordUsers
+from bot.boundary import Command, ConversationRef, Incoming, Reply, UserInfo
+from bot.engine import APOLOGY
+
+if TYPE_CHECKING:
+    from bot.app import Coach
+
+__all__ = ("Handlers", "dm_url")
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction[Any]
+MakeIncoming = Callable[[ConversationRef, UserInfo], Incoming]
+CONTINUE_IN_DM = "The buttons are in our DM, where we can continue."
+DM_LINK_LABEL = "Continue in DM"
+CANNOT_DM = (
+    "I couldn't open a DM with you (your DMs are closed to me), so the buttons are here; they "
+    "work until Discord removes this private message. Allow DMs from this server to get reminders."
+)
+ADMIN_ONLY = "Only members with the Manage Server permission can choose the referral channel."
+MAX_TOPIC_CHOICES = 25
+
+
+def dm_url(channel_id: int) -> str:
+    """A link that opens the DM channel in the Discord client."""
+    return f"https://discord.com/channels/@me/{channel_id}"
+
+
+class Handlers:
+    """The bot's behaviour; :mod:`adapters.discord.client` routes events here."""
+
+    def __init__(
+        self,
+        *,
+        coach: Coach,
+        client: discord.Client,
+        sender: Sender,
+        users: DiscordUsers,
+        desk: ReferralDesk | None = None,
+    ) -> None:
+        self.coach = coach
+        self.client = client
+        self.sender = sender
+        self.users = users
+        self.desk = desk
+
+    # -- events -----------------------------------------------------------------------------
+
+    async def recruiter(
+        self, interaction: Interaction, topic: str | None, question: str | None
+    ) -> None:
+        """``/recruiter [topic] [question]``."""
+        known = bool(topic) and self.coach.engine.flow_for_topic(topic or "") is not None
+
+        def make(conversation: ConversationRef, user: UserInfo) -> Incoming:
+            return command_to_incoming(
+                conversation,
+                topic=topic,
+                question=question,
+                topic_known=known,
+                user=user,
+                snowflake=interaction.id,
+                received_at=interaction.created_at,
+            )
+
+        await self._guarded(interaction, self._respond(interaction, make, thinking=True))
+
+    async def choice_pressed(self, interaction: Interaction, token: str) -> None:
+        if token.startswith(REFERRAL_PREFIX) and self.desk is not None:
+            await self._guarded(interaction, self.desk.pressed(interaction, token))
+            return
+        await self._guarded(
+            interaction, self._respond(interaction, _incoming(interaction, choice_token=token))
+        )
+
+    async def label_pressed(self, interaction: Interaction, label: str) -> None:
+        await self._guarded(
+            interaction, self._respond(interaction, _incoming(interaction, text=label))
+        )
+
+    async def form_pressed(self, interaction: Interaction, token: str) -> None:
+        form = self.sender.forms.get(interaction.user.id, token)
+        if form is None:  # offered before a restart: show the question (and a new button) again
+            make = _incoming(interaction, command=Command("repeat"))
+            await self._guarded(interaction, self._respond(interaction, make))
+            return
+        await self._guarded(interaction, interaction.response.send_modal(build_modal(form)))
+
+    async def modal_submitted(self, interaction: Interaction) -> None:
+        data: Any = interaction.data or {}
+        custom_id = str(data.get("custom_id", ""))
+        if not custom_id.startswith(MODAL_PREFIX):
+            return  # not ours
+        token = custom_id.removeprefix(MODAL_PREFIX)
+        make = _incoming(interaction, choice_token=token, form=modal_values(data))
+        await self._guarded(interaction, self._respond(interaction, make))
+
+    async def dm_message(self, message: discord.Message) -> None:
+        """A message typed in a DM with the bot."""
+        own = self.client.user.id if self.client.user else None
+        if not wants_answer(message, own_id=own):
+            return
+        try:
+            space, notes = await self.users.arrive(message.author.id, None)
+            incoming = message_to_incoming(message, space=space)
+            replies = [*notes, *await self.coach.engine.handle(incoming)]  # handle never raises
+            replies = await self._route(incoming.conversation, replies)
+            target = ChannelTarget(message.channel)
+            await self.sender.send(target, replies, user_id=message.author.id)
+        except Exception as exc:
+            log.error(
+                "DM from discord user %s failed with %s", message.author.id, type(exc).__name__
+            )
+
+    def topic_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        """Autocomplete for ``topic``: the topic ids flows declare, filtered by what is typed."""
+        registry = self.coach.engine.registry
+        typed = current.strip().casefold()
+        choices = []
+        for topic, flow_id in registry.topics().items():
+            title = registry.flows[flow_id].title
+            name = f"{title} ({topic})"[:100]
+            if typed in name.casefold():
+                choices.append(app_commands.Choice(name=name, value=topic))
+        return choices[:MAX_TOPIC_CHOICES]
+
+    async def set_referral_channel(
+        self, interaction: Interaction, channel: app_commands.AppCommandChannel
+    ) -> None:
+        """``/recruiter-admin referral-channel``: for members with Manage Server only."""
+        if self.desk is None:
+            await self._guarded(interaction, _private(interaction, "Referrals are not available."))
+        elif not interaction.permissions.manage_guild or interaction.guild_id is None:
+            await self._guarded(interaction, _private(interaction, ADMIN_ONLY))
+        else:
+            await self._guarded(interaction, self.desk.set_channel(interaction, channel))
+
+    # -- answering ----------------------------------------------------------------------------
+
+    async def _respond(
+        self, interaction: Interaction, make: MakeIncoming, *, thinking: bool = False
+    ) -> None:
+        shared = not is_bot_dm(interaction)
+        # Acknowledge first: everything below talks to the database (3 s deadline).
+        await interaction.response.defer(ephemeral=shared, thinking=thinking)
+        dm = await self._dm_channel(interaction)
+        user_id = interaction.user.id
+        space, notes = await self.users.arrive(user_id, interaction.guild_id)
+        conversation = to_conversation(user_id=user_id, dm_channel_id=dm.id, space=space)
+        incoming = make(conversation, to_user_info(interaction.user, interaction.locale))
+        replies = [*notes, *await self.coach.engine.handle(incoming)]  # handle never raises
+        replies = await self._route(conversation, replies)
+        if shared:
+            await self._answer_in_shared_place(interaction, dm, replies)
+        else:
+            target = FollowupTarget(interaction, ephemeral=False)
+            await self.sender.send(target, replies, user_id=user_id)
+
+    async def _route(self, conversation: ConversationRef, replies: list[Reply]) -> list[Reply]:
+        """Referral cards go to their channel (and are left out); the rest stay."""
+        if self.desk is None:
+            return [reply for reply in replies if reply.destination != "referral_channel"]
+        return await self.desk.post_channel_replies(conversation, replies)
+
+    async def _dm_channel(self, interaction: Interaction) -> discord.abc.Snowflake:
+        channel = interaction.channel
+        if is_bot_dm(interaction) and channel is not None:
+            return channel
+        return await interaction.user.create_dm()  # cached by discord.py after the first call
+
+    async def _answer_in_shared_place(
+        self, interaction: Interaction, dm: discord.abc.Snowflake, replies: list[Reply]
+    ) -> None:
+        user_id = interaction.user.id
+        interactive = any(reply.choices or reply.form for reply in replies)
+        in_dm = interactive and await self._send_to_dm(dm, replies, user_id)
+        private = render_replies(replies, interactive=not in_dm)
+        if interactive and not in_dm:
+            messages = _with_dm_link(private, CANNOT_DM, None)
+        else:  # offer the DM even when nothing needed it: the conversation continues there
+            messages = _with_dm_link(private, CONTINUE_IN_DM if in_dm else None, dm_url(dm.id))
+        target = FollowupTarget(interaction, ephemeral=True)
+        await self.sender.send_rendered(target, messages, user_id=user_id)
+
+    async def _send_to_dm(
+        self, dm: discord.abc.Snowflake, replies: list[Reply], user_id: int
+    ) -> bool:
+        if not isinstance(dm, discord.abc.Messageable):
+            return False
+        try:
+            await self.sender.send(ChannelTarget(dm), replies, user_id=user_id)
+        except discord.Forbidden as exc:
+            if not is_dm_closed(exc):
+                raise
+            log.warning("DM to discord user %s refused (DMs closed)", user_id)
+            return False
+        return True
+
+    async def _guarded(self, interaction: Interaction, action: Awaitable[object]) -> None:
+        try:
+            await action
+        except Exception as exc:
+            log.error(
+                "discord interaction %s (type %s) failed with %s",
+                interaction.id,
+                interaction.type.value,
+                type(exc).__name__,
+            )
+            with contextlib.suppress(Exception):
+                await _private(interaction, APOLOGY)
+
+
+def _incoming(interaction: Interaction, **fields: Any) -> MakeIncoming:
+    def make(conversation: ConversationRef, user: UserInfo) -> Incoming:
+        return Incoming(
+            conversation=conversation,
+            event_id=event_id(interaction.id),
+            received_at=interaction.created_at,
+            user=user,
+            **fields,
+        )
+
+    return make
+
+
+async def _private(interaction: Interaction, text: str) -> None:
+    """A short private answer, whether or not the interaction was acknowledged already."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+def _with_dm_link(messages: list[Outgoing], note: str | None, url: str | None) -> list[Outgoing]:
+    """Adds ``note`` (and a button linking to the DM) to the last message, or after it."""
+    if note is None and url is None:
+        return messages
+    view = link_view(DM_LINK_LABEL, url) if url else None
+    last = messages[-1] if messages else None
+    text = note or ""
+    if last is not None and last.view is None and not last.embeds and last.content:
+        joined = f"{last.content}\n\n{text}".strip()
+        if size(joined) <= CONTENT:
+            return [*messages[:-1], Outgoing(joined, view=view, forms=last.forms)]
+    return [*messages, Outgoing(text or DM_LINK_LABEL, view=view)]

@@ -1,0 +1,186 @@
+"""Referral cards in a server's referral channel: posting, clicks, the sharer's hand-off.
+
+The core's referral board (``coach.referrals``, :mod:`bot.referrals`) decides everything; this
+module only carries its replies to the right place on Discord:
+
+- a :class:`~bot.boundary.Reply` with ``destination="referral_channel"`` (the card, after the
+  sharer saw a preview and said yes) is posted to the channel set for the sharer's server, then
+  ``record_posted`` is told the message id;
+- a click on a card (a ``ref:<id>:<action>`` token) goes to ``board.respond``: the card message
+  is edited in place (new counts, no buttons once closed), the clicker gets a private
+  acknowledgement, and the sharer a DM naming who answered (nobody else sees that);
+- ``/recruiter-admin referral-channel`` sets the channel.
+
+The board is typed by the :class:`Board` protocol, so this adapter depends on what it uses, not
+on the module that provides it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+import discord
+from discord import app_commands
+
+from adapters.discord.delivery import ChannelTarget, FollowupTarget, Sender, is_dm_closed
+from adapters.discord.render import render_replies
+from adapters.discord.users import DiscordUsers
+from bot.boundary import ConversationRef, Reply
+
+__all__ = ("REFERRAL_PREFIX", "Board", "Outcome", "ReferralDesk", "referral_id")
+
+log = logging.getLogger(__name__)
+
+REFERRAL_PREFIX = "ref:"  # bot.referrals.TOKEN_PREFIX: tokens of card buttons
+NO_SERVER = (
+    "Sharing posts in a server's referral channel, so I need to know which server: run "
+    "**/recruiter** in that server first, then share from there."
+)
+NO_CHANNEL = (
+    "This server has no referral channel yet, so nothing was posted. Ask someone with the "
+    "Manage Server permission to run **/recruiter-admin referral-channel**."
+)
+CANNOT_POST = (
+    "I couldn't post in the referral channel: I may lack the View Channel, Send Messages or "
+    "Embed Links permission there. Nothing was posted; ask a server admin to check."
+)
+CHANNEL_SET = (
+    "Referral cards will be posted in <#{channel}>. I need View Channel, Send Messages and "
+    "Embed Links there."
+)
+Interaction = discord.Interaction[Any]
+
+
+class Outcome(Protocol):
+    """What a click on a card produces (``bot.referrals.ReferralOutcome``)."""
+
+    @property
+    def ack(self) -> Reply: ...
+
+    @property
+    def card(self) -> Reply | None: ...
+
+    @property
+    def notice(self) -> Reply | None: ...
+
+    @property
+    def sharer(self) -> ConversationRef | None: ...
+
+
+class Board(Protocol):
+    """What the adapter uses of ``bot.referrals.ReferralBoard``."""
+
+    async def referral_channel(self, platform: str, space: str) -> str | None: ...
+
+    async def set_referral_channel(
+        self, platform: str, space: str, channel: str | None
+    ) -> None: ...
+
+    async def record_posted(self, referral_id: int, channel: str, message_id: str) -> None: ...
+
+    async def respond(
+        self, token: str, responder: ConversationRef, responder_name: str | None
+    ) -> Outcome: ...
+
+
+def referral_id(reply: Reply) -> int | None:
+    """The referral a card shows, from its key ``referral:<id>``."""
+    key = reply.card.key if reply.card is not None else None
+    kind, _, number = (key or "").partition(":")
+    return int(number) if kind == "referral" and number.isdigit() else None
+
+
+class ReferralDesk:
+    """Carries the referral board's replies to Discord."""
+
+    def __init__(
+        self, board: Board, *, client: discord.Client, sender: Sender, users: DiscordUsers
+    ) -> None:
+        self.board = board
+        self.client = client
+        self.sender = sender
+        self.users = users
+
+    async def post_channel_replies(
+        self, conversation: ConversationRef, replies: list[Reply]
+    ) -> list[Reply]:
+        """Post the replies meant for the referral channel; return the others (and a note for
+        each card that could not be posted)."""
+        kept: list[Reply] = []
+        for reply in replies:
+            if reply.destination != "referral_channel":
+                kept.append(reply)
+                continue
+            problem = await self._post(conversation, reply)
+            if problem is not None:
+                kept.append(Reply(problem))
+        return kept
+
+    async def _post(self, conversation: ConversationRef, reply: Reply) -> str | None:
+        if conversation.space is None:
+            return NO_SERVER
+        channel_id = await self.board.referral_channel("discord", conversation.space)
+        if channel_id is None:
+            return NO_CHANNEL
+        channel = self.client.get_partial_messageable(
+            int(channel_id), guild_id=int(conversation.space)
+        )
+        try:
+            sent = await self.sender.send(
+                ChannelTarget(channel), [reply], user_id=int(conversation.user)
+            )
+        except (discord.Forbidden, discord.NotFound) as exc:
+            log.warning(
+                "posting a referral card failed with HTTP %s (code %s)", exc.status, exc.code
+            )
+            return CANNOT_POST
+        number = referral_id(reply)
+        if number is not None and sent:
+            await self.board.record_posted(number, channel_id, str(sent[-1].id))
+        return None
+
+    async def pressed(self, interaction: Interaction, token: str) -> None:
+        """A click on a card: edit it, thank the clicker privately, tell the sharer."""
+        await interaction.response.defer()  # an update of the card message follows
+        guild = interaction.guild_id
+        responder = ConversationRef(
+            platform="discord",
+            channel=str(interaction.channel_id or 0),
+            user=str(interaction.user.id),
+            space=str(guild) if guild is not None else None,
+        )
+        outcome = await self.board.respond(token, responder, interaction.user.display_name)
+        if outcome.card is not None:
+            await self._edit_card(interaction, outcome.card)
+        target = FollowupTarget(interaction, ephemeral=True)
+        await self.sender.send(target, [outcome.ack], user_id=interaction.user.id)
+        if outcome.notice is not None and outcome.sharer is not None:
+            await self._tell_sharer(outcome.sharer, outcome.notice)
+
+    async def _edit_card(self, interaction: Interaction, card: Reply) -> None:
+        message = render_replies([card])[0]
+        # A closed card has no buttons: view=None removes the old ones.
+        await interaction.edit_original_response(
+            content=message.content, embeds=list(message.embeds), view=message.view
+        )
+
+    async def _tell_sharer(self, sharer: ConversationRef, notice: Reply) -> None:
+        channel = self.client.get_partial_messageable(
+            int(sharer.channel), type=discord.ChannelType.private
+        )
+        try:
+            await self.sender.send(ChannelTarget(channel), [notice], user_id=int(sharer.user))
+        except discord.Forbidden as exc:
+            if not is_dm_closed(exc):
+                raise
+            await self.users.dm_failed(sharer.user)
+
+    async def set_channel(
+        self, interaction: Interaction, channel: app_commands.AppCommandChannel
+    ) -> None:
+        """``/recruiter-admin referral-channel``: the caller's permission was checked."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        space = str(interaction.guild_id)
+        await self.board.set_referral_channel("discord", space, str(channel.id))
+        await interaction.followup.send(CHANNEL_SET.format(channel=channel.id), ephemeral=True)

@@ -1,0 +1,315 @@
+"""Replies to Discord messages: Markdown content, embeds for cards, persistent buttons, modals.
+
+Neutral markup (:mod:`bot.markup`) becomes Discord Markdown; every :class:`~bot.markup.Text` node,
+which holds the user's own words wherever they appear, is escaped with
+``discord.utils.escape_markdown`` and ``escape_mentions``, so ``**x**`` stays literal and
+``@everyone`` shows as text (the client's ``AllowedMentions.none()`` makes sure it could not ping
+anyway). Everything is fitted to Discord's limits (:mod:`adapters.discord.limits`): content over
+2000 characters is split into several messages, cards into an embed within every embed limit.
+
+Consecutive replies are merged into as few messages as fit (a turn's privacy notice and first
+question arrive as one message): a message closes after a reply with buttons, so every set of
+buttons sits under the text it belongs to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import discord
+
+from adapters.discord.components import Button, ChoiceButton, FormButton, LabelButton
+from adapters.discord.convert import MODAL_PREFIX, choice_custom_id, label_custom_id
+from adapters.discord.limits import (
+    BUTTON_LABEL,
+    BUTTONS_PER_ROW,
+    CONTENT,
+    CUSTOM_ID,
+    EMBED_DESCRIPTION,
+    EMBED_FIELDS,
+    EMBED_TITLE,
+    EMBEDS_PER_MESSAGE,
+    EMBEDS_TOTAL,
+    FIELD_NAME,
+    FIELD_VALUE,
+    INPUT_PLACEHOLDER,
+    INPUT_VALUE,
+    LABEL_DESCRIPTION,
+    LABEL_TEXT,
+    MODAL_INPUTS,
+    MODAL_TITLE,
+    ROWS,
+    embed_total,
+    fit,
+    size,
+)
+from bot.boundary import Card, Choice, Form, FormField, Reply
+from bot.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse, to_plain
+
+__all__ = (
+    "MODAL_TIMEOUT",
+    "Outgoing",
+    "build_modal",
+    "build_view",
+    "card_embed",
+    "escape_text",
+    "link_view",
+    "render_replies",
+    "split_content",
+    "to_markdown",
+)
+
+MODAL_TIMEOUT = 15 * 60.0  # discord.py forgets an unanswered modal after this (no leak)
+CARD_COLOUR = discord.Colour.blurple()
+_EMPTY = "\u200b"  # Discord refuses empty embed field names and values
+_STYLES = {
+    "primary": discord.ButtonStyle.primary,
+    "danger": discord.ButtonStyle.danger,
+    "default": discord.ButtonStyle.secondary,
+}
+_HINTS = {
+    "yesno": "yes or no",
+    "datetime": "for example: tomorrow 18:30",
+    "phone": "for example: +1 415 555 0100",
+    "email": "name@example.com",
+    "url": "https://…",
+}
+# After escape_markdown: an escape pair to keep, a URL to leave alone, or a lone marker it left.
+_LEFTOVER = re.compile(r"\\[\s\S]|(?:https?|steam)://\S+|[*_~|`]")
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One Discord message to send; ``forms`` lists the forms its buttons open."""
+
+    content: str | None
+    embeds: tuple[discord.Embed, ...] = ()
+    view: discord.ui.View | None = None
+    forms: tuple[Form, ...] = ()
+
+
+# -- text ---------------------------------------------------------------------------------------
+
+
+def escape_text(text: str) -> str:
+    """A user's words as literal Discord text: no Markdown, no live mentions."""
+    escaped = discord.utils.escape_markdown(text)
+    # escape_markdown leaves a marker alone when no partner follows it in the same string, but
+    # the next node may bring one ("a*" then "**b**"): escape what it left, except in URLs.
+    escaped = _LEFTOVER.sub(lambda m: m[0] if len(m[0]) > 1 else "\\" + m[0], escaped)
+    return discord.utils.escape_mentions(escaped)
+
+
+def to_markdown(markup: str) -> str:
+    """Neutral markup as Discord Markdown."""
+    return "".join(_markdown(node) for node in parse(markup))
+
+
+def _markdown(node: Node) -> str:
+    match node:
+        case Text(text):
+            return escape_text(text)
+        case Bold(children):
+            return "**" + "".join(map(_markdown, children)) + "**"
+        case Italic(children):
+            return "_" + "".join(map(_markdown, children)) + "_"
+        case Link(label_children, url):
+            label = "".join(map(_markdown, label_children))
+            plain = "".join(_plain(child) for child in label_children)
+            return url if plain == url else f"[{label}]({url})"
+        case ListItem(children):
+            return "- " + "".join(map(_markdown, children))
+        case LineBreak():
+            return "\n"
+
+
+def _plain(node: Node) -> str:
+    match node:
+        case Text(text):
+            return text
+        case Bold(children) | Italic(children) | ListItem(children):
+            return "".join(map(_plain, children))
+        case Link(label_children, _):
+            return "".join(map(_plain, label_children))
+        case LineBreak():
+            return "\n"
+
+
+def split_content(text: str, limit: int = CONTENT) -> list[str]:
+    """``text`` in pieces of at most ``limit``, cut at a line break or a space when possible."""
+    chunks: list[str] = []
+    rest = text.strip()
+    while size(rest) > limit:
+        head = fit(rest, limit + 1)[:-1]  # the longest prefix that fits (fit adds an ellipsis)
+        cut = _cut_point(head)
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        chunks.append(rest)
+    return [chunk for chunk in chunks if chunk]
+
+
+def _cut_point(head: str) -> int:
+    for separator in ("\n", " "):
+        cut = head.rfind(separator)
+        if cut > len(head) // 2:
+            return cut
+    trailing = len(head) - len(head.rstrip("\\"))
+    return len(head) - trailing % 2 if len(head) > 1 else len(head)  # keep "\x" together
+
+
+# -- cards, buttons, modals ---------------------------------------------------------------------
+
+
+def card_embed(card: Card) -> discord.Embed:
+    """A card as one embed within every embed limit (6000 characters in all)."""
+    embed = discord.Embed(
+        title=fit(to_markdown(card.title).strip(), EMBED_TITLE) or None,
+        description=fit(to_markdown(card.text).strip(), EMBED_DESCRIPTION) or None,
+        colour=CARD_COLOUR,
+    )
+    used = size(embed.title or "") + size(embed.description or "")
+    for name, value in card.fields[:EMBED_FIELDS]:
+        shown_name = fit(to_markdown(name).strip(), FIELD_NAME) or _EMPTY
+        shown_value = fit(to_markdown(value).strip(), FIELD_VALUE) or _EMPTY
+        cost = size(shown_name) + size(shown_value)
+        if used + cost > EMBEDS_TOTAL:
+            break  # the total is the one limit that can cut fields off
+        embed.add_field(name=shown_name, value=shown_value, inline=size(value) <= 40)
+        used += cost
+    return embed
+
+
+def build_view(choices: Sequence[Choice], form: Form | None) -> discord.ui.View | None:
+    """Persistent buttons for ``choices`` (and one that opens ``form``), or ``None``.
+
+    At most 25 buttons fit (5 rows of 5); choices beyond that can still be typed.
+    """
+    view = discord.ui.View(timeout=None)
+    items: list[discord.ui.DynamicItem[Button]] = []
+    if form is not None and _form_fits(form):
+        label = fit(to_plain(form.title).strip() or "Fill in", BUTTON_LABEL)
+        items.append(FormButton(form.token, label=label))
+    seen: set[str] = set()
+    for choice in choices:
+        button = _choice_item(choice)
+        if button is not None and button.custom_id not in seen:
+            seen.add(button.custom_id)
+            items.append(button)
+    for index, item in enumerate(items[: ROWS * BUTTONS_PER_ROW]):
+        item.row = index // BUTTONS_PER_ROW
+        view.add_item(item)
+    return view if items else None
+
+
+def _choice_item(choice: Choice) -> ChoiceButton | LabelButton | None:
+    text = to_plain(choice.label).strip()
+    label = fit(text or "…", BUTTON_LABEL)
+    style = _STYLES.get(choice.style, discord.ButtonStyle.secondary)
+    if choice_custom_id(choice.token) is not None:
+        return ChoiceButton(choice.token, label=label, style=style)
+    if label_custom_id(text) is not None:  # the whole label is sent, so it must fit whole
+        return LabelButton(text, shown=label, style=style)
+    return None
+
+
+def _form_fits(form: Form) -> bool:
+    ids = [MODAL_PREFIX + form.token, *(f.name for f in form.fields[:MODAL_INPUTS])]
+    return bool(form.fields) and all(0 < size(i) <= CUSTOM_ID for i in ids)
+
+
+def build_modal(form: Form) -> discord.ui.Modal:
+    """A form as a modal: one labelled text input per field (5 at most), errors shown under
+    their labels. The modal's ``custom_id`` carries the form's token."""
+    title = fit(to_plain(form.title).strip() or "Your answers", MODAL_TITLE)
+    modal = discord.ui.Modal(
+        title=title, custom_id=MODAL_PREFIX + form.token, timeout=MODAL_TIMEOUT
+    )
+    errors = dict(form.errors)
+    for form_field in form.fields[:MODAL_INPUTS]:
+        error = errors.get(form_field.name)
+        modal.add_item(
+            discord.ui.Label(
+                text=fit(to_plain(form_field.label).strip() or form_field.name, LABEL_TEXT),
+                description=fit(error, LABEL_DESCRIPTION) if error else None,
+                component=_text_input(form_field),
+            )
+        )
+    return modal
+
+
+def _text_input(form_field: FormField) -> discord.ui.TextInput[discord.ui.Modal]:
+    long = form_field.kind == "long_text"
+    limit = min(form_field.max_length or INPUT_VALUE, INPUT_VALUE)
+    initial = fit(form_field.initial, limit) if form_field.initial else None
+    return discord.ui.TextInput(
+        custom_id=form_field.name,
+        style=discord.TextStyle.paragraph if long else discord.TextStyle.short,
+        placeholder=_placeholder(form_field),
+        default=initial,
+        required=form_field.required,
+        max_length=max(limit, 1),
+    )
+
+
+def _placeholder(form_field: FormField) -> str | None:
+    hint = form_field.placeholder
+    if not hint and form_field.options:
+        hint = " / ".join(label for _, label in form_field.options)
+    hint = hint or _HINTS.get(form_field.kind)
+    return fit(to_plain(hint), INPUT_PLACEHOLDER) if hint else None
+
+
+def link_view(label: str, url: str) -> discord.ui.View:
+    """One link button (a link needs no ``custom_id`` and no handler)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label=fit(label, BUTTON_LABEL), url=url))
+    return view
+
+
+# -- whole replies ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Draft:
+    parts: list[str] = field(default_factory=list)
+    embeds: list[discord.Embed] = field(default_factory=list)
+
+    def fits_text(self, chunk: str) -> bool:
+        return not self.embeds and size("\n\n".join([*self.parts, chunk])) <= CONTENT
+
+    def fits_embed(self, embed: discord.Embed) -> bool:
+        total = sum(embed_total(e.to_dict()) for e in [*self.embeds, embed])
+        return len(self.embeds) < EMBEDS_PER_MESSAGE and total <= EMBEDS_TOTAL
+
+
+def render_replies(replies: Sequence[Reply], *, interactive: bool = True) -> list[Outgoing]:
+    """Replies as Discord messages; ``interactive=False`` leaves the buttons out."""
+    messages: list[Outgoing] = []
+    draft = _Draft()
+
+    def flush(view: discord.ui.View | None = None, forms: tuple[Form, ...] = ()) -> None:
+        nonlocal draft
+        if draft.parts or draft.embeds or view is not None:
+            content = "\n\n".join(draft.parts) or (None if draft.embeds else _EMPTY)
+            messages.append(Outgoing(content, tuple(draft.embeds), view, forms))
+        draft = _Draft()
+
+    for reply in replies:
+        for chunk in split_content(to_markdown(reply.text)):
+            if draft.embeds or (draft.parts and not draft.fits_text(chunk)):
+                flush()
+            draft.parts.append(chunk)
+        if reply.card is not None:
+            embed = card_embed(reply.card)
+            if not draft.fits_embed(embed):
+                flush()
+            draft.embeds.append(embed)
+        view = build_view(reply.choices, reply.form) if interactive else None
+        if view is not None:
+            forms = (reply.form,) if reply.form is not None and _form_fits(reply.form) else ()
+            flush(view, forms)
+    flush()
+    return messages

@@ -1,0 +1,93 @@
+"""``recruiter-coach discord``: the invite URL, the token checks, a refused token."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import discord
+import pytest
+
+from adapters.discord import cli
+from bot.config import Settings
+from bot.errors import ConfigError
+from tests.adapters.discord.fake_discord import FakeDiscord
+
+ROOT = Path(__file__).resolve().parents[3]
+APP_ID = 1100000000000000001
+TOKEN = base64.b64encode(str(APP_ID).encode()).decode().rstrip("=") + ".GhIjKl.secret-part"
+
+
+def run(
+    tmp_path: Path, *args: str, module: str = "bot.cli", **env: str
+) -> subprocess.CompletedProcess[str]:
+    environ = dict(os.environ)  # the autouse clean_env fixture removed DISCORD_* and friends
+    environ.update(PYTHONPATH=str(ROOT), COACH_DATA_DIR=str(tmp_path / "data"), **env)
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environ,
+        cwd=tmp_path,
+    )
+
+
+def test_invite_url_has_exactly_the_scopes_and_permissions_the_bot_needs(tmp_path: Path) -> None:
+    result = run(tmp_path, "discord", "--invite-url", DISCORD_BOT_TOKEN=TOKEN)
+    assert result.returncode == 0, result.stderr
+    url = result.stdout.strip()
+    query = parse_qs(urlsplit(url).query)
+    assert url.startswith("https://discord.com/oauth2/authorize?")
+    assert query["client_id"] == [str(APP_ID)]
+    assert query["scope"] == ["bot applications.commands"]
+    needed = discord.Permissions(
+        view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+    )
+    assert query["permissions"] == [str(needed.value)] == ["84992"]
+    assert url == discord.utils.oauth_url(
+        APP_ID, permissions=needed, scopes=("bot", "applications.commands")
+    )
+
+
+def test_invite_url_takes_an_application_id_without_any_token(tmp_path: Path) -> None:
+    result = run(tmp_path, "--invite-url", "--application-id", "123", module="adapters.discord")
+    assert result.returncode == 0, result.stderr
+    assert "client_id=123&" in result.stdout
+
+
+@pytest.mark.parametrize("args", [(), ("--invite-url",), ("--sync",)])
+def test_a_missing_token_is_a_configuration_error_naming_it(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    result = run(tmp_path, "discord", *args)
+    assert result.returncode == 2
+    assert "DISCORD_BOT_TOKEN is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_token_of_the_wrong_shape_asks_for_the_application_id() -> None:
+    with pytest.raises(ConfigError, match="--application-id"):
+        cli.application_id_from_token("not a token!")
+    assert cli.application_id_from_token(TOKEN) == APP_ID
+    with pytest.raises(ConfigError, match="must be a number"):
+        cli._application_id("12ab", Settings(data_dir=Path("."), database_url="memory://"))
+
+
+def test_the_command_is_listed_in_the_help(tmp_path: Path) -> None:
+    result = run(tmp_path, "--help")
+    assert "discord" in result.stdout and "invite" in result.stdout
+
+
+async def test_a_refused_token_is_a_configuration_error(
+    fake_discord: FakeDiscord, tmp_path: Path, sqlite_url: str
+) -> None:
+    fake_discord.unauthorized = True
+    settings = Settings(data_dir=tmp_path, database_url=sqlite_url, discord_bot_token="x.y.z")
+    with pytest.raises(ConfigError, match="refused DISCORD_BOT_TOKEN"):
+        await cli._run(settings, cli.require_token(settings), force_sync=False)
+    assert fake_discord.requests[0].path == "/users/@me"
