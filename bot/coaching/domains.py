@@ -78,12 +78,12 @@ _LEGAL_WORDS = frozenset(
 # rn looks like m, vv like w, cl like d, 0 like o, 1 and i like l, 5 like s.
 _HOMOGLYPHS = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("0", "o"), ("1", "l"), ("i", "l"),
                ("5", "s"))  # fmt: skip
-_HOST_IN_TEXT = re.compile(
-    r"(?:https?://)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:xn--[a-z0-9-]+|[a-z]{2,24})"
-    r"(?=[/:?#\s)\]>,;\"']|\.(?:\s|$)|$)",
-    re.IGNORECASE,
-)
-_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)", re.UNICODE)
+# Free text is cut into words and each word is tested whole: linear in the text, unlike a search
+# for hosts with nested repeats, which a long run of "a.a.a." makes crawl.
+_WORD_SPLIT = re.compile(r"[\s<>()\[\]{}\"',;|]+")
+_HOST_WORD = re.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:[:/?#]\S*)?", re.IGNORECASE)
+MAX_HOST_LENGTH = 253  # the DNS limit; longer is no host, and slow to split
+MAX_HOSTS_IN_TEXT = 20  # more links than this in one message add nothing to the check
 
 MatchKind = Literal["exact", "lookalike", "partial", "unrelated"]
 
@@ -126,7 +126,7 @@ def parse_host(text: str) -> Host | None:
 
 
 def _split(host: str) -> Host | None:
-    if not host or " " in host:
+    if not host or " " in host or len(host) > MAX_HOST_LENGTH:
         return None
     try:
         ascii_host = host.encode("idna").decode("ascii")
@@ -152,13 +152,24 @@ def email_host(address: str) -> tuple[Host | None, bool]:
 def find_hosts(text: str) -> list[Host]:
     """Hosts of links, bare domains and e-mail addresses written in free text."""
     found: dict[str, Host] = {}
-    candidates = [m.group(1) for m in _EMAIL_IN_TEXT.finditer(text)]
-    candidates += [m.group(0) for m in _HOST_IN_TEXT.finditer(_EMAIL_IN_TEXT.sub(" ", text))]
-    for candidate in candidates:
+    for candidate in dict.fromkeys(_host_words(text)):
         host = parse_host(candidate)
         if host is not None:
             found.setdefault(host.host, host)
+        if len(found) >= MAX_HOSTS_IN_TEXT:
+            break
     return list(found.values())
+
+
+def _host_words(text: str) -> list[str]:
+    words = []
+    for word in _WORD_SPLIT.split(text):
+        word = word.rstrip(".:!?")
+        if "@" in word:
+            words.append(word.rsplit("@", 1)[1])
+        elif "." in word and _HOST_WORD.fullmatch(word):
+            words.append(word)
+    return words
 
 
 def is_webmail(host: Host) -> bool:

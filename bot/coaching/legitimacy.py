@@ -50,6 +50,7 @@ __all__ = (
 Risk = Literal["high", "medium", "low", "unknown"]
 MEDIUM_FROM = 3  # points from which the risk is medium (see the module docstring)
 POINTS: dict[Severity, int] = {"high": 0, "medium": 2, "low": 1}
+SEVERITY_ORDER: dict[Severity, int] = {"high": 0, "medium": 1, "low": 2}
 DOMAIN_AGE_DAYS = 90  # R12 heuristic: a domain younger than this is suspicious
 PROFILE_AGE_MONTHS = 6  # R19 heuristic: a LinkedIn profile younger than this is
 EACH_SIGN_COUNTS = frozenset({"R19"})  # a finding per sign, not one per rule
@@ -205,13 +206,14 @@ def _adjusted(evidence: list[Evidence], report: RecruiterReport) -> list[Evidenc
 
 
 def _findings(evidence: list[Evidence]) -> tuple[Finding, ...]:
-    """One finding per rule, in rule order; several sightings of a rule share one finding,
-    except for rules whose every sign counts on its own (R19: "LOW each")."""
+    """One finding per rule, the most serious first, then in rule order. Several sightings of
+    a rule share one finding, except for rules whose every sign counts (R19: "LOW each")."""
     groups: dict[tuple[str, int], list[Evidence]] = {}
     for number, item in enumerate(evidence):
         key = (item.rule_id, number if item.rule_id in EACH_SIGN_COUNTS else 0)
         groups.setdefault(key, []).append(item)
-    return tuple(_finding(items) for _, items in sorted(groups.items()))
+    findings = [_finding(items) for _, items in sorted(groups.items())]
+    return tuple(sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity]))  # stable: ids within
 
 
 def _finding(items: list[Evidence]) -> Finding:

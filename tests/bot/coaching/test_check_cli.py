@@ -108,7 +108,7 @@ def test_a_yaml_report_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     code, out, _ = run(capsys, "--file", str(report), "--json")
     assert code == 0
     ids = [f["rule_id"] for f in json.loads(out)["findings"]]
-    assert ids == ["R07", "R10", "R13", "R19"]
+    assert ids == ["R07", "R13", "R10", "R19"]  # the most serious first
 
 
 def test_a_json_report_file_and_an_option_that_wins(

@@ -529,3 +529,26 @@ def test_user_text_in_the_summary_cannot_become_markup() -> None:
     assert not any(isinstance(child, Link) for child in finding.children)
     bold = [c for c in finding.children if isinstance(c, Bold)]
     assert len(bold) == 1  # only the title we wrote, not the user's **fee**
+
+
+def test_the_most_serious_findings_come_first() -> None:
+    result = check(company="Acme", email="acme@gmail.com", asked_for="Kindly send your SSN.")
+    assert [(f.rule_id, f.severity) for f in result.findings] == [
+        ("R07", "high"),
+        ("R10", "medium"),
+        ("R26", "low"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["pay " * 500, "a" * 2000, "x." * 1000, "a@b.c " * 333, "a-" * 1000, "0906 123 4567 " * 142],
+    ids=["words", "one-word", "dots", "addresses", "hyphens", "numbers"],
+)
+def test_a_long_message_is_checked_quickly(text: str) -> None:
+    import time
+
+    check(asked_for="warm-up: acme.com, 0906 123 4567")
+    started = time.perf_counter()
+    check(company="Acme", asked_for=text[:2000])
+    assert time.perf_counter() - started < 1.0  # about 0.1 s on the dev container
