@@ -200,7 +200,8 @@ class Turn:
     async def _pressed(self, token: str) -> None:
         step = self.current_step()
         choice_id = self._token_target(token)
-        option = next((c for c in getattr(step, "choices", ()) if c.id == choice_id), None)
+        options = self._options(step) if isinstance(step, AskStep) else ()
+        option = next((c for c in options if c.id == choice_id), None)
         if not isinstance(step, AskStep) or option is None:
             self.say_system("coach_stale")
             await self._reprompt()

@@ -447,3 +447,22 @@ async def test_an_answer_that_parses_is_never_routed(build_engine, chat_with):
         await chat.say(text)
     await chat.say("legit Larry")  # a name containing a topic word is still the answer
     assert (await chat.state()).slots["referral_name"] == "legit Larry"
+
+
+async def test_a_scale_is_answered_with_its_buttons(build_engine, dialogs, chat_with):
+    flow = """
+    flow: rate
+    steps:
+      score:
+        ask: scale
+        slot: score
+        text: How much does pay matter?
+        next: done
+      done:
+        end: true
+        text: "Noted: {{ score }}."
+    """
+    chat = chat_with(await build_engine(dialogs({"rate": flow}), entry_flow="rate"))
+    await chat.say("start")
+    assert [c.label for c in chat.replies[-1].choices] == ["1", "2", "3", "4", "5"]
+    assert await chat.press("n4") == ["Noted: 4."]
