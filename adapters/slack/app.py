@@ -109,7 +109,7 @@ def build_slack_app(
         settings: the slack_* settings (signing secret, bot token, API URL).
         client: the Web API client (default: :func:`build_client`).
         oauth_settings: multi-workspace install (see :mod:`adapters.slack.oauth`).
-        referrals: the referral board (default: ``coach.referrals`` when the core has one).
+        referrals: the referral board (default: ``coach.referrals``).
         delivery: the scheduler's delivery, connected to this app's sender.
     """
     client = client or build_client(settings)
@@ -119,21 +119,31 @@ def build_slack_app(
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=settings.slack_signing_secret is not None,
         oauth_settings=oauth_settings,
-        process_before_response=False,
+        # Listeners return right after ack() and leave the work to tasks (see handlers.py).
+        process_before_response=True,
     )
-    board = referrals if referrals is not None else getattr(coach, "referrals", None)
+    board = referrals if referrals is not None else coach.referrals
     store = oauth_settings.installation_store if oauth_settings else None
-    sender = Sender(clients=ClientSource(client, store), users=UserDirectory(), referrals=board)
+    handlers = _handlers(coach, ClientSource(client, store), board, delivery)
+    _register(app, handlers, oauth=oauth_settings is not None)
+    return app
+
+
+def _handlers(
+    coach: Coach,
+    clients: ClientSource,
+    board: ReferralBoard | None,
+    delivery: SlackDelivery | None,
+) -> Handlers:
+    sender = Sender(clients=clients, users=UserDirectory(), referrals=board)
     if delivery is not None:
         delivery.sender = sender
-    handlers = Handlers(
+    return Handlers(
         engine=coach.engine,
         store=coach.store,
         sender=sender,
-        redirect_base=_redirect_base(client.base_url),
+        redirect_base=_redirect_base(clients.base.base_url),
     )
-    _register(app, handlers, oauth=oauth_settings is not None)
-    return app
 
 
 def _register(app: AsyncApp, handlers: Handlers, *, oauth: bool) -> None:

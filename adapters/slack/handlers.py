@@ -1,10 +1,11 @@
 """The listeners: each acknowledges first, then converts, asks the engine, and sends.
 
-Bolt's AsyncApp answers Slack as soon as ``ack()`` is called and lets the listener run on
-(``process_before_response=False``), so the engine, the store and every Web API call happen after
-the HTTP response, well inside Slack's 3 s. The one exception is a modal submission, whose
-validation errors can only travel in the ack: the engine gets :data:`SUBMIT_BUDGET` seconds, then
-the modal closes and the answer follows as a message.
+Listeners only acknowledge and hand the work to a task (:meth:`Handlers._spawn`): the app runs
+with ``process_before_response=True``, so Bolt answers Slack the moment a listener returns,
+without the 10 ms polling it does for ``ack()`` otherwise, and the engine, the store and every
+Web API call happen after the HTTP response, well inside Slack's 3 s. The one exception is a
+modal submission, whose validation errors can only travel in the ack: the engine gets
+:data:`SUBMIT_BUDGET` seconds, then the modal closes and the answer follows as a message.
 
 Nothing here decides dialog: commands, choices and forms go to ``engine.handle``; referral card
 clicks go to the referral board; the rest is Slack plumbing.
@@ -44,6 +45,8 @@ __all__ = ("SUBMIT_BUDGET", "Handlers")
 
 log = logging.getLogger(__name__)
 
+ACK_GRACE = 0.02  # seconds without a new request before engine work starts
+MAX_DEFER = 0.5  # ... but never later than this after its own ack (a trigger lasts 3 s)
 SUBMIT_BUDGET = 2.0  # seconds of a modal submission's 3 s spent waiting for the engine
 REFERRAL_PREFIX = "ref:"
 HOME_COMMANDS = {
@@ -74,6 +77,31 @@ class Handlers:
         self.sender = sender
         self.users = sender.users
         self.redirect_base = redirect_base
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._last_ack = 0.0
+
+    async def _after_acks(self, what: str, work: Awaitable[None]) -> None:
+        """Start ``work`` once no request has been acked for :data:`ACK_GRACE` (or after
+        :data:`MAX_DEFER`): acks go first. The aiohttp handlers that send them run in this event
+        loop too, and in a burst of commands each ack would otherwise wait behind the engine work
+        of the commands before it (measured in docs/slack.md)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + MAX_DEFER
+        while (wait := min(self._last_ack + ACK_GRACE, deadline) - loop.time()) > 0:
+            await asyncio.sleep(wait)
+        await _logged(what, work)
+
+    def _spawn(self, what: str, work: Awaitable[None]) -> None:
+        """Run ``work`` after the listener has returned and Bolt has sent the ack."""
+        self._last_ack = asyncio.get_running_loop().time()
+        task = asyncio.create_task(self._after_acks(what, work))
+        self._tasks.add(task)  # a reference, so the task is not collected half-way
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for the work in flight (on shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
     # -- /recruiter ------------------------------------------------------------------------------
 
@@ -88,7 +116,7 @@ class Handlers:
             continue_url=self._continue_url(payload),
         )
         request = to_command(payload.get("text", ""), knows_topic=self._knows_topic)
-        await _logged("command", self._command(surface, payload, request))
+        self._spawn("command", self._command(surface, payload, request))
 
     def _knows_topic(self, word: str) -> bool:
         return self.engine.flow_for_topic(word) is not None
@@ -133,6 +161,11 @@ class Handlers:
         user = message.get("user")
         if user is None or message.get("subtype") or message.get("bot_id"):
             return
+        self._spawn("message", self._message(message, body, client, team, user))
+
+    async def _message(
+        self, message: MessageEvent, body: dict[str, Any], client: Any, team: str | None, user: str
+    ) -> None:
         info = await self.users.info(client, team, user)
         incoming = message_to_incoming(
             message, team=team, event_id=body.get("event_id"), user=info
@@ -140,9 +173,9 @@ class Handlers:
         if incoming is None:
             return
         surface = Surface(
-            client=client, conversation=incoming.conversation, channel=event["channel"]
+            client=client, conversation=incoming.conversation, channel=message["channel"]
         )
-        await _logged("message", self._run(surface, incoming))
+        await self._run(surface, incoming)
 
     async def _run(self, surface: Surface, incoming: Incoming) -> None:
         await self.sender.send(surface, await self.engine.handle(incoming))
@@ -167,7 +200,7 @@ class Handlers:
             work = self._home_command(surface, HOME_COMMANDS[action_id])
         else:
             return
-        await _logged(f"action {action_id}", work)
+        self._spawn(f"action {action_id}", work)
 
     def _action_surface(self, body: ActionBody, client: AsyncWebClient) -> Surface:
         container = body.get("container") or {}
@@ -263,14 +296,14 @@ class Handlers:
             replies = await asyncio.wait_for(asyncio.shield(turn), SUBMIT_BUDGET)
         except TimeoutError:
             await ack()  # close the modal in time; the answer follows as a message
-            await _logged("slow submission", self._after(surface, turn))
+            self._spawn("slow submission", self._after(surface, turn))
             return
         errors = _form_errors(replies)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        await _logged("submission", self.sender.send(surface, replies))
+        self._spawn("submission", self.sender.send(surface, replies))
 
     async def _after(self, surface: Surface, turn: asyncio.Future[list[Reply]]) -> None:
         await self.sender.send(surface, await turn)
@@ -280,7 +313,7 @@ class Handlers:
     async def home_opened(self, event: dict[str, Any], body: dict[str, Any], client: Any) -> None:
         if event.get("tab") != "home":
             return
-        await _logged("home", self.publish_home(client, body.get("team_id"), event["user"]))
+        self._spawn("home", self.publish_home(client, body.get("team_id"), event["user"]))
 
     async def publish_home(self, client: AsyncWebClient, team: str | None, user: str) -> None:
         info = await self.users.info(client, team, user)

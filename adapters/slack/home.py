@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from adapters.slack.ports import ReferralBoard
 from adapters.slack.render import HomeView
 from bot.boundary import ConversationRef
-from bot.store import Job, Store
+from bot.store import Contact, Job, Referral, ReferralAnswer, Store
 
-__all__ = ("build_home", "callback_lines", "contact_line", "referral_line")
+__all__ = ("answered_line", "build_home", "callback_lines", "contact_line", "shared_line")
 
 WHEN_FORMAT = "%a %d %b, %H:%M"
 
@@ -30,20 +30,17 @@ async def build_home(
 ) -> HomeView:
     user_key = conversation.user_key
     jobs = await store.pending_jobs(user_key)
-    contacts: Sequence[object] = []
-    list_contacts = getattr(store, "list_contacts", None)  # the contacts store is optional
-    if list_contacts is not None:
-        contacts = await list_contacts(user_key)
-    shared: Sequence[object] = []
-    answered: Sequence[object] = []
+    contacts = await store.list_contacts(user_key)
+    shared: Sequence[Referral] = []
+    answered: Sequence[ReferralAnswer] = []
     if referrals is not None:
         shared = await referrals.shared_by(user_key)
         answered = await referrals.answered_by(user_key)
     return HomeView(
         callbacks=callback_lines(jobs, time_zone),
         contacts=tuple(contact_line(c) for c in contacts),
-        shared=tuple(referral_line(r) for r in shared),
-        answered=tuple(referral_line(r) for r in answered),
+        shared=tuple(shared_line(r) for r in shared),
+        answered=tuple(answered_line(a) for a in answered),
     )
 
 
@@ -70,24 +67,20 @@ def _local(iso: str, time_zone: str | None) -> str:
     return moment.strftime(WHEN_FORMAT)
 
 
-def contact_line(contact: object) -> str:
-    name = str(getattr(contact, "name", "") or "?")
-    agency = getattr(contact, "agency", "")
-    reach = getattr(contact, "reach", "")
-    line = f"{name} ({agency})" if agency else name
-    return f"{line}: {reach}" if reach else line
+def contact_line(contact: Contact) -> str:
+    line = f"{contact.name} ({contact.agency})" if contact.agency else contact.name
+    return f"{line}: {contact.reach}" if contact.reach else line
 
 
-def referral_line(referral: object) -> str:
-    """A referral the person shared (role, status, answers) or answered (role and how)."""
-    opportunity = getattr(referral, "opportunity", None)
-    role = opportunity.get("role") if isinstance(opportunity, dict) else None
-    ident = getattr(referral, "id", None) or getattr(referral, "referral_id", "?")
-    title = str(role or f"Referral #{ident}")
-    kind = getattr(referral, "kind", None)
-    if kind:
-        return f"{title}: {str(kind).replace('_', ' ')}"
-    status = getattr(referral, "status", "")
-    interested = getattr(referral, "interested_count", 0)
-    know = getattr(referral, "know_someone_count", 0)
-    return f"{title} ({status}): {interested} interested, {know} know someone"
+def shared_line(referral: Referral) -> str:
+    """A referral the person shared: the role, open or closed, and the answers so far."""
+    role = str(referral.opportunity.get("role") or f"Referral #{referral.id}")
+    return (
+        f"{role} ({referral.status}): {referral.interested_count} interested, "
+        f"{referral.know_someone_count} know someone"
+    )
+
+
+def answered_line(answer: ReferralAnswer) -> str:
+    """A referral the person answered: which one, and how."""
+    return f"Referral #{answer.referral_id}: {answer.kind.replace('_', ' ')}"

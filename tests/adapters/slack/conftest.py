@@ -63,6 +63,7 @@ class Harness:
     url: str
     app: AsyncApp | None = None
     coach: Coach | None = None
+    delivery: SlackDelivery | None = None
     session: aiohttp.ClientSession | None = None
     events: int = 0
     triggers: int = 0
@@ -277,7 +278,9 @@ class running_app:
         self.server = await serve_app(app)
         self.session = aiohttp.ClientSession()
         url = f"http://127.0.0.1:{self.server.port}/slack/events"
-        return Harness(self.fake, url, app=app, coach=self.coach, session=self.session)
+        return Harness(
+            self.fake, url, app=app, coach=self.coach, delivery=delivery, session=self.session
+        )
 
     async def __aexit__(self, *exc: object) -> None:
         await self.session.close()

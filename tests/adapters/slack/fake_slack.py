@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 
 
@@ -45,6 +45,8 @@ class FakeSlack:
         self._server: TestServer | None = None
         self._changed = asyncio.Event()
         self.hook_status = 200
+        self.sockets: list[web.WebSocketResponse] = []
+        self.socket_acks: list[dict[str, Any]] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -52,6 +54,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
+        app.router.add_get("/link", self._socket)
         app.router.add_post("/hooks/{hook}", self._hook)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
@@ -94,7 +97,15 @@ class FakeSlack:
         """The calls of ``method`` once there are ``count`` of them (hooks: method "hook")."""
         deadline = time.monotonic() + timeout
         while True:
-            found = self.hooks if method == "hook" else self.named(method)
+            found: list[Any] = (
+                self.hooks
+                if method == "hook"
+                else self.socket_acks
+                if method == "socket_ack"
+                else self.sockets
+                if method == "socket"
+                else self.named(method)
+            )
             if len(found) >= count:
                 return found
             remaining = deadline - time.monotonic()
@@ -105,7 +116,26 @@ class FakeSlack:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
 
+    async def push(self, envelope: dict[str, Any]) -> None:
+        """Send a Socket Mode envelope to the connected app."""
+        await self.sockets[-1].send_json(envelope)
+
     # -- handlers ----------------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then record every ack the app sends."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        self._changed.set()
+        await socket.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}}
+        )
+        async for message in socket:
+            if message.type == WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+                self._changed.set()
+        return socket
 
     async def _hook(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -155,6 +185,8 @@ class FakeSlack:
             return {"ok": True, "channel": args.get("channel"), "ts": ts}
         if method in ("views.open", "views.publish", "views.update"):
             return {"ok": True, "view": {"id": "V1", "hash": "h1"}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.url.replace("http", "ws") + "/link"}
         if method == "oauth.v2.access":
             return self._oauth(args)
         return {"ok": True}

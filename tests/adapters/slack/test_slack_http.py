@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from adapters.slack.limits import check_message, check_view
+from bot.store import Contact
 from tests.adapters.slack.conftest import Harness, button, buttons
 
 
@@ -143,6 +144,12 @@ async def test_app_home_shows_callbacks_and_privacy_controls(slack: Harness) -> 
             "callback_phone": {"type": "plain_text_input", "value": "+1 415 555 0100"},
         },
     )
+    assert slack.coach is not None
+    await slack.coach.store.save_contact(
+        Contact(
+            user_key="slack:T1:U1", name="Kim <!here>", agency="Acme", reach="kim@acme.example"
+        )
+    )
     await slack.event({"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home"})
     published = await slack.fake.wait_for("views.publish")
     home = published[0].args["view"]
@@ -150,6 +157,7 @@ async def test_app_home_shows_callbacks_and_privacy_controls(slack: Harness) -> 
     text = json.dumps(home)
     when = datetime.fromtimestamp(at, ZoneInfo("Europe/Berlin")).strftime("%H:%M")
     assert when in text and "+14155550100" in text
+    assert "Kim &lt;!here&gt; (Acme): kim@acme.example" in text
     labels = [b["text"]["text"] for b in buttons(home["blocks"])]
     assert {"Export my data", "Forget me", "Show my contacts"} <= set(labels)
     check_view(home)

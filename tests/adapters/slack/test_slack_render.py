@@ -188,3 +188,24 @@ def test_any_value_and_any_markup_renders_valid_and_inert(value: str, raw: str) 
             b["text"]["text"] for b in message["blocks"] if "text" in b and b["type"] == "section"
         ]
         assert not any(t in m for m in [*mrkdwn, message["text"]] for t in ("<!", "<@", "<#"))
+
+
+def test_the_conversation_picture_draws_mrkdwn_buttons_and_modals() -> None:
+    from tests.adapters.slack.blockkit_html import Entry, mrkdwn, page
+
+    assert mrkdwn("*Call* _now_ <https://a.example/?a=1&amp;b=2|guide> &lt;!here&gt;\nok") == (
+        '<b>Call</b> <i>now</i> <a href="https://a.example/?a=1&amp;b=2">guide</a> '
+        "&lt;!here&gt;<br>ok"
+    )
+    message = to_message(Reply("**Hi** <x>", choices=(Choice("a", "A & B", "t", "primary"),)))
+    form = Form("Call me back", (FormField("when", "When?", "datetime"),), "1.a.~form")
+    html = page(
+        "general",
+        [
+            Entry("app", message["blocks"], note="Only visible to you"),
+            Entry("Sam", [], text="/recruiter", modal=to_modal(form, prompt="p", metadata={})),
+        ],
+    )
+    assert "<b>Hi</b> &lt;x&gt;" in html
+    assert 'class="button primary">A &amp; B<' in html
+    assert "Call me back" in html and "When?" in html and "Only visible to you" in html
