@@ -38,7 +38,11 @@ Interaction = discord.Interaction[Any]
 
 def add_commands(tree: app_commands.CommandTree[Any], handlers: Handlers) -> None:
     """Add ``/recruiter`` and ``/recruiter-admin`` to ``tree``; both call ``handlers``."""
+    tree.add_command(_recruiter(handlers))
+    tree.add_command(_admin(handlers))
 
+
+def _recruiter(handlers: Handlers) -> app_commands.Command[Any, Any, None]:
     @app_commands.command(name="recruiter", description="Coaching for when a recruiter calls you")
     @app_commands.describe(
         topic="What it is about (pick one from the list)",
@@ -59,6 +63,10 @@ def add_commands(tree: app_commands.CommandTree[Any], handlers: Handlers) -> Non
     ) -> list[app_commands.Choice[str]]:
         return handlers.topic_choices(current)
 
+    return recruiter
+
+
+def _admin(handlers: Handlers) -> app_commands.Group:
     admin = app_commands.Group(
         name="recruiter-admin",
         description="Set up Recruiter Coach in this server",
@@ -77,8 +85,7 @@ def add_commands(tree: app_commands.CommandTree[Any], handlers: Handlers) -> Non
     ) -> None:
         await handlers.set_referral_channel(interaction, channel)
 
-    tree.add_command(recruiter)
-    tree.add_command(admin)
+    return admin
 
 
 class TextChannelOption(app_commands.Transformer[Any]):

@@ -19,7 +19,7 @@ from adapters.discord.convert import (
     wants_answer,
 )
 from bot.boundary import Command, UserInfo
-from tests.adapters.discord.fake_discord import (
+from tests.adapters.discord.payloads import (
     APP_ID,
     BOT,
     GUILD_ID,

@@ -13,10 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from tests.adapters.discord.conftest import BotHarness
-from tests.adapters.discord.fake_discord import (
+from tests.adapters.discord.fake_discord import FakeDiscord, Request
+from tests.adapters.discord.payloads import (
     BOT,
-    FakeDiscord,
-    Request,
     dm,
     message_payload,
     press,
@@ -78,18 +77,20 @@ async def test_a_conversation_through_the_gateway_survives_a_restart(
     stale = await event(fake, "INTERACTION_CREATE", again, followup)
     assert "belongs to an earlier question" in stale.content
 
-    # a DM is answered
+    # a DM is answered; the form it offers opens as a modal, whose submission is answered
     offer = await event(fake, "MESSAGE_CREATE", dm("Berlin", user_id=USER, channel_id=DM), dm_post)
-    form_button = next(i for i in offer.custom_ids() if i.startswith("rcf:"))
+    done = await fill_the_form(fake, offer)
+    assert "Here's what to say now" in done.content and "(Europe/Berlin)" in done.content
 
-    # the form opens as a modal, and the modal's submission is answered
+
+async def fill_the_form(fake: FakeDiscord, offer: Request) -> Request:
+    form_button = next(i for i in offer.custom_ids() if i.startswith("rcf:"))
     opened = press(form_button, user_id=USER, message=posted(offer), dm_channel=DM)
     modal = await event(fake, "INTERACTION_CREATE", opened, callback)
     assert modal.body["type"] == 9
     values = {"callback_at": "tomorrow 18:30", "callback_phone": "+1 415 555 0100"}
     filled = submit(modal.body["data"]["custom_id"], values, user_id=USER, dm_channel=DM)
-    done = await event(fake, "INTERACTION_CREATE", filled, followup)
-    assert "Here's what to say now" in done.content and "(Europe/Berlin)" in done.content
+    return await event(fake, "INTERACTION_CREATE", filled, followup)
 
 
 async def test_everyone_typed_by_a_user_pings_no_one(

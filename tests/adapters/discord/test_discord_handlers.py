@@ -23,11 +23,10 @@ from bot.boundary import Reply
 from bot.state import ref_to_json
 from bot.store import JobSpec
 from tests.adapters.discord.conftest import BotHarness
-from tests.adapters.discord.fake_discord import (
+from tests.adapters.discord.fake_discord import FakeDiscord, Request
+from tests.adapters.discord.payloads import (
     BOT,
     GUILD_ID,
-    FakeDiscord,
-    Request,
     message_payload,
     press,
     slash,
@@ -153,6 +152,15 @@ async def test_a_button_is_deferred_then_answered_and_a_stale_one_politely(
     again = press(at_work, user_id=USER, message=message_of(first), dm_channel=DM)
     stale, _ = await interact(bot, again)
     assert STALE in stale.content
+
+
+async def test_a_label_button_sends_its_label_as_typed_text(bot: BotHarness, client: Any) -> None:
+    await dm_conversation_started(bot)
+    label = {"type": 2, "style": 2, "label": "I'm at work", "custom_id": "rc~:I'm at work"}
+    shown = message_payload(DM, {"components": [{"type": 1, "components": [label]}]}, author=BOT)
+    pressed = press(label["custom_id"], user_id=USER, message=shown, dm_channel=DM)
+    followup, _ = await interact(bot, pressed)
+    assert TIME_ZONE in followup.content  # as if "I'm at work" had been typed
 
 
 async def to_the_form(bot: BotHarness) -> Request:
