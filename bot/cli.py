@@ -44,6 +44,7 @@ ENTRY_POINT_GROUP = "recruiter_coach.commands"
 COMMANDS: dict[str, str] = {
     "console": "chat with the coach in the terminal",
     "flows": "lint, draw and test the flows in a dialogs folder",
+    "classify": "which topic a question is about, with the router's confidence",
     "discord": "run the Discord bot (DISCORD_BOT_TOKEN); --invite-url prints its invite link",
     "check": "check a recruiter for scam red flags (exit 0 when the check completes)",
     "stats": "per-step counts for flow authors: started, answered, retried, abandoned",
