@@ -335,7 +335,33 @@ class RssMeter:
         pass
 
 
-METERS: dict[str, Callable[[], Meter]] = {"tracemalloc": TracemallocMeter, "rss": RssMeter}
+class StateMeter:
+    """Bytes the store holds for the conversations themselves (their saved state, row and key),
+    without the reminders they scheduled or the user records: what a live conversation costs."""
+
+    name = "state"
+
+    def __init__(self) -> None:
+        self._store: Any = None
+
+    def attach(self, store: Store) -> None:
+        self._store = store
+
+    def start(self) -> None:
+        pass
+
+    def read(self) -> int:
+        return int(self._store.conversation_bytes())
+
+    def stop(self) -> None:
+        pass
+
+
+METERS: dict[str, Callable[[], Meter]] = {
+    "tracemalloc": TracemallocMeter,
+    "rss": RssMeter,
+    "state": StateMeter,
+}
 
 
 def rss_bytes() -> int:
@@ -360,6 +386,8 @@ async def live_memory(content: Content, count: int, meter: Meter) -> MemoryResul
         harness = await make_harness(content, store)
         refs = [harness.ref(f"mem{index}") for index in range(count)]  # the adapter's, not ours
         by_turn: dict[str, int] = {}
+        if isinstance(meter, StateMeter):
+            meter.attach(store)
         meter.start()
         try:
             for number in range(len(SCRIPT) - 1):
@@ -574,8 +602,8 @@ class Report:
                     Target(f"{where} throughput", rate, 3000, "turns/s", True, decimals=0)
                 )
         for memory in self.memory:
-            if memory.method == "tracemalloc":
-                name = "memory per 1,000 live conversations (tracemalloc)"
+            if memory.method == "state":
+                name = "memory per 1,000 live conversations (their saved state)"
                 targets.append(Target(name, memory.mb_per_1000, 1, "MB", decimals=2))
         if self.console is not None:
             targets += self.console_targets(self.console)

@@ -20,9 +20,14 @@ __all__ = ("Checkpoint", "ConversationState", "Frame", "ref_from_json", "ref_to_
 MAX_CHECKPOINTS = 12
 
 # A checkpoint, kept in its stored (JSON) form so that loading and saving a state does not
-# rebuild it every turn: [seq, stack, olds, missing] where stack is [[flow, version, step], ...],
-# olds maps each slot the turn changed to its value before, and missing lists the slots that
-# did not exist before. Only the first change of a slot is recorded: that is the value to undo to.
+# rebuild it every turn, and compact (a dozen of them live in every conversation):
+#   [seq, stack, count] or [seq, stack, count, olds]
+# stack is "flow version step" per frame, one per line, or just "step" when the frames are those
+# of the checkpoint before with only the top step changed (the usual case). count is how many
+# slots existed: slots are only ever added at the end of the (insertion-ordered) slots mapping,
+# and every store keeps that order, so the slots after the first `count` are the ones that did
+# not exist yet. olds maps the older slots the turn changed to their earlier value (only the
+# first change of a slot is recorded: that is the value to undo to).
 Checkpoint = list[Any]
 
 
@@ -62,34 +67,46 @@ class ConversationState:
         checkpoints = self.checkpoints
         if checkpoints and checkpoints[-1][0] == self.seq:
             last = checkpoints[-1]
-            if not self._owns_last:
-                last = checkpoints[-1] = [last[0], last[1], dict(last[2]), list(last[3])]
+            if not self._owns_last:  # copy on write: the loaded one is the stored one
+                last = checkpoints[-1] = list(last)
                 self._owns_last = True
-            olds, missing = last[2], last[3]
-            if slot not in olds and slot not in missing:
-                if slot in self.slots:
-                    olds[slot] = self.slots[slot]
-                else:
-                    missing.append(slot)
+            _record_old(last, slot, self.slots)
         self.slots[slot] = value
 
     def checkpoint(self) -> None:
         """Called when a question is answered, before its answer is stored."""
-        snapshot = [[f.flow, f.version, f.step] for f in self.stack]
-        self.checkpoints.append([self.seq, snapshot, {}, []])
+        snapshot = "\n".join(f"{f.flow} {f.version} {f.step}" for f in self.stack)
+        if self.checkpoints and self.stack:
+            frames, _, step = snapshot.rpartition(" ")
+            if self._stack_of(len(self.checkpoints) - 1).rpartition(" ")[0] == frames:
+                snapshot = step  # same frames as before: the step alone says it
+        self.checkpoints.append([self.seq, snapshot, len(self.slots)])
         self._owns_last = True
-        del self.checkpoints[:-MAX_CHECKPOINTS]
+        if len(self.checkpoints) > MAX_CHECKPOINTS:
+            first = len(self.checkpoints) - MAX_CHECKPOINTS  # becomes the oldest: make it whole
+            self.checkpoints[first] = [*self.checkpoints[first]]
+            self.checkpoints[first][1] = self._stack_of(first)
+            del self.checkpoints[:first]
+
+    def _stack_of(self, index: int) -> str:
+        """The full stack snapshot of checkpoint ``index`` (undoing the step-only shorthand)."""
+        snapshot: str = self.checkpoints[index][1]
+        if " " in snapshot or not snapshot or index == 0:
+            return snapshot
+        return f"{self._stack_of(index - 1).rpartition(' ')[0]} {snapshot}"
 
     def go_back(self) -> bool:
         """Undo to the previous question; False when there is none."""
         if not self.checkpoints:
             return False
-        _, stack, olds, missing = self.checkpoints.pop()
+        stack = self._stack_of(len(self.checkpoints) - 1)
+        last = self.checkpoints.pop()
         self._owns_last = False
-        for slot in missing:
-            self.slots.pop(slot, None)
-        self.slots.update(olds)
-        self.stack = [Frame(*f) for f in stack]
+        for slot in list(self.slots)[last[2] :]:  # added since: see the comment on Checkpoint
+            del self.slots[slot]
+        if len(last) > 3:
+            self.slots.update(last[3])
+        self.stack = [Frame(*line.split(" ")) for line in stack.split("\n") if line]
         self.pending = None
         return True
 
@@ -131,6 +148,15 @@ class ConversationState:
             pending=data.get("p"),
             timeout_armed=bool(data.get("t")),
         )
+
+
+def _record_old(checkpoint: Checkpoint, slot: str, slots: dict[str, Any]) -> None:
+    """Remember what ``slot`` was before this turn changed it (once per slot)."""
+    olds: dict[str, Any] = checkpoint[3] if len(checkpoint) > 3 else {}
+    if slot in olds or slot not in slots:
+        return  # already recorded, or new: new slots are undone by the count
+    if list(slots).index(slot) < checkpoint[2]:
+        checkpoint[3:] = [{**olds, slot: slots[slot]}]
 
 
 def ref_to_json(ref: ConversationRef) -> dict[str, Any]:

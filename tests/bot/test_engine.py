@@ -466,3 +466,24 @@ async def test_a_scale_is_answered_with_its_buttons(build_engine, dialogs, chat_
     await chat.say("start")
     assert [c.label for c in chat.replies[-1].choices] == ["1", "2", "3", "4", "5"]
     assert await chat.press("n4") == ["Noted: 4."]
+
+
+def test_back_through_many_checkpoints_restores_each_stack():
+    from bot.state import MAX_CHECKPOINTS, Frame
+
+    state = ConversationState(stack=[Frame("main", "v1", "q0")])
+    expected = []
+    for n in range(1, MAX_CHECKPOINTS + 4):  # more than are kept: the oldest kept must be whole
+        expected.append([(f.flow, f.version, f.step) for f in state.stack])
+        state.checkpoint()
+        state.assign(f"a{n}", n)
+        state.seq += 1
+        if n == 5:
+            state.stack.append(Frame("sub", "v2", "s0"))
+        state.top.step = f"q{n}"
+    saved = ConversationState.from_json(state.to_json())
+    restored = []
+    while saved.go_back():
+        restored.append([(f.flow, f.version, f.step) for f in saved.stack])
+    assert restored == list(reversed(expected))[:MAX_CHECKPOINTS]
+    assert saved.slots == {f"a{n}": n for n in range(1, 4)}
