@@ -1,0 +1,296 @@
+"""Where :class:`bot.store.sql.SqlStore` runs its units of work: one runner per dialect.
+
+Every store method is one *unit of work*: a synchronous function of a SQLAlchemy
+:class:`~sqlalchemy.Connection` (Core statements, no ``await``), run whole by a runner in one of
+three modes:
+
+- ``read``: one statement, or several that need no common snapshot; no transaction at all
+  (SQLite: no ``BEGIN``; PostgreSQL: autocommit, so no ``BEGIN`` / ``ROLLBACK`` round trips);
+- ``snapshot``: several reads that must agree (export): a read transaction, rolled back;
+- ``write``: a transaction that commits (SQLite takes the write lock up front with
+  ``BEGIN IMMEDIATE``, waiting up to ``busy_timeout`` for another writer, instead of failing
+  half-way through when a read lock cannot be upgraded).
+
+**Why one unit per method.** With an async driver every DBAPI call is a trip to the driver:
+on SQLite, aiosqlite runs each ``execute``, ``fetch``, ``commit`` and the pool's reset in its
+own thread, about 19 thread hops per turn at 100-150 us each. Here the whole method runs on the
+far side of a single hop:
+
+- **SQLite** (:class:`SqliteRunner`): a synchronous engine on the standard library's ``sqlite3``,
+  used only from ONE dedicated worker thread (``ThreadPoolExecutor(max_workers=1)``), which
+  holds one connection for the store's units. A method costs one hop (``run_in_executor``);
+  reads and writes queue on the same thread, which costs nothing SQLite would not serialise
+  anyway (one writer at a time), and a read never waits behind a writer of another process
+  (WAL). Several stores on one file (several workers) each have their thread and connection and
+  meet at ``BEGIN IMMEDIATE`` + ``busy_timeout``, as before.
+- **PostgreSQL** (:class:`PostgresRunner`): asyncpg through SQLAlchemy's async engine; the same
+  function runs with ``await conn.run_sync(fn, ...)`` (a greenlet switch, not a thread hop), so
+  the round trips are only the statements, plus ``BEGIN`` / ``COMMIT`` for writes. There is no
+  pre-ping (one round trip per checkout): a connection found dead by its first statement has
+  run nothing that can have been committed, so the unit is run once more on a new connection
+  (SQLAlchemy invalidates the pool on a disconnect). A unit whose ``COMMIT`` failed is never
+  repeated, since the commit may have happened.
+
+``sqlalchemy.ext.asyncio`` and asyncpg are imported only when a PostgreSQL store opens, so a
+console on SQLite never pays for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar, cast
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
+
+from bot.store.sql_facade import EngineHandle, ThreadedEngine
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+__all__ = (
+    "SQLITE_BUSY_TIMEOUT_MS",
+    "Mode",
+    "PostgresRunner",
+    "SqlRunner",
+    "SqliteRunner",
+    "make_runner",
+)
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+Mode = Literal["read", "snapshot", "write"]
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+_NOT_OPEN = "SqlStore is not open; await store.open() first"
+
+
+class SqlRunner(Protocol):
+    """Runs a store method's unit of work (see the module docstring)."""
+
+    @property
+    def engine(self) -> EngineHandle:
+        """An async engine, or something that quacks like one, for tests and tools."""
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def run(
+        self,
+        mode: Mode,
+        fn: Callable[Concatenate[Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """``fn(conn, *args, **kwargs)`` in one unit of work; its result or its exception."""
+
+
+def make_runner(url: URL) -> SqlRunner:
+    """The runner for the URL's database.
+
+    Raises:
+        ValueError: not SQLite or PostgreSQL.
+    """
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return SqliteRunner(url)
+    if backend == "postgresql":
+        return PostgresRunner(url)
+    raise ValueError(f"unsupported database dialect {backend!r}; use sqlite or postgresql")
+
+
+# -- SQLite: one worker thread ---------------------------------------------------------------
+
+
+class SqliteRunner:
+    """Units of work on a synchronous SQLite engine, in one dedicated worker thread."""
+
+    def __init__(self, url: URL) -> None:
+        # Whatever driver the URL names (sqlite+aiosqlite is the configured spelling), the
+        # worker thread uses the standard library's sqlite3 directly.
+        self._url = url.set(drivername="sqlite+pysqlite")
+        self._executor: ThreadPoolExecutor | None = None
+        self._sync_engine: Engine | None = None
+        self._conn: Connection | None = None  # the store's own; touched by the worker only
+
+    @property
+    def engine(self) -> EngineHandle:
+        return ThreadedEngine(self.call, self._engine)
+
+    def _engine(self) -> Engine:
+        if self._sync_engine is None:
+            raise RuntimeError(_NOT_OPEN)
+        return self._sync_engine
+
+    async def open(self) -> None:
+        if self._executor is not None:
+            return
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coach-sqlite")
+        try:
+            await self.call(self._connect)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        try:
+            await asyncio.get_running_loop().run_in_executor(executor, self._disconnect)
+        finally:
+            executor.shutdown(wait=True)  # the worker is idle: this only joins it
+
+    async def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """``fn(*args, **kwargs)`` on the worker thread: one hop."""
+        if self._executor is None:
+            raise RuntimeError(_NOT_OPEN)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+
+    async def run(
+        self,
+        mode: Mode,
+        fn: Callable[Concatenate[Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        if self._executor is None:
+            raise RuntimeError(_NOT_OPEN)
+        work = functools.partial(self._unit, mode, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+
+    def _unit(
+        self,
+        mode: Mode,
+        fn: Callable[Concatenate[Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """On the worker thread. sqlite3 runs in autocommit mode (``isolation_level=None``), so
+        only the BEGIN issued here opens a transaction; without one, each statement is its own
+        and SQLAlchemy's commit is a no-op."""
+        conn = self._conn
+        if conn is None:
+            raise RuntimeError(_NOT_OPEN)
+        with conn.begin():
+            if mode == "write":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            elif mode == "snapshot":
+                conn.exec_driver_sql("BEGIN DEFERRED")
+            return fn(conn, *args, **kwargs)
+
+    def _connect(self) -> None:
+        _ensure_sqlite_directory(self._url.database)
+        # isolation_level=None stops sqlite3 issuing BEGIN on its own; _unit does it.
+        engine = create_engine(self._url, connect_args={"isolation_level": None})
+        event.listen(engine, "connect", _on_sqlite_connect)
+        self._sync_engine = engine
+        self._conn = engine.connect()
+
+    def _disconnect(self) -> None:
+        conn, self._conn = self._conn, None
+        engine, self._sync_engine = self._sync_engine, None
+        if conn is not None:
+            conn.close()
+        if engine is not None:
+            engine.dispose()
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # busy_timeout first: switching to WAL needs a lock another process may hold.
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    # WAL lets readers go on while one connection writes; NORMAL sync is safe with WAL.
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _ensure_sqlite_directory(database: str | None) -> None:
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+# -- PostgreSQL: asyncpg, run_sync -------------------------------------------------------------
+
+
+class PostgresRunner:
+    """Units of work on SQLAlchemy's async engine (asyncpg), through ``run_sync``."""
+
+    def __init__(self, url: URL) -> None:
+        self._url = url
+        self._async_engine: AsyncEngine | None = None
+        self._autocommit: AsyncEngine | None = None  # same pool, no BEGIN: for reads
+
+    @property
+    def engine(self) -> EngineHandle:
+        return cast("EngineHandle", self._opened())
+
+    def _opened(self) -> AsyncEngine:
+        if self._async_engine is None:
+            raise RuntimeError(_NOT_OPEN)
+        return self._async_engine
+
+    async def open(self) -> None:
+        if self._async_engine is not None:
+            return
+        # Imported here so that a SQLite start-up never loads the async extension or asyncpg.
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        # No pool_pre_ping: see _unit (a dead connection is retried, not pinged every time).
+        engine = create_async_engine(self._url)
+        self._async_engine = engine
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    async def close(self) -> None:
+        engine, self._async_engine, self._autocommit = self._async_engine, None, None
+        if engine is not None:
+            await engine.dispose()
+
+    async def run(
+        self,
+        mode: Mode,
+        fn: Callable[Concatenate[Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        engine = self._opened()
+        if mode == "read" and self._autocommit is not None:
+            engine = self._autocommit
+        work = functools.partial(fn, **kwargs) if kwargs else fn
+        try:
+            return await _pg_unit(engine, mode, work, args)
+        except DBAPIError as exc:
+            if not getattr(exc, "coach_retry", False):
+                raise
+            log.warning("database connection lost before the unit ran; running it again")
+        return await _pg_unit(engine, mode, work, args)
+
+
+async def _pg_unit(
+    engine: AsyncEngine, mode: Mode, fn: Callable[..., T], args: tuple[Any, ...]
+) -> T:
+    """One unit on one pooled connection. A disconnect before COMMIT was sent is marked
+    ``coach_retry``: the server rolled the transaction back, so running it again is safe."""
+    committing = False
+    try:
+        async with engine.connect() as conn:
+            result: T = await conn.run_sync(fn, *args)
+            if mode == "write":
+                committing = True
+                await conn.commit()
+            return result
+    except DBAPIError as exc:
+        if exc.connection_invalidated and not committing:
+            exc.coach_retry = True  # type: ignore[attr-defined]
+        raise
