@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import discord
 
+from adapters.discord.limits import message_problems
 from adapters.discord.render import Outgoing, render_replies
 from adapters.discord.users import DiscordUsers
 from bot.boundary import ConversationRef, Form, Reply
@@ -129,12 +130,23 @@ class Sender:
     ) -> list[discord.Message]:
         sent: list[discord.Message] = []
         for message in messages:
+            _check(message)
             for form in message.forms:
                 self.forms.put(user_id, form)
             posted = await target.send(message)
             if posted is not None:
                 sent.append(posted)
         return sent
+
+
+def _check(message: Outgoing) -> None:
+    """Log (never raise) when a message breaks a limit discord.py does not check: the renderer
+    should have prevented it, and Discord will answer 400; the log says which limit."""
+    components = message.view.to_components() if message.view is not None else []
+    embeds = [embed.to_dict() for embed in message.embeds]
+    problems = message_problems(message.content, embeds, components)
+    if problems:
+        log.error("a rendered message breaks Discord's limits: %s", "; ".join(problems))
 
 
 class DiscordDelivery:

@@ -216,7 +216,8 @@ class Handlers:
     ) -> None:
         user_id = interaction.user.id
         interactive = any(reply.choices or reply.form for reply in replies)
-        in_dm = interactive and await self._send_to_dm(dm, replies, user_id)
+        for_dm = interactive or any(reply.destination == "dm" for reply in replies)
+        in_dm = for_dm and await self._send_to_dm(dm, replies, user_id)
         private = render_replies(replies, interactive=not in_dm)
         if interactive and not in_dm:
             messages = _with_dm_link(private, CANNOT_DM, None)

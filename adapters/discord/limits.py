@@ -216,11 +216,12 @@ def _button_problems(button: Payload, seen: set[str]) -> list[str]:
 
 
 def _custom_id_problems(custom_id: str, seen: set[str]) -> list[str]:
+    # The id itself is left out of the message: it can hold a choice's label.
     problems = []
     if not 1 <= size(custom_id) <= CUSTOM_ID:
-        problems.append(f"custom_id {custom_id[:20]!r}... has {size(custom_id)} characters")
+        problems.append(f"a custom_id has {size(custom_id)} characters (1 to {CUSTOM_ID})")
     if custom_id in seen:
-        problems.append(f"custom_id {custom_id[:20]!r} is used twice")
+        problems.append("a custom_id is used twice")
     seen.add(custom_id)
     return problems
 

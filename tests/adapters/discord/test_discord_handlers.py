@@ -137,6 +137,19 @@ async def test_dms_closed_keeps_the_buttons_in_the_private_answer(
     assert all(r.payload["flags"] & 64 for r in private)
 
 
+async def test_a_reply_meant_for_the_dm_goes_there_from_a_server(
+    bot: BotHarness, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def handle(incoming: Any) -> list[Reply]:
+        return [Reply("Your export is ready.", destination="dm")]
+
+    assert bot.coach is not None
+    monkeypatch.setattr(bot.coach.engine, "handle", handle)
+    followup, since = await interact(bot, slash(user_id=USER))
+    assert any(is_dm_post(r) and "Your export" in r.content for r in since)
+    assert CONTINUE_IN_DM in followup.content
+
+
 # -- buttons and modals -------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ import discord
 import pytest
 
 from adapters.discord import limits
+from adapters.discord.delivery import FormCache, Sender
 from adapters.discord.limits import (
     LimitError,
     check_message,
@@ -271,7 +272,7 @@ def test_the_validator_catches_each_component_limit() -> None:
     cases = {
         "6 rows": [{"components": [button(f"r{n}")]} for n in range(6)],
         "6 buttons": [{"components": [button(f"b{n}") for n in range(6)]}],
-        "101 characters": [{"components": [button("c" * 101)]}],
+        "a custom_id has 101 characters": [{"components": [button("c" * 101)]}],
         "used twice": [{"components": [button("same"), button("same")]}],
         "button label": [{"components": [button("l", "L" * 81)]}],
         "no label": [{"components": [button("l", " ")]}],
@@ -320,3 +321,18 @@ def test_discord_py_still_leaves_these_limits_to_us() -> None:
     modal.add_item(discord.ui.TextInput(label="L" * 46))
     assert modal.to_dict()
     assert len(discord.Embed(title="t" * 300)) == 300
+
+
+async def test_a_message_over_a_limit_is_logged_without_its_text_and_still_sent(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sent: list[Outgoing] = []
+
+    class Target:
+        async def send(self, message: Outgoing) -> None:
+            sent.append(message)
+
+    secret = "s" * 2001  # what a renderer bug could produce; Discord would answer 400
+    await Sender(FormCache()).send_rendered(Target(), [Outgoing(secret)], user_id=1)
+    assert sent and "content has 2001 characters" in caplog.text
+    assert "sss" not in caplog.text
