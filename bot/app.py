@@ -6,8 +6,11 @@ An adapter calls :func:`open_coach` with its settings, the escaper for its platf
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
 import socket
+import threading
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -28,7 +31,10 @@ from bot.store import Job, Store
 from bot.store.factory import build_store
 from bot.templates import TemplateRenderer
 
-__all__ = ("Coach", "build_actions", "load_content", "open_coach")
+__all__ = ("Coach", "build_actions", "build_router", "load_content", "open_coach")
+
+
+logger = logging.getLogger(__name__)
 
 
 def build_actions() -> ActionRegistry:
@@ -64,6 +70,19 @@ class Coach:
     # Referral cards: adapters send clicks on `ref:` buttons here (see bot.referrals).
     referrals: ReferralBoard
 
+    async def warm_up(self) -> None:
+        """Train the topic router now, in a thread, instead of at the first question routed
+        (scikit-learn takes about a second to import). Servers call it once after start-up."""
+        load = getattr(self.engine.router, "load", None)
+        if load is not None:
+            await asyncio.to_thread(load)
+
+    def warm_up_in_background(self) -> None:
+        """The same in a daemon thread, for the console: it never delays start or exit."""
+        load = getattr(self.engine.router, "load", None)
+        if load is not None:
+            threading.Thread(target=load, name="router-warm-up", daemon=True).start()
+
     async def close(self) -> None:
         if self.scheduler is not None:
             await self.scheduler.stop()
@@ -85,7 +104,11 @@ async def open_coach(
     store = store or build_store(settings.database_url)
     await store.open()
     engine = Engine(
-        registry=registry, renderer=renderer, store=store, actions=actions, router=router
+        registry=registry,
+        renderer=renderer,
+        store=store,
+        actions=actions,
+        router=router or build_router(settings.dialogs_dir),
     )
     engine.job_handlers[KEEP_IN_TOUCH] = KeepInTouchJobs(store, renderer, engine.clock)
     scheduler = None
@@ -101,6 +124,16 @@ async def open_coach(
     # collector's full passes, which otherwise pause a turn now and then for tens of ms.
     gc.freeze()
     return Coach(settings, store, engine, scheduler, ReferralBoard(store, renderer))
+
+
+def build_router(dialogs_dir: Path) -> TopicRouter:
+    """The classifier over ``dialogs/topics/``; a content folder without topics routes nothing."""
+    if not (dialogs_dir / "topics").is_dir():
+        logger.info("no topics/ in %s: free text is not routed to topics", dialogs_dir)
+        return TopicRouter()
+    from bot.routing import LazyRouter  # checks the topic files now; trains on first use
+
+    return LazyRouter(dialogs_dir)
 
 
 def _job_runner(engine: Engine, delivery: Delivery) -> Callable[[Job], Awaitable[None]]:

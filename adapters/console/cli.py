@@ -152,6 +152,8 @@ async def _chat(settings: Settings, user: str) -> None:
         reader.start()
         _on_interrupt(reader.interrupt)
         await session.resume()
+        if interactive:  # train the topic router while the user reads the first prompt
+            coach.warm_up_in_background()
         await session.converse(reader)
     finally:
         await coach.close()
