@@ -6,6 +6,8 @@
 - :mod:`adapters.discord.components`: the persistent buttons (dynamic items).
 - :mod:`adapters.discord.handlers`: what the bot does with each event.
 - :mod:`adapters.discord.delivery`: sending, reminders as DMs, closed DMs.
+- :mod:`adapters.discord.users`: per user, the server their DM conversation is about, and a
+  failed DM to mention.
 - :mod:`adapters.discord.commands`: ``/recruiter`` and ``/recruiter-admin``; syncing them.
 - :mod:`adapters.discord.referral_desk`: referral cards in a server's referral channel.
 - :mod:`adapters.discord.client`: ``build_discord_client(coach, settings)``.

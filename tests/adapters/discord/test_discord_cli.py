@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import subprocess
@@ -91,3 +92,15 @@ async def test_a_refused_token_is_a_configuration_error(
     with pytest.raises(ConfigError, match="refused DISCORD_BOT_TOKEN"):
         await cli._run(settings, cli.require_token(settings), force_sync=False)
     assert fake_discord.requests[0].path == "/users/@me"
+
+
+async def test_the_bot_runs_until_stopped_and_syncs_on_first_start(
+    fake_discord: FakeDiscord, tmp_path: Path, sqlite_url: str
+) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=sqlite_url, discord_bot_token=TOKEN)
+    running = asyncio.create_task(cli._run(settings, TOKEN, force_sync=False))
+    await fake_discord.wait_identified(1)
+    assert any(r.method == "PUT" for r in fake_discord.requests)  # the first start syncs
+    running.cancel()  # what Ctrl-C does to asyncio.run
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(running, 15)
