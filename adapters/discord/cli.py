@@ -146,6 +146,8 @@ async def _run(settings: Settings, token: str, *, force_sync: bool) -> None:
 
     delivery = DiscordDelivery()
     coach = await open_coach(settings, delivery=delivery, platforms=("discord",))
+    # Train the topic router while the client logs in, not at the first question routed.
+    warm_up = asyncio.create_task(coach.warm_up(), name="router-warm-up")
     try:
         client = build_discord_client(coach, settings, delivery=delivery, force_sync=force_sync)
         async with client:
@@ -156,4 +158,5 @@ async def _run(settings: Settings, token: str, *, force_sync: bool) -> None:
             "Portal (Bot > Reset Token)"
         ) from exc
     finally:
+        warm_up.cancel()  # the training thread itself finishes on its own
         await coach.close()
