@@ -34,7 +34,7 @@ __all__ = ("EVENTS_PATH", "SlackWorker", "check_settings", "configure", "main")
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
+EVENTS_PATH = "/slack/events"  # the same as adapters.slack.web.EVENTS_PATH (not imported: aiohttp)
 Mode = Literal["socket", "http"]
 
 
@@ -147,7 +147,10 @@ class SlackWorker:
     async def _serve_http(self, app: AsyncApp) -> None:
         from aiohttp import web
 
-        self._runner = web.AppRunner(app.web_app(path=EVENTS_PATH), access_log=None)
+        from adapters.slack.web import build_web_app
+
+        web_app = build_web_app(app, self.settings.slack_signing_secret)
+        self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -160,6 +163,9 @@ class SlackWorker:
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
         if self._runner is not None:
+            from adapters.slack.web import ENDPOINT
+
+            await self._runner.app[ENDPOINT].drain()  # requests acked but not yet handled
             await self._runner.cleanup()
         if self.coach is not None:
             await self.coach.close()

@@ -22,6 +22,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.app import SlackDelivery, build_slack_app
+from adapters.slack.web import build_web_app
 from bot.app import Coach, open_coach
 from bot.config import Settings
 from tests.adapters.slack.fake_slack import FakeSlack
@@ -251,8 +252,8 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
         await fake.close()
 
 
-async def serve_app(app: AsyncApp) -> TestServer:
-    server = TestServer(app.web_app(path="/slack/events"), host="127.0.0.1")
+async def serve_app(app: AsyncApp, signing_secret: str | None = SECRET) -> TestServer:
+    server = TestServer(build_web_app(app, signing_secret), host="127.0.0.1")
     await server.start_server()
     return server
 

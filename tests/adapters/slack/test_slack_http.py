@@ -216,3 +216,25 @@ async def test_everything_sent_passes_slack_sdk_and_our_limits(slack: Harness) -
         assert "<!" not in json.dumps(call.args)
     for call in slack.fake.named("views.open"):
         check_view(call.args["view"])
+
+
+async def test_url_verification_and_ssl_check_are_answered_by_bolt(slack: Harness) -> None:
+    body = json.dumps({"type": "url_verification", "challenge": "abc123", "token": "t"})
+    response = await slack.post(body, "application/json")
+    assert response.status == 200 and "abc123" in response.text
+    ssl = await slack.post("ssl_check=1&token=t", "application/x-www-form-urlencoded")
+    assert ssl.status == 200
+
+
+def test_only_payloads_with_an_empty_answer_are_acked_at_the_edge() -> None:
+    from adapters.slack.web import needs_no_content
+
+    form = "application/x-www-form-urlencoded"
+    assert needs_no_content("command=%2Frecruiter&text=", form)
+    assert not needs_no_content("command=%2Frecruiter&ssl_check=1", form)
+    assert needs_no_content("payload=" + json.dumps({"type": "block_actions"}), form)
+    assert not needs_no_content("payload=" + json.dumps({"type": "view_submission"}), form)
+    assert not needs_no_content("payload=not-json", form)
+    assert needs_no_content(json.dumps({"type": "event_callback"}), "application/json")
+    assert not needs_no_content(json.dumps({"type": "url_verification"}), "application/json")
+    assert not needs_no_content("[]", "application/json")
