@@ -130,7 +130,10 @@ async def share_referral(ctx: ActionContext, inputs: Mapping[str, object]) -> Ma
 
 
 async def export_me(ctx: ActionContext, inputs: Mapping[str, object]) -> Mapping[str, object]:
-    data = await ctx.store.export_user(ctx.user_key)
+    data: dict[str, list[dict[str, JSON]]] = {}
+    for user_key in identities(ctx):
+        for table, rows in (await ctx.store.export_user(user_key)).items():
+            data.setdefault(table, []).extend(rows)
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
     ctx.send(Reply(_render(ctx, "export_json", export_json=text)))
     ctx.send(Reply(_render(ctx, "export_summary", zone=ctx.time_zone, **_summary(data))))
@@ -159,7 +162,16 @@ def _counts(referral: Mapping[str, JSON]) -> dict[str, JSON]:
     return {key: referral.get(key) for key in keys}
 
 
+def identities(ctx: ActionContext) -> list[str]:
+    """Every key this person has on this platform: the one of this conversation and, when it
+    belongs to a server or workspace, the space-less one adapters keep per person."""
+    ref = ctx.conversation
+    return list(dict.fromkeys((ctx.user_key, f"{ref.platform}:-:{ref.user}")))
+
+
 async def forget_me(ctx: ActionContext, inputs: Mapping[str, object]) -> Mapping[str, object]:
-    removed = await ctx.store.forget_user(ctx.user_key)
+    removed = 0
+    for user_key in identities(ctx):
+        removed += await ctx.store.forget_user(user_key)
     ctx.erased = True  # so the engine does not save this turn, which would write a row again
     return {"removed": removed}

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from sqlalchemy import MetaData, select
 
 from bot.boundary import ConversationRef, Reply
-from bot.store import Store
+from bot.store import Store, UserRecord
 from bot.store.sql import SqlStore
 
 SLACK_DM = ConversationRef("slack", "D1", "U-sam-77", space="T1")
@@ -197,3 +197,17 @@ async def test_cancel_callback_refuses_someone_elses_key(build_engine, chat_with
     context = ActionContext(attacker, now=job.due_at, time_zone=None, store=engine.store)
     assert await cancel_callback(context, {"key": job.job_key}) == {"cancelled": False}
     assert context.cancel_job_keys == []
+
+
+async def test_forget_and_export_cover_the_space_less_record_of_the_person(
+    build_engine, chat_with
+):
+    engine = await build_engine()
+    chat = use_ref(chat_with(engine))
+    person = f"{SLACK_DM.platform}:-:{SLACK_DM.user}"  # what an adapter keeps per person
+    await engine.store.save_user(UserRecord(person, "Europe/Berlin", {"last_space": "T1"}))
+    await chat.say("export")
+    assert "Europe/Berlin" in " ".join(r.text for r in chat.replies)
+    await chat.say("forget")
+    await chat.press("yes")
+    assert await engine.store.load_user(person) is None
