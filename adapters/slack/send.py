@@ -116,6 +116,8 @@ class Sender:
         """Open a form's modal first (the trigger expires), then send every reply."""
         if surface.trigger_id is not None:
             await self.open_form(surface, replies)
+        if surface.response_url is not None:
+            replies = merge_plain(replies)  # a response_url takes 5 messages at most
         last = _last_private(replies)
         for index, reply in enumerate(replies):
             if reply.destination == "referral_channel":
@@ -178,6 +180,27 @@ class Sender:
         self, client: AsyncWebClient, channel: str, ts: str, card: Reply
     ) -> None:
         await client.chat_update(channel=channel, ts=ts, **_message_args(to_message(card)))
+
+
+def merge_plain(replies: Sequence[Reply]) -> list[Reply]:
+    """Runs of plain private replies (text only, for this conversation) as one reply each."""
+    merged: list[Reply] = []
+    for reply in replies:
+        previous = merged[-1] if merged else None
+        if previous is not None and _plain(previous) and _plain(reply):
+            merged[-1] = replace(previous, text=f"{previous.text}\n\n{reply.text}")
+        else:
+            merged.append(reply)
+    return merged
+
+
+def _plain(reply: Reply) -> bool:
+    return (
+        reply.destination == "conversation"
+        and not reply.choices
+        and reply.form is None
+        and reply.card is None
+    )
 
 
 def _last_private(replies: Sequence[Reply]) -> int:

@@ -149,3 +149,12 @@ def test_users_info_gives_name_locale_zone_and_admin() -> None:
     assert user_is_admin(user)  # type: ignore[arg-type]
     assert not user_is_admin({"id": "U2"})
     assert to_user_info({"name": "bob"}).display_name == "bob"
+
+
+def test_runs_of_plain_replies_are_merged_for_a_response_url() -> None:
+    from adapters.slack.send import merge_plain
+    from bot.boundary import Choice, Reply
+
+    question = Reply("Q?", choices=(Choice("a", "A", "t"),))
+    replies = [Reply("one"), Reply("two"), question, Reply("three"), Reply("dm", destination="dm")]
+    assert [r.text for r in merge_plain(replies)] == ["one\n\ntwo", "Q?", "three", "dm"]

@@ -4,6 +4,7 @@ deletes the workspace's tokens."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -92,5 +93,9 @@ async def test_uninstall_deletes_the_workspaces_tokens(
         slack = Harness(fake_slack, base + EVENTS_PATH, session=session)
         response = await slack.event({"type": "app_uninstalled"}, team="T2")
         assert response.status == 200
+    for _ in range(100):  # the event is acknowledged first and handled right after
+        if await store.async_find_bot(enterprise_id=None, team_id="T2") is None:
+            break
+        await asyncio.sleep(0.05)
     assert await store.async_find_bot(enterprise_id=None, team_id="T2") is None
     assert await store.async_find_bot(enterprise_id=None, team_id="T1") is not None
