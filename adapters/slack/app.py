@@ -62,6 +62,7 @@ class SlackDelivery:
 
     def __init__(self) -> None:
         self.sender: Sender | None = None
+        self.handlers: Handlers | None = None  # the app's listeners, to drain on shutdown
 
     async def deliver(self, conversation: ConversationRef, replies: Sequence[Reply]) -> None:
         if conversation.platform != "slack":
@@ -126,6 +127,8 @@ def build_slack_app(
     store = oauth_settings.installation_store if oauth_settings else None
     handlers = _handlers(coach, ClientSource(client, store), board, delivery)
     _register(app, handlers, oauth=oauth_settings is not None)
+    if delivery is not None:
+        delivery.handlers = handlers
     return app
 
 

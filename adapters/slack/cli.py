@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
     from slack_bolt.async_app import AsyncApp
 
+    from adapters.slack.app import SlackDelivery
     from adapters.slack.oauth import OAuthStores
     from bot.app import Coach
 
@@ -110,6 +111,7 @@ class SlackWorker:
         self.host = host
         self.port = port
         self.coach: Coach | None = None
+        self.delivery: SlackDelivery | None = None
         self.stores: OAuthStores | None = None
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -123,7 +125,7 @@ class SlackWorker:
         from adapters.slack.oauth import build_oauth_settings, open_oauth_stores
         from bot.app import open_coach
 
-        delivery = SlackDelivery()
+        delivery = self.delivery = SlackDelivery()
         self.coach = await open_coach(self.settings, delivery=delivery, platforms=("slack",))
         oauth_settings = None
         if self.oauth:
@@ -167,6 +169,8 @@ class SlackWorker:
 
             await self._runner.app[ENDPOINT].drain()  # requests acked but not yet handled
             await self._runner.cleanup()
+        if self.delivery is not None and self.delivery.handlers is not None:
+            await self.delivery.handlers.drain()  # engine work for requests already acked
         if self.coach is not None:
             await self.coach.close()
         if self.stores is not None:

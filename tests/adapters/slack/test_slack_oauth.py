@@ -99,3 +99,21 @@ async def test_uninstall_deletes_the_workspaces_tokens(
         await asyncio.sleep(0.05)
     assert await store.async_find_bot(enterprise_id=None, team_id="T2") is None
     assert await store.async_find_bot(enterprise_id=None, team_id="T1") is not None
+
+
+async def test_revoked_bot_tokens_are_deleted(
+    oauth_worker: SlackWorker, fake_slack: FakeSlack
+) -> None:
+    base = f"http://127.0.0.1:{oauth_worker.port}"
+    async with aiohttp.ClientSession() as session:
+        await _install(session, base, "T3")
+        assert oauth_worker.stores is not None
+        store = oauth_worker.stores.installations
+        slack = Harness(fake_slack, base + EVENTS_PATH, session=session)
+        revoked = {"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}}
+        assert (await slack.event(revoked, team="T3")).status == 200
+        for _ in range(100):
+            if await store.async_find_bot(enterprise_id=None, team_id="T3") is None:
+                break
+            await asyncio.sleep(0.05)
+    assert await store.async_find_bot(enterprise_id=None, team_id="T3") is None

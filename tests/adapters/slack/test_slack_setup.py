@@ -169,3 +169,24 @@ async def test_socket_mode_over_a_websocket_acks_envelopes_and_answers(
         assert worker.port == 0  # no HTTP server in Socket Mode with one workspace
     finally:
         await worker.stop()
+
+
+async def test_stopping_a_worker_finishes_the_work_it_already_acknowledged(
+    tmp_path: Path, sqlite_url: str, fake_slack
+) -> None:
+    import aiohttp
+
+    from adapters.slack.cli import EVENTS_PATH, SlackWorker
+    from tests.adapters.slack.conftest import slack_settings
+
+    worker = SlackWorker(
+        slack_settings(tmp_path, sqlite_url, fake_slack), host="127.0.0.1", port=0
+    )
+    await worker.start()
+    async with aiohttp.ClientSession() as session:
+        slack = Harness(
+            fake_slack, f"http://127.0.0.1:{worker.port}{EVENTS_PATH}", session=session
+        )
+        assert (await slack.command("")).status == 200
+        await worker.stop()  # right after the ack, before the engine has run
+    assert len(fake_slack.hooks) == 2  # the privacy note and the first question went out
