@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.errors import ConfigError
 
-__all__ = ("DEFAULT_DIALOGS_DIR", "Settings")
+__all__ = ("DEFAULT_DIALOGS_DIR", "Settings", "check_storage")
 
 DEFAULT_DIALOGS_DIR = Path(__file__).resolve().parent.parent / "dialogs"
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -70,3 +70,27 @@ def _default_data_dir() -> str:
     import platformdirs
 
     return platformdirs.user_data_dir("recruiter-coach", appauthor=False)
+
+
+def check_storage(settings: Settings) -> None:
+    """Fail early, with the setting to change, instead of with a traceback from the store.
+
+    Raises:
+        ConfigError: DATABASE_URL names an unsupported database, or the data folder for the
+            default SQLite file cannot be created.
+    """
+    from bot.store.factory import default_database_url, normalize_database_url
+
+    try:
+        normalize_database_url(settings.database_url)
+    except ValueError as exc:
+        raise ConfigError(f"DATABASE_URL: {exc}") from exc
+    if settings.database_url != default_database_url(settings.data_dir):
+        return
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot create the data folder {settings.data_dir} ({exc.strerror}); "
+            "set COACH_DATA_DIR (or pass --data-dir to the console)"
+        ) from exc

@@ -29,8 +29,7 @@ from typing import TYPE_CHECKING
 from adapters.console.convert import current_choices, to_conversation, to_incoming, to_user_info
 from adapters.console.render import Renderer, build_renderer
 from bot.boundary import Choice, Command, ConversationRef, Incoming, Reply, UserInfo
-from bot.config import Settings
-from bot.errors import ConfigError
+from bot.config import Settings, check_storage
 
 if TYPE_CHECKING:
     from bot.app import Coach
@@ -40,7 +39,6 @@ __all__ = (
     "ConsoleSession",
     "ForeignConversationError",
     "LineReader",
-    "check_storage",
     "configure",
     "main",
 )
@@ -87,30 +85,6 @@ def with_data_dir(settings: Settings, data_dir: Path | None) -> Settings:
     if url == default_database_url(settings.data_dir):
         url = default_database_url(data_dir)
     return dataclasses.replace(settings, data_dir=data_dir, database_url=url)
-
-
-def check_storage(settings: Settings) -> None:
-    """Fail early, with the setting to change, instead of with a traceback from the store.
-
-    Raises:
-        ConfigError: DATABASE_URL names an unsupported database, or the data folder for the
-            default SQLite file cannot be created.
-    """
-    from bot.store.factory import default_database_url, normalize_database_url
-
-    try:
-        normalize_database_url(settings.database_url)
-    except ValueError as exc:
-        raise ConfigError(f"DATABASE_URL: {exc}") from exc
-    if settings.database_url != default_database_url(settings.data_dir):
-        return
-    try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot create the data folder {settings.data_dir} ({exc.strerror}); "
-            "set COACH_DATA_DIR or pass --data-dir"
-        ) from exc
 
 
 def _login_name() -> str:

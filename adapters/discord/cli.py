@@ -19,7 +19,7 @@ import binascii
 import logging
 import sys
 
-from bot.config import Settings
+from bot.config import Settings, check_storage
 from bot.errors import ConfigError
 
 __all__ = (
@@ -71,7 +71,7 @@ def main(args: argparse.Namespace) -> int:
         print(invite_url(application_id))
         return 0
     token = require_token(settings)
-    _check_data_dir(settings)
+    check_storage(settings)
     try:
         asyncio.run(_run(settings, token, force_sync=args.sync))
     except KeyboardInterrupt:
@@ -120,20 +120,6 @@ def _application_id(given: str | None, settings: Settings) -> int:
     if not given.strip().isdigit():
         raise ConfigError(f"--application-id must be a number (got {given!r})")
     return int(given)
-
-
-def _check_data_dir(settings: Settings) -> None:
-    from bot.store.factory import default_database_url
-
-    if settings.database_url != default_database_url(settings.data_dir):
-        return
-    try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot create the data folder {settings.data_dir} ({exc.strerror}); "
-            "set COACH_DATA_DIR"
-        ) from exc
 
 
 async def _run(settings: Settings, token: str, *, force_sync: bool) -> None:

@@ -19,7 +19,7 @@ import logging
 import signal
 from typing import TYPE_CHECKING, Literal
 
-from bot.config import Settings
+from bot.config import Settings, check_storage
 from bot.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ def main(args: argparse.Namespace) -> int:
     """Run until SIGINT or SIGTERM."""
     settings: Settings = args.settings
     mode = check_settings(settings)
+    check_storage(settings)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_run(settings, mode=mode, host=args.host, port=args.port))
     return 0

@@ -26,13 +26,12 @@ from adapters.console.cli import (
     ConsoleDelivery,
     ConsoleSession,
     ForeignConversationError,
-    check_storage,
     with_data_dir,
 )
 from adapters.console.convert import current_choices, to_conversation, to_incoming, to_user_info
 from adapters.console.render import PlainRenderer, format_reply, to_rich_text
 from bot.boundary import Card, Choice, ConversationRef, Reply
-from bot.config import Settings
+from bot.config import Settings, check_storage
 from bot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -301,7 +300,7 @@ def test_check_storage_names_the_setting_to_fix(tmp_path: Path) -> None:
         blocker / "data",
     )
     assert default.database_url.endswith(str(blocker / "data" / "coach.db"))
-    with pytest.raises(ConfigError, match="COACH_DATA_DIR or pass --data-dir"):
+    with pytest.raises(ConfigError, match="set COACH_DATA_DIR"):
         check_storage(default)
     with pytest.raises(ConfigError, match="DATABASE_URL: unsupported database URL scheme"):
         check_storage(Settings(data_dir=tmp_path, database_url="mysql://db/coach"))
