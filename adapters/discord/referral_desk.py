@@ -11,14 +11,12 @@ module only carries its replies to the right place on Discord:
   acknowledgement, and the sharer a DM naming who answered (nobody else sees that);
 - ``/recruiter-admin referral-channel`` sets the channel.
 
-The board is typed by the :class:`Board` protocol, so this adapter depends on what it uses, not
-on the module that provides it.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -27,12 +25,13 @@ from adapters.discord.delivery import ChannelTarget, FollowupTarget, Sender, is_
 from adapters.discord.render import render_replies
 from adapters.discord.users import DiscordUsers
 from bot.boundary import ConversationRef, Reply
+from bot.referrals import TOKEN_PREFIX, ReferralBoard
 
-__all__ = ("REFERRAL_PREFIX", "Board", "Outcome", "ReferralDesk", "referral_id")
+__all__ = ("REFERRAL_PREFIX", "ReferralDesk", "referral_id")
 
 log = logging.getLogger(__name__)
 
-REFERRAL_PREFIX = "ref:"  # bot.referrals.TOKEN_PREFIX: tokens of card buttons
+REFERRAL_PREFIX = TOKEN_PREFIX  # tokens of card buttons
 NO_SERVER = (
     "Sharing posts in a server's referral channel, so I need to know which server: run "
     "**/recruiter** in that server first, then share from there."
@@ -52,38 +51,6 @@ CHANNEL_SET = (
 Interaction = discord.Interaction[Any]
 
 
-class Outcome(Protocol):
-    """What a click on a card produces (``bot.referrals.ReferralOutcome``)."""
-
-    @property
-    def ack(self) -> Reply: ...
-
-    @property
-    def card(self) -> Reply | None: ...
-
-    @property
-    def notice(self) -> Reply | None: ...
-
-    @property
-    def sharer(self) -> ConversationRef | None: ...
-
-
-class Board(Protocol):
-    """What the adapter uses of ``bot.referrals.ReferralBoard``."""
-
-    async def referral_channel(self, platform: str, space: str) -> str | None: ...
-
-    async def set_referral_channel(
-        self, platform: str, space: str, channel: str | None
-    ) -> None: ...
-
-    async def record_posted(self, referral_id: int, channel: str, message_id: str) -> None: ...
-
-    async def respond(
-        self, token: str, responder: ConversationRef, responder_name: str | None
-    ) -> Outcome: ...
-
-
 def referral_id(reply: Reply) -> int | None:
     """The referral a card shows, from its key ``referral:<id>``."""
     key = reply.card.key if reply.card is not None else None
@@ -95,7 +62,7 @@ class ReferralDesk:
     """Carries the referral board's replies to Discord."""
 
     def __init__(
-        self, board: Board, *, client: discord.Client, sender: Sender, users: DiscordUsers
+        self, board: ReferralBoard, *, client: discord.Client, sender: Sender, users: DiscordUsers
     ) -> None:
         self.board = board
         self.client = client

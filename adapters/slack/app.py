@@ -31,12 +31,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.handlers import Handlers
-from adapters.slack.ports import ReferralBoard
 from adapters.slack.render import FORM_CALLBACK
 from adapters.slack.send import ClientSource, DeliveryError, Sender
 from adapters.slack.users import UserDirectory
 from bot.boundary import ConversationRef, Reply
 from bot.config import Settings
+from bot.referrals import ReferralBoard
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

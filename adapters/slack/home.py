@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from adapters.slack.ports import ReferralBoard
 from adapters.slack.render import HomeView
 from bot.boundary import ConversationRef
+from bot.referrals import ReferralBoard
 from bot.store import Contact, Job, Referral, ReferralAnswer, Store
 
 __all__ = ("answered_line", "build_home", "callback_lines", "contact_line", "shared_line")

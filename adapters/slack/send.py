@@ -26,11 +26,11 @@ from slack_sdk.oauth.installation_store.async_installation_store import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.ports import ReferralBoard
 from adapters.slack.render import SlackMessage, continue_button, to_message, to_modal
 from adapters.slack.users import UserDirectory
 from bot.boundary import ConversationRef, Reply
 from bot.errors import CoachError
+from bot.referrals import ReferralBoard
 
 __all__ = (
     "ClientSource",
