@@ -208,10 +208,21 @@ class Engine:
         self, incoming: Incoming, stored: StoredConversation | None, turn: Turn
     ) -> None:
         ref = incoming.conversation
-        if turn.context.erased:
-            return  # `forget` deleted every row about the user, this conversation's included
-        await self._save_flow_versions(turn.state)
         expires = incoming.received_at + self.event_ttl if incoming.event_id else None
+        if turn.context.erased:  # `forget` deleted every row about the user: write none back,
+            if incoming.event_id:  # but remember the event, so a platform retry is not re-run
+                await self.store.commit_turn(
+                    TurnCommit(
+                        conversation_key=ref.key,
+                        user_key=ref.user_key,
+                        state=None,
+                        expected_version=0,
+                        event_id=incoming.event_id,
+                        event_expires_at=expires,
+                    )
+                )
+            return
+        await self._save_flow_versions(turn.state)
         await self.store.commit_turn(
             TurnCommit(
                 conversation_key=ref.key,

@@ -211,3 +211,14 @@ async def test_forget_and_export_cover_the_space_less_record_of_the_person(
     await chat.say("forget")
     await chat.press("yes")
     assert await engine.store.load_user(person) is None
+
+
+async def test_a_retried_forget_event_is_not_run_again(build_engine, chat_with, any_store):
+    engine = await build_engine(store=any_store)
+    chat = use_ref(chat_with(engine))
+    await chat.say("forget")
+    token = chat.token("yes")
+    await chat.send(choice_token=token, event_id="Ev-forget")
+    assert await chat.send(choice_token=token, event_id="Ev-forget") == []  # the retry
+    assert await any_store.load_conversation(chat.ref.key) is None
+    assert await any_store.load_user(chat.ref.user_key) is None
