@@ -3,8 +3,11 @@
 Accepted URLs:
 
 - ``memory://``: :class:`~bot.store.memory.MemoryStore` (nothing survives the process).
-- ``sqlite+aiosqlite:///path/to/coach.db`` (``sqlite:///...`` is accepted and given the async
-  driver): the default, a file in the user's data directory.
+- ``sqlite+aiosqlite:///path/to/coach.db`` (``sqlite:///...`` is accepted and given the same
+  spelling): the default, a file in the user's data directory. The driver name stays in the URL
+  for compatibility with existing settings; :class:`~bot.store.sql.SqlStore` runs SQLite on the
+  standard library's ``sqlite3`` in a worker thread of its own (see
+  :mod:`bot.store.sql_runner`).
 - ``postgresql+asyncpg://user:password@host/db`` (``postgresql://`` and ``postgres://``, as
   hosting providers write them, are accepted and given the async driver).
 """
@@ -19,7 +22,7 @@ __all__ = ("ACCEPTED_SCHEMES", "build_store", "default_database_url", "normalize
 
 ACCEPTED_SCHEMES = ("memory://", "sqlite+aiosqlite://", "postgresql+asyncpg://")
 
-# Spellings people write for the two SQL databases, mapped to the async driver we ship.
+# Spellings people write for the two SQL databases, mapped to one spelling each.
 _SCHEME_ALIASES = {
     "sqlite://": "sqlite+aiosqlite://",
     "sqlite+aiosqlite://": "sqlite+aiosqlite://",
@@ -35,7 +38,7 @@ def default_database_url(data_dir: Path) -> str:
 
 
 def normalize_database_url(url: str) -> str:
-    """Give a SQL URL the async driver this project uses; ``memory://`` is returned as is.
+    """Give a SQL URL the spelling this project uses; ``memory://`` is returned as is.
 
     Raises:
         ValueError: the URL names a database or driver the coach does not support.

@@ -1,9 +1,10 @@
 """Alembic environment, driven programmatically by :class:`bot.store.sql.SqlStore`.
 
-There is no ``alembic.ini``: the store builds an Alembic ``Config`` in code, opens a transaction
-on its own (async) engine and passes the synchronous connection in
+There is no ``alembic.ini``: the store builds an Alembic ``Config`` in code and, inside one of its
+write units of work (see :mod:`bot.store.sql_runner`), passes the synchronous connection in
 ``config.attributes["connection"]``. Migrations therefore run inside the store's transaction,
-under the same lock that serialises concurrent start-ups.
+under the same lock that serialises concurrent start-ups (``BEGIN IMMEDIATE`` on SQLite, an
+advisory lock on PostgreSQL).
 
 Offline mode (``alembic upgrade --sql``) works when ``sqlalchemy.url`` is set on the config, which
 is handy for reviewing the DDL a migration will run.

@@ -1,0 +1,233 @@
+"""How SqlStore runs its units of work: one worker-thread hop per method on SQLite, a retried
+dead connection on PostgreSQL, and a start-up that loads neither async driver on SQLite."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+import bot.store.sql_runner as runner_module
+from bot.store import JobSpec, TurnCommit, UserRecord
+from bot.store.sql import SqlStore
+from bot.store.sql_runner import PostgresRunner
+
+ROOT = Path(__file__).resolve().parents[3]
+T0 = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
+
+
+def count_hops(store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every call handed to the SQLite store's worker thread."""
+    executor = store._runner._executor  # type: ignore[attr-defined]
+    submitted: list[str] = []
+    submit = executor.submit
+
+    def counting(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        submitted.append(getattr(fn, "func", fn).__name__)
+        return submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(executor, "submit", counting)
+    return submitted
+
+
+async def test_each_sqlite_method_is_one_hop_to_the_worker(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SqlStore(sqlite_url)
+    await store.open()
+    try:
+        hops = count_hops(store, monkeypatch)
+        assert await store.load_conversation("c1") is None
+        assert await store.commit_turn(TurnCommit("c1", "u1", {"n": 1}, 0)) == 1
+        loaded = await store.load_conversation("c1")
+        assert loaded is not None
+        await store.commit_turn(
+            TurnCommit(
+                "c1",
+                "u1",
+                {"n": 2},
+                loaded.version,
+                event_id="ev1",
+                new_jobs=(JobSpec("remind", T0, "u1", "c1", job_key="k"),),
+                funnel=(("intro", "ask", "answered"),),
+            )
+        )
+        await store.save_user(UserRecord("u1", "Europe/Berlin"))
+        assert await store.load_user("u1") == UserRecord("u1", "Europe/Berlin")
+        assert len(await store.claim_due_jobs(now=T0, limit=5, worker="w", lease_seconds=9)) == 1
+        assert len(hops) == 7
+    finally:
+        await store.close()
+
+
+async def test_a_sqlite_write_that_waited_too_long_leaves_the_store_usable(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    holder = SqlStore(sqlite_url)
+    await holder.open()
+    monkeypatch.setattr(runner_module, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    waiter = SqlStore(sqlite_url)
+    await waiter.open()
+    try:
+        async with holder.engine.begin() as conn:  # takes the write lock and keeps it
+            await conn.execute(text("DELETE FROM users"))
+            with pytest.raises(OperationalError, match="locked"):
+                await waiter.commit_turn(TurnCommit("c1", "u1", {"n": 1}, 0))
+            assert await waiter.load_conversation("c1") is None  # WAL: reads go on
+        assert await waiter.commit_turn(TurnCommit("c1", "u1", {"n": 1}, 0)) == 1
+        loaded = await holder.load_conversation("c1")
+        assert loaded is not None and loaded.state == {"n": 1}
+    finally:
+        await waiter.close()
+        await holder.close()
+
+
+async def test_a_closed_sqlite_store_can_be_opened_again(sqlite_url: str) -> None:
+    store = SqlStore(sqlite_url)
+    await store.open()
+    await store.commit_turn(TurnCommit("c1", "u1", {"n": 1}, 0))
+    await store.close()
+    await store.close()  # a second close is harmless
+    with pytest.raises(RuntimeError, match="not open"):
+        await store.load_conversation("c1")
+    await store.open()
+    try:
+        assert await store.load_conversation("c1") is not None
+    finally:
+        await store.close()
+
+
+def test_a_sqlite_start_up_loads_neither_async_driver_nor_alembic(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
+    script = textwrap.dedent(
+        f"""
+        import asyncio, sys
+        from bot.store.sql import SqlStore
+
+        async def main():
+            store = SqlStore({url!r})
+            await store.open()
+            await store.load_conversation("c1")
+            await store.close()
+
+        asyncio.run(main())
+        print(sorted(sys.modules))
+        """
+    )
+
+    def loaded_modules() -> set[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True
+        )
+        return set(eval(done.stdout))  # a list of module names printed by the child
+
+    loaded_modules()  # the first start creates the schema (with Alembic)
+    modules = loaded_modules()
+    unwanted = {"sqlalchemy.ext.asyncio", "sqlalchemy.orm", "asyncpg", "aiosqlite", "alembic"}
+    assert modules & unwanted == set()
+
+
+# PostgreSQL
+
+
+async def terminate_other_sessions(url: str) -> None:
+    engine = create_async_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+    finally:
+        await engine.dispose()
+
+
+async def test_a_postgres_connection_the_server_closed_is_replaced(postgres_url: str) -> None:
+    store = SqlStore(postgres_url)
+    await store.open()
+    try:
+        await store.commit_turn(TurnCommit("c1", "u1", {"n": 1}, 0))
+        await terminate_other_sessions(postgres_url)
+        loaded = await store.load_conversation("c1")  # a read on a dead connection
+        assert loaded is not None
+        await terminate_other_sessions(postgres_url)
+        assert await store.commit_turn(TurnCommit("c1", "u1", {"n": 2}, 1)) == 2  # a write
+        await terminate_other_sessions(postgres_url)
+        assert len(await store.export_user("u1")) == 6  # a snapshot
+    finally:
+        await store.close()
+
+
+class FakeConnection:
+    def __init__(self, engine: FakeEngine) -> None:
+        self.engine = engine
+
+    async def run_sync(self, fn: Callable[..., Any], *args: Any) -> Any:
+        self.engine.ran += 1
+        if self.engine.fail_run:
+            self.engine.fail_run -= 1
+            raise DBAPIError("SELECT 1", None, Exception("gone"), connection_invalidated=True)
+        return fn(None, *args)
+
+    async def commit(self) -> None:
+        if self.engine.fail_commit:
+            raise DBAPIError("COMMIT", None, Exception("gone"), connection_invalidated=True)
+
+
+class FakeEngine:
+    """Stands in for AsyncEngine: fails run_sync or commit as a lost connection would."""
+
+    def __init__(self, *, fail_run: int = 0, fail_commit: bool = False) -> None:
+        self.fail_run = fail_run
+        self.fail_commit = fail_commit
+        self.ran = 0
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[FakeConnection]:
+        yield FakeConnection(self)
+
+
+def postgres_runner(engine: FakeEngine) -> PostgresRunner:
+    runner = PostgresRunner(make_pg_url())
+    runner._async_engine = engine  # type: ignore[assignment]
+    return runner
+
+
+def make_pg_url() -> Any:
+    from sqlalchemy.engine import make_url
+
+    return make_url("postgresql+asyncpg://bot@db/coach")
+
+
+async def test_a_postgres_unit_that_lost_its_connection_runs_once_more() -> None:
+    engine = FakeEngine(fail_run=1)
+    result = await postgres_runner(engine).run("write", lambda _conn, n: n + 1, 41)
+    assert (result, engine.ran) == (42, 2)
+
+
+async def test_a_postgres_unit_that_loses_it_twice_fails() -> None:
+    engine = FakeEngine(fail_run=2)
+    with pytest.raises(DBAPIError):
+        await postgres_runner(engine).run("read", lambda _conn: None)
+    assert engine.ran == 2
+
+
+async def test_a_postgres_unit_whose_commit_failed_is_not_run_again() -> None:
+    """The commit may have happened: running the turn again could apply it twice."""
+    engine = FakeEngine(fail_commit=True)
+    with pytest.raises(DBAPIError):
+        await postgres_runner(engine).run("write", lambda _conn: None)
+    assert engine.ran == 1
