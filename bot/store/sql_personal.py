@@ -26,14 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Executable, Row, Table, delete, select, update
 
-from bot.store import (
-    JSON,
-    REFERRAL_KINDS,
-    Contact,
-    FunnelRow,
-    Referral,
-    ReferralAnswer,
-)
+from bot.store import JSON, REFERRAL_KINDS, Contact, FunnelRow, Referral, ReferralAnswer
 from bot.store.memory_personal import funnel_rows
 from bot.store.schema import (
     contacts,
