@@ -19,17 +19,18 @@ far side of a single hop:
 - **SQLite** (:class:`SqliteRunner`): a synchronous engine on the standard library's ``sqlite3``,
   used only from ONE dedicated worker thread (``ThreadPoolExecutor(max_workers=1)``), which
   holds one connection for the store's units. A method costs one hop (submit, then the worker
-  settles the awaiting future with ``call_soon_threadsafe``);
-  reads and writes queue on the same thread, which costs nothing SQLite would not serialise
-  anyway (one writer at a time), and a read never waits behind a writer of another process
-  (WAL). Several stores on one file (several workers) each have their thread and connection and
-  meet at ``BEGIN IMMEDIATE`` + ``busy_timeout``, as before.
+  settles the awaiting future with ``call_soon_threadsafe``); reads and writes queue on the
+  same thread, which costs nothing SQLite would not serialise anyway (one writer at a time),
+  and a read never waits behind a writer of another process (WAL). Several stores on one file
+  (several workers) each have their thread and connection and meet at ``BEGIN IMMEDIATE`` +
+  ``busy_timeout``, as before.
 - **PostgreSQL** (:class:`PostgresRunner`): asyncpg through SQLAlchemy's async engine; the same
   function runs with ``await conn.run_sync(fn, ...)`` (a greenlet switch, not a thread hop), so
   the round trips are only the statements, plus ``BEGIN`` / ``COMMIT`` for writes. There is no
-  pre-ping (one round trip per checkout): a connection found dead by its first statement has
-  run nothing that can have been committed, so the unit is run once more on a new connection
-  (SQLAlchemy invalidates the pool on a disconnect). A unit whose ``COMMIT`` failed is never
+  pre-ping (one round trip per checkout): a unit whose connection turns out dead before its
+  ``COMMIT`` was sent has committed nothing (the server rolls an unfinished transaction back),
+  so it is run once more on a new connection (SQLAlchemy invalidates the pool on a
+  disconnect). A unit whose ``COMMIT`` failed is never
   repeated, since the commit may have happened.
 
 ``sqlalchemy.ext.asyncio`` and asyncpg are imported only when a PostgreSQL store opens, so a
@@ -290,7 +291,7 @@ class PostgresRunner:
         # Imported here so that a SQLite start-up never loads the async extension or asyncpg.
         from sqlalchemy.ext.asyncio import create_async_engine
 
-        # No pool_pre_ping: see _unit (a dead connection is retried, not pinged every time).
+        # No pool_pre_ping: see _pg_unit (a dead connection is retried, not pinged every time).
         engine = create_async_engine(self._url)
         self._async_engine = engine
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -316,7 +317,7 @@ class PostgresRunner:
         except DBAPIError as exc:
             if not getattr(exc, "coach_retry", False):
                 raise
-            log.warning("database connection lost before the unit ran; running it again")
+            log.warning("database connection lost before COMMIT; running the unit again")
         return await _pg_unit(engine, mode, work, args)
 
 
