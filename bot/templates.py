@@ -39,8 +39,10 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     Template,
+    TemplateAssertionError,
     TemplateNotFound,
     TemplateSyntaxError,
+    nodes,
 )
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -170,7 +172,9 @@ class TemplateRenderer:
         if not paths:
             raise self._not_found(name, [f"{COMMON}/{name}{SUFFIX}"])
         for path in paths:
-            self._load(self._check_env, path)
+            source, filename, _ = self._loader.get_source(self._check_env, path)
+            for text in _split_variations(source):
+                _check(self._check_env, text, path, filename)
 
     def compile_inline(
         self, source: str | Sequence[str], *, name: str | None = None
@@ -188,7 +192,7 @@ class TemplateRenderer:
             raise ValueError("an inline template needs at least one text")
         inline = InlineTemplate(sources, name)
         for text in sources:
-            _compile(self._check_env, text, name)  # raises on a syntax error
+            _check(self._check_env, text, name)  # raises on a syntax error
         return inline
 
     def compile_expression(self, source: str) -> Callable[[Mapping[str, object]], object]:
@@ -339,6 +343,25 @@ def _compile(
     if "{{" in without_comments or "{%" in without_comments:
         return template
     return StaticText(template.render().strip())
+
+
+def _check(
+    env: ImmutableSandboxedEnvironment, source: str, name: str | None, filename: str | None = None
+) -> None:
+    """What compiling would reject, for a fraction of the cost (flows load many templates, and
+    each is compiled for real when first rendered): the syntax, and unknown filters and tests,
+    which Jinja only reports while generating code."""
+    try:
+        tree = env.parse(source, name=name, filename=filename)
+        for node in tree.find_all((nodes.Filter, nodes.Test)):
+            known = env.filters if isinstance(node, nodes.Filter) else env.tests
+            if node.name not in known:
+                kind = "filter" if isinstance(node, nodes.Filter) else "test"
+                raise TemplateAssertionError(
+                    f"No {kind} named {node.name!r}.", node.lineno, name, filename
+                )
+    except TemplateSyntaxError as exc:
+        raise _with_location(exc) from exc
 
 
 def _with_location(exc: TemplateSyntaxError) -> TemplateSyntaxError:

@@ -135,3 +135,8 @@ def test_missing_system_templates_are_reported(dialogs, tmp_path):
     with pytest.raises(FlowErrors) as caught:
         load_content(folder, actions=build_actions())
     assert "coach_sorry" in str(caught.value)
+
+
+def test_an_unknown_filter_is_caught_when_flows_load(dialogs):
+    found = problems(dialogs, GOOD.replace("    text: Pick", '    text: "{{ pick | shout }}"'))
+    assert any("No filter named 'shout'" in p and "good.yaml:7" in p for p in found)
