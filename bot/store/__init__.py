@@ -1,7 +1,8 @@
 """Storage: the port the engine and scheduler use, and its records.
 
 Two implementations: :class:`bot.store.memory.MemoryStore` (tests, benchmarks) and
-:class:`bot.store.sql.SqlStore` (SQLite by default, run in one worker thread; PostgreSQL through asyncpg).
+:class:`bot.store.sql.SqlStore` (SQLite by default, run in one worker thread; PostgreSQL
+through asyncpg).
 
 A turn is committed atomically with :meth:`Store.commit_turn`: the conversation's new state (with
 an optimistic version check), the processed event id (so a retried event is handled once) and the
