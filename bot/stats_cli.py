@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -52,6 +53,15 @@ def main(args: argparse.Namespace) -> int:
     rows = asyncio.run(_read_counts(settings.database_url))
     stats = step_stats(registry.flows.values(), rows)
     if args.flow:
+        # a flow no longer loaded may still have counts: it is known too
+        unknown = sorted(set(args.flow) - set(registry.flows) - {s.flow for s in stats})
+        if unknown:
+            print(
+                f"recruiter-coach stats: no flow called {', '.join(unknown)}; "
+                f"flows: {', '.join(sorted(registry.flows))}",
+                file=sys.stderr,
+            )
+            return 2
         stats = [s for s in stats if s.flow in args.flow]
     print(json.dumps([asdict(s) for s in stats], indent=2) if args.json else table(stats))
     return 0

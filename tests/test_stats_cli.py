@@ -110,3 +110,13 @@ def test_flows_are_separated_and_numbers_aligned() -> None:
 
 def test_step_stats_without_any_counts_are_zeros() -> None:
     assert step_stats([], [FunnelRow("f", "s", started=1)]) == [StepStats("f", "s", None, 1)]
+
+
+def test_an_unknown_flow_is_named_with_the_known_ones(tmp_path, monkeypatch, capsys) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert main(["stats", "--flow", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "no flow called nope" in err and "recruiter_called" in err
