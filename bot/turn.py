@@ -44,6 +44,7 @@ class Turn:
         self.new_user_time_zone: str | None = None
         self.show_privacy_notice = False
         self.armed_this_turn = False
+        self.extra_choices: tuple[Choice, ...] = ()  # added to the next question asked
         self.funnel: list[tuple[str, str, str]] = []
         self.timeout_key = f"timeout:{incoming.conversation.key}"
 
@@ -194,8 +195,10 @@ class Turn:
         if flow_id is None or flow_id == self.state.top.flow:
             return None
         title = self.engine.registry.flows[flow_id].title
-        text_out = self.render(Message(template="coach_switch_offer"), topic=title)
-        return Reply(text_out, choices=self._topic_choices([(flow_id, title)]))
+        # The switch button joins the question asked again, so that every adapter shows one
+        # set of buttons (the console numbers only the last one).
+        self.extra_choices = (Choice(flow_id, f"Switch to: {title}", f"{TOPIC_TOKEN}{flow_id}"),)
+        return Reply(self.render(Message(template="coach_switch_offer"), topic=title))
 
     async def _pressed(self, token: str) -> None:
         step = self.current_step()
@@ -389,9 +392,12 @@ class Turn:
         if not again:
             state.seq += 1
         version = state.top.version[:6]
-        choices = tuple(
-            Choice(c.id, c.label, f"{state.seq}.{version}.{c.id}", c.style)
-            for c in self._options(step)
+        choices = (
+            tuple(
+                Choice(c.id, c.label, f"{state.seq}.{version}.{c.id}", c.style)
+                for c in self._options(step)
+            )
+            + self.extra_choices
         )
         form = self._form(step, f"{state.seq}.{version}.{FORM_MARK}", form_errors)
         self.replies.append(Reply(self.render(step.prompt), choices=choices, form=form))

@@ -434,7 +434,8 @@ async def test_a_question_typed_instead_of_an_answer_offers_a_switch(build_engin
     chat = chat_with(await build_engine(router=KeywordRouter()))
     await chat.say("start")
     replies = await chat.say("wait, is this guy even legit?")
-    assert "sounds like a question about **Is this recruiter real?**" in chat.replies[1].text
+    assert "sounds like a question about “Is this recruiter real?”" in chat.replies[1].text
+    assert chat.replies[-1].choices[-1].label == "Switch to: Is this recruiter real?"
     assert "can you talk" in replies[-1].lower()  # the question is asked again
     assert await chat.step() == "can_talk"
     replies = await chat.press("legitimacy")  # the flow that owns the topic
