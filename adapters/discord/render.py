@@ -1,10 +1,9 @@
 """Replies to Discord messages: Markdown content, embeds for cards, persistent buttons, modals.
 
 Neutral markup (:mod:`bot.markup`) becomes Discord Markdown; every :class:`~bot.markup.Text` node,
-which holds the user's own words wherever they appear, is escaped with
-``discord.utils.escape_markdown`` and ``escape_mentions``, so ``**x**`` stays literal and
-``@everyone`` shows as text (the client's ``AllowedMentions.none()`` makes sure it could not ping
-anyway). Everything is fitted to Discord's limits (:mod:`adapters.discord.limits`): content over
+which holds the user's own words wherever they appear, is escaped by :func:`escape_text`, so
+``**x**`` and ``[a](https://…)`` stay literal, ``<#id>`` is no channel link and ``@everyone`` shows
+as text (the client's ``AllowedMentions.none()`` makes sure it could not ping anyway). Everything is fitted to Discord's limits (:mod:`adapters.discord.limits`): content over
 2000 characters is split into several messages, cards into an embed within every embed limit.
 
 Consecutive replies are merged into as few messages as fit (a turn's privacy notice and first
