@@ -16,6 +16,7 @@ from pathlib import Path
 from bot.actions import ActionRegistry
 from bot.errors import FlowErrors, FlowProblem
 from bot.flow import Flow, SourceLocation, Step
+from bot.flowtools.runchecks import run_problems
 from bot.stepparser import FlowContext, parse_step, unknown_keys
 from bot.templates import TemplateRenderer
 from bot.yamlsource import MAX_SOURCE_CHARS, YamlSyntaxError, YMap, load_located, too_big
@@ -94,6 +95,8 @@ def check_flows(
             registry.add(flow)
     broken = {path.stem for path in paths} - set(registry.flows)  # already reported above
     problems.extend(_check_flow_references(registry, broken))
+    if not problems:  # on top of broken flows these would only repeat or mislead
+        problems.extend(run_problems(registry.flows, renderer.template_dirs))
     return registry, problems
 
 
