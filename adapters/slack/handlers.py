@@ -28,6 +28,7 @@ from adapters.slack.convert import (
     MessageEvent,
     action_conversation,
     command_to_incoming,
+    delivery_keys,
     form_values,
     message_to_incoming,
     private_conversation,
@@ -167,8 +168,9 @@ class Handlers:
         self, message: MessageEvent, body: dict[str, Any], client: Any, team: str | None, user: str
     ) -> None:
         info = await self.users.info(client, team, user)
+        keys = delivery_keys(body)  # the message's own key first (see delivery_keys)
         incoming = message_to_incoming(
-            message, team=team, event_id=body.get("event_id"), user=info
+            message, team=team, event_id=keys[0] if keys else None, user=info
         )
         if incoming is None:
             return

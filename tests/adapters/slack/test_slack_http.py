@@ -238,3 +238,26 @@ def test_only_payloads_with_an_empty_answer_are_acked_at_the_edge() -> None:
     assert needs_no_content(json.dumps({"type": "event_callback"}), "application/json")
     assert not needs_no_content(json.dumps({"type": "url_verification"}), "application/json")
     assert not needs_no_content("[]", "application/json")
+
+
+async def test_the_same_message_redelivered_with_a_new_event_id_is_answered_once(
+    slack: Harness,
+) -> None:
+    """Slack may deliver one message twice under two event ids: (channel, ts) is the key."""
+    message = {
+        "type": "message",
+        "channel": "DU1",
+        "channel_type": "im",
+        "user": "U1",
+        "text": "hi",
+        "ts": f"{time.time():.6f}",
+    }
+    first = await slack.event(dict(message), event_id="EvFirst")
+    again = await slack.event(dict(message), event_id="EvSecond")
+    assert first.status == again.status == 200
+    await slack.fake.wait_for("chat.postMessage", 2)
+    await asyncio.sleep(0.3)
+    assert len(slack.fake.named("chat.postMessage")) == 2  # privacy notice + one question
+    # a new message in the same channel (a new ts) is answered as usual
+    await slack.event({**message, "ts": f"{time.time() + 1:.6f}", "text": "help"}, event_id="EvThird")
+    await slack.fake.wait_for("chat.postMessage", 3)
