@@ -259,5 +259,7 @@ async def test_the_same_message_redelivered_with_a_new_event_id_is_answered_once
     await asyncio.sleep(0.3)
     assert len(slack.fake.named("chat.postMessage")) == 2  # privacy notice + one question
     # a new message in the same channel (a new ts) is answered as usual
-    await slack.event({**message, "ts": f"{time.time() + 1:.6f}", "text": "help"}, event_id="EvThird")
+    await slack.event(
+        {**message, "ts": f"{time.time() + 1:.6f}", "text": "help"}, event_id="EvThird"
+    )
     await slack.fake.wait_for("chat.postMessage", 3)
