@@ -17,6 +17,7 @@ import asyncio
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, cast
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -36,7 +37,7 @@ from adapters.slack.convert import (
 )
 from adapters.slack.home import build_home
 from adapters.slack.render import CHOICE_ACTION, CONTINUE_ACTION, FORM_ACTION, to_home
-from adapters.slack.send import Sender, Surface, load_metadata
+from adapters.slack.send import Sender, Surface, load_metadata, with_form_note
 from adapters.slack.users import error_code
 from bot.boundary import Command, Incoming, Reply
 from bot.engine import Engine
@@ -233,7 +234,10 @@ class Handlers:
         this one, opens as a modal. A stale form gets the engine's polite answer."""
         replies = await self._command_replies(surface, "repeat")
         current = [r for r in replies if r.form is not None and r.form.token == token]
-        if current and await self.sender.open_form(surface, current):
+        if current:
+            if not await self.sender.open_form(surface, current):
+                # The question again, as a message: its button is the way to try once more.
+                await self.sender.send(replace(surface, trigger_id=None), with_form_note(current))
             return
         ref = surface.conversation
         info = await self.users.info(surface.client, ref.space, ref.user)

@@ -263,3 +263,35 @@ async def test_the_same_message_redelivered_with_a_new_event_id_is_answered_once
         {**message, "ts": f"{time.time() + 1:.6f}", "text": "help"}, event_id="EvThird"
     )
     await slack.fake.wait_for("chat.postMessage", 3)
+
+
+@pytest.mark.parametrize("error", ["expired_trigger_id", "invalid_arguments", "internal_error"])
+async def test_a_form_that_cannot_open_still_asks_its_question_as_a_message(
+    slack: Harness, error: str
+) -> None:
+    """views.open fails: the question arrives anyway, with a button that opens the form again."""
+    slack.fake.fail_next("views.open", status=200, error=error)
+    await slack.command("")
+    hooks = await slack.fake.wait_for("hook", 2)
+    await slack.click(button(hooks[-1].args["blocks"], "I'm at work, I can't talk"))
+    hooks = await slack.fake.wait_for("hook", 4)
+    assert "couldn't open the form" in hooks[2].args["text"]
+    assert "when suits you" in hooks[3].args["text"].lower()
+    again = button(hooks[-1].args["blocks"], "Call me back")
+    await slack.click(again)  # Slack opens it this time
+    opened = await slack.fake.wait_for("views.open", 2)
+    assert opened[-1].args["trigger_id"] == f"trigger-{slack.triggers}"
+    assert opened[-1].args["view"]["title"]["text"] == "Call me back"
+
+
+async def test_a_form_button_whose_modal_cannot_open_asks_again_as_a_message(
+    slack: Harness,
+) -> None:
+    await _at_work(slack)
+    hooks = await slack.fake.wait_for("hook", 3)
+    slack.fake.fail_next("views.open", status=200, error="expired_trigger_id")
+    await slack.click(button(hooks[-1].args["blocks"], "Call me back"))
+    hooks = await slack.fake.wait_for("hook", 5)
+    assert "couldn't open the form" in hooks[3].args["text"]
+    assert not any("earlier question" in h.args["text"] for h in hooks[3:])
+    assert button(hooks[-1].args["blocks"], "Call me back")["action_id"] == "rc_form"
