@@ -4,8 +4,9 @@ Listeners only acknowledge and hand the work to a task (:meth:`Handlers._spawn`)
 with ``process_before_response=True``, so Bolt answers Slack the moment a listener returns,
 without the 10 ms polling it does for ``ack()`` otherwise, and the engine, the store and every
 Web API call happen after the HTTP response, well inside Slack's 3 s. The one exception is a
-modal submission, whose validation errors can only travel in the ack: the engine gets
-:data:`SUBMIT_BUDGET` seconds, then the modal closes and the answer follows as a message.
+modal submission, whose validation errors can only travel in the ack: the user lookup and the
+engine together get :data:`SUBMIT_BUDGET` seconds, then the modal closes and the answer follows
+as a message (a rate-limited ``users.info`` alone can take longer than Slack's 3 s).
 
 Nothing here decides dialog: commands, choices and forms go to ``engine.handle``; referral card
 clicks go to the referral board; the rest is Slack plumbing.
@@ -39,7 +40,7 @@ from adapters.slack.home import build_home
 from adapters.slack.render import CHOICE_ACTION, CONTINUE_ACTION, FORM_ACTION, to_home
 from adapters.slack.send import Sender, Surface, load_metadata, with_form_note
 from adapters.slack.users import error_code
-from bot.boundary import Command, Incoming, Reply
+from bot.boundary import Command, ConversationRef, Incoming, Reply
 from bot.engine import Engine
 from bot.store import Store
 
@@ -292,17 +293,20 @@ class Handlers:
         surface = Surface(
             client=client, conversation=ref, response_url=meta.get("ru"), channel=meta.get("ch")
         )
-        info = await self.users.info(client, team, ref.user)
-        values = form_values(view["state"]["values"], time_zone=info.time_zone)
-        incoming = Incoming(
-            conversation=ref, choice_token=str(meta.get("t", "")), form=values, user=info
+        # The user lookup is part of the turn, inside the budget: users.info can be slow or
+        # rate-limited (a 429 asking for 3 s), and Slack closes the modal with an error at 3 s.
+        turn = asyncio.ensure_future(
+            self._submitted(client, team, ref, view["state"]["values"], str(meta.get("t", "")))
         )
-        turn = asyncio.ensure_future(self.engine.handle(incoming))
         try:
             replies = await asyncio.wait_for(asyncio.shield(turn), SUBMIT_BUDGET)
         except TimeoutError:
             await ack()  # close the modal in time; the answer follows as a message
             self._spawn("slow submission", self._after(surface, turn))
+            return
+        except Exception:
+            await ack()  # the modal closes; _logged says what failed, never the answers
+            await _logged("submission", turn)
             return
         errors = _form_errors(replies)
         if errors:
@@ -310,6 +314,20 @@ class Handlers:
             return
         await ack()
         self._spawn("submission", self.sender.send(surface, replies))
+
+    async def _submitted(
+        self,
+        client: AsyncWebClient,
+        team: str | None,
+        ref: ConversationRef,
+        state: dict[str, Any],
+        token: str,
+    ) -> list[Reply]:
+        """Who submitted (their zone reads the date-time picker), then the engine's turn."""
+        info = await self.users.info(client, team, ref.user)
+        values = form_values(state, time_zone=info.time_zone)
+        incoming = Incoming(conversation=ref, choice_token=token, form=values, user=info)
+        return await self.engine.handle(incoming)
 
     async def _after(self, surface: Surface, turn: asyncio.Future[list[Reply]]) -> None:
         await self.sender.send(surface, await turn)

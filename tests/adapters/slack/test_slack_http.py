@@ -295,3 +295,29 @@ async def test_a_form_button_whose_modal_cannot_open_asks_again_as_a_message(
     assert "couldn't open the form" in hooks[3].args["text"]
     assert not any("earlier question" in h.args["text"] for h in hooks[3:])
     assert button(hooks[-1].args["blocks"], "Call me back")["action_id"] == "rc_form"
+
+
+async def test_a_submission_is_answered_within_3s_when_users_info_is_rate_limited(
+    slack: Harness,
+) -> None:
+    """users.info answers 429 "retry after 3 s": the modal still closes in time, and the answer
+    (in the person's zone, once users.info has answered) follows as a message."""
+    view = await _at_work(slack)
+    assert slack.delivery is not None and slack.delivery.handlers is not None
+    slack.delivery.handlers.users.forget("T1", "U1")  # the next submission must ask Slack
+    slack.fake.fail_next("users.info", status=429, retry_after=3)
+    at = int(time.time()) + 2 * 86400
+    response = await slack.submit(
+        view,
+        {
+            "callback_at": {"type": "datetimepicker", "selected_date_time": at},
+            "callback_phone": {"type": "plain_text_input", "value": "+1 415 555 0100"},
+        },
+    )
+    assert response.status == 200 and response.text == ""
+    assert response.seconds < 2.5
+    hooks = await slack.fake.wait_for("hook", 5, timeout=15)
+    script = next(h.args["text"] for h in hooks if "Here's what to say" in h.args["text"])
+    local = datetime.fromtimestamp(at, ZoneInfo("Europe/Berlin"))
+    assert local.strftime("%H:%M") in script
+    assert len(slack.fake.named("users.info")) >= 2  # the 429, then the retry
