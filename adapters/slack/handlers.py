@@ -36,6 +36,7 @@ from adapters.slack.convert import (
     private_conversation,
     to_command,
 )
+from adapters.slack.guard import safe_home
 from adapters.slack.home import build_home
 from adapters.slack.render import CHOICE_ACTION, CONTINUE_ACTION, FORM_ACTION, to_home
 from adapters.slack.send import Sender, Surface, load_metadata, with_form_note
@@ -347,7 +348,7 @@ class Handlers:
             conversation=private_conversation(team, user),
             time_zone=info.time_zone,
         )
-        await client.views_publish(user_id=user, view=to_home(home))
+        await client.views_publish(user_id=user, view=safe_home(to_home(home)))
 
 
 def _form_errors(replies: list[Reply]) -> dict[str, str]:
@@ -357,7 +358,7 @@ def _form_errors(replies: list[Reply]) -> dict[str, str]:
     return {}
 
 
-async def _logged(what: str, work: Awaitable[None]) -> None:
+async def _logged(what: str, work: Awaitable[object]) -> None:
     """Run ``work``; a failure is logged by type and Slack error code, never by content."""
     try:
         await work

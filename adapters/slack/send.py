@@ -8,6 +8,7 @@ then ``chat.postMessage``). A reply with destination ``dm`` always goes to the D
 destination ``referral_channel`` (a card the person previewed and confirmed) is posted to the
 workspace's referral channel.
 
+Every payload passes :mod:`adapters.slack.guard` (our Block Kit check) just before it is sent.
 :meth:`Sender.send` raises on a failed Slack call, so the scheduler retries a reminder;
 listeners catch and log (the error code only, never the text).
 """
@@ -28,6 +29,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.slack.guard import safe_message, safe_modal
 from adapters.slack.render import SlackMessage, continue_button, to_message, to_modal
 from adapters.slack.users import UserDirectory, error_code
 from bot.boundary import ConversationRef, Reply
@@ -141,9 +143,13 @@ class Sender:
         reply = next((r for r in replies if r.form is not None), None)
         if reply is None or reply.form is None or surface.trigger_id is None:
             return True
-        view = to_modal(
-            reply.form, prompt=reply.text, metadata=form_metadata(surface, reply.form.token)
+        view = safe_modal(
+            to_modal(
+                reply.form, prompt=reply.text, metadata=form_metadata(surface, reply.form.token)
+            )
         )
+        if view is None:
+            return False
         try:
             await surface.client.views_open(trigger_id=surface.trigger_id, view=view)
         except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
@@ -193,7 +199,8 @@ class Sender:
     async def update_card(
         self, client: AsyncWebClient, channel: str, ts: str, card: Reply
     ) -> None:
-        await client.chat_update(channel=channel, ts=ts, **_message_args(to_message(card)))
+        message = safe_message(to_message(card), "chat.update")
+        await client.chat_update(channel=channel, ts=ts, **_message_args(message))
 
 
 def with_form_note(replies: Sequence[Reply]) -> list[Reply]:
@@ -246,14 +253,15 @@ async def post(
         thread_ts=thread,
         unfurl_links=False,
         unfurl_media=False,
-        **_message_args(message),
+        **_message_args(safe_message(message, "chat.postMessage")),
     )
 
 
 async def respond(url: str, message: SlackMessage, *, retry_from: AsyncWebClient) -> None:
     """An answer only the person sees, through a ``response_url`` (never ``say()``)."""
     hook = AsyncWebhookClient(url, retry_handlers=list(retry_from.retry_handlers))
-    body = {"response_type": "ephemeral", "replace_original": False, **message}
+    safe = safe_message(message, "response_url message")
+    body = {"response_type": "ephemeral", "replace_original": False, **safe}
     response = await hook.send_dict(body)
     if response.status_code != 200:
         raise DeliveryError(f"response_url answered {response.status_code}")

@@ -321,3 +321,27 @@ async def test_a_submission_is_answered_within_3s_when_users_info_is_rate_limite
     local = datetime.fromtimestamp(at, ZoneInfo("Europe/Berlin"))
     assert local.strftime("%H:%M") in script
     assert len(slack.fake.named("users.info")) >= 2  # the 429, then the retry
+
+
+async def test_app_home_publishes_ten_contacts_at_the_flows_maximum_lengths(
+    slack: Harness,
+) -> None:
+    """Twelve contacts whose name (500, after an edit), agency (120) and reach (200) are as
+    long as the contacts flow allows, each character escaped to 4-5: the Home is published
+    within Block Kit's limits, shows ten, and says where the rest are."""
+    assert slack.coach is not None
+    for number in range(12):
+        await slack.coach.store.save_contact(
+            Contact(
+                user_key="slack:T1:U1",
+                name=f"{number:02d}" + "&" * 498,
+                agency="<" * 120,
+                reach=">" * 200,
+            )
+        )
+    await slack.event({"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home"})
+    home = (await slack.fake.wait_for("views.publish"))[0].args["view"]
+    check_view(home)
+    text = json.dumps(home)
+    assert all(f"{n:02d}&amp;&amp;" in text for n in range(10))
+    assert "and 2 more (*Show my contacts* lists them all)" in text
