@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 with warnings.catch_warnings():
     # discord.py imports audioop (for voice, unused); Python 3.11 warns it goes away in 3.13.
     warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
-    from adapters.discord.render import to_markdown
-from adapters.slack.render import to_mrkdwn
+    from adapters.discord.render import card_embed, to_markdown
+from adapters.slack.render import to_fallback, to_message, to_mrkdwn
+from bot.boundary import Card, Reply
 from bot.markup import escape
 
 PIECES = [
@@ -102,6 +103,9 @@ def test_discord_never_shows_a_live_link_or_mention(value: str) -> None:
     shown = to_markdown(template_line(value))
     assert discord_live(shown) == [], shown
     assert discord_shown(shown) == typed(value)
+    card = card_embed(Card(template_line(value), ((template_line(value), template_line(value)),)))
+    for part in (card.title or "", card.description or "", card.fields[0].name or ""):
+        assert discord_live(part) == [], part
 
 
 def test_discord_two_masked_links_on_one_line_are_both_dead() -> None:
@@ -139,3 +143,18 @@ def test_slack_never_shows_a_live_link_or_mention(value: str) -> None:
     shown = to_mrkdwn(template_line(value))
     assert slack_live(shown) == [], shown
     assert slack_shown(shown) == typed(value)
+    fallback = to_fallback(template_line(value))
+    assert slack_live(fallback) == [], fallback
+    card = Card(template_line(value), ((template_line(value), template_line(value)),))
+    message = to_message(Reply(template_line(value), card=card))
+    for text in mrkdwn_texts(message["blocks"]):  # plain_text is never parsed by Slack
+        assert slack_live(text) == [], text
+
+
+def mrkdwn_texts(node: object) -> list[str]:
+    if isinstance(node, list):
+        return [text for item in node for text in mrkdwn_texts(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node["text"]] if node.get("type") == "mrkdwn" else []
+    return own + [text for value in node.values() for text in mrkdwn_texts(value)]
