@@ -24,7 +24,7 @@ import sys
 import unicodedata
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from bot.boundary import clean_text
 from bot.coaching.domains import email_host, parse_host
@@ -84,6 +84,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     ):
         parser.add_argument(option, type=_yes_no, metavar="yes|no", help="look-up answer")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.error = _one_line_error  # type: ignore[method-assign]
+
+
+def _one_line_error(message: str) -> NoReturn:
+    """A bad option in one line (argparse would print the whole usage first), exit 2."""
+    print(f"recruiter-coach check: error: {message} (see --help)", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
 
 
 def main(args: argparse.Namespace) -> int:

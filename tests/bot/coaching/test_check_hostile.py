@@ -113,3 +113,29 @@ def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
         "recruiter-coach check: error: --website 'a＠b' doesn't look like a web address, "
         "like https://example.com"
     ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--domain-age-days", "abc"],
+        ["--linkedin-joined-months", "１.５"],
+        ["--linkedin-verified", "maybe"],
+        ["--written-offer", ""],
+        ["--name"],
+    ],
+)
+def test_a_bad_option_value_is_one_line_and_exit_2(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["check", *args])
+    out, err = capsys.readouterr()
+    assert raised.value.code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("recruiter-coach check: error: argument ")
+
+
+def test_fullwidth_look_up_answers_are_read(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--linkedin-verified", "ｙｅｓ", "--domain-age-days", "１２", "--json"]
+    assert main(["check", *args]) == 0
+    assert '"risk"' in capsys.readouterr().out
