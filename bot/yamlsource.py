@@ -8,8 +8,10 @@ carry the line of each key or item.
 choice with the id ``no``); only ``true``/``false`` are booleans.
 
 Hostile or runaway files are refused quickly, with the line and a fix: more than
-:data:`MAX_SOURCE_CHARS` characters, more than :data:`MAX_ALIASES` uses of an alias (``*name``;
-an "alias bomb" of nested aliases would otherwise expand to billions of nodes), and any tag
+:data:`MAX_SOURCE_CHARS` characters, lists and mappings nested deeper than :data:`MAX_DEPTH`
+(``[[[[...`` thousands deep crashes PyYAML's composer), more than :data:`MAX_ALIASES` uses of an
+alias (``*name``; an "alias bomb" of nested aliases would otherwise expand to billions of
+nodes), and any tag
 outside plain YAML data (``!!python/object/apply:...``, ``!include``, any ``!tag``), which the
 safe loader would otherwise have turned into a string or a list without a word.
 """
@@ -23,6 +25,7 @@ import yaml
 
 __all__ = (
     "MAX_ALIASES",
+    "MAX_DEPTH",
     "MAX_SOURCE_CHARS",
     "YList",
     "YMap",
@@ -33,6 +36,7 @@ __all__ = (
 
 MAX_SOURCE_CHARS = 128 * 1024  # the largest shipped flow is under 8,000
 MAX_ALIASES = 100  # no shipped file uses one
+MAX_DEPTH = 40  # shipped files nest 6 deep
 _PLAIN_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
@@ -91,6 +95,7 @@ def load_located(text: str) -> object:
     """Parse one YAML document into YMap/YList/scalars; raise :class:`YamlSyntaxError`."""
     if len(text) > MAX_SOURCE_CHARS:
         raise too_big(len(text))
+    _check_depth(text)
     loader = _FlowLoader(text)
     try:
         node = loader.get_single_node()
@@ -103,6 +108,31 @@ def load_located(text: str) -> object:
         raise YamlSyntaxError(str(exc), 0) from exc
     finally:
         loader.dispose()
+
+
+def _check_depth(text: str) -> None:
+    """Refuse lists and mappings nested deeper than MAX_DEPTH, before building anything.
+
+    PyYAML composes nodes recursively: ``[[[[...`` a few thousand deep overflows the C stack and
+    kills the process. Reading events is iterative and takes a fraction of the parse.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else 0
+                    raise YamlSyntaxError(
+                        f"lists and mappings are nested more than {MAX_DEPTH} deep here",
+                        line,
+                        "flatten it: a flow needs only a few levels (steps, a step, its "
+                        "choices); move deeper parts into steps or flows of their own",
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # the full parse reports syntax errors with their line
 
 
 def too_big(size: int) -> YamlSyntaxError:

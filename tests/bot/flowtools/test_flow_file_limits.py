@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from bot.flowtools.lint import load_dialogs
-from bot.yamlsource import MAX_ALIASES, MAX_SOURCE_CHARS, YamlSyntaxError, load_located
+from bot.yamlsource import (
+    MAX_ALIASES,
+    MAX_DEPTH,
+    MAX_SOURCE_CHARS,
+    YamlSyntaxError,
+    load_located,
+)
 from tests.bot.flowtools.conftest import FlowsCli
 
 DialogsFactory = Callable[..., Path]
@@ -113,3 +119,16 @@ def test_a_few_aliases_are_fine_but_not_one_more_than_the_limit() -> None:
     with pytest.raises(YamlSyntaxError) as raised:
         load_located(many)
     assert raised.value.line == 1 and raised.value.fix  # where the repeated part is
+
+
+def test_deep_nesting_is_refused_before_it_can_crash_the_parser(
+    flows_cli: FlowsCli, dialogs: DialogsFactory
+) -> None:
+    # 60,000 levels of "[" fit in the size limit and used to overflow PyYAML's C composer.
+    deep = "flow: deep\nsteps:\n  start:\n    say: " + "[" * 60_000 + "]" * 60_000 + "\n"
+    code, out, seconds = timed_lint(flows_cli, dialogs({"deep": deep}))
+    assert code == 1 and seconds < QUICK
+    assert f"deep.yaml:4: error: lists and mappings are nested more than {MAX_DEPTH} deep" in out
+    assert "fix: flatten it" in out
+    inner = MAX_DEPTH - 1  # the top-level mapping is one level
+    assert load_located("x: " + "[" * inner + "]" * inner) is not None
