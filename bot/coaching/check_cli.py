@@ -203,15 +203,16 @@ def _load(path: Path) -> object:
 
 
 def _load_yaml(path: Path, text: str) -> object:
-    import yaml
+    # The flows' reader: its limits (size, nesting, aliases, no tags) keep a hostile report
+    # from hanging or crashing the command.
+    from bot.yamlsource import YamlSyntaxError, load_located
 
     try:
-        return yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ReportFileError(f"{path}: {where}not valid YAML: {problem}") from exc
+        return load_located(text) or {}
+    except YamlSyntaxError as exc:
+        where = f"line {exc.line}: " if exc.line else ""
+        problem = str(exc) if exc.fix else f"not valid YAML: {exc}"
+        raise ReportFileError(f"{path}: {where}{problem}") from exc
 
 
 def _field(path: Path, key: object) -> str:

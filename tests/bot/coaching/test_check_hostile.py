@@ -139,3 +139,25 @@ def test_fullwidth_look_up_answers_are_read(capsys: pytest.CaptureFixture[str]) 
     args = ["--linkedin-verified", "ｙｅｓ", "--domain-age-days", "１２", "--json"]
     assert main(["check", *args]) == 0
     assert '"risk"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ("company: " + "[" * 60_000 + "]" * 60_000 + "\n", "nested more than"),
+        (
+            "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+            "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nname: [*c, *c, *c, *c, *c, *c, *c]\n",
+            "YAML aliases",
+        ),
+        ("name: !!python/object/apply:os.system [echo hi]\n", "is not allowed"),
+    ],
+)
+def test_a_hostile_report_file_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, said: str
+) -> None:
+    report = tmp_path / "report.yaml"
+    report.write_text(content, encoding="utf-8")
+    assert main(["check", "--file", str(report)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and said in err and "report.yaml: line " in err
