@@ -5,7 +5,8 @@ apologise at run time, every time:
 
 - a loop of steps with no question and no way out (``FlowLoopError``): from some step, every path
   runs only ``say``/``set``/``branch``/``action``/``goto`` steps and never reaches a question, a
-  ``call``, an ``end`` or a step without ``next``;
+  ``call``, an ``end`` or a step without ``next`` (and, the same error, a run of such steps
+  surely longer than the 200 a turn may run);
 - a template that includes itself, directly or through others (``RecursionError``);
 - a slot read (in a message, a template, a template it includes, a condition, a ``set`` or an
   action input) before every path from the start has set it (``UndefinedError``: templates and
@@ -81,6 +82,7 @@ def quiet_loops(flows: Mapping[str, Flow]) -> Iterator[FlowProblem]:
                 stops.add(node)
     escaping = _reaching(stops, successors)
     doomed = [node for node in successors if node not in escaping]
+    yield from _long_runs(flows, successors)
     for flow_id in dict.fromkeys(flow_id for flow_id, _ in doomed):
         flow = flows[flow_id]
         steps = [flow.steps[s] for f, s in doomed if f == flow_id]
@@ -94,6 +96,48 @@ def quiet_loops(flows: Mapping[str, Flow]) -> Iterator[FlowProblem]:
             "conversation gets here the coach stops with an error",
             "put an `ask` step in the loop, or give one of these steps a `next` (or a branch an "
             "`else`) that leaves it",
+        )
+
+
+def _long_runs(
+    flows: Mapping[str, Flow], successors: Mapping[_Node, list[_Node]]
+) -> Iterator[FlowProblem]:
+    """An error where a run of steps with no question is surely longer than a turn may run.
+
+    Steps are peeled from the end (Kahn's algorithm on reversed edges): a step whose successors
+    are all peeled has a longest run of one more than theirs. Steps in a loop are never peeled:
+    a loop without an exit is reported above, one with an exit depends on the data.
+    """
+    from bot.turn import MAX_STEPS_PER_TURN  # here: the loader must not import the engine
+
+    waiting = {node: len(set(nexts)) for node, nexts in successors.items()}
+    predecessors: dict[_Node, set[_Node]] = {}
+    for node, nexts in successors.items():
+        for target in nexts:
+            predecessors.setdefault(target, set()).add(node)
+    longest: dict[_Node, int] = {}
+    ready = [node for node, count in waiting.items() if count == 0]
+    while ready:
+        node = ready.pop()
+        longest[node] = 1 + max((longest[t] for t in successors[node]), default=0)
+        for before in predecessors.get(node, ()):
+            waiting[before] -= 1
+            if waiting[before] == 0:
+                ready.append(before)
+    worst: dict[str, tuple[int, _Node]] = {}
+    for node, length in longest.items():
+        if length > MAX_STEPS_PER_TURN and length > worst.get(node[0], (0, node))[0]:
+            worst[node[0]] = (length, node)
+    for flow_id, (length, (_, step_id)) in worst.items():
+        step = flows[flow_id].steps[step_id]
+        yield FlowProblem(
+            step.where.path,
+            step.where.line,
+            "next",
+            f"from step {step_id!r}, {length} steps can run in a row without a question; a turn "
+            f"stops with an error after {MAX_STEPS_PER_TURN}",
+            "ask something on the way, or move part of the steps into a flow the user reaches "
+            "after a question",
         )
 
 

@@ -160,3 +160,18 @@ def test_a_name_set_before_an_include_is_seen_by_the_included_template(
     }
     flow = "flow: demo\nsteps:\n  start:\n    say: wrapper\n"
     assert errors_of(dialogs({"demo": flow}, templates)) == []
+
+
+def chain(says: int) -> str:
+    steps = [f"  s{i}:\n    say: Step {i}.\n    next: s{i + 1}\n" for i in range(says)]
+    return "flow: demo\nsteps:\n" + "".join(steps) + f"  s{says}:\n    end: true\n"
+
+
+def test_a_run_of_steps_longer_than_a_turn_may_run_is_an_error(dialogs: DialogsFactory) -> None:
+    from bot.turn import MAX_STEPS_PER_TURN
+
+    found = errors_of(dialogs({"demo": chain(MAX_STEPS_PER_TURN + 5)}))
+    assert len(found) == 1, found
+    assert "demo.yaml:4 [next]: error: from step 's0', 206 steps can run in a row" in found[0]
+    assert "fix: ask something on the way" in found[0]
+    assert errors_of(dialogs({"demo": chain(MAX_STEPS_PER_TURN - 5)})) == []
