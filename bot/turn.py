@@ -86,9 +86,10 @@ class Turn:
             return
         text = (incoming.text or "").strip()
         command = command_in(text) if text else None
-        if command in ("help", "menu"):
+        if command is not None:  # every command works when idle too, as `help` says
             await self._command(command, "")
             return
+        self.state.offered = []
         if incoming.choice_token or incoming.form:
             self.say_system("coach_stale")
         if not text or text.lower() in START_WORDS:
@@ -97,17 +98,29 @@ class Turn:
         flow_id = self.engine.flow_for_text(text)
         suggestions = [] if flow_id else self.engine.suggestions(text)
         if suggestions:  # not sure: let the user pick among the likeliest topics
-            self.replies.append(
-                Reply(
-                    self.render(Message(template="coach_pick_topic")),
-                    choices=self._topic_choices(suggestions),
-                )
-            )
+            self.state.offered = [flow_id for flow_id, _ in suggestions]
+            self._offer_topics()
             return
         await self.enter(flow_id or self.engine.entry_flow)
 
-    def _topic_choices(self, flows: list[tuple[str, str]]) -> tuple[Choice, ...]:
-        return tuple(Choice(flow_id, title, f"{TOPIC_TOKEN}{flow_id}") for flow_id, title in flows)
+    def _offer_topics(self) -> None:
+        """The "which topic?" list of ``state.offered`` (its buttons work in any state)."""
+        flows = self.engine.registry.flows
+        choices = tuple(
+            Choice(flow_id, flows[flow_id].title, f"{TOPIC_TOKEN}{flow_id}")
+            for flow_id in self.state.offered
+            if flow_id in flows
+        )
+        self.replies.append(
+            Reply(self.render(Message(template="coach_pick_topic")), choices=choices)
+        )
+
+    def _idle_prompt(self, command: str) -> None:
+        """What `repeat`, `back` and `help` show when no question is waiting."""
+        if self.state.offered:
+            self._offer_topics()
+        elif command != "help":
+            self.say_system("coach_idle")
 
     # -- global commands ---------------------------------------------------------------------
 
@@ -133,12 +146,12 @@ class Turn:
             if not went_back:
                 self.say_system("coach_no_back")
             # a new number for the earlier question: buttons of the later one must go stale
-            await self._reprompt(fresh=went_back)
+            await self._reprompt(fresh=went_back, command=name)
         elif name == "help":
             self.say_system("coach_help")
-            await self._reprompt()
+            await self._reprompt(command=name)
         else:  # repeat, or anything unknown: show where we are
-            await self._reprompt()
+            await self._reprompt(command=name)
 
     async def _ask_question(self, text: str) -> None:
         """Start the flow the question is about; the entry flow when it is unclear."""
@@ -154,8 +167,10 @@ class Turn:
         if self.state.active and isinstance(self.current_step(), AskStep):
             self.count(self.state.top.step, "abandoned")
 
-    async def _reprompt(self, *, fresh: bool = False) -> None:
+    async def _reprompt(self, *, fresh: bool = False, command: str = "") -> None:
         if not self.state.active:
+            if command:
+                self._idle_prompt(command)
             return
         step = self.current_step()
         if isinstance(step, AskStep):
