@@ -298,21 +298,23 @@ class Turn:
         state = self.state
         self.count(state.top.step, "retried")
         state.attempts += 1
+        message = step.unparsed if unparsed else step.invalid
+        extra = {"reason": reason, "attempts": state.attempts}
+        # the last refusal is explained too: the user must know why the coach moves on
+        if message is not None:
+            self.say(message, **extra)
+        else:
+            self.say_system("coach_unparsed" if unparsed else "coach_invalid", **extra)
         if state.attempts >= step.max_attempts:
             state.attempts = 0
             if step.on_fail:
+                state.checkpoint()  # so that `back` returns to the question that failed
                 await self._goto_step(step.on_fail)
             else:
                 self.say_system("coach_gave_up")
                 state.reset()
                 await self.enter(self.engine.menu_flow)
             return
-        message = step.unparsed if unparsed else step.invalid
-        extra = {"reason": reason, "attempts": state.attempts}
-        if message is not None:
-            self.say(message, **extra)
-        else:
-            self.say_system("coach_unparsed" if unparsed else "coach_invalid", **extra)
         if offer is not None:
             self.replies.append(offer)
         await self._reprompt()

@@ -364,3 +364,50 @@ def test_help_speaks_the_platforms_words(dialogs: Dialogs, platform: str, words:
         assert f"{command}" in text
     other = "press a button" if platform == "console" else "type the number"
     assert other not in text.casefold()
+
+
+def test_every_question_that_gives_up_explains_why_and_back_returns_to_it(
+    dialogs: Dialogs, waiting: list[Waiting]
+) -> None:
+    from bot.values import Parsed, parse_answer
+
+    nonsense = "qqq zzz"
+
+    async def walk() -> tuple[int, list[str]]:
+        checked, problems = 0, []
+        for found in waiting:
+            before = ConversationState.from_json(found.state)
+            if not before.active or before.pending:
+                continue
+            step = dialogs.registry.by_version[before.top.version].steps[before.top.step]
+            assert isinstance(step, AskStep)
+            refusal = parse_answer(
+                step.kind, nonsense, rule=step.rule, now=found.case.now, choices=step.choices
+            )
+            if not step.on_fail or isinstance(refusal, Parsed):
+                continue
+            checked += 1
+            probe = Probe(dialogs, found.case)
+            await probe.restore(copy.deepcopy(found.state))
+            for _ in range(step.max_attempts):
+                text = await probe.say(nonsense)
+            if to_plain(refusal.reason) not in text:
+                problems.append(f"{found.where}: the last refusal is not explained: {text!r}")
+            await probe.say("back")
+            if _where(await probe.state()) != found.where:
+                problems.append(f"{found.where}: back after giving up does not return to it")
+        return checked, problems
+
+    checked, problems = asyncio.run(walk())
+    assert problems == [], "\n".join(problems)
+    assert checked >= 4
+
+
+def test_the_callback_fallback_keeps_the_articles_advice(dialogs: Dialogs) -> None:
+    text = to_plain(
+        dialogs.renderer.render(platform="console", context={}, seed=0, template="callback_later")
+    ).casefold()
+    assert "personal number" in text  # you give them your number and a time
+    assert "your name and number" not in text and "send me" not in text
+    assert "this evening" not in text
+    assert "type restart" not in text and "type back" in text
