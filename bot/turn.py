@@ -199,8 +199,24 @@ class Turn:
             await self._accept(step, {step.slot: outcome.value})
             return
         unparsed = type(outcome).__name__ == "Unparsed"
+        if unparsed and step.text_slot and step.on_text:  # the question invites free text
+            await self._typed_instead(step, text)
+            return
         offer = self._switch_offer(text) if unparsed else None
         await self._refused(step, outcome.reason, unparsed, offer)
+
+    async def _typed_instead(self, step: AskStep, text: str) -> None:
+        """Free text on a choice that takes it ("paste their message, or pick..."): keep it."""
+        outcome = parse_answer("text", text, rule=step.rule, now=self.context.now)
+        if not isinstance(outcome, Parsed):
+            await self._refused(step, outcome.reason, False)
+            return
+        assert step.text_slot is not None  # checked by the caller; mypy cannot see it
+        self.count(self.state.top.step, "answered")
+        self.state.checkpoint()
+        self.state.assign(step.text_slot, outcome.value)
+        self.state.attempts = 0
+        await self._goto_step(step.on_text)
 
     def _switch_offer(self, text: str) -> Reply | None:
         """A question typed instead of an answer: offer its topic, without leaving this one."""

@@ -15,7 +15,7 @@ import pytest
 
 from bot.app import build_actions, load_content
 from bot.commands import COMMANDS
-from bot.flow import AskStep
+from bot.flow import AskStep, Message
 from bot.loader import FlowRegistry
 from bot.yamlsource import load_located
 
@@ -87,3 +87,38 @@ def test_the_check_sees_the_texts() -> None:
     texts = dict(user_texts())
     assert any("type **menu**" in t.casefold() for t in texts.values())
     assert any(w.startswith("flows/") or ".yaml:" in w for w in texts)
+
+
+# Words with which a question asks the user to write something of their own.
+INVITES_TYPING = re.compile(
+    r"\b(?:paste|describe|in your own words|tell me (?:what|about|more)|type (?:it|your|their|"
+    r"the|a|what)|write (?:it|your|what)|or just say|say it in)\b",
+    re.I,
+)
+
+
+def _prompt_text(message: Message) -> str:
+    if message.template:
+        paths = (DIALOGS / "templates").rglob(f"{message.template}.j2")
+        return "\n".join(JINJA.sub(" ", p.read_text(encoding="utf-8")) for p in paths)
+    return JINJA.sub(" ", "\n".join(message.inline))
+
+
+def test_no_question_invites_typing_that_its_answer_type_refuses(registry: FlowRegistry) -> None:
+    broken = []
+    for flow in registry.flows.values():
+        for step in flow.steps.values():
+            if not isinstance(step, AskStep) or step.kind not in ("choice", "yesno", "scale"):
+                continue
+            if step.text_slot:  # typed text is kept
+                continue
+            found = INVITES_TYPING.search(_prompt_text(step.prompt))
+            if found:
+                broken.append(f"{flow.id}.{step.id} ({step.kind}) says {found.group(0)!r}")
+    assert broken == [], "\n".join(broken)
+
+
+def test_the_invitation_check_sees_the_scam_question(registry: FlowRegistry) -> None:
+    step = registry.flows["scam"].steps["start"]
+    assert isinstance(step, AskStep)
+    assert INVITES_TYPING.search(_prompt_text(step.prompt))
