@@ -241,6 +241,8 @@ class Turn:
             await self._reprompt()
             return
         value: Any = option.id if step.kind == "choice" else option.id == "yes"
+        if step.kind == "choice" and step.rule.max is not None and step.rule.max > 1:
+            value = [option.id]  # a choice of several: one press is a list of one
         if step.kind == "scale":
             value = int(option.id.removeprefix("n"))
         await self._accept(step, {step.slot: value})

@@ -12,6 +12,7 @@ fact keeps at most :data:`MAX_EACH` items.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = ("ASKS", "MAX_EACH", "MAX_TEXT", "MessageFacts", "check_inputs", "extract")
@@ -114,9 +115,9 @@ def _clean(text: str) -> str:
     return text[:MAX_TEXT].encode("utf-8", "replace").decode("utf-8")
 
 
-def _unique(items: object) -> tuple[str, ...]:
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
-    for item in items:  # type: ignore[attr-defined]
+    for item in items:
         if item and item.casefold() not in (s.casefold() for s in seen):
             seen[item] = None
         if len(seen) >= MAX_EACH:
@@ -133,7 +134,7 @@ def _phones(text: str) -> tuple[str, ...]:
             text, region, leniency=phonenumbers.Leniency.VALID
         ):
             found.append(match.raw_string.strip())
-    digits = {}
+    digits: dict[str, str] = {}
     for number in found:
         digits.setdefault(re.sub(r"\D", "", number)[-10:], number)
     return tuple(list(digits.values())[:MAX_EACH])
