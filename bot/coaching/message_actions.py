@@ -10,11 +10,21 @@ from collections.abc import Mapping
 
 from bot.actions import ActionContext, ActionRegistry
 from bot.coaching.legitimacy_actions import check_legitimacy
-from bot.coaching.message_facts import check_inputs, extract
+from bot.coaching.message_facts import check_inputs, extract, looks_like_message
 
 __all__ = ("check_message", "register_message_actions")
 
-OUTPUTS = ("risk", "summary", "finding_count", "high", "emails", "links", "phones", "asks")
+OUTPUTS = (
+    "risk",
+    "summary",
+    "finding_count",
+    "high",
+    "emails",
+    "links",
+    "phones",
+    "asks",
+    "is_message",
+)
 
 
 def register_message_actions(registry: ActionRegistry) -> None:
@@ -31,8 +41,11 @@ async def check_message(
 ) -> Mapping[str, object]:
     text = str(inputs.get("message") or "")
     facts = extract(text)
+    if not looks_like_message(text, facts):
+        return {"is_message": False}
     result = dict(await check_legitimacy(context, check_inputs(text, facts)))
     result.update(
+        is_message=True,
         emails=list(facts.emails),
         links=list(facts.links),
         phones=list(facts.phones),

@@ -15,10 +15,22 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ("ASKS", "MAX_EACH", "MAX_TEXT", "MessageFacts", "check_inputs", "extract")
+__all__ = (
+    "ASKS",
+    "MAX_EACH",
+    "MAX_TEXT",
+    "MIN_WORDS",
+    "MessageFacts",
+    "check_inputs",
+    "extract",
+    "looks_like_message",
+)
 
 MAX_TEXT = 5000  # a recruiter's message is shorter; more only slows the scan
 MAX_EACH = 10
+# Fewer words, with no address, link, number or request in them, is no message to check ("not
+# sure", "hmm"): a "low risk" answer to it would reassure about nothing.
+MIN_WORDS = 6
 PHONE_REGIONS = ("US", "GB")  # numbers without a country code are read as these
 
 _EMAIL = re.compile(
@@ -94,6 +106,12 @@ def extract(text: str) -> MessageFacts:
     phones = _phones(_LINK.sub(" ", without_emails))
     asks = tuple(kind for kind, pattern in _ASK_PATTERNS.items() if pattern.search(text))
     return MessageFacts(emails=emails, links=links, phones=phones, asks=asks)
+
+
+def looks_like_message(text: str, facts: MessageFacts | None = None) -> bool:
+    """Whether ``text`` is worth checking as a recruiter's message."""
+    facts = facts if facts is not None else extract(text)
+    return not facts.empty or len(_clean(text).split()) >= MIN_WORDS
 
 
 def check_inputs(text: str, facts: MessageFacts | None = None) -> dict[str, str]:

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 from bot.actions import ActionContext
 from bot.boundary import ConversationRef
 from bot.coaching.message_actions import check_message
-from bot.coaching.message_facts import MAX_EACH, MessageFacts, check_inputs, extract
+from bot.coaching.message_facts import (
+    MAX_EACH,
+    MessageFacts,
+    check_inputs,
+    extract,
+    looks_like_message,
+)
 from bot.store.memory import MemoryStore
 
 SCAM = (
@@ -50,14 +56,18 @@ def test_the_check_gets_the_first_of_each_and_the_whole_text() -> None:
     }
 
 
-def test_the_action_runs_the_legitimacy_check_on_the_message() -> None:
-    context = ActionContext(
+def _context() -> ActionContext:
+    return ActionContext(
         conversation=ConversationRef("console", "c", "u"),  # type: ignore[arg-type]
         now=datetime(2026, 11, 23, tzinfo=UTC),
         time_zone="UTC",
         store=MemoryStore(),
     )
-    out = asyncio.run(check_message(context, {"message": SCAM}))
+
+
+def test_the_action_runs_the_legitimacy_check_on_the_message() -> None:
+    out = asyncio.run(check_message(_context(), {"message": SCAM}))
+    assert out["is_message"] is True
     assert out["risk"] == "high"
     assert out["emails"] == ["acme.hr.team@gmail.com"]
     assert "money or a fee" in out["asks"]  # type: ignore[operator]
@@ -88,3 +98,12 @@ def test_hostile_and_huge_text_is_fine(parts: list[str], padding: int) -> None:
     inputs = check_inputs(text, facts)
     inputs["asked_for"].encode("utf-8")  # no lone surrogate reaches the check
     assert len(inputs["asked_for"]) <= 5000
+
+
+def test_a_few_words_without_facts_are_no_message() -> None:
+    assert not looks_like_message("not sure really")
+    assert looks_like_message("pay the fee")  # short, but it asks for money
+    assert looks_like_message("jo@firm.com")
+    assert looks_like_message("Could we talk on Thursday about the role please")
+    out = asyncio.run(check_message(_context(), {"message": "hmm"}))
+    assert out == {"is_message": False}
