@@ -58,7 +58,7 @@ def test_the_check_gets_the_first_of_each_and_the_whole_text() -> None:
 
 def _context() -> ActionContext:
     return ActionContext(
-        conversation=ConversationRef("console", "c", "u"),  # type: ignore[arg-type]
+        conversation=ConversationRef("console", "c", "u"),
         now=datetime(2026, 11, 23, tzinfo=UTC),
         time_zone="UTC",
         store=MemoryStore(),
