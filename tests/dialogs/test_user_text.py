@@ -122,3 +122,19 @@ def test_the_invitation_check_sees_the_scam_question(registry: FlowRegistry) -> 
     step = registry.flows["scam"].steps["start"]
     assert isinstance(step, AskStep)
     assert INVITES_TYPING.search(_prompt_text(step.prompt))
+
+
+def test_every_word_the_texts_say_to_type_does_something() -> None:
+    from bot.engine import COMMAND_WORDS
+
+    _, registry = load_content(DIALOGS, actions=build_actions())
+    answers = {"skip", "none", "same"}  # answers the asking question takes
+    dead = []
+    for where, text in user_texts():
+        for word in TYPED_WORD.findall(text):
+            folded = word.casefold()
+            if folded in answers or folded in COMMANDS or folded == "start":
+                continue
+            if COMMAND_WORDS.get(folded) not in registry.flows:
+                dead.append(f"{where}: type {word!r} starts nothing")
+    assert dead == [], "\n".join(dead)
