@@ -331,7 +331,10 @@ function wire() {
   $("apply-clock").addEventListener("click", () => post("settings", {now: $("now").value, time_zone: $("tz").value}));
   $("jump").addEventListener("click", () => post("jump"));
   $("restart").addEventListener("click", () => post("restart", {flow: state.start.flow}));
-  $("flow").addEventListener("change", () => post("restart", {flow: $("flow").value}));
+  $("flow").addEventListener("change", async () => {
+    await post("restart", {flow: $("flow").value});
+    post("say", {text: "start"});  // as the person would: the chosen flow begins at once
+  });
   $("save").addEventListener("click", () => post("save", {name: $("test-name").value}));
   $("run-tests").addEventListener("click", () => post("tests"));
 }
