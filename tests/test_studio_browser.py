@@ -50,6 +50,9 @@ steps:
     ask: text
     slot: anything
     text: Type something.
+    next: bye
+  bye:
+    say: Thanks.
 """
 pytestmark = pytest.mark.timeout(240)
 
@@ -133,7 +136,7 @@ def test_an_author_talks_sees_edits_breaks_and_saves(
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(url)
-    expect(page.locator("#problems")).to_contain_text("0 errors")
+    expect(page.locator("#problems")).to_contain_text("0 errors, 0 warnings")
 
     # 1. The at-work path in the Slack view: buttons, then the callback form as a modal.
     _say(page, "start")
@@ -211,7 +214,9 @@ def test_an_author_talks_sees_edits_breaks_and_saves(
     lines[broken] = lines[broken].replace("callback_number", "callback_numbr")
     flow_file.write_text("".join(lines), encoding="utf-8")
     problem = page.locator("#problems .problem.error").first
-    expect(problem).to_contain_text(f"recruiter_called.yaml:{broken + 1}", timeout=5000)
+    expect(problem).to_contain_text(
+        f"dialogs/flows/recruiter_called.yaml:{broken + 1}", timeout=5000
+    )
     expect(problem).to_contain_text("callback_numbr")
     expect(problem).to_contain_text("fix:")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from adapters.studio.session import StudioSession
@@ -48,7 +49,7 @@ async def page_state(session: StudioSession, extra: dict[str, Any] | None = None
         "problems": [
             {
                 "severity": p.severity,
-                "path": p.path,
+                "path": _shown_path(session, p.path),
                 "line": p.line,
                 "key": p.key,
                 "message": p.message,
@@ -59,6 +60,14 @@ async def page_state(session: StudioSession, extra: dict[str, Any] | None = None
         "summary": session.report.summary(),
         **(extra or {}),
     }
+
+
+def _shown_path(session: StudioSession, path: str) -> str:
+    """A problem's file relative to the dialogs folder's parent: ``dialogs/flows/x.yaml``."""
+    try:
+        return str(Path(path).resolve().relative_to(session.root.resolve().parent))
+    except ValueError:
+        return path
 
 
 def _entry(session: StudioSession, entry: Any) -> dict[str, Any]:

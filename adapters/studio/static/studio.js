@@ -290,7 +290,11 @@ async function showDiagram() {
       node.addEventListener("click", () => startAt(step));
     }
     const here = box.querySelector("g.node.studioHere");
-    if (here) here.scrollIntoView({block: "center", inline: "center"});
+    if (here) {  // scroll the diagram box only, so the rest of the side stays where it is
+      const a = here.getBoundingClientRect(), b = box.getBoundingClientRect();
+      box.scrollTop += a.top - b.top - box.clientHeight / 2 + a.height / 2;
+      box.scrollLeft += a.left - b.left - box.clientWidth / 2 + a.width / 2;
+    }
   } catch (error) {
     box.replaceChildren(el("pre", {class: "error"}, "The diagram could not be drawn: " + error));
   }
