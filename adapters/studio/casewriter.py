@@ -1,4 +1,4 @@
-""""Save as a test": the studio's conversation as a transcript test, and running the tests.
+"""Save as a test: the studio's conversation as a transcript test, and running the tests.
 
 The file written is an ordinary ``<dialogs>/tests/*.yaml`` case (see
 :mod:`bot.flowtools.casefile`): the start, the clock and zone, the platform, and per turn what
@@ -81,8 +81,16 @@ def _first_words(record: Record) -> str:
     for reply in record.replies:
         for line in to_plain(reply.text).splitlines():
             if line.strip():
-                return line.strip()[:_EXPECT_CHARS].strip()
+                return _words(line.strip())
     return ""
+
+
+def _words(line: str) -> str:
+    """At most _EXPECT_CHARS characters, cut between words."""
+    if len(line) <= _EXPECT_CHARS:
+        return line
+    cut = line[: _EXPECT_CHARS + 1].rsplit(" ", 1)[0]
+    return (cut if cut != line[: _EXPECT_CHARS + 1] else line[:_EXPECT_CHARS]).rstrip()
 
 
 def save_case(session: StudioSession, name: str) -> tuple[Path, str | None]:
@@ -102,7 +110,9 @@ def save_case(session: StudioSession, name: str) -> tuple[Path, str | None]:
     return path, note
 
 
-async def run_tests(session: StudioSession, only: Path | None = None) -> tuple[list[str], list[str]]:
+async def run_tests(
+    session: StudioSession, only: Path | None = None
+) -> tuple[list[str], list[str]]:
     """Run the folder's transcript tests (or one file's): failures, and coverage per flow."""
     cases, problems = load_cases(session.root / "tests")
     if only is not None:

@@ -49,8 +49,10 @@ def main(args: argparse.Namespace) -> int:
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
-        print(f"port {args.port} is taken on {HOST}: stop what uses it or pick another, "
-              f"e.g. --port {args.port + 1}")
+        print(
+            f"port {args.port} is taken on {HOST}: stop what uses it or pick another, "
+            f"e.g. --port {args.port + 1}"
+        )
         return 2
     return 0
 
@@ -82,8 +84,10 @@ async def serve(root: Path, port: int, *, started: float, open_page: bool = Fals
         await web.TCPSite(runner, HOST, port, reuse_address=False).start()
         url = f"http://{HOST}:{port}/"
         seconds = time.perf_counter() - started
-        print(f"Flow studio for {root}: {url} (ready in {seconds:.2f} s; Ctrl-C stops it)",
-              flush=True)
+        print(
+            f"Flow studio for {root}: {url} (ready in {seconds:.2f} s; Ctrl-C stops it)",
+            flush=True,
+        )
         print(session.report.summary(), flush=True)
         if open_page:
             with contextlib.suppress(webbrowser.Error):

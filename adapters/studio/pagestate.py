@@ -24,7 +24,9 @@ def diagram(flow: Flow, step: str | None) -> str:
     return text
 
 
-async def page_state(session: StudioSession, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+async def page_state(
+    session: StudioSession, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     flow_id, step, slots = await session.where()
     shown_flow = session.dialogs.registry.flows.get(flow_id or session.entry_flow())
     return {

@@ -133,7 +133,7 @@ async def _jump(session: StudioSession, body: dict[str, Any]) -> None:
 async def _restart(session: StudioSession, body: dict[str, Any]) -> None:
     slots = body.get("slots") or {}
     if not isinstance(slots, dict):
-        raise StudioInputError("slots must be a JSON object, like {\"situation\": \"at_work\"}")
+        raise StudioInputError('slots must be a JSON object, like {"situation": "at_work"}')
     flow = body.get("flow") or None
     step = body.get("step") or None
     await session.restart(Start(flow=flow, step=step, slots=slots))
@@ -154,7 +154,9 @@ async def _settings(session: StudioSession, body: dict[str, Any]) -> None:
         try:
             now = datetime.fromisoformat(_text(body, "now"))
         except ValueError:
-            raise StudioInputError("the clock needs a date and time like 2026-11-23T10:00") from None
+            raise StudioInputError(
+                "the clock needs a date and time like 2026-11-23T10:00"
+            ) from None
         if now.tzinfo is None:
             now = now.replace(tzinfo=ZoneInfo(str(zone)) if zone else None)
     session.platform, session.time_zone = platform, str(zone or "")
@@ -168,7 +170,9 @@ async def _save(session: StudioSession, body: dict[str, Any]) -> dict[str, Any]:
         raise StudioInputError("talk to the flow first: there is nothing to save yet")
     path, note = save_case(session, name)
     failures, coverage = await run_tests(session, path)
-    return {"saved": {"path": str(path), "note": note, "failures": failures, "result": coverage[0]}}
+    return {
+        "saved": {"path": str(path), "note": note, "failures": failures, "result": coverage[0]}
+    }
 
 
 async def _tests(session: StudioSession, body: dict[str, Any]) -> dict[str, Any]:

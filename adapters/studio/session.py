@@ -31,7 +31,17 @@ __all__ = ("PLATFORMS", "Shown", "StudioSession", "Turn")
 Platform = Literal["slack", "discord", "console"]
 PLATFORMS: tuple[Platform, ...] = ("slack", "discord", "console")
 TurnKind = Literal["user", "press", "form", "jump"]
-_log = logging.getLogger(__name__)
+
+
+class _Failures(logging.Handler):
+    """What the engine logs at WARNING and above during a turn (it never raises)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +197,21 @@ class StudioSession:
         return list(replies), None
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
-        replies = await self.engine.handle(incoming)
+        failures = _Failures()
+        logger = logging.getLogger("bot")
+        logger.addHandler(failures)
+        try:
+            replies = await self.engine.handle(incoming)
+        finally:
+            logger.removeHandler(failures)
         self.chat.append(Shown("coach", replies=list(replies)))
+        if failures.messages:  # the person sees an apology; the author needs the reason
+            text = "; ".join(failures.messages)
+            self.chat.append(
+                Shown(
+                    "note", f"The engine failed on this turn (the person sees an apology): {text}"
+                )
+            )
         return replies
 
     def _shown_replies(self) -> list[Reply]:

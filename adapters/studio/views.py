@@ -9,7 +9,9 @@ tagged with what pressing it means in the studio (``press`` a choice id, open th
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any
 
 from adapters.console.render import format_reply
@@ -53,13 +55,26 @@ def slack_view(replies: Sequence[Reply]) -> list[JSON]:
     return messages
 
 
-def discord_view(replies: Sequence[Reply]) -> list[JSON]:
-    from adapters.discord.render import render_replies
+def _discord_render() -> ModuleType:
+    """adapters.discord.render, imported on first use: discord.py costs start-up time.
 
+    discord.py imports ``audioop`` (for voice, never used here), which warns on Python 3.11+."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
+        import adapters.discord.render as render
+    return render
+
+
+def discord_view(replies: Sequence[Reply]) -> list[JSON]:
+    render_replies = _discord_render().render_replies
     ids = {choice.token: choice.id for reply in replies for choice in reply.choices}
     messages: list[JSON] = []
     for outgoing in render_replies(replies):
-        buttons = [_discord_button(item, ids) for item in outgoing.view.children] if outgoing.view else []
+        buttons = (
+            [_discord_button(item, ids) for item in outgoing.view.children]
+            if outgoing.view
+            else []
+        )
         message: JSON = {
             "content": outgoing.content or "",
             "embeds": [embed.to_dict() for embed in outgoing.embeds],
@@ -88,9 +103,7 @@ def _discord_button(item: Any, ids: dict[str, str]) -> JSON:
 
 
 def _discord_modal(form: Form) -> JSON:
-    from adapters.discord.render import build_modal
-
-    modal = build_modal(form)
+    modal = _discord_render().build_modal(form)
     modal.stop()  # never sent: no timeout task left behind
     fields: list[JSON] = []
     for label in modal.children:

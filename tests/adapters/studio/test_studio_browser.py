@@ -28,6 +28,7 @@ from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
 from bot.config import DEFAULT_DIALOGS_DIR
 
+REPO = Path(__file__).resolve().parents[3]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -39,7 +40,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-HOSTILE_SAY = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> & <b>not bold</b>'
+HOSTILE_SAY = (
+    '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> & <b>not bold</b>'
+)
 HOSTILE_FLOW = f"""flow: hostile
 title: A flow whose text is HTML
 steps:
@@ -82,7 +85,7 @@ def studio(dialogs: Path) -> Iterator[tuple[str, float, float]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=REPO,
     )
     try:
         assert process.stdout is not None
@@ -200,7 +203,7 @@ def test_an_author_talks_sees_edits_breaks_and_saves(
         [sys.executable, "-m", "bot.cli", "flows", "test", str(dialogs)],
         capture_output=True,
         text=True,
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=REPO,
         timeout=120,
     )
     assert " 0 failed" in check.stdout, check.stdout
@@ -223,7 +226,7 @@ def test_an_author_talks_sees_edits_breaks_and_saves(
     # 6. Hostile text from a flow and from the chat is shown as text, never run as HTML.
     page.select_option("#flow", "hostile")
     expect(_chat(page)).to_contain_text("<script>window.pwned = 1</script>")
-    _say(page, "<img src=x onerror=\"window.pwned = 3\"><script>window.pwned = 4</script>")
+    _say(page, '<img src=x onerror="window.pwned = 3"><script>window.pwned = 4</script>')
     expect(_chat(page)).to_contain_text('<img src=x onerror="window.pwned = 3">')
     assert page.evaluate("window.pwned") is None
     expect(_chat(page)).to_contain_text("& <b>not bold</b>")
