@@ -81,6 +81,16 @@ async def test_jump_runs_the_reminder_at_its_time_and_a_replay_starts_from_the_o
     assert len(session.turns) == 4
 
 
+async def test_switching_platform_replays_with_that_platforms_templates(dialogs: Path) -> None:
+    session = StudioSession(dialogs)
+    await session.say("start")
+    assert "employer's Slack" in session.chat[1].replies[0].text
+    session.platform = "discord"
+    await session.replay()
+    assert "a server run by your employer" in session.chat[1].replies[0].text
+    assert (await session.where())[1] == "can_talk"
+
+
 async def test_nothing_scheduled_and_unknown_buttons_are_notes_not_turns(dialogs: Path) -> None:
     session = StudioSession(dialogs)
     assert await session.jump() == []
