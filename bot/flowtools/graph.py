@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.flow import UNLIMITED_ATTEMPTS as UNLIMITED_ATTEMPTS
 from bot.flow import (
     ActionStep,
     AskStep,
@@ -178,7 +179,7 @@ def _ask_edges(step: AskStep) -> Iterable[Edge]:
     if loose or not step.choices:
         label = _short(" / ".join(loose)) if loose else "answer"
         yield Edge(me, node_id(step.next) if step.next else DONE, label)
-    if step.on_fail:
+    if step.on_fail and step.max_attempts != UNLIMITED_ATTEMPTS:
         yield Edge(me, node_id(step.on_fail), f"{step.max_attempts} failed answers")
     if step.on_timeout and step.timeout_seconds:
         yield Edge(me, node_id(step.on_timeout), f"no answer in {_duration(step.timeout_seconds)}")
