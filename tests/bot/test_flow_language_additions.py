@@ -311,3 +311,37 @@ def test_only_system_templates_fall_back(tmp_path):
         load_content(folder, actions=build_actions())
     [problem] = caught.value.problems
     assert problem.key == "say" and "greeting" in problem.message
+
+
+# -- the studio's example folder uses all of the above ----------------------------------------
+
+EXAMPLE = SHIPPED_DIALOGS.parent / "docs" / "examples" / "studio"
+
+
+async def test_the_studio_example_lints_clean_and_its_tests_pass():
+    from bot.flowtools.casefile import load_cases
+    from bot.flowtools.transcript import Coverage, run_cases
+
+    example = load_dialogs(EXAMPLE)
+    assert lint(example).problems == []
+    cases, problems = load_cases(EXAMPLE / "tests")
+    assert problems == [] and len(cases) == 2
+    coverage = Coverage()
+    results = await run_cases(example, cases, coverage)
+    assert [r.failure for r in results] == [None, None]
+    assert coverage.percent(example.registry.flows["recruiter_contact"]) == 100.0
+    flow_text = (EXAMPLE / "flows" / "recruiter_contact.yaml").read_text()
+    for feature in (
+        "pattern:",
+        "pattern_message:",
+        "is matching(",
+        "is phone_number",
+        "is email_address",
+        "max_attempts: unlimited",
+        "clear:",
+    ):
+        assert feature in flow_text
+    assert sorted(p.name for p in (EXAMPLE / "templates" / "common").iterdir()) == [
+        "coach_privacy.j2",
+        "contact_summary.j2",
+    ]

@@ -169,6 +169,19 @@ def _check_buttons(platform: str, shown: list[dict[str, Any]], replies: list[Rep
             assert any("modal" in m for m in shown)
 
 
+async def test_the_example_folder_runs_in_the_studio_with_its_own_privacy_notice() -> None:
+    example = SHIPPED.parent / "docs" / "examples" / "studio"
+    session = StudioSession(example, platform="discord")
+    assert session.entry_flow() == "recruiter_contact"
+    await session.say("start")
+    await session.say("+1 415 555 0100")
+    await session.say("AB1234")
+    texts = [to_plain(r.text) for entry in session.chat for r in entry.replies]
+    assert texts[0].startswith("Privacy at Example Corp's career desk.")
+    assert "two letters, a dash and four digits" in texts[-2]
+    assert (await session.where())[1] == "reference"
+
+
 # -- the views ---------------------------------------------------------------------------------
 
 texts = st.text(min_size=0, max_size=400)
