@@ -303,6 +303,21 @@ async def test_the_api_talks_and_answers_with_the_page_state(client: Client) -> 
     assert (await client.get("/static/mermaid.min.js")).status == 200
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["\ud800 lone surrogate", "x" * 50_000, "😀 ＡＢＣ <@U123> [a](https://x.example)", "\u0000"],
+)
+async def test_odd_chat_input_comes_back_as_text(client: Client, text: str) -> None:
+    body = json.dumps({"text": text})  # JSON escapes the lone surrogate, as a browser does
+    response = await client.post(
+        "/api/say", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 200
+    state = await response.json()
+    assert state["chat"][0] == {"who": "author", "text": text}
+    assert state["chat"][1]["who"] == "coach"
+
+
 async def test_other_hosts_and_non_json_posts_are_refused(client: Client) -> None:
     rebound = await client.get("/api/state", headers={"Host": "evil.example:8700"})
     assert rebound.status == 403
