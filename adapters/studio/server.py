@@ -13,7 +13,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -158,7 +158,7 @@ async def _settings(session: StudioSession, body: dict[str, Any]) -> None:
                 "the clock needs a date and time like 2026-11-23T10:00"
             ) from None
         if now.tzinfo is None:
-            now = now.replace(tzinfo=ZoneInfo(str(zone)) if zone else None)
+            now = now.replace(tzinfo=ZoneInfo(str(zone)) if zone else UTC)
     session.platform, session.time_zone = platform, str(zone or "")
     session.now, session.clock_moved = now, timedelta()
     await session.replay()

@@ -305,7 +305,12 @@ async def test_the_api_talks_and_answers_with_the_page_state(client: Client) -> 
 
 @pytest.mark.parametrize(
     "text",
-    ["\ud800 lone surrogate", "x" * 50_000, "😀 ＡＢＣ <@U123> [a](https://x.example)", "\u0000"],
+    [
+        "\ud800 lone surrogate",
+        "x" * 50_000,
+        "😀 \uff21\uff22\uff23 <@U123> [a](https://x.example)",
+        "\u0000",
+    ],
 )
 async def test_odd_chat_input_comes_back_as_text(client: Client, text: str) -> None:
     body = json.dumps({"text": text})  # JSON escapes the lone surrogate, as a browser does
@@ -316,6 +321,18 @@ async def test_odd_chat_input_comes_back_as_text(client: Client, text: str) -> N
     state = await response.json()
     assert state["chat"][0] == {"who": "author", "text": text}
     assert state["chat"][1]["who"] == "coach"
+
+
+async def test_the_clock_and_zone_are_set_and_the_conversation_replayed(client: Client) -> None:
+    await client.post("/api/say", json={"text": "start"})
+    body = {"now": "2026-11-23T10:00", "time_zone": "America/New_York"}
+    state = await (await client.post("/api/settings", json=body)).json()
+    assert state["now"] == "2026-11-23T10:00:00-05:00"
+    assert state["at"]["step"] == "can_talk"
+    state = await (
+        await client.post("/api/settings", json={"now": "2026-11-23T10:00", "time_zone": ""})
+    ).json()
+    assert state["now"] == "2026-11-23T10:00:00+00:00"
 
 
 async def test_other_hosts_and_non_json_posts_are_refused(client: Client) -> None:
