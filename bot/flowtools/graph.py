@@ -105,7 +105,8 @@ def describe(step: Step) -> str:
     if isinstance(step, SayStep):
         return f"say {_message(step.message)}"
     if isinstance(step, SetStep):
-        return "set " + ", ".join(slot for slot, _ in step.assignments)
+        emptied = all(e.source == "none" for _, e in step.assignments)  # a `clear` step
+        return ("clear " if emptied else "set ") + ", ".join(s for s, _ in step.assignments)
     if isinstance(step, CallStep | GotoStep):
         step_part = f".{step.step}" if isinstance(step, GotoStep) and step.step else ""
         return f"{kind_of(step)} {step.flow}{step_part}"

@@ -248,7 +248,7 @@ def test_lint_and_the_graph_know_clear(dialogs):
     folder = dialogs({"again": AGAIN})
     report = lint(load_dialogs(folder))
     assert report.problems == []
-    assert "set when, sure" in mermaid(load_dialogs(folder).registry.flows["again"])
+    assert "clear when, sure" in mermaid(load_dialogs(folder).registry.flows["again"])
 
 
 # -- a content folder without the system templates ---------------------------------------------
