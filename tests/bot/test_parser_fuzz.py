@@ -12,11 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.flow import ASK_KINDS, ChoiceOption, Rule
-from bot.values import Invalid, Parsed, Unparsed, parse_answer
+from bot.values import Invalid, Parsed, Unparsed, parse_answer, parse_time_zone
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("America/New_York"))
 CHOICES = (ChoiceOption("at_work", "I'm at work", match=("busy",)), ChoiceOption("free", "Free"))
 RULES = {"scale": Rule(min=1, max=5), "number": Rule(min=0, max=1e6)}
+PICKS = Rule(max=2)  # a choice that takes up to two answers
+PATTERN = Rule(pattern=r"[A-Z]{2}\d{4}", pattern_message="Like AB1234.")
 TRAPS = [
     "a＠b", "＠", "．", "：／／", "ｈｔｔｐｓ：／／", "ｅｘａｍｐｌｅ", "１２", "０", "＋",
     "℀", "℁",
@@ -34,13 +36,20 @@ HOSTILE = st.one_of(
 @settings(max_examples=250, deadline=None)
 @given(text=HOSTILE)
 def test_no_parser_raises_on_any_text(kind: str, text: str) -> None:
-    outcome = parse_answer(
-        kind, text, rule=RULES.get(kind, Rule()), now=NOW, time_zone="Europe/Berlin",
-        choices=CHOICES,
-    )  # fmt: skip
-    assert isinstance(outcome, Parsed | Unparsed | Invalid)
-    if not isinstance(outcome, Parsed):
-        assert outcome.reason.strip()  # something polite to show, never empty
+    for rule in (RULES.get(kind, Rule()), PICKS if kind == "choice" else PATTERN):
+        outcome = parse_answer(
+            kind, text, rule=rule, now=NOW, time_zone="Europe/Berlin", choices=CHOICES
+        )
+        assert isinstance(outcome, Parsed | Unparsed | Invalid)
+        if not isinstance(outcome, Parsed):
+            assert outcome.reason.strip()  # something polite to show, never empty
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=HOSTILE)
+def test_time_zone_answers_never_raise(text: str) -> None:
+    zone = parse_time_zone(text)
+    assert zone is None or isinstance(zone, str)
 
 
 @pytest.mark.parametrize(
