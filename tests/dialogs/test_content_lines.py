@@ -1,0 +1,97 @@
+"""Lines the coach must never say again (issue 10, item 9), checked over every shipped text.
+
+Each rule is a phrasing that was wrong or unhedged: it is searched in every template and every
+flow file (say/text lines included), sentence by sentence, so a new template cannot bring it back.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DIALOGS = ROOT / "dialogs"
+SHIPPED = sorted([*DIALOGS.glob("templates/**/*.j2"), *DIALOGS.glob("flows/*.yaml")], key=str)
+
+# (what is wrong, a sentence matching this is banned, unless it also matches this)
+RULES: list[tuple[str, re.Pattern[str], re.Pattern[str] | None]] = [
+    (
+        "an employer never needs a card number: card details are not 'paperwork after an offer'",
+        re.compile(r"card (?:details|numbers?)[^.]*(?:belong|after (?:a|the) (?:written )?offer)"),
+        None,
+    ),
+    (
+        "'the employer pays / never charges you' holds for reputable recruiters only",
+        re.compile(r"never charges? you|employer pays"),
+        re.compile(r"reputable"),
+    ),
+    (
+        "'a freeze is free' is US law: say so",
+        re.compile(r"freeze is free|free freeze|freezes? (?:are|is) free"),
+        re.compile(r"\bUS\b|United States|U\.S\."),
+    ),
+    (
+        "no guilt lines about recruiters remembering silence",
+        re.compile(
+            r"remember[^.]*(?:quiet|silen|ignor|missed call|didn.t (?:reply|answer))"
+            r"|(?:missed call|went quiet|went silent)[^.]*remember",
+            re.IGNORECASE,
+        ),
+        None,
+    ),
+    (
+        "the article says 'things you aren't great at', not 'skills you don't enjoy'",
+        re.compile(r"(?:don.t|do not) enjoy", re.IGNORECASE),
+        None,
+    ),
+    (
+        "the article says 'what others in your profession are doing', not 'what others expect'",
+        re.compile(r"what others expect", re.IGNORECASE),
+        None,
+    ),
+]
+
+
+def _sentences(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n", text) if s.strip()]
+
+
+def test_the_scan_covers_the_shipped_texts() -> None:
+    names = {p.name for p in SHIPPED}
+    assert {"scam_data.j2", "decline_intro.j2", "scam.yaml", "verify_recruiter.yaml"} <= names
+    assert len(SHIPPED) > 150
+
+
+@pytest.mark.parametrize("reason,banned,unless", RULES, ids=[r[0][:40] for r in RULES])
+def test_no_shipped_text_says_it(
+    reason: str, banned: re.Pattern[str], unless: re.Pattern[str] | None
+) -> None:
+    found = [
+        f"{path.relative_to(ROOT)}: {sentence.strip()}"
+        for path in SHIPPED
+        for sentence in _sentences(path)
+        if banned.search(sentence) and not (unless and unless.search(sentence))
+    ]
+    assert found == [], reason
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Your SSN, ID, bank or card details belong in the paperwork after a written offer.",
+        "A real recruiter is paid by the employer and never charges you.",
+        "Put a credit freeze on; a freeze is free.",
+        "Don't just miss the call: recruiters remember who went quiet.",
+        "Recruiters remember who went silent, they talk.",
+        "A short note beats not picking up: a missed call is what recruiters remember.",
+        "The new one might want skills you don't enjoy using.",
+        "You see what others expect of you.",
+    ],
+)
+def test_each_rule_catches_the_old_line(line: str) -> None:
+    assert any(
+        banned.search(line) and not (unless and unless.search(line)) for _, banned, unless in RULES
+    )
