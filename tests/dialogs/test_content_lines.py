@@ -127,3 +127,24 @@ ARTICLE_POINTS: dict[str, re.Pattern[str]] = {
 def test_every_point_of_the_articles_is_said(point: str) -> None:
     said = [p for p in SHIPPED if ARTICLE_POINTS[point].search(p.read_text(encoding="utf-8"))]
     assert said, f"no shipped text says: {point}"
+
+
+# -- the content brief's items that had no line yet (issue 10, item 8) -------------------------
+
+BRIEF_POINTS: dict[str, re.Pattern[str]] = {
+    "task scams": re.compile(r"paid \"tasks\"[^\n]*scam", re.IGNORECASE),
+    "reshipping": re.compile(r"parcels and sending them on is never a real job"),
+    "money mules": re.compile(r"money mule"),
+    "paid hidden federal jobs": re.compile(r"\"hidden\" government jobs[^\n]*USAJOBS\.gov"),
+    "premium-rate numbers": re.compile(r"premium-rate number"),
+    "free-mail sender claiming a big brand": re.compile(r"free-mail sender using a well-known"),
+    "a LinkedIn badge is not proof": re.compile(r"badge[^.]*(?:isn.t|is not) proof"),
+    "missed callback: check the time zone": re.compile(r"missed each other[\s\S]*time zone", re.I),
+    "missed callback: check the number": re.compile(r"missed each other[\s\S]*the number", re.I),
+}
+
+
+@pytest.mark.parametrize("point", list(BRIEF_POINTS))
+def test_every_point_of_the_content_brief_is_said(point: str) -> None:
+    said = [p for p in SHIPPED if BRIEF_POINTS[point].search(p.read_text(encoding="utf-8"))]
+    assert said, f"no shipped text says: {point}"
