@@ -1,8 +1,9 @@
 """The decision aid: should I take the interview, or say no and keep the door open?
 
 The user names what matters most to them in a job (pay, growth, the manager and team...) and
-scores their current job on each, 1 to 5. :func:`decide` then looks for where the current job
-falls short and makes a suggestion the user can follow or ignore:
+scores their current job on each, 1 to 5, then says how the new role looks. :func:`decide` looks
+for where the current job falls short, weighs the new role, and makes a suggestion the user can
+follow or ignore:
 
 - a **shortfall** is an important factor (importance 4 or 5) that the current job scores 1 or 2;
 - the **top** factors are the important ones with the highest importance given (ties count);

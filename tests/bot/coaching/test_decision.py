@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.actions import ActionContext, ActionRegistry
 from bot.boundary import ConversationRef
@@ -138,6 +140,32 @@ def test_happy_in_the_job_is_never_told_no_unless_the_new_role_looks_worse() -> 
                 for role in ("better", "same", "unknown"):
                     decision = decide([Rating(factor, importance, score)], role)
                     assert decision.recommendation != "decline", (factor, importance, score, role)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(list(FACTORS)),
+            st.integers(min_value=1, max_value=5),
+            st.integers(min_value=1, max_value=5),
+        ),
+        min_size=1,
+        max_size=7,
+        unique_by=lambda rating: rating[0],
+    ),
+    st.sampled_from(["better", "same", "worse", "unknown"]),
+)
+def test_decline_only_for_the_clear_case_and_the_summary_is_markup(
+    given_ratings: list[tuple[str, int, int]], new_role: str
+) -> None:
+    decision = decide([Rating(*rating) for rating in given_ratings], new_role)
+    if decision.recommendation == "decline":
+        assert new_role == "worse"
+        assert not decision.shortfalls and not decision.middling_top
+    if new_role == "better":
+        assert decision.recommendation == "interview"
+    summary = summary_markup(decision)
+    assert any(isinstance(node, Bold) for node in parse(summary))
 
 
 def test_the_new_role_defaults_to_unknown_and_is_checked() -> None:
