@@ -32,7 +32,7 @@ from typing import Literal
 
 from bot.coaching.contact_checks import Contacts, Evidence, contact_evidence, gather, own_domain
 from bot.coaching.legitimacy_advice import if_caught, lookup_questions, next_steps
-from bot.coaching.legitimacy_rules import TEXT_RULES
+from bot.coaching.legitimacy_rules import MONEY_TALK, SIGNED_OFFER_RULE, TEXT_RULES
 from bot.coaching.pay import pay_far_from_market
 from bot.coaching.rule_catalog import DATA_RULES, MONEY_RULES, POSITIVES, RULES, Severity
 from bot.coaching.textscan import scan
@@ -44,6 +44,7 @@ __all__ = (
     "RecruiterReport",
     "Risk",
     "check_recruiter",
+    "offer_signed",
     "score",
 )
 
@@ -171,14 +172,22 @@ def _text_evidence(report: RecruiterReport) -> list[Evidence]:
     found = [
         Evidence(hit.rule_id, f"They wrote “{hit.excerpt}”.") for hit in scan(text, TEXT_RULES)
     ]
-    if report.written_offer:  # ID and bank details after a written offer are normal
+    if offer_signed(report):  # ID and bank details after a written offer are normal
         found = [e for e in found if e.rule_id != "R07"]
     pay = pay_far_from_market(text)
     if pay is not None:
         side = "far above" if pay.too_high else "far below"
-        seen = f"They offer “{pay.excerpt}” (about ${pay.hourly:g} an hour), {side} the market."
+        hours = " for the hours they mention" if pay.hours_stated else ""
+        seen = f"They offer “{pay.excerpt}” (about ${pay.hourly:g} an hour{hours}), {side} the market."
         found.append(Evidence("R23", seen))
     return found
+
+
+def offer_signed(report: RecruiterReport) -> bool:
+    """Whether the user has a signed written offer, by their answer or by the message."""
+    if report.written_offer is not None:
+        return report.written_offer
+    return bool(report.asked_for and scan(report.asked_for, (SIGNED_OFFER_RULE,)))
 
 
 def _answer_evidence(report: RecruiterReport) -> list[Evidence]:
@@ -229,7 +238,11 @@ def _finding(items: list[Evidence]) -> Finding:
 def _positives(
     report: RecruiterReport, contacts: Contacts, findings: tuple[Finding, ...]
 ) -> tuple[Positive, ...]:
+    """The good signs that nothing contradicts. Beside a high finding none is shown: a real
+    domain or a callback doesn't make a request for money or an SSN safe."""
     fired = {f.rule_id for f in findings}
+    if any(f.severity == "high" for f in findings):
+        return ()
     seen: dict[str, str] = {}
     domain = own_domain(contacts)
     if domain is not None and not fired & {"R11", "R12", "R18"}:
@@ -240,9 +253,20 @@ def _positives(
         seen["P03"] = "You found the role on the company's careers page."
     if report.callback_via_known_number:
         seen["P04"] = "You called a number you found yourself and reached them."
-    if report.asked_for and not fired & (MONEY_RULES | DATA_RULES):
+    if report.asked_for and _nothing_asked(report.asked_for, findings):
         seen["P05"] = "What they asked for includes no money and no ID or bank details."
     return tuple(_positive(rule_id, text) for rule_id, text in seen.items())
+
+
+def _nothing_asked(text: str, findings: tuple[Finding, ...]) -> bool:
+    """P05 holds when no money, data or premium-rate rule fired, no warning sign of medium
+    weight stands beside it, and no money is asked in words no rule knows ("a $99 fee")."""
+    fired = {f.rule_id for f in findings}
+    if fired & (MONEY_RULES | DATA_RULES | {"R17"}):
+        return False
+    if any(f.severity != "low" for f in findings):
+        return False
+    return not scan(text, (MONEY_TALK,))
 
 
 def _positive(rule_id: str, seen: str) -> Positive:

@@ -30,10 +30,11 @@ from bot.coaching.rule_words import (
     RAILS,
     REFUSE,
     SECRET,
+    SIGNED_OFFER,
 )
 from bot.coaching.textscan import TextPattern, TextRule, near
 
-__all__ = ("TEXT_RULES",)
+__all__ = ("MONEY_TALK", "SIGNED_OFFER_RULE", "TEXT_RULES")
 
 
 def _re(pattern: str) -> re.Pattern[str]:
@@ -50,6 +51,13 @@ _THINGS_TO_PAY_FOR = (
     r"\b(?:training|certif\w*|equipment|laptop|computer|software|starter kit|kit|background check"
     r"|onboarding|registration|supplies|uniform|materials)\b"
 )
+
+_GOVERNMENT_JOBS = (
+    r"\b(?:federal|government|gov't|civil[- ]service|postal|usps|public[- ]sector)\s+(?:\w+\s+)?"
+    r"(?:jobs?|positions?|openings?|vacancies|roles?)\b"
+)
+_EXECUTABLE = r"\S+\.(?:exe|msi|dmg|pkg|apk|bat|cmd|ps1|scr|jar|vbs)\b"
+_RUN_VERB = r"\b(?:download\w*|install\w*|run|running|open|execute\w*|launch\w*)\b"
 
 TEXT_RULES: tuple[TextRule, ...] = (
     TextRule("R01", (_p(near(PAY_ACT, _THINGS_TO_PAY_FOR), act=PAY_ACT),), exempt=_re(PAYER)),
@@ -131,6 +139,15 @@ TEXT_RULES: tuple[TextRule, ...] = (
             _p(
                 r"\bguarantee[sd]?\s+(?:a\s+|you\s+a\s+)?(?:high\s+|passing\s+|top\s+)?(?:test"
                 r"|exam)\s*(?:scores?|results?|pass)?\b|\bguarantee[sd]?\s+(?:to\s+|you\s+)?pass\b"
+                r"|\bguarantee\w*\s+(?:\w+\s+){0,3}?(?:passing|high|top)\s+(?:test\s+|exam\s+)?"
+                r"(?:scores?|grades?|marks?|results?)\b"
+            ),
+            _p(
+                near(
+                    _GOVERNMENT_JOBS,
+                    r"\b(?:not|never|aren't|isn't|are not|is not)\s+(?:\w+\s+)?(?:advertised|listed"
+                    r"|posted|published|public)\b|\bpublic never sees?\b|\bnever (?:appear|show up)\b",
+                )
             ),
         ),
     ),
@@ -180,6 +197,7 @@ TEXT_RULES: tuple[TextRule, ...] = (
                 r"|\S+\.(?:exe|msi|dmg|pkg|apk|bat|cmd|ps1|sh|scr|jar|zip))\b",
                 act=r"\b(?:download|downloading|install|installing|clone|cloning)\b",
             ),
+            _p(near(_RUN_VERB, _EXECUTABLE), act=_RUN_VERB),
             _p(
                 r"\b(?:anydesk|teamviewer|rustdesk|ultraviewer|remote[- ](?:access|desktop"
                 r"|control) (?:app|tool|software|session))\b"
@@ -281,8 +299,9 @@ TEXT_RULES: tuple[TextRule, ...] = (
                 r"(?:attached|enclosed|below)\b",
                 unless=r"\b(?:phone|video|zoom|teams|in[- ]person|on[- ]?site|face[- ]to[- ]face"
                 r"|live|final|second|panel|technical)\s+(?:interview|call|round|meeting)s?\b"
-                r"|\binterviewed\b|\b(?:after|following) (?:your|our|the) (?:interview|call"
-                r"|conversation)\b",
+                r"|\binterviewed\b|\b(?:after|following|since|thanks? (?:you )?for|enjoyed|loved)"
+                r"\s+(?:\w+\s+){0,3}?(?:interviews?|interviewing|meeting|speaking|talking|calls?"
+                r"|conversations?|chats?)\b|\b(?:met|spoke|talked) (?:with|to)\b",
             ),
             _p(
                 near(
@@ -363,4 +382,25 @@ TEXT_RULES: tuple[TextRule, ...] = (
             ),
         ),
     ),
+)
+
+# Not a rule: the offer is already signed or accepted (R07 then stays quiet; see legitimacy).
+SIGNED_OFFER_RULE = TextRule("signed-offer", (_p(SIGNED_OFFER),))
+
+# Not a rule: money asked in any words ("a $99 fee", "costs $40"). Rules with their own wording
+# catch the known tricks; this only keeps the "no money asked" good sign from showing.
+MONEY_TALK = TextRule(
+    "money-talk",
+    (
+        _p(
+            near(
+                r"\b(?:fees?|charges?|costs?|deposit|payment|purchase|buy|invoice|pay for"
+                r"|paying for)\b",
+                r"[$\u00a3\u20ac]\s?\d|\b\d+\s?(?:usd|dollars|pounds|euros?)\b",
+                8,
+            ),
+            act=r"\b(?:fees?|charges?|costs?|deposit|payment|purchase|buy|invoice|pay)\b",
+        ),
+    ),
+    exempt=_re(PAYER),
 )

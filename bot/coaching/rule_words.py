@@ -21,6 +21,7 @@ __all__ = (
     "RAILS",
     "REFUSE",
     "SECRET",
+    "SIGNED_OFFER",
 )
 
 # "pay" as a verb: not "the pay is good", "weekly pay", "pay rate".
@@ -36,7 +37,8 @@ PAY_ACT = (
 # Someone else pays: the employer, the client, "at no cost". Such a sentence is no request.
 PAYER = (
     r"\b(?:we|we'll|the company|company|the employer|employer|the client|client|they|firm)"
-    r"\s+(?:will\s+|would\s+|also\s+|fully\s+)?(?:pay|pays|cover|covers|provide|provides|supply"
+    r"\s+(?:will\s+|would\s+|also\s+|fully\s+|can\s+|could\s+)?(?:pay|pays|cover|covers"
+    r"|provide|provides|supply"
     r"|supplies|fund|funds)\b|\bpaid (?:for )?by (?:the |our )?(?:employer|company|client"
     r"|hiring company|us|them|firm)\b|\bat (?:no|our) (?:cost|expense|charge)\b"
     r"|\bfree of charge\b|\b(?:is|are) (?:provided|free)\b|\bfor free\b|\bpaid training\b"
@@ -46,6 +48,15 @@ AFTER_OFFER = (
     r"(?:written |formal |signed )?(?:job )?offer\b|\b(?:after|once) (?:you(?:'re| are) "
     r"|being |you've been |you have been )?hired\b|\b(?:after|once) you (?:start|join)\b"
     r"|\bafter (?:your|the) start date\b|\bafter hire\b"
+)
+# The offer is already signed or accepted: ID and bank details for payroll, tax forms and a
+# background check through the employer's vendor are normal from here on.
+SIGNED_OFFER = (
+    r"\b(?:signed|accepted|countersigned|returned)\s+(?:\w+\s+){0,2}?(?:job\s+|written\s+)?"
+    r"(?:offer|contract|employment agreement)s?\b"
+    r"|\b(?:for|on)\s+(?:signing|accepting|returning|countersigning)\s+(?:\w+\s+){0,2}?"
+    r"(?:offer|contract|employment agreement)s?\b"
+    r"|\b(?:offer|contract)(?: letter)? (?:that )?you(?:'ve| have)? (?:signed|accepted)\b"
 )
 CHAT_APPS = (
     r"(?:telegram|whatsapp|whats app|signal|wire|google chat|google hangouts|hangouts|textnow"
@@ -62,8 +73,10 @@ RAILS = (
 )
 PII = (
     r"\b(?:social security(?: number| no| card)?|ssn|social insurance number|national insurance"
-    r"(?: number| no)?|ni number|nino|routing (?:number|no)|sort code|iban|bank (?:account|details"
-    r"|info(?:rmation)?|login|statements?|card)|account (?:number|details)|credit card|debit card"
+    r"(?: number| no)?|ni number|nino|routing (?:numbers?|no)|sort code|iban|bank (?:accounts?"
+    r"|details|info(?:rmation)?|login|statements?|card|forms?)|banking (?:details|info(?:rmation)?"
+    r"|forms?)|account (?:numbers?|details)|direct[- ]deposit (?:forms?|details|info(?:rmation)?"
+    r"|authori[sz]ation|set-?up)|voided (?:check|cheque)|credit card|debit card"
     r"|card (?:number|details)|cvv|date of birth|dob|birth ?date|tax (?:id|file number)|tfn)\b"
 )
 ID_DOCUMENT = (

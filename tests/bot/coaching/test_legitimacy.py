@@ -76,7 +76,7 @@ FIRES = [
     case("R10", company="Acme Corp", email="acme.hiring@gmail.com"),
     case("R11", "extra-word", company="Acme", email="hr@acme-careers.com"),
     case("R11", "joined-word", company="Acme", email="hr@jobsacme.net"),
-    case("R11", "hyphen", company="Acme Widgets", email="hr@acme-widgets.com"),
+    case("R11", "hyphen", company="Microsoft", email="hr@micro-soft.com"),
     case("R11", "homoglyph", company="Microsoft", email="talent@rnicrosoft.com"),
     case("R11", "typo", company="Initech", email="hr@inittech.com"),
     case("R11", "punycode", company="Acme", email="jobs@xn--cme-8cd.com"),
@@ -332,13 +332,13 @@ def test_every_positive_signal_can_apply() -> None:
 
 def test_positives_lower_medium_to_low() -> None:
     text = "We guarantee you a job. Decide today."
-    assert check(asked_for=text).risk == "medium"  # two mediums, minus P05
+    assert check(asked_for=text).risk == "medium"  # two mediums; "no money asked" doesn't hold
     lowered = check(asked_for=text, callback_via_known_number=True, on_careers_page=True)
-    assert {p.rule_id for p in lowered.positives} == {"P03", "P04", "P05"}
+    assert {p.rule_id for p in lowered.positives} == {"P03", "P04"}
     assert lowered.risk == "low"
 
 
-def test_positives_never_override_a_high_finding() -> None:
+def test_no_good_sign_stands_beside_a_high_finding() -> None:
     result = check(
         company="Acme",
         email="jane@acme.com",
@@ -347,7 +347,7 @@ def test_positives_never_override_a_high_finding() -> None:
         on_careers_page=True,
         callback_via_known_number=True,
     )
-    assert len(result.positives) >= 3
+    assert result.positives == ()
     assert result.risk == "high"
     assert result.high
 
