@@ -73,7 +73,9 @@ def _case(item: dict[str, Any]) -> Case:
     label, verdict = str(item["label"]), str(item["verdict"])
     if label not in LABELS or verdict not in VERDICTS:
         raise ValueError(f"{item['id']}: label {label!r} or verdict {verdict!r} is not known")
-    return Case(str(item["id"]), label, verdict, str(item["why"]), RecruiterReport(**item["report"]))
+    return Case(
+        str(item["id"]), label, verdict, str(item["why"]), RecruiterReport(**item["report"])
+    )
 
 
 def outcome(case: Case, risk: str) -> str:

@@ -2,9 +2,9 @@
 ``confusable_homoglyphs``: a domain label and a company name are compared by their *skeletons*.
 
 The skeleton is written in lower-case ASCII letters and digits: every other character that the
-Unicode data lists as a look-alike of an ASCII letter becomes that letter (Cyrillic "а" -> "a",
-fullwidth "ｍ" -> "m", the digit "0" -> "o", "1" -> "l"), and a run of letters that the data
-lists as a look-alike of one letter ("rn" for "m") becomes that letter. So "micros0ft",
+Unicode data lists as a look-alike of an ASCII letter becomes that letter (a Cyrillic letter a
+-> "a", a fullwidth m -> "m", the digit "0" -> "o", "1" -> "l"), and a run of letters that the
+data lists as a look-alike of one letter ("rn" for "m") becomes that letter. So "micros0ft",
 "rnicrosoft" and "microsoft" share the skeleton "microsoft". Nothing here is a hand-written list:
 the mapping is derived once from the library's data file (about 35 ms, on first use), and the
 library reads only its bundled file, never the network.

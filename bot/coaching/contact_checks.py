@@ -123,7 +123,8 @@ def _webmail(contacts: Contacts) -> list[Evidence]:
     webmail = next((h for h in mail_hosts if is_webmail(h)), None)
     if webmail is None or not claimed:
         return []
-    big = contacts.company in BIG_BRANDS or bool(contacts.company_brand and contacts.company_brand.known)
+    known = contacts.company_brand is not None and contacts.company_brand.known
+    big = known or contacts.company in BIG_BRANDS
     seen = f"They write from {webmail.registrable}, a free personal mail service"
     seen += ", while saying they recruit for a large, well-known company." if big else "."
     return [Evidence("R10", seen, "high" if big else None)]

@@ -308,7 +308,9 @@ def _known_name_plus_word(host: Host, brand: Brand, claimed: bool) -> Match | No
     core = _core(host)
     for label in sorted(brand.own_labels, key=len, reverse=True):
         if len(label) >= 3 and core != label and (core.startswith(label) or core.endswith(label)):
-            extra = core.removeprefix(label) if core.startswith(label) else core.removesuffix(label)
+            extra = (
+                core.removeprefix(label) if core.startswith(label) else core.removesuffix(label)
+            )
             return Match("lookalike", f"it adds “{extra}” to the company's name")
     return None
 

@@ -178,7 +178,8 @@ def _text_evidence(report: RecruiterReport) -> list[Evidence]:
     if pay is not None:
         side = "far above" if pay.too_high else "far below"
         hours = " for the hours they mention" if pay.hours_stated else ""
-        seen = f"They offer “{pay.excerpt}” (about ${pay.hourly:g} an hour{hours}), {side} the market."
+        seen = f"They offer “{pay.excerpt}” (about ${pay.hourly:g} an hour{hours}), {side} "
+        seen += "the market."
         found.append(Evidence("R23", seen))
     return found
 

@@ -145,8 +145,9 @@ TEXT_RULES: tuple[TextRule, ...] = (
             _p(
                 near(
                     _GOVERNMENT_JOBS,
-                    r"\b(?:not|never|aren't|isn't|are not|is not)\s+(?:\w+\s+)?(?:advertised|listed"
-                    r"|posted|published|public)\b|\bpublic never sees?\b|\bnever (?:appear|show up)\b",
+                    r"\b(?:not|never|aren't|isn't|are not|is not)\s+(?:\w+\s+)?(?:advertised"
+                    r"|listed|posted|published|public)\b|\bpublic never sees?\b"
+                    r"|\bnever (?:appear|show up)\b",
                 )
             ),
         ),

@@ -82,7 +82,9 @@ def pay_far_from_market(text: str) -> PayHit | None:
             hourly = _hourly(match, weekly_hours)
             if hourly is not None and (hourly >= HIGH_HOURLY or hourly < LOW_HOURLY):
                 used = weekly_hours is not None and _period(match) in ("day", "week", "month")
-                return PayHit(match.group(0).strip(), round(hourly, 2), hourly >= HIGH_HOURLY, used)
+                return PayHit(
+                    match.group(0).strip(), round(hourly, 2), hourly >= HIGH_HOURLY, used
+                )
     return None
 
 
