@@ -137,12 +137,15 @@ def check_recruiter(report: RecruiterReport) -> LegitimacyResult:
     evidence += _answer_evidence(report)
     findings = _findings(_adjusted(evidence, report))
     positives = _positives(report, contacts, findings)
+    risk = score(findings, positives) if _has_evidence(report) else "unknown"
+    fired = {f.rule_id for f in findings}
+    own = own_domain(contacts) is not None
     return LegitimacyResult(
-        risk=score(findings, positives) if _has_evidence(report) else "unknown",
+        risk=risk,
         findings=findings,
         positives=positives,
         questions=tuple(lookup_questions(report, contacts)),
-        next_steps=tuple(next_steps(report, {f.rule_id for f in findings})),
+        next_steps=tuple(next_steps(report, fired, own_domain=own, risk=risk)),
         if_caught=if_caught(),
     )
 
@@ -255,7 +258,7 @@ def _positives(
     if report.callback_via_known_number:
         seen["P04"] = "You called a number you found yourself and reached them."
     if report.asked_for and _nothing_asked(report.asked_for, findings):
-        seen["P05"] = "What they asked for includes no money and no ID or bank details."
+        seen["P05"] = "Their message asks for nothing of the kind."
     return tuple(_positive(rule_id, text) for rule_id, text in seen.items())
 
 

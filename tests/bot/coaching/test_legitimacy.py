@@ -424,7 +424,7 @@ def test_next_steps_and_if_caught_cover_the_essentials() -> None:
     steps = " ".join(result.next_steps)
     assert "number you find yourself" in steps
     assert "“scam”" in steps
-    assert "Never pay" in steps
+    assert "Don't send any money" in steps  # in place of the general "Never pay" habit
     assert "written offer" in steps
     assert "virtual machine" in steps
     caught = " ".join(result.if_caught)
@@ -491,7 +491,7 @@ def test_the_action_is_registered_with_optional_inputs() -> None:
     assert spec.inputs == ()
     expected = {"recruiter_name", "company", "email", "website", "phone", "linkedin", "asked_for"}
     assert expected <= set(spec.optional_inputs)
-    assert spec.outputs == ("risk", "summary", "finding_count", "high")
+    assert spec.outputs == ("risk", "summary", "details", "finding_count", "high")
 
 
 def test_the_action_summarises_in_neutral_markup() -> None:
@@ -503,8 +503,9 @@ def test_the_action_summarises_in_neutral_markup() -> None:
     assert summary.startswith("**Risk: high.**")
     lines = summary.splitlines()
     assert "- **A lookalike domain** (high): acme-careers.com looks like a copy" in summary
-    assert lines.index("What I noticed:") < lines.index("Worth looking up:")
-    assert lines.index("Worth looking up:") < lines.index("Next steps:")
+    assert lines.index("Why:") < lines.index("Next steps:")
+    details = str(outputs["details"]).splitlines()
+    assert details.index("Worth looking up:") < details.index("More steps:")
 
 
 @pytest.mark.parametrize(
