@@ -102,22 +102,28 @@ def _unicode_words(name: str) -> list[str]:
     return re.findall(r"\w+", folded)
 
 
-def strip_lures(label: str) -> tuple[str, list[str]]:
-    """``label`` without its recruiting words (hyphens dropped), and the words taken off."""
+def strip_lures(label: str) -> list[tuple[str, list[str]]]:
+    """``label`` (hyphens dropped) with its recruiting words taken off one at a time, from the
+    ends inwards: each stage is what is left and the words taken off so far. Stage by stage,
+    so that a company whose name holds such a word (Summit Staffing) is still found in
+    summit-staffing-hr."""
+    stages: list[tuple[str, list[str]]] = []
     removed: list[str] = []
     parts = [part for part in label.split("-") if part]
-    kept = [part for part in parts if part not in LURE_TOKENS]
-    removed += [part for part in parts if part in LURE_TOKENS]
-    core = "".join(kept)
-    changed = True
-    while changed and core:
-        changed = False
-        for token in LURE_TOKENS:
-            if len(core) > len(token) + 1 and core.endswith(token):
-                core, changed = core.removesuffix(token), True
-            elif len(core) > len(token) + 1 and core.startswith(token):
-                core, changed = core.removeprefix(token), True
-            if changed:
-                removed.append(token)
-                break
-    return core, removed
+    while len(parts) > 1 and (parts[-1] in LURE_TOKENS or parts[0] in LURE_TOKENS):
+        removed.append(parts.pop() if parts[-1] in LURE_TOKENS else parts.pop(0))
+        stages.append(("".join(parts), list(removed)))
+    core = "".join(parts)
+    while token := _end_token(core):
+        core = core.removesuffix(token) if core.endswith(token) else core.removeprefix(token)
+        removed.append(token)
+        stages.append((core, list(removed)))
+    return stages
+
+
+def _end_token(core: str) -> str | None:
+    """A recruiting word at either end of ``core`` that leaves at least two letters."""
+    for token in LURE_TOKENS:
+        if len(core) > len(token) + 1 and (core.endswith(token) or core.startswith(token)):
+            return token
+    return None

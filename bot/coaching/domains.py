@@ -254,14 +254,13 @@ def _country_or_jobs(suffix: str) -> bool:
 
 
 def _dressed_up(host: Host, brand: Brand) -> Match | None:
-    rest, lures = strip_lures(_unicode_label(host))
-    if not lures or not rest:
-        return None
-    lure = f"it adds “{lures[0]}” to the company's name"
-    if rest in brand.own_labels:
-        return Match("lookalike", lure)
-    if _looks_like(rest, brand):
-        return Match("lookalike", f"{lure} and swaps in look-alike letters")
+    for rest, lures in strip_lures(_unicode_label(host)):
+        words = " and ".join(f"“{word}”" for word in dict.fromkeys(lures))
+        added = f"it adds {words} to the company's name"
+        if rest in brand.own_labels:
+            return Match("lookalike", added)
+        if _looks_like(rest, brand):
+            return Match("lookalike", f"{added} and swaps in look-alike letters")
     return None
 
 

@@ -112,13 +112,13 @@ def next_steps(
         steps.append(KEEP_ID)
     if not report.callback_via_known_number:
         steps.append(
-            "Call the company on a number you find yourself (its own website or a directory), "
-            "not the one they gave you, and ask for the recruiter by name."
+            "Call the company on a number you find yourself, not one they gave you, and ask "
+            "for the recruiter by name."
         )
     steps += _contact_steps(report, fired, own_domain)
     steps.append(
         "Search the recruiter's and the company's names with “scam”, “review” and "
-        "“complaint”. If almost nothing comes up, that's a warning sign too."
+        "“complaint”; if almost nothing comes up, that's a warning sign too."
     )
     if not fired & MONEY_RULES:
         steps.append(NEVER_PAY)
@@ -143,8 +143,8 @@ def _urgent_steps(fired: set[str]) -> list[str]:
         steps.append("Don't send any money or buy anything they suggest.")
     if "R07" in fired:
         steps.append(
-            "Don't send ID, your social security number or bank details: employers ask for "
-            "them only after a written offer you have accepted."
+            "Don't send ID, your social security number or bank details: employers need them "
+            "only after a written offer you have accepted."
         )
     if "R09" in fired:
         steps.append(
