@@ -49,6 +49,7 @@ def _p(pattern: str, act: str | None = None, unless: str | None = None) -> TextP
 
 _THINGS_TO_PAY_FOR = (
     r"\b(?:training|certif\w*|equipment|laptop|computer|software|starter kit|kit|background check"
+    r"|(?:starter|welcome|onboarding|training|work|equipment) (?:kit|pack|package)s?"
     r"|onboarding|registration|supplies|uniform|materials)\b"
 )
 
@@ -397,7 +398,7 @@ MONEY_TALK = TextRule(
             near(
                 r"\b(?:fees?|charges?|costs?|deposit|payment|purchase|buy|invoice|pay for"
                 r"|paying for)\b",
-                r"[$\u00a3\u20ac]\s?\d|\b\d+\s?(?:usd|dollars|pounds|euros?)\b",
+                r"[$\u00a3\u20ac]\s?\d[\d,.]*|\b\d+\s?(?:usd|dollars|pounds|euros?)\b",
                 8,
             ),
             act=r"\b(?:fees?|charges?|costs?|deposit|payment|purchase|buy|invoice|pay)\b",

@@ -229,7 +229,7 @@ def test_a_finding_says_what_was_seen_and_why_it_matters() -> None:
     result = check(asked_for="Please pay $150 for the onboarding kit.")
     [finding] = result.findings
     assert finding.severity == "high"
-    assert "They wrote “pay $150 for the onboarding”." in finding.reason
+    assert "They wrote “pay $150 for the onboarding kit”." in finding.reason
     assert "don't charge you" in finding.reason
     assert finding.source
 
