@@ -64,7 +64,10 @@ def lookup_questions(report: RecruiterReport, contacts: Contacts) -> list[str]:
 
 
 def _domain_age_question(contacts: Contacts) -> list[str]:
-    hosts = [h for h in contacts.domain_hosts() if not is_webmail(h)]
+    # A known employer's own domain is years old; asking would be homework for nothing.
+    known = {domain for brand in contacts.brands for domain in brand.official}
+    hosts = [h for h in contacts.domain_hosts() if h.registrable not in known]
+    hosts = [h for h in hosts if not is_webmail(h)]
     if not hosts:
         return []
     names = [h.registrable for h in hosts[:2]]

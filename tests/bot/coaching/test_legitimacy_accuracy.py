@@ -351,3 +351,10 @@ def test_no_request_for_a_company_address_when_the_address_is_one(
     name = " ".join(words)
     result = check(company=name, email=f"jo@{''.join(words)}.com", asked_for=text or None)
     assert not any("company's own domain" in step for step in result.next_steps)
+
+
+def test_no_domain_age_homework_for_a_known_employers_own_domain() -> None:
+    known = check(company="Coca-Cola", email="mreyes@coca-cola.com")
+    assert not any("How old" in q for q in known.questions)
+    unknown = check(company="Acme", email="jo@acme.com")
+    assert any("How old is acme.com" in q for q in unknown.questions)
