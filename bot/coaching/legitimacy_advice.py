@@ -100,7 +100,8 @@ def next_steps(
     found, how to reach the company safely, then the general habits. ``own_domain``: the
     address is already the company's own, so we don't ask for one."""
     steps = _urgent_steps(fired)
-    if risk == "high" and fired & ADDRESS_RULES:
+    avoid_address = risk == "high" and bool(fired & ADDRESS_RULES)
+    if avoid_address:
         steps.append(
             "Don't reply to that address. Find the company's own website yourself and contact "
             "them from there."
@@ -118,7 +119,7 @@ def next_steps(
             "Call the company on a number you find yourself, not one they gave you, and ask "
             "for the recruiter by name."
         )
-    steps += _contact_steps(report, fired, own_domain)
+    steps += _contact_steps(report, fired, own_domain or avoid_address)
     steps.append(
         "Search the recruiter's and the company's names with “scam”, “review” and "
         "“complaint”; if almost nothing comes up, that's a warning sign too."
@@ -161,10 +162,11 @@ def _urgent_steps(fired: set[str]) -> list[str]:
     return steps
 
 
-def _contact_steps(report: RecruiterReport, fired: set[str], own_domain: bool) -> list[str]:
+def _contact_steps(report: RecruiterReport, fired: set[str], has_address: bool) -> list[str]:
+    """``has_address``: their address is the company's own, or we told them not to use it."""
     steps = []
     wants_address = fired & ADDRESS_RULES or (report.company and not report.email)
-    if wants_address and not own_domain:
+    if wants_address and not has_address:
         steps.append("Ask for an e-mail from the company's own domain.")
     if report.agency:
         steps.append(

@@ -358,3 +358,10 @@ def test_no_domain_age_homework_for_a_known_employers_own_domain() -> None:
     assert not any("How old" in q for q in known.questions)
     unknown = check(company="Acme", email="jo@acme.com")
     assert any("How old is acme.com" in q for q in unknown.questions)
+
+
+def test_no_request_for_a_company_address_after_telling_them_to_avoid_this_one() -> None:
+    result = check(company="Microsoft", email="talent@micros0ft-careers.com")
+    steps = " ".join(result.next_steps)
+    assert "Don't reply to that address" in steps
+    assert "Ask for an e-mail from the company's own domain" not in steps
