@@ -32,9 +32,10 @@ from typing import Literal
 
 from bot.coaching.contact_checks import Contacts, Evidence, contact_evidence, gather, own_domain
 from bot.coaching.legitimacy_advice import if_caught, lookup_questions, next_steps
-from bot.coaching.legitimacy_rules import MONEY_TALK, SIGNED_OFFER_RULE, TEXT_RULES
+from bot.coaching.legitimacy_rules import TEXT_RULES
 from bot.coaching.pay import pay_far_from_market
 from bot.coaching.rule_catalog import DATA_RULES, MONEY_RULES, POSITIVES, RULES, Severity
+from bot.coaching.text_context import MONEY_TALK, SIGNED_OFFER_RULE
 from bot.coaching.textscan import scan
 
 __all__ = (

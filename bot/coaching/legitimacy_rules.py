@@ -30,11 +30,10 @@ from bot.coaching.rule_words import (
     RAILS,
     REFUSE,
     SECRET,
-    SIGNED_OFFER,
 )
 from bot.coaching.textscan import TextPattern, TextRule, near
 
-__all__ = ("MONEY_TALK", "SIGNED_OFFER_RULE", "TEXT_RULES")
+__all__ = ("TEXT_RULES",)
 
 
 def _re(pattern: str) -> re.Pattern[str]:
@@ -384,25 +383,4 @@ TEXT_RULES: tuple[TextRule, ...] = (
             ),
         ),
     ),
-)
-
-# Not a rule: the offer is already signed or accepted (R07 then stays quiet; see legitimacy).
-SIGNED_OFFER_RULE = TextRule("signed-offer", (_p(SIGNED_OFFER),))
-
-# Not a rule: money asked in any words ("a $99 fee", "costs $40"). Rules with their own wording
-# catch the known tricks; this only keeps the "no money asked" good sign from showing.
-MONEY_TALK = TextRule(
-    "money-talk",
-    (
-        _p(
-            near(
-                r"\b(?:fees?|charges?|costs?|deposit|payment|purchase|buy|invoice|pay for"
-                r"|paying for)\b",
-                r"[$\u00a3\u20ac]\s?\d[\d,.]*|\b\d+\s?(?:usd|dollars|pounds|euros?)\b",
-                8,
-            ),
-            act=r"\b(?:fees?|charges?|costs?|deposit|payment|purchase|buy|invoice|pay)\b",
-        ),
-    ),
-    exempt=_re(PAYER),
 )
