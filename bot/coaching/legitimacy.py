@@ -9,13 +9,17 @@ Rules (ids from CONTENT.md "Red-flag rules"): R01-R11, R13-R18, R20-R24 and R26 
 the text and contact details; R12 (domain age), R19 (LinkedIn profile), R25 (careers page) and
 R27 (cloned sites) come from the optional answers and become questions when unanswered. The
 non-flags N01-N04 (a call at work, a withheld client name, salary questions, a small agency's
-own domain) are never findings.
+own domain) are never findings, and neither are ID, bank or background-check paperwork once the
+offer is signed (the user says so, or the message does). A good sign shows only when nothing
+contradicts it (P05 "no money asked" needs a message with no money, ID or premium-rate request
+and no medium or high finding). Accuracy is measured on a labelled corpus: docs/legitimacy.md.
 
 Scoring, in this order:
 
 1. Nothing checkable given (no e-mail, website, phone, LinkedIn link, message or answer; a name
    alone tells nothing): ``unknown``.
-2. Any high finding: ``high``. Positive signals never lower it.
+2. Any high finding: ``high``. Positive signals never lower it, and none is shown beside it:
+   a real domain doesn't make a request for an SSN safe.
 3. Otherwise points: 2 per medium finding, 1 per low finding, minus 1 per positive signal.
    3 points or more: ``medium`` (two mediums, a medium and a low, three lows...); less:
    ``low``. So one medium alone is mentioned but is ``low``, as the checklist says ("MED = warn
