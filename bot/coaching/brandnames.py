@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from bot.coaching.brands import official_domains
 
@@ -74,7 +74,7 @@ def brand_key(name: str) -> str:
     return "".join(kept)
 
 
-@cache
+@lru_cache(maxsize=512)  # names come from users: bounded
 def make_brand(name: str) -> Brand:
     """The :class:`Brand` of a company name (or of a brand key, which is its own name)."""
     key = brand_key(name)
