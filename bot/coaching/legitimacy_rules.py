@@ -21,6 +21,7 @@ from bot.coaching.rule_words import (
     CHAT_APPS,
     GENERIC_ROLE,
     ID_DOCUMENT,
+    IN_PERSON_ID,
     MONEY_VERB,
     NO_GAP,
     PAY_ACT,
@@ -57,6 +58,13 @@ _GOVERNMENT_JOBS = (
     r"(?:jobs?|positions?|openings?|vacancies|roles?)\b"
 )
 _EXECUTABLE = r"\S+\.(?:exe|msi|dmg|pkg|apk|bat|cmd|ps1|scr|jar|vbs)\b"
+# Installing a well-known meeting app for a scheduled call is normal, unless the same sentence
+# brings a link, a file or code of theirs (a fake "Zoom" installer is still caught).
+KNOWN_MEETING_APP = (
+    r"^(?!.*(?:https?://|www\.|\.(?:exe|msi|dmg|pkg|apk|zip)\b|\b(?:repo|script|code|npm|pip"
+    r"|git|extension|plugin)\b)).*\b(?:zoom|microsoft teams|teams|webex|google meet|skype"
+    r"|bluejeans|gotomeeting)\b"
+)
 _RUN_VERB = r"\b(?:download\w*|install\w*|run|running|open|execute\w*|launch\w*)\b"
 
 TEXT_RULES: tuple[TextRule, ...] = (
@@ -165,7 +173,7 @@ TEXT_RULES: tuple[TextRule, ...] = (
                 )
             ),
         ),
-        exempt=_re(AFTER_OFFER),
+        exempt=_re(f"{AFTER_OFFER}|{IN_PERSON_ID}"),
     ),
     TextRule(
         "R08",
@@ -204,6 +212,7 @@ TEXT_RULES: tuple[TextRule, ...] = (
                 r"|control) (?:app|tool|software|session))\b"
             ),
         ),
+        exempt=_re(KNOWN_MEETING_APP),
     ),
     TextRule(
         "R13",
@@ -347,7 +356,8 @@ TEXT_RULES: tuple[TextRule, ...] = (
                 r"|immediately|today)\b|\burgent(?:ly)? (?:reply|response|needed|required)\b"
                 r"|\breply urgently\b|\brespond (?:immediately|asap|right away|today|now|quickly)"
                 r"\b|\b(?:offer|link|position|spot) (?:ends|expires|closes) (?:today|tonight|soon"
-                r"|in \d+)\b|\bbefore (?:midnight|end of (?:the )?day|eod|tonight|it'?s gone)\b"
+                r"|in \d+ ?(?:hours?|hrs?|h|minutes?|mins?))\b"
+                r"|\bbefore (?:midnight|end of (?:the )?day|eod|tonight|it'?s gone)\b"
             ),
         ),
     ),

@@ -12,6 +12,7 @@ __all__ = (
     "CHAT_APPS",
     "GENERIC_ROLE",
     "ID_DOCUMENT",
+    "IN_PERSON_ID",
     "MONEY_VERB",
     "NO_GAP",
     "PAYER",
@@ -48,6 +49,12 @@ AFTER_OFFER = (
     r"(?:written |formal |signed )?(?:job )?offer\b|\b(?:after|once) (?:you(?:'re| are) "
     r"|being |you've been |you have been )?hired\b|\b(?:after|once) you (?:start|join)\b"
     r"|\bafter (?:your|the) start date\b|\bafter hire\b"
+)
+# Showing an ID in person (at a hiring event, for building security, for the I-9) is no request
+# to send it: "bring a photo ID".
+IN_PERSON_ID = (
+    r"\bbring (?:along )?(?:a |an |your )?(?:valid )?(?:photo id|id|passport|driver'?s"
+    r" licen[cs]e|identification|id card)\b"
 )
 # The offer is already signed or accepted: ID and bank details for payroll, tax forms and a
 # background check through the employer's vendor are normal from here on.

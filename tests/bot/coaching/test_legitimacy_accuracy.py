@@ -122,7 +122,7 @@ PAPERWORK = [
     "HireRight will ask for your SSN and previous addresses to run the background check.",
     "First Advantage will contact you to complete the background check with your SSN.",
     "Please fill in the direct deposit form and your W-4 in the HR portal.",
-    "Bring your passport or driver's license and Social Security card for the I-9.",
+    "Upload your passport or driver's license and Social Security card for the I-9.",
 ]
 
 
@@ -365,3 +365,22 @@ def test_no_request_for_a_company_address_after_telling_them_to_avoid_this_one()
     steps = " ".join(result.next_steps)
     assert "Don't reply to that address" in steps
     assert "Ask for an e-mail from the company's own domain" not in steps
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "fires"),
+    [
+        ("Please download the Zoom app before our video interview.", "R09", False),
+        ("Install Microsoft Teams for Thursday's panel interview.", "R09", False),
+        ("Download the Zoom client from https://zoom-meet.co/ZoomInstaller.exe now.", "R09", True),
+        ("Install Teams, then run our setup script before the call.", "R09", True),
+        ("Bring a photo ID to the hiring event so security can sign you in.", "R07", False),
+        ("Send a photo of your ID, front and back, to book the interview.", "R07", True),
+        ("The assessment link expires in 7 days.", "R22", False),
+        ("This offer expires in 2 hours.", "R22", True),
+    ],
+)
+def test_ordinary_steps_are_told_apart_from_their_scam_versions(
+    text: str, rule: str, fires: bool
+) -> None:
+    assert (rule in rule_ids(check(asked_for=text))) is fires
