@@ -19,17 +19,22 @@ from bot.coaching.rule_words import (
     AFTER_OFFER,
     ASK,
     CHAT_APPS,
+    EXECUTABLE,
     GENERIC_ROLE,
+    GOVERNMENT_JOBS,
     ID_DOCUMENT,
     IN_PERSON_ID,
+    KNOWN_MEETING_APP,
     MONEY_VERB,
     NO_GAP,
+    NOT_FOR_A_STEP,
     PAY_ACT,
     PAY_VERB,
     PAYER,
     PII,
     RAILS,
     REFUSE,
+    RUN_VERB,
     SECRET,
 )
 from bot.coaching.textscan import TextPattern, TextRule, near
@@ -52,20 +57,6 @@ _THINGS_TO_PAY_FOR = (
     r"|(?:starter|welcome|onboarding|training|work|equipment) (?:kit|pack|package)s?"
     r"|onboarding|registration|supplies|uniform|materials)\b"
 )
-
-_GOVERNMENT_JOBS = (
-    r"\b(?:federal|government|gov't|civil[- ]service|postal|usps|public[- ]sector)\s+(?:\w+\s+)?"
-    r"(?:jobs?|positions?|openings?|vacancies|roles?)\b"
-)
-_EXECUTABLE = r"\S+\.(?:exe|msi|dmg|pkg|apk|bat|cmd|ps1|scr|jar|vbs)\b"
-# Installing a well-known meeting app for a scheduled call is normal, unless the same sentence
-# brings a link, a file or code of theirs (a fake "Zoom" installer is still caught).
-KNOWN_MEETING_APP = (
-    r"^(?!.*(?:https?://|www\.|\.(?:exe|msi|dmg|pkg|apk|zip)\b|\b(?:repo|script|code|npm|pip"
-    r"|git|extension|plugin)\b)).*\b(?:zoom|microsoft teams|teams|webex|google meet|skype"
-    r"|bluejeans|gotomeeting)\b"
-)
-_RUN_VERB = r"\b(?:download\w*|install\w*|run|running|open|execute\w*|launch\w*)\b"
 
 TEXT_RULES: tuple[TextRule, ...] = (
     TextRule("R01", (_p(near(PAY_ACT, _THINGS_TO_PAY_FOR), act=PAY_ACT),), exempt=_re(PAYER)),
@@ -152,7 +143,7 @@ TEXT_RULES: tuple[TextRule, ...] = (
             ),
             _p(
                 near(
-                    _GOVERNMENT_JOBS,
+                    GOVERNMENT_JOBS,
                     r"\b(?:not|never|aren't|isn't|are not|is not)\s+(?:\w+\s+)?(?:advertised"
                     r"|listed|posted|published|public)\b|\bpublic never sees?\b"
                     r"|\bnever (?:appear|show up)\b",
@@ -206,7 +197,7 @@ TEXT_RULES: tuple[TextRule, ...] = (
                 r"|\S+\.(?:exe|msi|dmg|pkg|apk|bat|cmd|ps1|sh|scr|jar|zip))\b",
                 act=r"\b(?:download|downloading|install|installing|clone|cloning)\b",
             ),
-            _p(near(_RUN_VERB, _EXECUTABLE), act=_RUN_VERB),
+            _p(near(RUN_VERB, EXECUTABLE), act=RUN_VERB),
             _p(
                 r"\b(?:anydesk|teamviewer|rustdesk|ultraviewer|remote[- ](?:access|desktop"
                 r"|control) (?:app|tool|software|session))\b"
@@ -303,8 +294,10 @@ TEXT_RULES: tuple[TextRule, ...] = (
         (
             _p(
                 r"\byou(?:'re| are| have been|'ve been) (?:hired|selected|accepted|approved"
-                r"|chosen|employed)\b|\bcongratulations?\W+(?:you(?:'ve| have)? )?(?:got|get"
-                r"|landed|won|been (?:offered|selected|hired))\b|\boffer(?:ing)? you (?:the|a"
+                rf"|chosen|employed)\b{NOT_FOR_A_STEP}"
+                r"|\bcongratulations?\W+(?:you(?:'ve| have)? )?"
+                rf"(?:got|get|landed|won|been (?:offered|selected|hired))\b{NOT_FOR_A_STEP}"
+                r"|\boffer(?:ing)? you (?:the|a"
                 r"|this) (?:job|position|role)\b|\b(?:job|employment) offer (?:letter )?(?:is )?"
                 r"(?:attached|enclosed|below)\b",
                 unless=r"\b(?:phone|video|zoom|teams|in[- ]person|on[- ]?site|face[- ]to[- ]face"

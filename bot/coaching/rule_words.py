@@ -10,10 +10,14 @@ __all__ = (
     "AFTER_OFFER",
     "ASK",
     "CHAT_APPS",
+    "EXECUTABLE",
     "GENERIC_ROLE",
+    "GOVERNMENT_JOBS",
     "ID_DOCUMENT",
     "IN_PERSON_ID",
+    "KNOWN_MEETING_APP",
     "MONEY_VERB",
+    "NOT_FOR_A_STEP",
     "NO_GAP",
     "PAYER",
     "PAY_ACT",
@@ -21,6 +25,7 @@ __all__ = (
     "PII",
     "RAILS",
     "REFUSE",
+    "RUN_VERB",
     "SECRET",
     "SIGNED_OFFER",
 )
@@ -115,3 +120,21 @@ GENERIC_ROLE = (
     r"|remote assistant|chat (?:support|moderator)|online assistant|typist|receptionist"
     r"|work from home (?:job|position|opportunity))\b"
 )
+GOVERNMENT_JOBS = (
+    r"\b(?:federal|government|gov't|civil[- ]service|postal|usps|public[- ]sector)\s+(?:\w+\s+)?"
+    r"(?:jobs?|positions?|openings?|vacancies|roles?)\b"
+)
+EXECUTABLE = r"\S+\.(?:exe|msi|dmg|pkg|apk|bat|cmd|ps1|scr|jar|vbs)\b"
+# A known meeting app for a scheduled call is normal, unless the sentence brings their link,
+# file or code (a fake "Zoom" installer is still caught).
+KNOWN_MEETING_APP = (
+    r"^(?!.*(?:https?://|www\.|\.(?:exe|msi|dmg|pkg|apk|zip)\b|\b(?:repo|script|code|npm|pip"
+    r"|git|extension|plugin)\b)).*\b(?:zoom|microsoft teams|teams|webex|google meet|skype"
+    r"|bluejeans|gotomeeting)\b"
+)
+# "Selected for an interview / the next round" is a step in a process, not a job offer.
+NOT_FOR_A_STEP = (
+    r"(?!\s+(?:for|to)\s+(?:\w+\s+){0,4}?(?:interviews?|rounds?|stages?|assessments?|calls?"
+    r"|screen\w*|tests?)\b)"
+)
+RUN_VERB = r"\b(?:download\w*|install\w*|run|running|open|execute\w*|launch\w*)\b"

@@ -378,6 +378,9 @@ def test_no_request_for_a_company_address_after_telling_them_to_avoid_this_one()
         ("Send a photo of your ID, front and back, to book the interview.", "R07", True),
         ("The assessment link expires in 7 days.", "R22", False),
         ("This offer expires in 2 hours.", "R22", True),
+        ("You have been selected for an online interview next week.", "R20", False),
+        ("Congratulations, you've been selected to move on to the next round.", "R20", False),
+        ("You have been selected for the data entry job. Start Monday.", "R20", True),
     ],
 )
 def test_ordinary_steps_are_told_apart_from_their_scam_versions(
