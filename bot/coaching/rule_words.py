@@ -134,7 +134,7 @@ KNOWN_MEETING_APP = (
 )
 # "Selected for an interview / the next round" is a step in a process, not a job offer.
 NOT_FOR_A_STEP = (
-    r"(?!\s+(?:for|to)\s+(?:\w+\s+){0,4}?(?:interviews?|rounds?|stages?|assessments?|calls?"
+    r"(?!\s+(?:for|to)\s+(?:\w+\s+){0,6}?(?:interviews?|rounds?|stages?|assessments?|calls?"
     r"|screen\w*|tests?)\b)"
 )
 RUN_VERB = r"\b(?:download\w*|install\w*|run|running|open|execute\w*|launch\w*)\b"
