@@ -20,6 +20,7 @@ from bot.actions import ActionRegistry
 from bot.builtin_actions import register_builtin_actions
 from bot.coaching.decision import register_decision_actions
 from bot.coaching.legitimacy_actions import register_legitimacy_actions
+from bot.coaching.message_actions import register_message_actions
 from bot.config import Settings
 from bot.contacts import KEEP_IN_TOUCH, KeepInTouchJobs
 from bot.engine import Engine, TopicRouter
@@ -44,6 +45,7 @@ def build_actions() -> ActionRegistry:
     register_personal_actions(actions)
     register_decision_actions(actions)
     register_legitimacy_actions(actions)
+    register_message_actions(actions)
     return actions
 
 

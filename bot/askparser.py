@@ -44,6 +44,7 @@ def parse_ask(step_id: str, body: YMap, where: SourceLocation, ctx: FlowContext)
         return None
     prompt = _prompt(body, ctx)
     choices = _choices(body, kind, ctx)
+    text_slot = _text_slot(body, kind, ctx)
     if prompt is None or choices is None:
         return None
     return AskStep(
@@ -63,7 +64,33 @@ def parse_ask(step_id: str, body: YMap, where: SourceLocation, ctx: FlowContext)
         on_timeout=ctx.target(body, "on_timeout"),
         form=_optional_str(body, "form", ctx),
         label=_optional_str(body, "label", ctx),
+        text_slot=text_slot,
+        on_text=ctx.target(body, "on_text") if text_slot else None,
     )
+
+
+def _text_slot(body: YMap, kind: str, ctx: FlowContext) -> str | None:
+    """``text_slot`` and ``on_text`` come together, on a choice or yes/no ask."""
+    if "text_slot" not in body and "on_text" not in body:
+        return None
+    slot = body.get("text_slot")
+    if kind not in ("choice", "yesno"):
+        ctx.problem(
+            body.line_of("text_slot" if "text_slot" in body else "on_text"),
+            "text_slot",
+            "`text_slot` and `on_text` only work with `ask: choice` or yesno",
+            "a text ask takes free text already: remove them",
+        )
+        return None
+    if not isinstance(slot, str) or not IDENTIFIER.match(slot) or "on_text" not in body:
+        ctx.problem(
+            body.line_of("text_slot" if "text_slot" in body else "on_text"),
+            "text_slot",
+            "free text on a choice needs both `text_slot` (a snake_case name) and `on_text`",
+            "add `text_slot: their_message` and `on_text: check_it`",
+        )
+        return None
+    return slot
 
 
 def _prompt(body: YMap, ctx: FlowContext) -> Message | None:

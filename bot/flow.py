@@ -120,6 +120,10 @@ class AskStep(_StepBase):
     on_timeout: str | None = None
     form: str | None = None  # fields asked together share a form name
     label: str | None = None  # the field's label inside a form
+    # a choice ask that also takes free text ("paste their message, or pick..."): typed text
+    # that names no option is kept in ``text_slot`` and the flow goes on at ``on_text``
+    text_slot: str | None = None
+    on_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +199,7 @@ class Flow:
 def step_targets(step: Step) -> list[tuple[str, str]]:
     """The step ids a step can continue at, as (key, target) pairs, in this flow."""
     targets: list[tuple[str, str]] = []
-    for key in ("next", "on_fail", "on_timeout", "on_error"):
+    for key in ("next", "on_fail", "on_timeout", "on_error", "on_text"):
         value = getattr(step, key, None)
         if value:
             targets.append((key, value))

@@ -59,6 +59,8 @@ _ASK_KEYS = (
     "on_timeout",
     "form",
     "label",
+    "text_slot",
+    "on_text",
 )
 ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
     "say": ("say", "next"),

@@ -129,6 +129,8 @@ def parse_answer(
     if kind == "datetime":
         return _parse_datetime(text, rule, now, time_zone)
     if kind == "choice":
+        if rule.max is not None and rule.max > 1:
+            return _parse_picks(text, choices, int(rule.max))
         return _parse_choice(text, choices)
     parser = _PARSERS.get(kind)
     if parser is None:
@@ -210,6 +212,25 @@ def _parse_choice(text: str, choices: Sequence[ChoiceOption]) -> ParseOutcome:
         labels = [option.label for option in choices]
         return Unparsed(f"Please pick one of: {_join_or(labels)} (or type its number).")
     return Parsed(option.id, option.label)
+
+
+def _parse_picks(text: str, choices: Sequence[ChoiceOption], limit: int) -> ParseOutcome:
+    """Up to ``limit`` options in one message ("1, 2 and 4"): the list of their ids."""
+    from bot.picks import read_picks
+
+    single = match_choice(text, choices)
+    picked = (
+        [single] if single is not None else read_picks(_fold(text), choices, _fold_option_text)
+    )
+    if not picked:
+        labels = [option.label for option in choices]
+        return Unparsed(
+            f"Please pick up to {limit} of: {_join_or(labels)} (or type their numbers, "
+            "like “1, 3 and 4”)."
+        )
+    if len(picked) > limit:
+        return Invalid(f"Please pick no more than {limit} (that was {len(picked)}).")
+    return Parsed([o.id for o in picked], ", ".join(o.label for o in picked))
 
 
 _YES = frozenset(

@@ -178,6 +178,8 @@ def _ask_edges(step: AskStep) -> Iterable[Edge]:
     if loose or not step.choices:
         label = _short(" / ".join(loose)) if loose else "answer"
         yield Edge(me, node_id(step.next) if step.next else DONE, label)
+    if step.on_text:
+        yield Edge(me, node_id(step.on_text), "typed text")
     if step.on_fail:
         yield Edge(me, node_id(step.on_fail), f"{step.max_attempts} failed answers")
     if step.on_timeout and step.timeout_seconds:
