@@ -169,7 +169,14 @@ def _parse_text(text: str, rule: Rule) -> ParseOutcome:
     longest = DEFAULT_MAX_LENGTH if rule.max_length is None else rule.max_length
     if length > longest:
         return Invalid(f"Please keep it to {_plural(longest, 'character')} (that was {length}).")
-    return Parsed(text, text)
+    return _check_pattern(text, rule) or Parsed(text, text)
+
+
+def _check_pattern(text: str, rule: Rule) -> Invalid | None:
+    """A text ask's ``pattern``: the whole answer must match (case as written in the pattern)."""
+    if rule.pattern is None or re.fullmatch(rule.pattern, text):
+        return None
+    return Invalid(rule.pattern_message or "That doesn't look right. Please check and try again.")
 
 
 # --- choice and yes/no -------------------------------------------------------------------------
