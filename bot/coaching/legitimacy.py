@@ -38,6 +38,7 @@ from typing import Literal
 from bot.coaching.contact_checks import Contacts, Evidence, contact_evidence, gather, own_domain
 from bot.coaching.legitimacy_advice import if_caught, lookup_questions, next_steps
 from bot.coaching.legitimacy_rules import TEXT_RULES
+from bot.coaching.money_ask import money_asked
 from bot.coaching.pay import pay_far_from_market
 from bot.coaching.rule_catalog import DATA_RULES, MONEY_RULES, POSITIVES, RULES, Severity
 from bot.coaching.text_context import MONEY_TALK, SIGNED_OFFER_RULE
@@ -195,6 +196,9 @@ def _text_evidence(report: RecruiterReport) -> list[Evidence]:
     ]
     if offer_signed(report):  # ID and bank details after a written offer are normal
         found = [e for e in found if e.rule_id != "R07"]
+    asked = money_asked(text)  # a request to pay in words the rule table doesn't know
+    if asked is not None and not {e.rule_id for e in found} & MONEY_RULES:
+        found.append(Evidence("R01", f"They wrote “{asked}”."))
     pay = pay_far_from_market(text)
     if pay is not None:
         side = "far above" if pay.too_high else "far below"

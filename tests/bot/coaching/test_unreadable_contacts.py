@@ -8,6 +8,7 @@ out, so the person believed it had been checked. Walks every contact input of th
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -73,6 +74,7 @@ def test_the_command_line_report_names_them_too() -> None:
 @given(st.text(max_size=80))
 def test_a_note_never_breaks_on_odd_text(value: str) -> None:
     for field in CONTACT_NAMES:
-        result = check_recruiter(RecruiterReport(**{field: value}))
+        fields: dict[str, Any] = {field: value}
+        result = check_recruiter(RecruiterReport(**fields))
         assert all("wasn't checked" in note for note in result.unreadable)
         assert len(result.unreadable) <= 1
