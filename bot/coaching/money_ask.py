@@ -115,10 +115,13 @@ _EMPLOYER_PAYS = re.compile(
     r"|\b(?:is|are|will be|gets?)\s+(?:fully\s+|always\s+|completely\s+)?(?:covered|waived"
     r"|included|paid for|on us)\b|\bon us\b"
 )
+# Money going to the person. "Get" and "receive" only with "you": "once we receive a deposit"
+# is the company being paid.
 _INCOMING = re.compile(
-    r"\b(?:earn\w*|get|gets|getting|receiv\w*|be paid|are paid|get paid|given|give|gives"
-    r"|award\w*|offer|offers|offering|stipend|allowance|bonus|budget|credit|salary|wages?"
-    r"|compensation|reimbursements? (?:of )?up to|reimburse\w* up to)\b"
+    r"\byou(?:'ll| will| can| would| also| then)*\s+(?:get|receive)\b|\b(?:earn\w*|be paid"
+    r"|are paid|get paid|given|give|gives|award\w*|offer|offers|offering|stipend|allowance|bonus"
+    r"|budget|credit|salary|wages?|compensation|reimbursements? (?:of )?up to"
+    r"|reimburse\w* up to)\b"
 )
 _RUPEES = re.compile(r"\b[Rr][Ss]\.\s*(?=\d)")
 _CLAUSE_BREAK = re.compile(
@@ -173,9 +176,27 @@ def _subject(before: str) -> str | None:
     return None
 
 
+# A sum set beside what it pays for, or called due: "the certification course, 75 USD, due
+# before orientation", "starter kit (€40)". Read across commas, so per sentence, not clause.
+_APPOSED = (
+    re.compile(
+        rf"\b{_PURPOSE}\b(?:\s+\S+){{0,2}}?\s?[,(\u2013\u2014-]\s?(?:only |just )?"
+        rf"(?P<amount>{AMOUNT})"
+    ),
+    re.compile(
+        rf"(?P<amount>{AMOUNT})\W{{0,3}}\s*(?:is |are |will be )?(?:due|payable|required"
+        r"|non-refundable|refundable|to be paid|must be paid)\b"
+    ),
+)
+
+
 def _weak(sentence: str) -> str | None:
     if _EMPLOYER_PAYS.search(sentence):
         return None
+    for pattern in _APPOSED:
+        for match in pattern.finditer(sentence):
+            if not _paid_to_them(sentence, match) and not negated(sentence, match.start()):
+                return _short(sentence)
     for offset, clause in _clauses(sentence):
         for pattern in _WEAK:
             for match in pattern.finditer(clause):

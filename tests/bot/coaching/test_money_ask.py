@@ -49,6 +49,9 @@ OTHER_ASKS = [
     "Every new hire covers their own background check, about 45 dollars.",
     "To secure your spot, a small one-time fee applies.",
     "Training materials are 89 euros, due on Monday.",
+    "The last step is the certification course, 75 USD, due before orientation.",
+    "Your laptop ships once we receive a refundable deposit of €120.",
+    "Starter kit (£40) payable on your first day.",
 ]
 QUIET = [
     "Our client pays our fee; it never costs you anything.",
@@ -69,6 +72,9 @@ QUIET = [
     "The base pay is $28 per hour, with overtime.",
     "Please send your CV and the certification you mentioned.",
     "Could you share your salary expectations in dollars?",
+    "Training, $22 an hour, starts Monday.",
+    "Once we receive your signed contract, you'll get $500 for equipment.",
+    "The uniform is provided; the $25 deposit is waived for new starters.",
 ]
 
 
