@@ -11,6 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # DESIGN.md is the design team's document, not shipped: a pointer to it leads nowhere.
+_MAIN = "from bot.cli import main; raise SystemExit(main())"
 _MISSING_DOC = re.compile(r"DESIGN(\.md)?\s*(section|§)", re.IGNORECASE)
 
 
@@ -32,8 +33,7 @@ def test_a_passing_flows_test_prints_no_warning(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COACH_DATA_DIR": str(tmp_path)}
     env.pop("LOG_LEVEL", None)
     done = subprocess.run(
-        [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main())"]
-        + ["flows", "test"],
+        [sys.executable, "-c", _MAIN, "flows", "test"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
