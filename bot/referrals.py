@@ -15,9 +15,9 @@ The contract with the adapters (Slack, Discord):
   one, ``notice`` as a DM to ``outcome.sharer``.
 - **Settings.** An admin command sets the channel with ``board.set_referral_channel``.
 
-Privacy (docs/personal-data.md): a card names nobody, not even the sharer, and shows the recruiter's
-contact only when the sharer chose to; who clicked goes to the sharer alone, in a DM. Nothing is
-posted without the sharer having seen a preview and said yes (the ``share_opportunity`` flow).
+Privacy (docs/personal-data.md): a card names nobody, not even the sharer, and shows the
+recruiter's contact only when the sharer chose to; who clicked goes to the sharer alone, in a DM.
+Nothing is posted without the sharer having seen a preview and said yes (``share_opportunity``).
 """
 
 from __future__ import annotations

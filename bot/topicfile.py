@@ -39,7 +39,7 @@ __all__ = (
     "topic_titles",
 )
 
-# The fixed topic ids, in their order (buttons and reports use this order; docs/routing.md lists them).
+# The fixed topic ids, in the order buttons and reports use (docs/routing.md lists them).
 TOPIC_IDS: tuple[str, ...] = (
     "call_at_work",
     "callback",
