@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from jinja2 import (
@@ -43,8 +44,10 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
     nodes,
+    pass_context,
 )
 from jinja2.loaders import split_template_path
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.markup import escape
@@ -75,13 +78,20 @@ def _markup(value: object) -> TrustedText:
     return TrustedText(value)
 
 
-def _when(value: object, time_zone: str | None = None) -> str:
+@pass_context
+def _when(context: Context, value: object, time_zone: str | None = None) -> str:
     # Imported on use, not at module level: bot.values is the answer-parsing layer (it imports
     # the flow model and, on first use, phonenumbers and dateparser); rendering must not depend
     # on it at import time, which also keeps bot.templates free of import cycles.
     from bot.values import format_when
 
-    return format_when(str(value), time_zone)
+    # With the turn's `now` the year shows whenever it is not this year's ("3 April 2027").
+    now = context.get("now")
+    try:
+        moment = datetime.fromisoformat(now) if isinstance(now, str) else None
+    except ValueError:
+        moment = None
+    return format_when(str(value), time_zone, now=moment)
 
 
 def _phone(value: object) -> str:
