@@ -79,7 +79,9 @@ def _markup(value: object) -> TrustedText:
 
 
 @pass_context
-def _when(context: Context, value: object, time_zone: str | None = None) -> str:
+def _when(
+    context: Context, value: object, time_zone: str | None = None, named: bool = False
+) -> str:
     # Imported on use, not at module level: bot.values is the answer-parsing layer (it imports
     # the flow model and, on first use, phonenumbers and dateparser); rendering must not depend
     # on it at import time, which also keeps bot.templates free of import cycles.
@@ -91,7 +93,7 @@ def _when(context: Context, value: object, time_zone: str | None = None) -> str:
         moment = datetime.fromisoformat(now) if isinstance(now, str) else None
     except ValueError:
         moment = None
-    return format_when(str(value), time_zone, now=moment)
+    return format_when(str(value), time_zone, now=moment, named=named)
 
 
 def _phone(value: object) -> str:

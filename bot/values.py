@@ -600,10 +600,42 @@ def _describe(
     *,
     year_always: bool = False,
 ) -> str:
-    """ "Tuesday 24 November, 18:30 (America/New_York)"; the year when it is not now's."""
+    """ "Tuesday 24 November, 6:30 pm" (a US zone) or "Tuesday 24 November, 18:30"; the year
+    when it is not now's; ``zone_label`` in brackets when given ("UTC+01:00")."""
     day = _describe_day(moment, now, year_always=year_always)
-    text = f"{day}, {moment.hour:02d}:{moment.minute:02d}"
+    text = f"{day}, {_clock(moment)}"
     return f"{text} ({zone_label})" if zone_label else text
+
+
+# Zones whose people read "12/01" as month/day and say "6:30 pm": the United States'.
+_US_ZONES = frozenset(
+    ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+     "America/Phoenix", "America/Anchorage", "America/Detroit", "America/Boise", "America/Juneau",
+     "America/Sitka", "America/Nome", "America/Adak", "America/Menominee", "America/Metlakatla",
+     "America/Yakutat", "Pacific/Honolulu", "EST5EDT", "CST6CDT", "MST7MDT", "PST8PDT"]
+)  # fmt: skip
+_US_AREAS = ("US/", "America/Indiana/", "America/Kentucky/", "America/North_Dakota/")
+
+
+def _us_style(moment: datetime) -> bool:
+    key = str(getattr(moment.tzinfo, "key", "") or "")
+    return key in _US_ZONES or key.startswith(_US_AREAS)
+
+
+def _clock(moment: datetime) -> str:
+    """The time as people there say it: "6:30 pm" / "6 pm" in the US, "18:30" elsewhere."""
+    if not _us_style(moment):
+        return f"{moment.hour:02d}:{moment.minute:02d}"
+    hour = moment.hour % 12 or 12
+    half = "am" if moment.hour < 12 else "pm"
+    return f"{hour}:{moment.minute:02d} {half}" if moment.minute else f"{hour} {half}"
+
+
+def zone_name(time_zone: str) -> str:
+    """A zone as people name it: "New York time", "UTC", "Berlin time"."""
+    if time_zone.upper() in ("UTC", "ETC/UTC", "GMT", "ETC/GMT", "Z", "ZULU", "UCT", "ETC/UCT"):
+        return "UTC"
+    return time_zone.rsplit("/", 1)[-1].replace("_", " ") + " time"
 
 
 def _offset_label(moment: datetime) -> str | None:
@@ -618,12 +650,16 @@ def _offset_label(moment: datetime) -> str | None:
     return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
 
-def format_when(iso: str, time_zone: str | None = None, *, now: datetime | None = None) -> str:
-    """An ISO 8601 date-time for people: "Tuesday 24 November, 18:30 (America/New_York)".
+def format_when(
+    iso: str, time_zone: str | None = None, *, now: datetime | None = None, named: bool = False
+) -> str:
+    """An ISO 8601 date-time as a person says it: "Tuesday 24 November, 6:30 pm".
 
-    With ``time_zone`` the time is shown in that zone (a naive time is taken to be in it);
-    without it, in its own offset. With ``now`` the year is shown when it differs. Text that is
-    not an ISO date-time is returned unchanged, so a template never fails on it.
+    With ``time_zone`` (the user's) the time is shown in that zone (a naive time is taken to be
+    in it) without naming it, since it is their own; ``named`` adds it ("6:30 pm, New York
+    time") for a message where two zones may meet. Without a zone the time is shown in its own
+    offset, named ("18:30 (UTC+01:00)"). With ``now`` the year is shown when it differs. Text
+    that is not an ISO date-time is returned unchanged, so a template never fails on it.
     """
     try:
         moment = datetime.fromisoformat(iso)
@@ -632,7 +668,8 @@ def format_when(iso: str, time_zone: str | None = None, *, now: datetime | None 
     if time_zone:
         label, zone = _resolve_zone(time_zone)
         moment = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
-        return _describe(moment, label, now and now.astimezone(zone))
+        text = _describe(moment, None, now and now.astimezone(zone))
+        return f"{text}, {zone_name(label)}" if named else text
     return _describe(moment, _offset_label(moment), now)
 
 
@@ -697,7 +734,7 @@ _UNREADABLE_WHEN = (
 
 
 def _parse_datetime(text: str, rule: Rule, now: datetime, time_zone: str | None) -> ParseOutcome:
-    zone_name, zone = _resolve_zone(time_zone)
+    _, zone = _resolve_zone(time_zone)
     now_local = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(zone)
     phrase = _normalise_when(text)
     if not phrase or (not _DIGIT.search(phrase) and _DATE_WORDS.isdisjoint(_WORD.findall(phrase))):
@@ -718,10 +755,8 @@ def _parse_datetime(text: str, rule: Rule, now: datetime, time_zone: str | None)
             "Pick a time from now on."
         )
     if _needs_confirming(phrase, found, now_local):
-        return Parsed(
-            found.isoformat(), _describe(found, zone_name, now_local, year_always=True), True
-        )
-    return Parsed(found.isoformat(), _describe(found, zone_name, now_local))
+        return Parsed(found.isoformat(), _describe(found, None, now_local, year_always=True), True)
+    return Parsed(found.isoformat(), _describe(found, None, now_local))
 
 
 # "next week", "next month", "the weekend": a span, not a day; the user is asked which day.
@@ -744,10 +779,9 @@ def _needs_confirming(phrase: str, found: datetime, now: datetime) -> bool:
 
 
 def _month_first(now: datetime) -> bool:
-    """Whether "12/01" is month/day where the user is: the Americas' US-style zones read it so
-    (the zone is the only locale hint every platform gives)."""
-    key = getattr(now.tzinfo, "key", "") or ""
-    return key.startswith(("America/", "US/", "Pacific/Honolulu"))
+    """Whether "12/01" is month/day where the user is: in the United States' zones (the zone is
+    the only locale hint every platform gives)."""
+    return _us_style(now)
 
 
 def _normalise_when(text: str) -> str:

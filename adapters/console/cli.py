@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from adapters.console.convert import current_choices, to_conversation, to_incoming, to_user_info
 from adapters.console.render import Renderer, build_renderer
@@ -97,12 +98,20 @@ def _login_name() -> str:
 
 
 def _local_time_zone() -> str | None:
-    import tzlocal
+    """The zone the person set for this command (``TZ=Europe/Berlin``), else None.
 
-    try:
-        return tzlocal.get_localzone_name()
-    except Exception:  # an unreadable zone setting: the coach asks for the zone instead
+    The machine's own zone is not the person's: a server, a container or a laptop left on
+    another zone would put every callback at the wrong hour. Without ``TZ`` the coach asks once
+    ("Which city's time are you on?") and remembers the answer.
+    """
+    name = os.environ.get("TZ", "").strip().removeprefix(":")
+    if not name:
         return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):  # "EST5EDT,M3.2.0,M11.1.0" and other POSIX forms
+        return None
+    return name
 
 
 async def _chat(settings: Settings, user: str) -> None:

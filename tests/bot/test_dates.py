@@ -25,7 +25,7 @@ def when(text: str, zone: str = "America/New_York", now: datetime = NOW):
     ("text", "zone", "value", "shown"),
     [
         ("12/01 18:00", "America/New_York", "2026-12-01T18:00:00-05:00",
-         "Tuesday 1 December 2026, 18:00"),
+         "Tuesday 1 December 2026, 6 pm"),
         ("12/01 18:00", "Europe/Berlin", "2027-01-12T18:00:00+01:00",
          "Tuesday 12 January 2027, 18:00"),
         ("3/4 9:30", "Europe/London", "2027-04-03T09:30:00+01:00", "Saturday 3 April 2027, 09:30"),
@@ -59,7 +59,7 @@ def test_a_date_only_one_order_allows_is_taken_without_asking(
 def test_a_date_more_than_sixty_days_out_is_confirmed_with_its_year() -> None:
     result = when("15 March 18:00")
     assert isinstance(result, Parsed) and result.confirm
-    assert result.display.startswith("Monday 15 March 2027, 18:00")
+    assert result.display.startswith("Monday 15 March 2027, 6 pm")
     soon = when("10 December 18:00")
     assert isinstance(soon, Parsed) and not soon.confirm
 

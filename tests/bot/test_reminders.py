@@ -42,7 +42,7 @@ async def test_two_callbacks_keep_two_reminders_and_both_fire(
     await chat.say("start")
     await set_up_call(chat, "tomorrow 18:30", "+1 415 555 0100")
     texts = await set_up_call(chat, "Thursday 12:30", "+1 415 555 0199")
-    assert "You already have a recruiter call on Tuesday 24 November, 18:30" in texts[-1]
+    assert "You already have a recruiter call on Tuesday 24 November, 6:30 pm" in texts[-1]
     await chat.press("keep_both")
     assert len(await reminders(any_store, chat)) == 2
 
@@ -86,11 +86,11 @@ async def test_the_user_lists_their_calls_and_cancels_one(
     await chat.press("phone")
     listing = "\n".join(await chat.press("callback"))
     assert "You have 2 recruiter calls coming up" in listing
-    assert "1. Tuesday 24 November, 18:30" in listing and "+1 415-555-0100" in listing
-    assert "2. Thursday 26 November, 12:30" in listing and "+1 415-555-0199" in listing
+    assert "1. Tuesday 24 November, 6:30 pm" in listing and "+1 415-555-0100" in listing
+    assert "2. Thursday 26 November, 12:30 pm" in listing and "+1 415-555-0199" in listing
 
     shown = "\n".join(await chat.say("2"))
-    assert "Thursday 26 November, 12:30" in shown
+    assert "Thursday 26 November, 12:30 pm" in shown
     await chat.press("cancel")
     await chat.press("yes")
     [left] = await reminders(any_store, chat)
