@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 __all__ = (
+    "Attachment",
     "Card",
     "Choice",
     "Command",
@@ -152,6 +153,16 @@ class Card:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that goes with a reply (the data export): the console saves it and prints where;
+    Slack and Discord can upload it. ``content`` is text (UTF-8)."""
+
+    filename: str
+    content: str
+    media_type: str = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message for the user (or, with consent, a channel)."""
 
@@ -161,3 +172,4 @@ class Reply:
     card: Card | None = None
     visibility: Visibility = "private"
     destination: Destination = "conversation"
+    attachment: Attachment | None = None

@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.actions import ActionContext, ActionRegistry
-from bot.boundary import Reply
+from bot.boundary import Attachment, Reply
 from bot.contacts import register_contact_actions
+from bot.export_data import export_filename, readable_export
 from bot.markup import escape
 from bot.referrals import Opportunity, ReferralBoard
 from bot.store import JSON, Job
@@ -78,6 +79,8 @@ def _renderer(ctx: ActionContext) -> TemplateRenderer:
 
 
 def _render(ctx: ActionContext, template: str, **context: Any) -> str:
+    # with `now`, the `when` filter shows the year of a date in another year
+    context = {"now": ctx.now.isoformat(), **context}
     return _renderer(ctx).render(
         platform=ctx.conversation.platform, context=context, seed=0, template=template
     )
@@ -180,9 +183,15 @@ async def export_me(ctx: ActionContext, inputs: Mapping[str, object]) -> Mapping
     for user_key in identities(ctx):
         for table, rows in (await ctx.store.export_user(user_key)).items():
             data.setdefault(table, []).extend(rows)
-    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
-    ctx.send(Reply(_render(ctx, "export_json", export_json=text)))
-    ctx.send(Reply(_render(ctx, "export_summary", zone=ctx.time_zone, **_summary(data))))
+    document = readable_export(data, now=ctx.now, time_zone=ctx.time_zone)
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    summary = _render(ctx, "export_summary", zone=ctx.time_zone, **_summary(data))
+    if ctx.conversation.platform == "console":  # the console saves the file and says where
+        file = Attachment(export_filename(ctx.now), text)
+        ctx.send(Reply(summary, attachment=file))
+    else:
+        ctx.send(Reply(_render(ctx, "export_json", export_json=text)))
+        ctx.send(Reply(summary))
     return {"rows": sum(len(rows) for rows in data.values())}
 
 
@@ -191,7 +200,7 @@ def _summary(data: Mapping[str, list[dict[str, JSON]]]) -> dict[str, Any]:
     users = data.get("users", [])
     jobs = [j for j in data.get("jobs", []) if j.get("status") == "pending"]
     return {
-        "time_zone": users[0].get("time_zone") if users else None,
+        "time_zone": next((u.get("time_zone") for u in users if u.get("time_zone")), None),
         "conversations": len(data.get("conversations", [])),
         "contacts": data.get("contacts", []),
         "reminders": [{"kind": j["kind"], "due_at": j["due_at"]} for j in jobs],

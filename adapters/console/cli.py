@@ -31,6 +31,7 @@ from adapters.console.convert import current_choices, to_conversation, to_incomi
 from adapters.console.render import Renderer, build_renderer
 from bot.boundary import Choice, Command, ConversationRef, Incoming, Reply, UserInfo
 from bot.config import Settings, check_storage
+from bot.markup import escape
 
 if TYPE_CHECKING:
     from bot.app import Coach
@@ -127,6 +128,7 @@ async def _chat(settings: Settings, user: str) -> None:
         conversation=to_conversation(user),
         user=to_user_info(user, _local_time_zone()),
         hints=interactive,
+        files_dir=Path(settings.data_dir) / "exports",
     )
     coach = await open_coach(settings, delivery=ConsoleDelivery(session), platforms=("console",))
     reader = LineReader(sys.stdin.fileno())
@@ -161,6 +163,28 @@ def _on_interrupt(callback: Callable[[], None]) -> None:
             loop.add_signal_handler(sig, interrupted)
 
 
+def save_attachment(reply: Reply, folder: Path | None) -> Reply:
+    """Save a reply's file (the export) in ``folder`` and add where to its text; without a
+    folder, or when it cannot be written, the file's text is shown instead, so nothing is lost."""
+    file = reply.attachment
+    if file is None:
+        return reply
+    try:
+        if folder is None:
+            raise OSError("no folder for files")
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / Path(file.filename).name  # never outside the folder
+        # private: the export holds the person's notes and contacts
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(file.content)
+    except OSError:
+        note = f"I couldn't save it as a file, so here it is:\n{escape(file.content)}"
+    else:
+        note = f"The full details are in this file (JSON): {escape(str(path))}"
+    return dataclasses.replace(reply, text=f"{reply.text}\n\n{note}", attachment=None)
+
+
 @dataclasses.dataclass(slots=True)
 class ConsoleSession:
     """One person chatting in this terminal: sends their lines, shows the coach's replies."""
@@ -171,6 +195,7 @@ class ConsoleSession:
     hints: bool = False
     coach: Coach | None = None
     choices: tuple[Choice, ...] = ()
+    files_dir: Path | None = None  # where files that come with replies (the export) are saved
 
     def _coach(self) -> Coach:
         if self.coach is None:
@@ -179,6 +204,7 @@ class ConsoleSession:
 
     async def send(self, incoming: Incoming) -> list[Reply]:
         replies = await self._coach().engine.handle(incoming)  # never raises
+        replies = [save_attachment(r, self.files_dir) for r in replies]
         self.choices = current_choices(replies, self.choices)
         self.renderer.show(replies)
         return replies
