@@ -490,6 +490,7 @@ class Turn:
             "time_zone": self.context.time_zone,
         }
         context["now"] = self.context.now.isoformat()
+        context["platform"] = self.incoming.conversation.platform  # what it can do (post?)
         context.update(extra)
         return context
 
