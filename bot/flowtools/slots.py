@@ -41,7 +41,7 @@ __all__ = ("ALWAYS_PRESENT", "ReadFinder", "SlotFlow", "expression_ast")
 
 # The engine puts these into every template context (bot.turn.Turn.template_context and the
 # extra values of the unparsed/invalid messages), so reading them is always fine.
-ALWAYS_PRESENT = frozenset({"user", "now", "reason", "attempts"})
+ALWAYS_PRESENT = frozenset({"user", "now", "platform", "reason", "attempts"})
 _GUARD_FILTERS = ("default", "d")
 _GUARD_TESTS = ("defined", "undefined")
 # Parsing only, never rendering (the renderer's environment uses Jinja's default syntax too);
