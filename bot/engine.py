@@ -55,6 +55,11 @@ COMMAND_WORDS = {
     "decide": "decide_interview",
     "reminder": "callback",
     "reminders": "callback",
+    # the words the texts tell people to type (never a flow's internal id)
+    "my callback": "callback",
+    "my call": "callback",
+    "my recruiters": "relationship",
+    "my contacts": "relationship",
 }
 MAX_CONFLICT_RETRIES = 8
 PRIVACY_NOTICE_VERSION = 1

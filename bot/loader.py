@@ -30,6 +30,7 @@ SYSTEM_TEMPLATES = (
     "coach_sorry",
     "coach_help",
     "coach_stopped",
+    "coach_idle",
     "coach_no_back",
     "coach_gave_up",
     "coach_privacy",

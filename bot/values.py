@@ -137,6 +137,8 @@ def parse_answer(
     if kind == "datetime":
         return _parse_datetime(text, rule, now, time_zone)
     if kind == "choice":
+        if rule.max is not None and rule.max > 1:
+            return _parse_picks(text, choices, int(rule.max))
         return _parse_choice(text, choices)
     parser = _PARSERS.get(kind)
     if parser is None:
@@ -175,7 +177,14 @@ def _parse_text(text: str, rule: Rule) -> ParseOutcome:
     longest = DEFAULT_MAX_LENGTH if rule.max_length is None else rule.max_length
     if length > longest:
         return Invalid(f"Please keep it to {_plural(longest, 'character')} (that was {length}).")
-    return Parsed(text, text)
+    return _check_pattern(text, rule) or Parsed(text, text)
+
+
+def _check_pattern(text: str, rule: Rule) -> Invalid | None:
+    """A text ask's ``pattern``: the whole answer must match (case as written in the pattern)."""
+    if rule.pattern is None or re.fullmatch(rule.pattern, text):
+        return None
+    return Invalid(rule.pattern_message or "That doesn't look right. Please check and try again.")
 
 
 # --- choice and yes/no -------------------------------------------------------------------------
@@ -218,6 +227,25 @@ def _parse_choice(text: str, choices: Sequence[ChoiceOption]) -> ParseOutcome:
         labels = [option.label for option in choices]
         return Unparsed(f"Please pick one of: {_join_or(labels)} (or type its number).")
     return Parsed(option.id, option.label)
+
+
+def _parse_picks(text: str, choices: Sequence[ChoiceOption], limit: int) -> ParseOutcome:
+    """Up to ``limit`` options in one message ("1, 2 and 4"): the list of their ids."""
+    from bot.picks import read_picks
+
+    single = match_choice(text, choices)
+    picked = (
+        [single] if single is not None else read_picks(_fold(text), choices, _fold_option_text)
+    )
+    if not picked:
+        labels = [option.label for option in choices]
+        return Unparsed(
+            f"Please pick up to {limit} of: {_join_or(labels)} (or type their numbers, "
+            "like “1, 3 and 4”)."
+        )
+    if len(picked) > limit:
+        return Invalid(f"Please pick no more than {limit} (that was {len(picked)}).")
+    return Parsed([o.id for o in picked], ", ".join(o.label for o in picked))
 
 
 _YES = frozenset(

@@ -211,10 +211,11 @@ class ConsoleSession:
 
     async def resume(self) -> None:
         """Show the question a conversation left running is waiting on, or how to begin."""
-        await self.send(
+        replies = await self.send(
             Incoming(conversation=self.conversation, command=Command("repeat"), user=self.user)
         )
-        if self.hints and not await self._running():
+        # an idle `repeat` says how to begin itself; the hint is for content that does not
+        if self.hints and not replies and not await self._running():
             self.renderer.hint(START_HINT)
 
     async def _running(self) -> bool:

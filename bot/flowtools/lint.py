@@ -20,7 +20,7 @@ from pathlib import Path
 from jinja2 import nodes
 
 from bot.actions import ActionRegistry
-from bot.app import build_actions
+from bot.app import build_actions, build_renderer
 from bot.errors import FlowProblem
 from bot.flow import AskStep, BranchStep, Flow, GotoStep, Step, step_targets
 from bot.flowtools.slots import ReadFinder, SlotFlow, expression_ast
@@ -74,7 +74,7 @@ class LintReport:
 def load_dialogs(root: Path) -> Dialogs:
     """Load a dialogs folder (``flows/`` and ``templates/``) the way the coach does."""
     actions = build_actions()
-    renderer = TemplateRenderer(template_dirs=[root / "templates"])
+    renderer = build_renderer(root)
     registry, errors = check_flows(root / "flows", renderer=renderer, actions=actions)
     files = sorted((root / "flows").glob("*.yaml")) if (root / "flows").is_dir() else []
     return Dialogs(root, renderer, actions, registry, _without_echoes(errors, files), files)

@@ -198,6 +198,8 @@ class SlotFlow:
         """The slots a step sets when it continues along the edge named ``key``."""
         if isinstance(step, AskStep) and key in ("next", "choices.next"):
             return frozenset({step.slot})
+        if isinstance(step, AskStep) and key == "on_text" and step.text_slot:
+            return frozenset({step.text_slot})
         if isinstance(step, SetStep) and key == "next":
             return frozenset(slot for slot, _ in step.assignments)
         if isinstance(step, ActionStep) and key == "next":

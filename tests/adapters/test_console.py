@@ -504,7 +504,7 @@ PROMPT_ON_TERMINAL = b"> \x1b[0m"  # the prompt, styled, at the end of what was 
 
 def test_console_on_a_terminal_styles_output_and_ends_on_ctrl_d(terminal: TerminalConsole) -> None:
     start = terminal.expect(PROMPT_ON_TERMINAL)
-    assert b"Type start to begin, help for commands." in start  # nothing is running yet
+    assert b"Nothing is running right now" in start  # nothing is running yet
     assert b"\x1b[" in start
     terminal.type(b"start\n")
     terminal.expect(b"2) I can talk now")

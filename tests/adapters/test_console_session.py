@@ -1,75 +1,110 @@
-"""A whole console session, piped, as a person would have it: an ambiguous date confirmed with
-its year, two callbacks whose reminders are both kept and listed, and the export read back from
-the file the console names."""
+"""A scripted console session (piped stdin) of the conversation seams of issue 9, items 1-5:
+`stop` then every command in the idle state, `restart`, a callback time that fails three times
+then `back`, a pasted scam message checked, the decision aid in one message, and `help`."""
 
 from __future__ import annotations
 
-import json
-import re
-from datetime import datetime, timedelta
+import os
+import subprocess
+import sys
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from bot.flow import Rule
-from bot.values import Parsed, parse_answer
-from tests.adapters.test_console import run_console
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 120
 
-BERLIN = ZoneInfo("Europe/Berlin")
+SCAM_MESSAGE = (
+    "Hi! I'm Dana from Acme hiring. Write to me at acme.hr.team@gmail.com or call "
+    "+1 415 555 0132. You're hired, no interview needed! Please pay the $60 training fee."
+)
+SCRIPT = [
+    "start",
+    "at work",
+    "stop",
+    "stop",
+    "back",
+    "repeat",
+    "help",
+    "restart",
+    "1",
+    "never mind",
+    "soon",
+    "whenever",
+    "back",
+    "tomorrow 18:30",
+    "+1 415 555 0100",
+    "menu",
+    "stop",
+    "scam",
+    SCAM_MESSAGE,
+    "stop",
+    "decide",
+    "1",
+    "1, 2 and 4",
+    "4",
+    "good",
+    "2",
+]
 
 
-def ambiguous_day(now: datetime) -> datetime:
-    """A day ahead whose "dd/mm" is also a date read the other way round ("12/01")."""
-    day = now + timedelta(days=10)
-    while day.day > 12 or day.day == day.month:
-        day += timedelta(days=1)
-    return day
+def _after(out: str, line: str, until: str = "\n> ") -> str:
+    """What the coach answered to the typed ``line`` (its first occurrence)."""
+    rest = out.split(f"> {line}\n", 1)[1]
+    return rest.split(until, 1)[0]
 
 
-def test_two_callbacks_an_ambiguous_date_and_the_export(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    now = datetime.now(BERLIN)
-    day = ambiguous_day(now)
-    typed = f"{day.day}/{day.month} 18:00"
-    read = parse_answer("datetime", typed, rule=Rule(), now=now, time_zone="Europe/Berlin")
-    assert isinstance(read, Parsed) and read.confirm
-    lines = [
-        "start",
-        "at work",
-        typed,
-        "yes",
-        "+44 20 7946 0958",
-        "restart",
-        "at work",
-        "tomorrow 9:00",
-        "+44 20 7946 0959",
-        "1",  # a second call: keep both
+def test_a_piped_session_through_the_conversation_seams(tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COACH_DATA_DIR=str(tmp_path / "data"))
+    env["TZ"] = "America/New_York"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console"],
+        input="".join(line + "\n" for line in SCRIPT),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Traceback" not in done.stderr
+    assert "not sure which topic" not in out  # no command was taken for a question
+
+    stopped = out.split("> stop\n")
+    assert stopped[1].startswith("Stopped.") and stopped[2].startswith("Stopped.")
+    after_stop = out.split("> stop\n", 2)[2]
+    assert _after(after_stop, "back").startswith("There's no earlier question")
+    assert "Nothing is running right now" in _after(after_stop, "repeat")
+    help_text = _after(after_stop, "help")
+    for command in (
+        "help",
+        "back",
+        "repeat",
         "menu",
-        "On the phone now",
-        "My callback: see or move it",
+        "restart",
         "stop",
         "export",
-    ]
-    result = run_console(data_dir, lines, TZ="Europe/Berlin")
-    out = result.stdout
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in out + result.stderr
+        "forget",
+        "start",
+    ):
+        assert f"{command}" in help_text
+    assert "Type the number" in help_text
+    assert "can you talk freely right now?" in _after(after_stop, "restart")
 
-    # the guess is confirmed, in full and with its year, before it is used
-    assert f"Just to check: {read.display}?" in out
-    assert str(day.year) in read.display
+    gave_up = _after(out, "whenever")
+    assert gave_up.startswith("I couldn't read that as a date and time")  # the last one too
+    assert "your personal number" in gave_up and "this evening" not in gave_up
+    back_to_time = out.split("> whenever\n", 1)[1].split("> back\n", 1)[1].split("\n> ", 1)[0]
+    assert "When suits you?" in back_to_time
+    assert "+1 415-555-0100" in _after(out, "+1 415 555 0100")
 
-    # the second call asks, keeps both, and both are listed
-    assert "You already have a recruiter call on" in out
-    assert "You have 2 recruiter calls coming up, each with its own reminder" in out
-    assert "+44 20 7946 0958" in out and "+44 20 7946 0959" in out
+    checked = _after(out, SCAM_MESSAGE)
+    assert "Here's what I found in their message" in checked
+    assert "acme.hr.team@gmail.com" in checked and "+1 415 555 0132" in checked
+    assert "money or a fee" in checked
+    assert "Risk: high" in checked
+    assert "Please pick one of" not in checked
 
-    # the export: a summary, and a file whose path is printed, with readable keys
-    assert "Reminders waiting to be sent: 2" in out
-    match = re.search(r"The full details are in this file \(JSON\): (\S+\.json)", out)
-    assert match is not None, out
-    exported = json.loads(Path(match[1]).read_text(encoding="utf-8"))
-    assert Path(match[1]).stat().st_mode & 0o077 == 0  # private to the user
-    phones = sorted(r["phone_to_be_called_on"] for r in exported["reminders"])
-    assert phones == ["+442079460958", "+442079460959"]
-    assert exported["time_zone"] == "Europe/Berlin"
-    assert out.count("Type forget if you'd like me to erase it.") == 1
+    picked = _after(out, "1, 2 and 4")
+    assert "pay and benefits" in picked
+    assert "1) Poor" in picked and "5) Great" in picked
+    assert "1) 1" not in out
