@@ -186,7 +186,7 @@ async def export_me(ctx: ActionContext, inputs: Mapping[str, object]) -> Mapping
     document = readable_export(data, now=ctx.now, time_zone=ctx.time_zone)
     text = json.dumps(document, indent=2, ensure_ascii=False)
     summary = _render(ctx, "export_summary", zone=ctx.time_zone, **_summary(data))
-    if ctx.conversation.platform == "console":  # the console saves the file and says where
+    if ctx.conversation.platform in ("console", "discord"):  # a file: saved, or uploaded
         file = Attachment(export_filename(ctx.now), text)
         ctx.send(Reply(summary, attachment=file))
     else:

@@ -44,7 +44,7 @@ from adapters.discord.limits import (
     fit,
     size,
 )
-from bot.boundary import Card, Form, Reply
+from bot.boundary import Attachment, Card, Form, Reply
 from bot.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse
 
 __all__ = (
@@ -81,6 +81,7 @@ class Outgoing:
     view: discord.ui.View | None = None
     forms: tuple[Form, ...] = ()
     tokens: tuple[Pair, ...] = ()
+    files: tuple[Attachment, ...] = ()  # uploaded with the message (the data export)
 
 
 # -- text ---------------------------------------------------------------------------------------
@@ -224,6 +225,15 @@ def render_replies(replies: Sequence[Reply], *, interactive: bool = True) -> lis
             if not draft.fits_embed(embed):
                 flush()
             draft.embeds.append(embed)
+        if reply.attachment is not None:  # the file goes with the text just before it
+            messages.append(
+                Outgoing(
+                    "\n\n".join(draft.parts) or None,
+                    tuple(draft.embeds),
+                    files=(reply.attachment,),
+                )
+            )
+            draft = _Draft()
         buttons = build_buttons(reply.choices, reply.form) if interactive else Buttons()
         if buttons.views:
             forms = (reply.form,) if reply.form is not None else ()

@@ -132,3 +132,24 @@ async def test_the_bot_asks_the_gateway_only_for_servers_and_dms(
     assert fake.identifies[-1]["intents"] == (1 << 0) | (1 << 12)
     answer = await event(fake, "MESSAGE_CREATE", dm("hi", user_id=USER, channel_id=DM), dm_post)
     assert "can you talk" in answer.content
+
+
+async def test_the_export_is_uploaded_as_a_json_file_with_readable_keys(
+    bot: BotHarness, fake_discord: FakeDiscord
+) -> None:
+    import json
+
+    fake = fake_discord
+    fake.dm_channels[USER] = DM
+    await bot.start()
+    mark = fake.mark()
+    await fake.dispatch("MESSAGE_CREATE", dm("export", user_id=USER, channel_id=DM))
+    upload = await fake.wait_for(lambda r: dm_post(r) and bool(r.files), after=mark)
+    [(name, content)] = upload.files.items()
+    assert name.startswith("recruiter-coach-export-") and name.endswith(".json")
+    exported = json.loads(content)
+    assert exported["format"] == "recruiter-coach-export/1"
+    assert set(exported) >= {"accounts", "conversations", "reminders", "recruiter_contacts"}
+    assert "In short, what I hold about you" in upload.content
+    assert '"k"' not in content.decode()
+    await fake.wait_for(lambda r: dm_post(r) and "That's all of it" in r.content, after=mark)
