@@ -177,6 +177,11 @@ class TemplateRenderer:
         self._check_env = self._build_env(escape)  # for syntax checks and expressions
         self._cache: dict[tuple[str, str], tuple[Template | StaticText, ...]] = {}
 
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        """The folders searched, in order (load-time checks read the files themselves)."""
+        return self._dirs
+
     def template_exists(self, name: str) -> bool:
         """Whether ``common/<name>.j2`` or any ``<platform>/<name>.j2`` is in a template dir."""
         return bool(self._variant_paths(name))

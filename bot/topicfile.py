@@ -233,8 +233,9 @@ class _TopicFile:
             self.problem(
                 exc.line,
                 "",
-                f"this is not valid YAML: {exc}",
-                "check the indentation and quoting here (an example holding ': ' needs quotes)",
+                str(exc) if exc.fix else f"this is not valid YAML: {exc}",
+                exc.fix
+                or "check the indentation and quoting here (an example holding ': ' needs quotes)",
             )
             return None
         if not isinstance(data, YMap):

@@ -70,6 +70,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -134,6 +135,10 @@ def parse_answer(
 ) -> ParseOutcome:
     """Read ``text`` as an answer of ``kind`` (one of ``bot.flow.ASK_KINDS``)."""
     text = text.strip()
+    if kind != "text" and not text.isascii():
+        # Fullwidth "a@b.com", "18:30" or "yes" (an East Asian keyboard) mean their ASCII
+        # twins; every typed kind reads the NFKC form. Free text is kept as typed.
+        text = unicodedata.normalize("NFKC", text).strip()
     if kind == "datetime":
         return _parse_datetime(text, rule, now, time_zone)
     if kind == "choice":

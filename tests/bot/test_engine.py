@@ -228,7 +228,7 @@ async def test_a_failing_template_keeps_the_step_and_logs_no_user_text(
         text: Tell me a secret
         next: leak
       leak:
-        say: "{{ secret }} {{ not_a_slot }}"
+        say: "{{ secret }} {{ 1 // (secret | length - secret | length) }}"
     """
     chat = chat_with(await build_engine(dialogs({"broken": flow}), entry_flow="broken"))
     await chat.say("start")
@@ -237,7 +237,8 @@ async def test_a_failing_template_keeps_the_step_and_logs_no_user_text(
     assert len(replies) == 1 and "something went wrong" in replies[0].lower()
     assert await chat.step() == "ask_secret"
     assert "secret" not in (await chat.state()).slots
-    assert "UndefinedError" in caplog.text and "my boss" not in caplog.text
+    # (an undefined name would be refused when the flow loads: dividing by zero gets through)
+    assert "ZeroDivisionError" in caplog.text and "my boss" not in caplog.text
 
 
 async def test_a_failing_action_keeps_the_previous_step(build_engine, dialogs, chat_with):
