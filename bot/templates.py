@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from jinja2 import (
@@ -42,8 +43,10 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
     nodes,
+    pass_context,
 )
 from jinja2.loaders import split_template_path
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.conditiontests import BUILTIN_TESTS, check_patterns
@@ -76,13 +79,22 @@ def _markup(value: object) -> TrustedText:
     return TrustedText(value)
 
 
-def _when(value: object, time_zone: str | None = None) -> str:
+@pass_context
+def _when(
+    context: Context, value: object, time_zone: str | None = None, named: bool = False
+) -> str:
     # Imported on use, not at module level: bot.values is the answer-parsing layer (it imports
     # the flow model and, on first use, phonenumbers and dateparser); rendering must not depend
     # on it at import time, which also keeps bot.templates free of import cycles.
     from bot.values import format_when
 
-    return format_when(str(value), time_zone)
+    # With the turn's `now` the year shows whenever it is not this year's ("3 April 2027").
+    now = context.get("now")
+    try:
+        moment = datetime.fromisoformat(now) if isinstance(now, str) else None
+    except ValueError:
+        moment = None
+    return format_when(str(value), time_zone, now=moment, named=named)
 
 
 def _phone(value: object) -> str:
@@ -164,6 +176,11 @@ class TemplateRenderer:
         self._envs: dict[str, ImmutableSandboxedEnvironment] = {}
         self._check_env = self._build_env(escape)  # for syntax checks and expressions
         self._cache: dict[tuple[str, str], tuple[Template | StaticText, ...]] = {}
+
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        """The folders searched, in order (load-time checks read the files themselves)."""
+        return self._dirs
 
     def template_exists(self, name: str) -> bool:
         """Whether ``common/<name>.j2`` or any ``<platform>/<name>.j2`` is in a template dir."""

@@ -24,6 +24,7 @@ How a domain compares with the company the user named (:func:`compare`), first m
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Literal
@@ -115,10 +116,15 @@ def _extractor() -> TLDExtract:
 
 def parse_host(text: str) -> Host | None:
     """The host of a link, a bare domain or an e-mail address; None when there is none."""
-    text = text.strip().strip("<>\"'").lower()
+    # NFKC first: a fullwidth "a@b.com" is the address a browser or mail client would use (IDNA
+    # maps it the same way), and urlsplit refuses a netloc that changes under NFKC (ValueError).
+    text = unicodedata.normalize("NFKC", text).strip().strip("<>\"'").lower()
     if "@" in text and "://" not in text:
         text = text.rsplit("@", 1)[1]
-    netloc = urlsplit(text if "://" in text else f"//{text}").hostname or ""
+    try:
+        netloc = urlsplit(text if "://" in text else f"//{text}").hostname or ""
+    except ValueError:  # an unbalanced "[" or a bad IPv6 literal: no host we can read
+        return None
     return _split(netloc.rstrip("."))
 
 

@@ -31,6 +31,7 @@ checked for syntax only, and phone numbers are read with phonenumbers' offline m
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, fields
 from typing import Literal
 
@@ -84,12 +85,19 @@ class RecruiterReport:
     written_offer: bool | None = None
 
     def cleaned(self) -> RecruiterReport:
-        """The same report with blank texts as None."""
+        """The same report with blank texts as None and contact details in NFKC form."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         for name, value in values.items():
             if isinstance(value, str):
+                if name in _CONTACT_FIELDS and not value.isascii():
+                    # a fullwidth "hr@acme-careers.com" is the address a mail client would use:
+                    # the rules must see it as that, not miss it or fail on it.
+                    value = unicodedata.normalize("NFKC", value)
                 values[name] = value.strip() or None
         return RecruiterReport(**values)
+
+
+_CONTACT_FIELDS = frozenset({"email", "website", "phone", "linkedin_url"})
 
 
 @dataclass(frozen=True, slots=True)
