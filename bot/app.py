@@ -24,8 +24,9 @@ from bot.coaching.message_actions import register_message_actions
 from bot.conditiontests import app_tests
 from bot.config import DEFAULT_DIALOGS_DIR, Settings
 from bot.contacts import KEEP_IN_TOUCH, KeepInTouchJobs
+from bot.contentdirs import fallback_template_names, flows_dir, topics_root
 from bot.engine import Engine, TopicRouter
-from bot.loader import SYSTEM_TEMPLATES, FlowRegistry, load_flows
+from bot.loader import FlowRegistry, load_flows
 from bot.personal_actions import register_personal_actions
 from bot.referrals import ReferralBoard
 from bot.scheduler import Delivery, Scheduler
@@ -60,7 +61,7 @@ def build_renderer(
         escapers=escapers,
         tests=app_tests(),
         fallback_dirs=[DEFAULT_DIALOGS_DIR / "templates"],
-        fallback_names=SYSTEM_TEMPLATES,
+        fallback_names=fallback_template_names(dialogs_dir),
     )
 
 
@@ -73,7 +74,7 @@ def load_content(
     """Templates and flows from a dialogs folder; raises FlowErrors on any mistake."""
     renderer = build_renderer(dialogs_dir, escapers=escapers)
     registry = load_flows(
-        dialogs_dir / "flows", renderer=renderer, actions=actions or build_actions()
+        flows_dir(dialogs_dir), renderer=renderer, actions=actions or build_actions()
     )
     return renderer, registry
 
@@ -144,7 +145,9 @@ async def open_coach(
 
 
 def build_router(dialogs_dir: Path) -> TopicRouter:
-    """The classifier over ``dialogs/topics/``; a content folder without topics routes nothing."""
+    """The classifier over ``dialogs/topics/``; a content folder without topics routes nothing
+    (one without flows of its own routes with the shipped topics, see bot.contentdirs)."""
+    dialogs_dir = topics_root(dialogs_dir)
     if not (dialogs_dir / "topics").is_dir():
         logger.info("no topics/ in %s: free text is not routed to topics", dialogs_dir)
         return TopicRouter()

@@ -21,6 +21,7 @@ from jinja2 import nodes
 
 from bot.actions import ActionRegistry
 from bot.app import build_actions, build_renderer
+from bot.contentdirs import flows_dir as content_flows_dir
 from bot.errors import FlowProblem
 from bot.flow import AskStep, BranchStep, Flow, Step, step_targets
 from bot.flowtools.runchecks import goto_entries
@@ -44,7 +45,7 @@ class Dialogs:
 
     @property
     def flows_dir(self) -> Path:
-        return self.root / "flows"
+        return content_flows_dir(self.root)
 
     @property
     def templates_dir(self) -> Path:
@@ -76,8 +77,9 @@ def load_dialogs(root: Path) -> Dialogs:
     """Load a dialogs folder (``flows/`` and ``templates/``) the way the coach does."""
     actions = build_actions()
     renderer = build_renderer(root)
-    registry, errors = check_flows(root / "flows", renderer=renderer, actions=actions)
-    files = sorted((root / "flows").glob("*.yaml")) if (root / "flows").is_dir() else []
+    flows = content_flows_dir(root)  # a folder of templates only runs (and lints) the shipped flows
+    registry, errors = check_flows(flows, renderer=renderer, actions=actions)
+    files = sorted(flows.glob("*.yaml")) if flows.is_dir() else []
     return Dialogs(root, renderer, actions, registry, _without_echoes(errors, files), files)
 
 
