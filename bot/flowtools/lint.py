@@ -77,7 +77,7 @@ def load_dialogs(root: Path) -> Dialogs:
     """Load a dialogs folder (``flows/`` and ``templates/``) the way the coach does."""
     actions = build_actions()
     renderer = build_renderer(root)
-    flows = content_flows_dir(root)  # a folder of templates only runs (and lints) the shipped flows
+    flows = content_flows_dir(root)  # a folder of templates only lints with the shipped flows
     registry, errors = check_flows(flows, renderer=renderer, actions=actions)
     files = sorted(flows.glob("*.yaml")) if flows.is_dir() else []
     return Dialogs(root, renderer, actions, registry, _without_echoes(errors, files), files)
