@@ -25,10 +25,10 @@ from bot.coaching.personal import register_personal_actions
 from bot.coaching.referrals import ReferralBoard
 from bot.coaching.reminders import register_builtin_actions
 from bot.config import DEFAULT_DIALOGS_DIR, Settings
-from bot.flow.contentdirs import fallback_template_names, flows_dir, topics_root
 from bot.dialog.engine import Engine, TopicRouter
 from bot.dialog.scheduler import Delivery, Scheduler
 from bot.flow.actions import ActionRegistry
+from bot.flow.contentdirs import fallback_template_names, flows_dir, topics_root
 from bot.flow.loader import FlowRegistry, load_flows
 from bot.render.templates import TemplateRenderer
 from bot.store import Job, Store

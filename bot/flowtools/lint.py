@@ -21,10 +21,10 @@ from pathlib import Path
 from jinja2 import nodes
 
 from bot.app import build_actions, build_renderer
-from bot.flow.contentdirs import flows_dir as content_flows_dir
 from bot.errors import FlowProblem
 from bot.flow.actions import ActionRegistry
 from bot.flow.checks import goto_entries
+from bot.flow.contentdirs import flows_dir as content_flows_dir
 from bot.flow.loader import FlowRegistry, check_flows
 from bot.flow.model import AskStep, BranchStep, Flow, Step, step_targets
 from bot.flow.slots import SlotFlow, expression_ast
