@@ -13,7 +13,7 @@ import copy
 
 from adapters.console.convert import current_choices, to_incoming
 from bot.boundary import Incoming
-from bot.flow import AskStep
+from bot.flow.model import AskStep
 from bot.flowtools.lint import Dialogs
 from tests.dialogs.test_commands_everywhere import (  # the shared walk of every waiting state
     Probe,
