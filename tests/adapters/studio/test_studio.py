@@ -396,6 +396,19 @@ def test_a_folder_without_flows_is_refused(
     assert "not a dialogs folder" in capsys.readouterr().out
 
 
+async def test_a_folder_of_templates_only_runs_the_shipped_flows_in_the_studio(
+    tmp_path: Path,
+) -> None:
+    notice = tmp_path / "notice" / "templates" / "common" / "coach_privacy.j2"
+    notice.parent.mkdir(parents=True)
+    notice.write_text("Acme's own notice: notes are kept 30 days.")
+    session = StudioSession(tmp_path / "notice")
+    assert session.report.errors == []
+    await session.say("start")
+    assert "Acme's own notice" in session.chat[1].replies[0].text
+    assert (await session.where())[0] == "recruiter_called"
+
+
 def test_flows_studio_reaches_the_studio_through_its_entry_point(
     monkeypatch: pytest.MonkeyPatch, dialogs: Path
 ) -> None:
