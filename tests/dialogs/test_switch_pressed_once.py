@@ -22,7 +22,11 @@ from tests.dialogs.test_commands_everywhere import (  # the shared walk of every
     waiting,  # noqa: F401  (pytest fixture)
 )
 
-QUESTION = "How do I know if this recruiter is legit or a scam?"
+# two questions, so that the flow one of them belongs to is walked with the other
+QUESTIONS = (
+    "How do I know if this recruiter is legit or a scam?",
+    "How much does the recruiter get paid out of my salary when I'm hired?",
+)
 
 
 async def _pick_by_number(probe: Probe, label_start: str) -> str | None:
@@ -65,21 +69,22 @@ def test_a_switch_picked_by_number_opens_the_new_topic_unanswered(
         for found in waiting:
             if found.where.startswith(("idle", "pending")):
                 continue
-            probe = Probe(dialogs, found)
-            await probe.restore(copy.deepcopy(found.state))
-            await probe.say(QUESTION)
-            target = await _pick_by_number(probe, "Switch to:")
-            if target is None:
-                continue
-            offers += 1
-            problem = await _problem(dialogs, probe, target)
-            if problem:
-                problems.append(f"switch at {found.where}: {problem}")
+            for question in QUESTIONS:
+                probe = Probe(dialogs, found)
+                await probe.restore(copy.deepcopy(found.state))
+                await probe.say(question)
+                target = await _pick_by_number(probe, "Switch to:")
+                if target is None:
+                    continue
+                offers += 1
+                problem = await _problem(dialogs, probe, target)
+                if problem:
+                    problems.append(f"switch to {target} at {found.where}: {problem}")
         return offers, problems
 
     offers, problems = asyncio.run(walk())
     assert problems == []
-    assert offers >= 10
+    assert offers >= 40
 
 
 def test_every_topic_of_the_which_topic_list_picked_by_number_opens_unanswered(
