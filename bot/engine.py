@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.actions import ActionContext, ActionRegistry
 from bot.boundary import ConversationRef, Incoming, Reply
+from bot.busy import Backoff, is_busy
 from bot.errors import CoachError
 from bot.flow import Flow
 from bot.loader import FlowRegistry, compile_flow
@@ -135,14 +136,19 @@ class Engine:
                 del self._locks[key]
 
     async def _handle_with_retries(self, incoming: Incoming) -> list[Reply]:
-        for _ in range(MAX_CONFLICT_RETRIES):
+        conflicts, busy = 0, Backoff()
+        while conflicts < MAX_CONFLICT_RETRIES:
             try:
                 return await self._handle_once(incoming)
             except VersionConflictError:
-                continue  # another worker saved first: recompute on the fresh state
+                conflicts += 1  # another worker saved first: recompute on the fresh state
             except DuplicateEventError:
                 return []
             except Exception as exc:  # never raise to an adapter
+                # A busy database (no pooled connection free, a lock timeout) is load, not a
+                # fault: nothing was saved, so the turn runs again a little later.
+                if is_busy(exc) and await busy.wait():
+                    continue
                 self._log_failure(incoming, exc)
                 return [self._apology(incoming)]
         logger.error(

@@ -32,6 +32,7 @@ from bot.store import (
     UserRecord,
     VersionConflictError,
 )
+from bot.store.memory_inbox import InboxMemory
 from bot.store.memory_personal import PersonalDataMemory, exportable
 
 __all__ = ("DEFAULT_EVENT_TTL", "MemoryStore")
@@ -100,11 +101,12 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class MemoryStore(PersonalDataMemory):
+class MemoryStore(PersonalDataMemory, InboxMemory):
     """The storage port on dicts. Data lives as long as the object."""
 
     def __init__(self) -> None:
-        super().__init__()
+        PersonalDataMemory.__init__(self)
+        InboxMemory.__init__(self)
         self._conversations: dict[str, bytes] = {}  # key -> _pack(...)
         self._users: dict[str, UserRecord] = {}
         self._events: dict[str, datetime] = {}
@@ -174,7 +176,7 @@ class MemoryStore(PersonalDataMemory):
         expired = [event_id for event_id, at in self._events.items() if at <= now]
         for event_id in expired:
             del self._events[event_id]
-        return len(expired)
+        return len(expired) + self._purge_inbox(now)
 
     # users
 
@@ -325,7 +327,7 @@ class MemoryStore(PersonalDataMemory):
             for job_id in job_ids:
                 self._release_key(table.pop(job_id))
             removed += len(job_ids)
-        return removed + self._forget_personal(user_key)
+        return removed + self._forget_personal(user_key) + self._forget_inbox(user_key)
 
 
 def _claimable(job: _Job, now: datetime, stale: datetime) -> bool:
