@@ -206,6 +206,8 @@ class Inbox:
             )
         )
         if added:
+            if self._task is None and not self._stopping.is_set():
+                self.start()  # the first event of a worker whose loop was not started yet
             self._wake.set()
         return added
 

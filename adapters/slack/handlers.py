@@ -37,8 +37,9 @@ from adapters.slack.home import build_home
 from adapters.slack.render import CHOICE_ACTION, CONTINUE_ACTION, FORM_ACTION, to_home
 from adapters.slack.send import Sender, Surface, load_metadata
 from adapters.slack.users import error_code
-from bot.boundary import Command, Incoming, Reply
+from bot.boundary import Command, Incoming, Reply, UserInfo
 from bot.engine import Engine
+from bot.inbox import Inbox, decimal_stamp
 from bot.store import Store
 
 __all__ = ("SUBMIT_BUDGET", "Handlers")
@@ -70,11 +71,18 @@ class Handlers:
     """One instance per app: the listeners Bolt calls, sharing the sender and caches."""
 
     def __init__(
-        self, *, engine: Engine, store: Store, sender: Sender, redirect_base: str
+        self,
+        *,
+        engine: Engine,
+        store: Store,
+        sender: Sender,
+        redirect_base: str,
+        inbox: Inbox | None = None,
     ) -> None:
         self.engine = engine
         self.store = store
         self.sender = sender
+        self.inbox = inbox  # DMs are saved here before Slack's 200, and run from here
         self.users = sender.users
         self.redirect_base = redirect_base
         self._tasks: set[asyncio.Task[None]] = set()
@@ -99,9 +107,12 @@ class Handlers:
         task.add_done_callback(self._tasks.discard)
 
     async def drain(self) -> None:
-        """Wait for the work in flight (on shutdown)."""
+        """Wait for the work in flight (on shutdown); the inbox finishes the events in hand
+        and leaves the rest waiting in the database for the next worker."""
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.inbox is not None:
+            await self.inbox.stop()
 
     # -- /recruiter ------------------------------------------------------------------------------
 
@@ -161,7 +172,21 @@ class Handlers:
         user = message.get("user")
         if user is None or message.get("subtype") or message.get("bot_id"):
             return
+        event_id = body.get("event_id")
+        if self.inbox is not None and event_id:
+            await self._enqueue(message, team, event_id)
+            return
         self._spawn("message", self._message(message, body, client, team, user))
+
+    async def _enqueue(self, message: MessageEvent, team: str | None, event_id: str) -> None:
+        """Save the DM in the inbox; Bolt acknowledges when this returns, so a DM that got its
+        200 is in the database. The person's details are looked up when it runs."""
+        assert self.inbox is not None
+        incoming = message_to_incoming(message, team=team, event_id=event_id, user=UserInfo())
+        if incoming is None:
+            return
+        route = {"channel": message["channel"]}
+        await self.inbox.enqueue(incoming, stamp=decimal_stamp(message["ts"]), route=route)
 
     async def _message(
         self, message: MessageEvent, body: dict[str, Any], client: Any, team: str | None, user: str
