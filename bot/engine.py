@@ -243,7 +243,19 @@ class Engine:
             )
         )
         if turn.show_privacy_notice or turn.new_user_time_zone:
-            await self._remember_user(ref, turn)
+            await self._after_commit(ref, turn)
+
+    async def _after_commit(self, ref: ConversationRef, turn: Turn) -> None:
+        """Remember the user once the turn is saved. A busy database is waited for here: the
+        turn must not run again (its event is recorded, so it would answer nothing)."""
+        busy = Backoff()
+        while True:
+            try:
+                await self._remember_user(ref, turn)
+                return
+            except Exception as exc:
+                if not (is_busy(exc) and await busy.wait()):
+                    raise
 
     async def _remember_user(self, ref: ConversationRef, turn: Turn) -> None:
         user = await self.store.load_user(ref.user_key) or UserRecord(ref.user_key)

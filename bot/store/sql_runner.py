@@ -68,6 +68,7 @@ __all__ = (
     "SqliteRunner",
     "is_busy",
     "make_runner",
+    "pool_options",
 )
 
 log = logging.getLogger(__name__)
@@ -343,7 +344,8 @@ class PostgresRunner:
         from sqlalchemy.ext.asyncio import create_async_engine
 
         # No pool_pre_ping: see _pg_unit (a dead connection is retried, not pinged every time).
-        engine = create_async_engine(self._url)
+        url, pool = pool_options(self._url)
+        engine = create_async_engine(url, **pool)
         self._async_engine = engine
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
 
@@ -379,6 +381,24 @@ class PostgresRunner:
                 raise
             log.warning("database connection lost before COMMIT; running the unit again")
         return await _pg_unit(engine, mode, work, args)
+
+
+_POOL_OPTIONS = {"pool_size": int, "max_overflow": int, "pool_timeout": float}
+
+
+def pool_options(url: URL) -> tuple[URL, dict[str, Any]]:
+    """The connection pool's size from the URL (``?pool_size=5&max_overflow=10&pool_timeout=30``,
+    SQLAlchemy's defaults), and the URL without them (asyncpg would take them for its own).
+
+    Raises:
+        ValueError: a pool option is not a number.
+    """
+    options = {
+        name: convert(url.query[name])
+        for name, convert in _POOL_OPTIONS.items()
+        if isinstance(url.query.get(name), str)
+    }
+    return url.difference_update_query(_POOL_OPTIONS), options
 
 
 async def _pg_unit(
