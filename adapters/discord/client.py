@@ -1,7 +1,11 @@
 """The Discord client: a plain ``discord.Client`` with a ``CommandTree``, wired to the coach.
 
-- Intents: ``Intents.default()``. The privileged message-content intent is not needed: Discord
-  sends the text of DMs to the bot without it, and the coach reads no server messages.
+- Intents: :data:`INTENTS`, only what the handlers use. ``guilds`` keeps discord.py's view of
+  servers and channels (interactions in servers, the referral channel); ``dm_messages`` brings
+  the DMs typed to the bot (``on_message``). Slash commands, buttons and modals arrive as
+  interactions, which need no intent. Nothing else: no server messages, typing, reactions,
+  members or presences, and no privileged intent (Discord sends the text of DMs to the bot
+  without message content).
 - ``AllowedMentions.none()`` on the client: discord.py merges it into every send, interaction
   response and follow-up, so nothing the bot posts can ping anyone (PLATFORMS.md 2.9).
 - ``setup_hook`` registers the persistent buttons (:mod:`adapters.discord.components`), binds
@@ -32,9 +36,11 @@ if TYPE_CHECKING:
     from bot.app import Coach
     from bot.config import Settings
 
-__all__ = ("CoachClient", "build_discord_client")
+__all__ = ("INTENTS", "CoachClient", "build_discord_client")
 
 log = logging.getLogger(__name__)
+
+INTENTS = discord.Intents(guilds=True, dm_messages=True)
 
 
 class CoachClient(discord.Client):
@@ -49,7 +55,7 @@ class CoachClient(discord.Client):
         **options: Any,
     ) -> None:
         super().__init__(
-            intents=discord.Intents.default(),
+            intents=INTENTS,
             allowed_mentions=discord.AllowedMentions.none(),
             **options,
         )

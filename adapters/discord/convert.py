@@ -13,10 +13,16 @@ Component ids carry what a press means, so a button still works after a restart:
   typed text, which the engine matches against the question's choices.
 - ``rcf:<token>``: opens the form with this token in a modal.
 - ``rcm:<token>``: the modal itself; its submission is the form's answer.
+
+A token too long for a ``custom_id`` travels as ``#<digest>`` (:func:`short_token`), which the
+bot maps back while it runs; after a restart such a press shows the question again. A form
+with more than 5 fields opens in several modals, one after the other: their buttons and modals
+carry the part, ``rcf:<part>/<token>`` and ``rcm:<part>/<token>`` (part 0 has none).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -31,13 +37,19 @@ __all__ = (
     "FORM_PREFIX",
     "LABEL_PREFIX",
     "MODAL_PREFIX",
+    "SHORT_MARK",
     "choice_custom_id",
     "command_to_incoming",
     "event_id",
+    "field_custom_id",
+    "form_custom_id",
     "is_bot_dm",
     "label_custom_id",
     "message_to_incoming",
+    "modal_custom_id",
     "modal_values",
+    "part_of",
+    "short_token",
     "to_conversation",
     "to_user_info",
     "wants_answer",
@@ -48,6 +60,8 @@ LABEL_PREFIX = "rc~:"
 FORM_PREFIX = "rcf:"
 MODAL_PREFIX = "rcm:"
 _TEXT_INPUT = 4
+_STRING_SELECT = 3
+SHORT_MARK = "#"  # a short token starts with it; the engine's tokens never do
 _ACTION_ROW = 1
 _LABEL = 18
 
@@ -154,25 +168,77 @@ def label_custom_id(label: str) -> str | None:
     return custom_id if label.strip() and size(custom_id) <= CUSTOM_ID else None
 
 
-def modal_values(data: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+def short_token(token: str) -> str:
+    """A stand-in for a token too long for a ``custom_id``: ``#`` and 32 hex digits."""
+    digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+    return SHORT_MARK + digest[:32]
+
+
+def _parted(prefix: str, token: str, part: int) -> str:
+    return f"{prefix}{part}/{token}" if part else prefix + token
+
+
+def form_custom_id(token: str, part: int = 0) -> str:
+    """The ``custom_id`` of the button that opens part ``part`` of a form."""
+    return _parted(FORM_PREFIX, token, part)
+
+
+def modal_custom_id(token: str, part: int = 0) -> str:
+    """The ``custom_id`` of the modal that holds part ``part`` of a form."""
+    return _parted(MODAL_PREFIX, token, part)
+
+
+def part_of(rest: str) -> tuple[int, str]:
+    """``(part, token)`` from what follows ``rcf:`` or ``rcm:``. A token starts with a digit
+    and a dot, ``#`` or a word, never with digits and a slash."""
+    head, slash, tail = rest.partition("/")
+    if slash and head.isdigit() and tail:
+        return int(head), tail
+    return 0, rest
+
+
+def field_custom_id(name: str, index: int) -> str:
+    """A form field's input id: its name, or ``#<index>`` when the name is too long."""
+    return name if 0 < size(name) <= CUSTOM_ID else f"{SHORT_MARK}{index}"
+
+
+def modal_values(
+    data: Mapping[str, Any], names: Sequence[str] = ()
+) -> tuple[tuple[str, str], ...]:
     """``(field name, value)`` pairs from a modal submission's ``data``.
 
-    Text inputs arrive inside labels (type 18) or, from older clients, action rows (type 1);
-    each input's ``custom_id`` is the form field's name.
+    Inputs arrive inside labels (type 18) or, from older clients, action rows (type 1): text
+    inputs with a ``value``, selects with ``values`` (none chosen: an empty answer). Each
+    input's ``custom_id`` is the form field's name, or ``#<index>`` into ``names`` (the form's
+    field names) for a name too long for an id; one that cannot be mapped back is left out.
     """
     values: list[tuple[str, str]] = []
     for component in _inputs(data.get("components", [])):
-        custom_id, value = component.get("custom_id"), component.get("value")
-        if isinstance(custom_id, str) and isinstance(value, str):
-            values.append((custom_id, value))
+        custom_id = component.get("custom_id")
+        value = component.get("value")
+        chosen = component.get("values")
+        if isinstance(chosen, list):
+            value = str(chosen[0]) if chosen else ""
+        if not isinstance(custom_id, str) or not isinstance(value, str):
+            continue
+        name = _field_name(custom_id, names)
+        if name is not None:
+            values.append((name, value))
     return tuple(values)
+
+
+def _field_name(custom_id: str, names: Sequence[str]) -> str | None:
+    index = custom_id.removeprefix(SHORT_MARK)
+    if custom_id.startswith(SHORT_MARK) and index.isdigit():
+        return names[int(index)] if int(index) < len(names) else None
+    return custom_id
 
 
 def _inputs(components: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     found: list[Mapping[str, Any]] = []
     for component in components:
         kind = component.get("type")
-        if kind == _TEXT_INPUT:
+        if kind in (_TEXT_INPUT, _STRING_SELECT):
             found.append(component)
         elif kind == _ACTION_ROW:
             found += _inputs(component.get("components", []))

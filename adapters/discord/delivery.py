@@ -85,7 +85,9 @@ class FollowupTarget:
 
 
 class FormCache:
-    """The forms recently offered to each user, by token (bounded; lost on restart).
+    """What the buttons sent to each user stand for, while the bot runs (bounded; lost on a
+    restart): the forms they open, by token; the tokens too long for a ``custom_id``, by their
+    short stand-in; and the answers to the first parts of a form spread over several modals.
 
     A modal must be the first response to the button press that opens it, so there is no time
     to ask the database for the form. After a restart the cache is empty and the press shows
@@ -95,16 +97,38 @@ class FormCache:
     def __init__(self, size: int = 2048) -> None:
         self._size = size
         self._forms: OrderedDict[tuple[int, str], Form] = OrderedDict()
+        self._tokens: OrderedDict[tuple[int, str], str] = OrderedDict()
+        self._answers: OrderedDict[tuple[int, str], tuple[tuple[str, str], ...]] = OrderedDict()
 
     def put(self, user_id: int, form: Form) -> None:
-        key = (user_id, form.token)
-        self._forms[key] = form
-        self._forms.move_to_end(key)
-        while len(self._forms) > self._size:
-            self._forms.popitem(last=False)
+        _put(self._forms, (user_id, form.token), form, self._size)
 
     def get(self, user_id: int, token: str) -> Form | None:
         return self._forms.get((user_id, token))
+
+    def put_token(self, user_id: int, short: str, token: str) -> None:
+        _put(self._tokens, (user_id, short), token, self._size)
+
+    def token(self, user_id: int, short: str) -> str | None:
+        """The token behind a short stand-in (``None`` if unknown: sent before a restart)."""
+        return self._tokens.get((user_id, short))
+
+    def add_answers(self, user_id: int, token: str, values: tuple[tuple[str, str], ...]) -> None:
+        """Keep a form part's answers until its last part is submitted."""
+        key = (user_id, token)
+        _put(self._answers, key, (*self._answers.get(key, ()), *values), self._size)
+
+    def take_answers(self, user_id: int, token: str) -> tuple[tuple[str, str], ...]:
+        return self._answers.pop((user_id, token), ())
+
+
+def _put(
+    cache: OrderedDict[tuple[int, str], Any], key: tuple[int, str], value: Any, size: int
+) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > size:
+        cache.popitem(last=False)
 
 
 class Sender:
@@ -133,6 +157,8 @@ class Sender:
             _check(message)
             for form in message.forms:
                 self.forms.put(user_id, form)
+            for short, token in message.tokens:
+                self.forms.put_token(user_id, short, token)
             posted = await target.send(message)
             if posted is not None:
                 sent.append(posted)

@@ -26,13 +26,16 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from adapters.discord.controls import build_modal, form_button_view, form_parts
 from adapters.discord.convert import (
     MODAL_PREFIX,
+    SHORT_MARK,
     command_to_incoming,
     event_id,
     is_bot_dm,
     message_to_incoming,
     modal_values,
+    part_of,
     to_conversation,
     to_user_info,
     wants_answer,
@@ -40,9 +43,9 @@ from adapters.discord.convert import (
 from adapters.discord.delivery import ChannelTarget, FollowupTarget, Sender, is_dm_closed
 from adapters.discord.limits import CONTENT, size
 from adapters.discord.referral_desk import REFERRAL_PREFIX, ReferralDesk
-from adapters.discord.render import Outgoing, build_modal, link_view, render_replies
+from adapters.discord.render import Outgoing, link_view, render_replies
 from adapters.discord.users import DiscordUsers
-from bot.boundary import Command, ConversationRef, Incoming, Reply, UserInfo
+from bot.boundary import Command, ConversationRef, Form, Incoming, Reply, UserInfo
 from bot.engine import APOLOGY
 
 if TYPE_CHECKING:
@@ -62,6 +65,7 @@ CANNOT_DM = (
 )
 ADMIN_ONLY = "Only members with the Manage Server permission can choose the referral channel."
 MAX_TOPIC_CHOICES = 25
+PART_SAVED = "Saved part {done} of {parts}. The button below opens the next part."
 
 
 def dm_url(channel_id: int) -> str:
@@ -109,6 +113,11 @@ class Handlers:
         await self._guarded(interaction, self._respond(interaction, make, thinking=True))
 
     async def choice_pressed(self, interaction: Interaction, token: str) -> None:
+        resolved = self._resolve(interaction, token)
+        if resolved is None:  # a short token sent before a restart: ask the question again
+            await self._repeat(interaction)
+            return
+        token = resolved
         if token.startswith(REFERRAL_PREFIX) and self.desk is not None:
             await self._guarded(interaction, self.desk.pressed(interaction, token))
             return
@@ -122,20 +131,55 @@ class Handlers:
         )
 
     async def form_pressed(self, interaction: Interaction, token: str) -> None:
-        form = self.sender.forms.get(interaction.user.id, token)
+        part, token = part_of(token)
+        resolved = self._resolve(interaction, token)
+        form = self.sender.forms.get(interaction.user.id, resolved) if resolved else None
         if form is None:  # offered before a restart: show the question (and a new button) again
-            make = _incoming(interaction, command=Command("repeat"))
-            await self._guarded(interaction, self._respond(interaction, make))
+            await self._repeat(interaction)
             return
-        await self._guarded(interaction, interaction.response.send_modal(build_modal(form)))
+        modal = build_modal(form, min(part, form_parts(form) - 1))
+        await self._guarded(interaction, interaction.response.send_modal(modal))
 
     async def modal_submitted(self, interaction: Interaction) -> None:
         data: Any = interaction.data or {}
         custom_id = str(data.get("custom_id", ""))
         if not custom_id.startswith(MODAL_PREFIX):
             return  # not ours
-        token = custom_id.removeprefix(MODAL_PREFIX)
-        make = _incoming(interaction, choice_token=token, form=modal_values(data))
+        part, token = part_of(custom_id.removeprefix(MODAL_PREFIX))
+        resolved = self._resolve(interaction, token)
+        if resolved is None:
+            await self._repeat(interaction)
+            return
+        forms, user_id = self.sender.forms, interaction.user.id
+        form = forms.get(user_id, resolved)
+        values = modal_values(data, [f.name for f in form.fields] if form else ())
+        if form is not None and part + 1 < form_parts(form):
+            forms.add_answers(user_id, resolved, values)
+            await self._guarded(interaction, self._next_part(interaction, form, part + 1))
+            return
+        values = (*forms.take_answers(user_id, resolved), *values)
+        make = _incoming(interaction, choice_token=resolved, form=values)
+        await self._guarded(interaction, self._respond(interaction, make))
+
+    async def _next_part(self, interaction: Interaction, form: Form, part: int) -> None:
+        """A form in several modals: the button that opens the next one (a modal cannot open
+        another modal)."""
+        buttons = form_button_view(form, part)
+        for short, token in buttons.tokens:
+            self.sender.forms.put_token(interaction.user.id, short, token)
+        text = PART_SAVED.format(done=part, parts=form_parts(form))
+        await interaction.response.send_message(
+            text, view=buttons.views[0], ephemeral=not is_bot_dm(interaction)
+        )
+
+    def _resolve(self, interaction: Interaction, token: str) -> str | None:
+        """The engine's token behind a button's (a short stand-in mapped back, if known)."""
+        if not token.startswith(SHORT_MARK):
+            return token
+        return self.sender.forms.token(interaction.user.id, token)
+
+    async def _repeat(self, interaction: Interaction) -> None:
+        make = _incoming(interaction, command=Command("repeat"))
         await self._guarded(interaction, self._respond(interaction, make))
 
     async def dm_message(self, message: discord.Message) -> None:

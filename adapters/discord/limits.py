@@ -36,7 +36,10 @@ __all__ = (
     "LABEL_TEXT",
     "MODAL_INPUTS",
     "MODAL_TITLE",
+    "OPTION_TEXT",
     "ROWS",
+    "SELECT_OPTIONS",
+    "SELECT_PLACEHOLDER",
     "LimitError",
     "check_message",
     "check_modal",
@@ -68,9 +71,13 @@ LABEL_TEXT = 45
 LABEL_DESCRIPTION = 100
 INPUT_PLACEHOLDER = 100
 INPUT_VALUE = 4000
+SELECT_OPTIONS = 25
+SELECT_PLACEHOLDER = 150
+OPTION_TEXT = 100  # an option's label, value and description
 
 _ELLIPSIS = "…"
 _TEXT_INPUT = 4
+_STRING_SELECT = 3
 _LABEL = 18
 
 Payload = Mapping[str, Any]
@@ -253,8 +260,10 @@ def _modal_component_problems(component: Payload, seen: set[str]) -> list[str]:
     if not text.strip():
         problems.append("an input has no label")
     field = component.get("component", {})
+    if field.get("type") == _STRING_SELECT:
+        return problems + _select_problems(field, seen)
     if field.get("type") != _TEXT_INPUT:
-        return [*problems, "a label holds something other than a text input"]
+        return [*problems, "a label holds something other than a text input or a select"]
     problems += _too_long(
         ("input placeholder", field.get("placeholder"), INPUT_PLACEHOLDER),
         ("input value", field.get("value"), INPUT_VALUE),
@@ -263,6 +272,28 @@ def _modal_component_problems(component: Payload, seen: set[str]) -> list[str]:
     if maximum is not None and not 1 <= maximum <= INPUT_VALUE:
         problems.append(f"input max_length {maximum} (1 to {INPUT_VALUE})")
     return problems + _custom_id_problems(field.get("custom_id", ""), seen)
+
+
+def _select_problems(select: Payload, seen: set[str]) -> list[str]:
+    options = select.get("options", [])
+    problems = _too_long(("select placeholder", select.get("placeholder"), SELECT_PLACEHOLDER))
+    if not 1 <= len(options) <= SELECT_OPTIONS:
+        problems.append(f"a select has {len(options)} options (1 to {SELECT_OPTIONS})")
+    values = [option.get("value", "") for option in options]
+    if len(set(values)) < len(values):
+        problems.append("a select has two options with the same value")
+    for option in options:
+        if not option.get("label", "").strip() or not option.get("value"):
+            problems.append("a select option has no label or no value")
+        problems += _too_long(
+            ("option label", option.get("label"), OPTION_TEXT),
+            ("option value", option.get("value"), OPTION_TEXT),
+            ("option description", option.get("description"), OPTION_TEXT),
+        )
+    low, high = select.get("min_values", 1), select.get("max_values", 1)
+    if not 0 <= low <= high <= max(len(options), 1):
+        problems.append(f"a select takes {low} to {high} of {len(options)} options")
+    return problems + _custom_id_problems(select.get("custom_id", ""), seen)
 
 
 def _too_long(*checks: tuple[str, str | None, int]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Replies to Discord messages: Markdown content, embeds for cards, persistent buttons, modals.
+"""Replies to Discord messages: Markdown content, embeds for cards, persistent buttons, modals
+(built in :mod:`adapters.discord.controls`).
 
 Neutral markup (:mod:`bot.markup`) becomes Discord Markdown; every :class:`~bot.markup.Text` node,
 which holds the user's own words wherever they appear, is escaped with
@@ -20,13 +21,18 @@ from dataclasses import dataclass, field
 
 import discord
 
-from adapters.discord.components import Button, ChoiceButton, FormButton, LabelButton
-from adapters.discord.convert import MODAL_PREFIX, choice_custom_id, label_custom_id
+from adapters.discord.controls import (
+    MODAL_TIMEOUT,
+    Buttons,
+    Pair,
+    build_buttons,
+    build_modal,
+    form_button_view,
+    form_parts,
+)
 from adapters.discord.limits import (
     BUTTON_LABEL,
-    BUTTONS_PER_ROW,
     CONTENT,
-    CUSTOM_ID,
     EMBED_DESCRIPTION,
     EMBED_FIELDS,
     EMBED_TITLE,
@@ -34,60 +40,47 @@ from adapters.discord.limits import (
     EMBEDS_TOTAL,
     FIELD_NAME,
     FIELD_VALUE,
-    INPUT_PLACEHOLDER,
-    INPUT_VALUE,
-    LABEL_DESCRIPTION,
-    LABEL_TEXT,
-    MODAL_INPUTS,
-    MODAL_TITLE,
-    ROWS,
     embed_total,
     fit,
     size,
 )
-from bot.boundary import Card, Choice, Form, FormField, Reply
-from bot.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse, to_plain
+from bot.boundary import Card, Form, Reply
+from bot.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse
 
 __all__ = (
-    "MODAL_TIMEOUT",
+    "MODAL_TIMEOUT",  # from adapters.discord.controls, as are the button and modal builders
+    "MORE_CHOICES",
+    "Buttons",
     "Outgoing",
+    "build_buttons",
     "build_modal",
-    "build_view",
     "card_embed",
     "escape_text",
+    "form_button_view",
+    "form_parts",
     "link_view",
     "render_replies",
     "split_content",
     "to_markdown",
 )
 
-MODAL_TIMEOUT = 15 * 60.0  # discord.py forgets an unanswered modal after this (no leak)
 CARD_COLOUR = discord.Colour.blurple()
+MORE_CHOICES = "More answers:"  # the text above the buttons that did not fit the first message
 _EMPTY = "\u200b"  # Discord refuses empty embed field names and values
-_STYLES = {
-    "primary": discord.ButtonStyle.primary,
-    "danger": discord.ButtonStyle.danger,
-    "default": discord.ButtonStyle.secondary,
-}
-_HINTS = {
-    "yesno": "yes or no",
-    "datetime": "for example: tomorrow 18:30",
-    "phone": "for example: +1 415 555 0100",
-    "email": "name@example.com",
-    "url": "https://…",
-}
 # After escape_markdown: an escape pair to keep, a URL to leave alone, or a lone marker it left.
 _LEFTOVER = re.compile(r"\\[\s\S]|(?:https?|steam)://\S+|[*_~|`]")
 
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One Discord message to send; ``forms`` lists the forms its buttons open."""
+    """One Discord message to send; ``forms`` lists the forms its buttons open, ``tokens`` the
+    short stand-ins (:func:`~adapters.discord.convert.short_token`) its buttons carry."""
 
     content: str | None
     embeds: tuple[discord.Embed, ...] = ()
     view: discord.ui.View | None = None
     forms: tuple[Form, ...] = ()
+    tokens: tuple[Pair, ...] = ()
 
 
 # -- text ---------------------------------------------------------------------------------------
@@ -182,86 +175,6 @@ def card_embed(card: Card) -> discord.Embed:
     return embed
 
 
-def build_view(choices: Sequence[Choice], form: Form | None) -> discord.ui.View | None:
-    """Persistent buttons for ``choices`` (and one that opens ``form``), or ``None``.
-
-    At most 25 buttons fit (5 rows of 5); choices beyond that can still be typed.
-    """
-    view = discord.ui.View(timeout=None)
-    items: list[discord.ui.DynamicItem[Button]] = []
-    if form is not None and _form_fits(form):
-        label = fit(to_plain(form.title).strip() or "Fill in", BUTTON_LABEL)
-        items.append(FormButton(form.token, label=label))
-    seen: set[str] = set()
-    for choice in choices:
-        button = _choice_item(choice)
-        if button is not None and button.custom_id not in seen:
-            seen.add(button.custom_id)
-            items.append(button)
-    for index, item in enumerate(items[: ROWS * BUTTONS_PER_ROW]):
-        item.row = index // BUTTONS_PER_ROW
-        view.add_item(item)
-    return view if items else None
-
-
-def _choice_item(choice: Choice) -> ChoiceButton | LabelButton | None:
-    text = to_plain(choice.label).strip()
-    label = fit(text or "…", BUTTON_LABEL)
-    style = _STYLES.get(choice.style, discord.ButtonStyle.secondary)
-    if choice_custom_id(choice.token) is not None:
-        return ChoiceButton(choice.token, label=label, style=style)
-    if label_custom_id(text) is not None:  # the whole label is sent, so it must fit whole
-        return LabelButton(text, shown=label, style=style)
-    return None
-
-
-def _form_fits(form: Form) -> bool:
-    ids = [MODAL_PREFIX + form.token, *(f.name for f in form.fields[:MODAL_INPUTS])]
-    return bool(form.fields) and all(0 < size(i) <= CUSTOM_ID for i in ids)
-
-
-def build_modal(form: Form) -> discord.ui.Modal:
-    """A form as a modal: one labelled text input per field (5 at most), errors shown under
-    their labels. The modal's ``custom_id`` carries the form's token."""
-    title = fit(to_plain(form.title).strip() or "Your answers", MODAL_TITLE)
-    modal = discord.ui.Modal(
-        title=title, custom_id=MODAL_PREFIX + form.token, timeout=MODAL_TIMEOUT
-    )
-    errors = dict(form.errors)
-    for form_field in form.fields[:MODAL_INPUTS]:
-        error = errors.get(form_field.name)
-        modal.add_item(
-            discord.ui.Label(
-                text=fit(to_plain(form_field.label).strip() or form_field.name, LABEL_TEXT),
-                description=fit(error, LABEL_DESCRIPTION) if error else None,
-                component=_text_input(form_field),
-            )
-        )
-    return modal
-
-
-def _text_input(form_field: FormField) -> discord.ui.TextInput[discord.ui.Modal]:
-    long = form_field.kind == "long_text"
-    limit = min(form_field.max_length or INPUT_VALUE, INPUT_VALUE)
-    initial = fit(form_field.initial, limit) if form_field.initial else None
-    return discord.ui.TextInput(
-        custom_id=form_field.name,
-        style=discord.TextStyle.paragraph if long else discord.TextStyle.short,
-        placeholder=_placeholder(form_field),
-        default=initial,
-        required=form_field.required,
-        max_length=max(limit, 1),
-    )
-
-
-def _placeholder(form_field: FormField) -> str | None:
-    hint = form_field.placeholder
-    if not hint and form_field.options:
-        hint = " / ".join(label for _, label in form_field.options)
-    hint = hint or _HINTS.get(form_field.kind)
-    return fit(to_plain(hint), INPUT_PLACEHOLDER) if hint else None
-
-
 def link_view(label: str, url: str) -> discord.ui.View:
     """One link button (a link needs no ``custom_id`` and no handler)."""
     view = discord.ui.View(timeout=None)
@@ -290,11 +203,15 @@ def render_replies(replies: Sequence[Reply], *, interactive: bool = True) -> lis
     messages: list[Outgoing] = []
     draft = _Draft()
 
-    def flush(view: discord.ui.View | None = None, forms: tuple[Form, ...] = ()) -> None:
+    def flush(
+        view: discord.ui.View | None = None,
+        forms: tuple[Form, ...] = (),
+        tokens: tuple[Pair, ...] = (),
+    ) -> None:
         nonlocal draft
         if draft.parts or draft.embeds or view is not None:
             content = "\n\n".join(draft.parts) or (None if draft.embeds else _EMPTY)
-            messages.append(Outgoing(content, tuple(draft.embeds), view, forms))
+            messages.append(Outgoing(content, tuple(draft.embeds), view, forms, tokens))
         draft = _Draft()
 
     for reply in replies:
@@ -307,9 +224,10 @@ def render_replies(replies: Sequence[Reply], *, interactive: bool = True) -> lis
             if not draft.fits_embed(embed):
                 flush()
             draft.embeds.append(embed)
-        view = build_view(reply.choices, reply.form) if interactive else None
-        if view is not None:
-            forms = (reply.form,) if reply.form is not None and _form_fits(reply.form) else ()
-            flush(view, forms)
+        buttons = build_buttons(reply.choices, reply.form) if interactive else Buttons()
+        if buttons.views:
+            forms = (reply.form,) if reply.form is not None else ()
+            flush(buttons.views[0], forms, buttons.tokens)
+            messages += [Outgoing(MORE_CHOICES, view=view) for view in buttons.views[1:]]
     flush()
     return messages

@@ -31,6 +31,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.convert import delivery_keys
 from adapters.slack.handlers import Handlers
 from adapters.slack.inbox import INBOX_CONCURRENCY, SlackInbox, worker_name
 from adapters.slack.render import FORM_CALLBACK
@@ -206,7 +207,9 @@ def _redirect_base(base_url: str) -> str:
 
 class RetryFilter:
     """A global middleware: an Events API delivery seen before in this process gets a 200 and
-    goes no further. (The engine also ignores a repeated ``event_id``, across workers.)"""
+    goes no further. A delivery is known by :func:`~adapters.slack.convert.delivery_keys`: its
+    ``event_id`` and, for a message, its channel and ``ts`` (Slack may re-deliver one message
+    under a new ``event_id``). The engine also ignores a repeated key, across workers."""
 
     def __init__(self, max_events: int = SEEN_EVENTS_MAX) -> None:
         self._seen: OrderedDict[str, None] = OrderedDict()
@@ -218,12 +221,11 @@ class RetryFilter:
         body: dict[str, Any],
         next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse:
-        event_id = body.get("event_id") if isinstance(body, dict) else None
-        if not event_id:
-            return await next()
-        if event_id in self._seen:
+        keys = delivery_keys(body) if isinstance(body, dict) else ()
+        if any(key in self._seen for key in keys):
             return BoltResponse(status=200, body="")
-        self._seen[event_id] = None
-        if len(self._seen) > self._max:
+        for key in keys:
+            self._seen[key] = None
+        while len(self._seen) > self._max:
             self._seen.popitem(last=False)
         return await next()

@@ -31,6 +31,7 @@ __all__ = (
     "SlackUser",
     "action_conversation",
     "command_to_incoming",
+    "delivery_keys",
     "form_values",
     "message_to_incoming",
     "private_conversation",
@@ -199,6 +200,22 @@ def command_to_incoming(payload: CommandPayload, command: Command, user: UserInf
         event_id=f"cmd:{payload['trigger_id']}",
         user=user,
     )
+
+
+def delivery_keys(body: Mapping[str, Any]) -> tuple[str, ...]:
+    """The de-duplication keys of an Events API delivery: its ``event_id`` and, for a message,
+    the message itself, ``msg:<team>:<channel>:<ts>``. Slack re-sends a delivery under the same
+    ``event_id``, and sometimes delivers one message twice under two ``event_id`` values; a
+    ``ts`` is unique within its channel. The first key is the one the engine stores."""
+    keys = []
+    event = body.get("event")
+    if isinstance(event, Mapping) and event.get("type") == "message":
+        channel, ts = event.get("channel"), event.get("ts")
+        if channel and ts:
+            keys.append(f"msg:{body.get('team_id')}:{channel}:{ts}")
+    if body.get("event_id"):
+        keys.append(str(body["event_id"]))
+    return tuple(keys)
 
 
 def message_to_incoming(

@@ -4,8 +4,9 @@ Listeners only acknowledge and hand the work to a task (:meth:`Handlers._spawn`)
 with ``process_before_response=True``, so Bolt answers Slack the moment a listener returns,
 without the 10 ms polling it does for ``ack()`` otherwise, and the engine, the store and every
 Web API call happen after the HTTP response, well inside Slack's 3 s. The one exception is a
-modal submission, whose validation errors can only travel in the ack: the engine gets
-:data:`SUBMIT_BUDGET` seconds, then the modal closes and the answer follows as a message.
+modal submission, whose validation errors can only travel in the ack: the user lookup and the
+engine together get :data:`SUBMIT_BUDGET` seconds, then the modal closes and the answer follows
+as a message (a rate-limited ``users.info`` alone can take longer than Slack's 3 s).
 
 Nothing here decides dialog: commands, choices and forms go to ``engine.handle``; referral card
 clicks go to the referral board; the rest is Slack plumbing.
@@ -17,6 +18,7 @@ import asyncio
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, cast
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -28,16 +30,18 @@ from adapters.slack.convert import (
     MessageEvent,
     action_conversation,
     command_to_incoming,
+    delivery_keys,
     form_values,
     message_to_incoming,
     private_conversation,
     to_command,
 )
+from adapters.slack.guard import safe_home
 from adapters.slack.home import build_home
 from adapters.slack.render import CHOICE_ACTION, CONTINUE_ACTION, FORM_ACTION, to_home
-from adapters.slack.send import Sender, Surface, load_metadata
+from adapters.slack.send import Sender, Surface, load_metadata, with_form_note
 from adapters.slack.users import error_code
-from bot.boundary import Command, Incoming, Reply, UserInfo
+from bot.boundary import Command, ConversationRef, Incoming, Reply, UserInfo
 from bot.engine import Engine
 from bot.inbox import Inbox, decimal_stamp
 from bot.store import Store
@@ -172,9 +176,9 @@ class Handlers:
         user = message.get("user")
         if user is None or message.get("subtype") or message.get("bot_id"):
             return
-        event_id = body.get("event_id")
-        if self.inbox is not None and event_id:
-            await self._enqueue(message, team, event_id)
+        keys = delivery_keys(body)  # the message's own key first: a re-delivery under a new
+        if self.inbox is not None and keys:  # event_id is turned away by the inbox too
+            await self._enqueue(message, team, keys[0])
             return
         self._spawn("message", self._message(message, body, client, team, user))
 
@@ -192,8 +196,9 @@ class Handlers:
         self, message: MessageEvent, body: dict[str, Any], client: Any, team: str | None, user: str
     ) -> None:
         info = await self.users.info(client, team, user)
+        keys = delivery_keys(body)  # the message's own key first (see delivery_keys)
         incoming = message_to_incoming(
-            message, team=team, event_id=body.get("event_id"), user=info
+            message, team=team, event_id=keys[0] if keys else None, user=info
         )
         if incoming is None:
             return
@@ -256,7 +261,10 @@ class Handlers:
         this one, opens as a modal. A stale form gets the engine's polite answer."""
         replies = await self._command_replies(surface, "repeat")
         current = [r for r in replies if r.form is not None and r.form.token == token]
-        if current and await self.sender.open_form(surface, current):
+        if current:
+            if not await self.sender.open_form(surface, current):
+                # The question again, as a message: its button is the way to try once more.
+                await self.sender.send(replace(surface, trigger_id=None), with_form_note(current))
             return
         ref = surface.conversation
         info = await self.users.info(surface.client, ref.space, ref.user)
@@ -311,17 +319,20 @@ class Handlers:
         surface = Surface(
             client=client, conversation=ref, response_url=meta.get("ru"), channel=meta.get("ch")
         )
-        info = await self.users.info(client, team, ref.user)
-        values = form_values(view["state"]["values"], time_zone=info.time_zone)
-        incoming = Incoming(
-            conversation=ref, choice_token=str(meta.get("t", "")), form=values, user=info
+        # The user lookup is part of the turn, inside the budget: users.info can be slow or
+        # rate-limited (a 429 asking for 3 s), and Slack closes the modal with an error at 3 s.
+        turn = asyncio.ensure_future(
+            self._submitted(client, team, ref, view["state"]["values"], str(meta.get("t", "")))
         )
-        turn = asyncio.ensure_future(self.engine.handle(incoming))
         try:
             replies = await asyncio.wait_for(asyncio.shield(turn), SUBMIT_BUDGET)
         except TimeoutError:
             await ack()  # close the modal in time; the answer follows as a message
             self._spawn("slow submission", self._after(surface, turn))
+            return
+        except Exception:
+            await ack()  # the modal closes; _logged says what failed, never the answers
+            await _logged("submission", turn)
             return
         errors = _form_errors(replies)
         if errors:
@@ -329,6 +340,20 @@ class Handlers:
             return
         await ack()
         self._spawn("submission", self.sender.send(surface, replies))
+
+    async def _submitted(
+        self,
+        client: AsyncWebClient,
+        team: str | None,
+        ref: ConversationRef,
+        state: dict[str, Any],
+        token: str,
+    ) -> list[Reply]:
+        """Who submitted (their zone reads the date-time picker), then the engine's turn."""
+        info = await self.users.info(client, team, ref.user)
+        values = form_values(state, time_zone=info.time_zone)
+        incoming = Incoming(conversation=ref, choice_token=token, form=values, user=info)
+        return await self.engine.handle(incoming)
 
     async def _after(self, surface: Surface, turn: asyncio.Future[list[Reply]]) -> None:
         await self.sender.send(surface, await turn)
@@ -348,7 +373,7 @@ class Handlers:
             conversation=private_conversation(team, user),
             time_zone=info.time_zone,
         )
-        await client.views_publish(user_id=user, view=to_home(home))
+        await client.views_publish(user_id=user, view=safe_home(to_home(home)))
 
 
 def _form_errors(replies: list[Reply]) -> dict[str, str]:
@@ -358,7 +383,7 @@ def _form_errors(replies: list[Reply]) -> dict[str, str]:
     return {}
 
 
-async def _logged(what: str, work: Awaitable[None]) -> None:
+async def _logged(what: str, work: Awaitable[object]) -> None:
     """Run ``work``; a failure is logged by type and Slack error code, never by content."""
     try:
         await work

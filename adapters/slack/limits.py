@@ -14,6 +14,9 @@ Checks, beyond the SDK's own:
   ``msg_blocks_too_long``);
 - block ids unique in the message or view, action ids unique too;
 - no live mention, broadcast or channel link (``<!``, ``<@``, ``<#``) in mrkdwn text.
+
+Problems name the limit and where, never the text: they are logged when a payload is refused
+before sending (:mod:`adapters.slack.guard`).
 """
 
 from __future__ import annotations
@@ -91,7 +94,7 @@ def view_problems(view: Mapping[str, Any]) -> list[str]:
     try:
         parsed = View(**dict(view)).to_dict()
     except (SlackObjectFormationError, TypeError, ValueError, KeyError) as exc:
-        return [*problems, f"slack_sdk rejects the view: {exc}"]
+        return [*problems, f"slack_sdk rejects the view: {_reason(exc)}"]
     if parsed != dict(view):
         problems.append("slack_sdk's round trip changed the view (an unknown type or key)")
     return problems + _block_problems(blocks)
@@ -103,9 +106,9 @@ def _block_problems(blocks: Sequence[dict[str, Any]]) -> list[str]:
         problems += [f"block {index}: {p}" for p in _one_block(block)]
     problems += _duplicates([b["block_id"] for b in blocks if "block_id" in b], "block_id")
     problems += _duplicates(list(_action_ids(blocks)), "action_id")
-    for text in _texts(blocks, only="mrkdwn"):
-        if _LIVE_TOKEN.search(text):
-            problems.append(f"live mention or link in {text[:40]!r}")
+    live = sum(1 for text in _texts(blocks, only="mrkdwn") if _LIVE_TOKEN.search(text))
+    if live:  # the text itself stays out: problems are logged
+        problems.append(f"live mention or link in {live} mrkdwn text(s)")
     return problems
 
 
@@ -117,7 +120,7 @@ def _one_block(block: dict[str, Any]) -> list[str]:
         if parsed.to_dict() != block:
             return ["slack_sdk's round trip changed it (an unknown element or key)"]
     except (SlackObjectFormationError, TypeError, ValueError, KeyError) as exc:
-        return [f"slack_sdk rejects it: {exc}"]
+        return [f"slack_sdk rejects it: {_reason(exc)}"]
     problems = []
     for field in block.get("fields") or []:
         if len(field.get("text", "")) > FIELD_MAX:
@@ -127,6 +130,12 @@ def _one_block(block: dict[str, Any]) -> list[str]:
         if choice_list and len(element.get("options", [])) > OPTIONS_MAX:
             problems.append(f"{element['type']} with more than {OPTIONS_MAX} options")
     return problems
+
+
+def _reason(exc: Exception) -> str:
+    """slack_sdk's own messages name a limit ("text attribute cannot exceed 3000 characters");
+    any other exception may quote a value, so only its type is kept."""
+    return str(exc) if isinstance(exc, SlackObjectFormationError) else type(exc).__name__
 
 
 def _elements(block: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:

@@ -8,6 +8,7 @@ then ``chat.postMessage``). A reply with destination ``dm`` always goes to the D
 destination ``referral_channel`` (a card the person previewed and confirmed) is posted to the
 workspace's referral channel.
 
+Every payload passes :mod:`adapters.slack.guard` (our Block Kit check) just before it is sent.
 :meth:`Sender.send` raises on a failed Slack call, so the scheduler retries a reminder;
 listeners catch and log (the error code only, never the text).
 """
@@ -20,16 +21,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store.async_installation_store import (
     AsyncInstallationStore,
 )
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.slack.guard import safe_message, safe_modal
 from adapters.slack.render import SlackMessage, continue_button, to_message, to_modal
-from adapters.slack.users import UserDirectory
+from adapters.slack.users import UserDirectory, error_code
 from bot.boundary import ConversationRef, Reply
 from bot.errors import CoachError
+from bot.markup import to_plain
 from bot.referrals import ReferralBoard
 
 __all__ = (
@@ -38,6 +43,7 @@ __all__ = (
     "Sender",
     "Surface",
     "form_metadata",
+    "with_form_note",
 )
 
 log = logging.getLogger(__name__)
@@ -47,6 +53,7 @@ NO_CHANNEL = (
     "admin can pick one with `/recruiter admin referral-channel #channel`."
 )
 NOT_POSTED = "I couldn't post that card in the referral channel (is the app in it?)."
+FORM_NOT_OPENED = "I couldn't open the form just now. Press “{button}” below to try again."
 
 
 class DeliveryError(CoachError):
@@ -113,9 +120,11 @@ class Sender:
         self.referrals = referrals
 
     async def send(self, surface: Surface, replies: Sequence[Reply]) -> None:
-        """Open a form's modal first (the trigger expires), then send every reply."""
-        if surface.trigger_id is not None:
-            await self.open_form(surface, replies)
+        """Open a form's modal first (the trigger expires), then send every reply. A form's
+        question is sent as a message too, with a button that opens the form; when the modal
+        could not open, a note says so above it."""
+        if surface.trigger_id is not None and not await self.open_form(surface, replies):
+            replies = with_form_note(replies)
         if surface.response_url is not None:
             replies = merge_plain(replies)  # a response_url takes 5 messages at most
         last = _last_private(replies)
@@ -128,13 +137,24 @@ class Sender:
                 await self.to_person(surface, reply, last=index == last)
 
     async def open_form(self, surface: Surface, replies: Sequence[Reply]) -> bool:
+        """Open the first form among ``replies`` as a modal. False when there is one and it
+        could not open (an expired trigger, any Slack error, no answer): never raises, because
+        the question must still reach the person as a message."""
         reply = next((r for r in replies if r.form is not None), None)
         if reply is None or reply.form is None or surface.trigger_id is None:
-            return False
-        view = to_modal(
-            reply.form, prompt=reply.text, metadata=form_metadata(surface, reply.form.token)
+            return True
+        view = safe_modal(
+            to_modal(
+                reply.form, prompt=reply.text, metadata=form_metadata(surface, reply.form.token)
+            )
         )
-        await surface.client.views_open(trigger_id=surface.trigger_id, view=view)
+        if view is None:
+            return False
+        try:
+            await surface.client.views_open(trigger_id=surface.trigger_id, view=view)
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("views.open failed: %s", error_code(exc) or type(exc).__name__)
+            return False
         return True
 
     async def to_person(self, surface: Surface, reply: Reply, *, last: bool = False) -> None:
@@ -179,7 +199,19 @@ class Sender:
     async def update_card(
         self, client: AsyncWebClient, channel: str, ts: str, card: Reply
     ) -> None:
-        await client.chat_update(channel=channel, ts=ts, **_message_args(to_message(card)))
+        message = safe_message(to_message(card), "chat.update")
+        await client.chat_update(channel=channel, ts=ts, **_message_args(message))
+
+
+def with_form_note(replies: Sequence[Reply]) -> list[Reply]:
+    """``replies`` with :data:`FORM_NOT_OPENED` before the first form's question."""
+    index = next((i for i, r in enumerate(replies) if r.form is not None), None)
+    if index is None:
+        return list(replies)
+    form = replies[index].form
+    title = to_plain(form.title).strip() if form is not None else ""
+    note = Reply(FORM_NOT_OPENED.format(button=title or "the form's button"))
+    return [*replies[:index], note, *replies[index:]]
 
 
 def merge_plain(replies: Sequence[Reply]) -> list[Reply]:
@@ -221,14 +253,15 @@ async def post(
         thread_ts=thread,
         unfurl_links=False,
         unfurl_media=False,
-        **_message_args(message),
+        **_message_args(safe_message(message, "chat.postMessage")),
     )
 
 
 async def respond(url: str, message: SlackMessage, *, retry_from: AsyncWebClient) -> None:
     """An answer only the person sees, through a ``response_url`` (never ``say()``)."""
     hook = AsyncWebhookClient(url, retry_handlers=list(retry_from.retry_handlers))
-    body = {"response_type": "ephemeral", "replace_original": False, **message}
+    safe = safe_message(message, "response_url message")
+    body = {"response_type": "ephemeral", "replace_original": False, **safe}
     response = await hook.send_dict(body)
     if response.status_code != 200:
         raise DeliveryError(f"response_url answered {response.status_code}")

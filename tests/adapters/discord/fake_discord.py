@@ -74,6 +74,7 @@ class FakeDiscord:
     forbidden_channels: set[int] = field(default_factory=set)
     dm_channels: dict[int, int] = field(default_factory=dict)  # user id -> DM channel id
     identified: int = 0
+    identifies: list[dict[str, Any]] = field(default_factory=list)  # each IDENTIFY's "d"
     fail_webhooks: bool = False  # follow-ups answer 400 Invalid Form Body
     unauthorized: bool = False  # every request answers 401 (a revoked token)
 
@@ -149,6 +150,7 @@ class FakeDiscord:
             if payload["op"] == 1:
                 await socket.send_str(json.dumps({"op": 11}))
             elif payload["op"] == 2:
+                self.identifies.append(payload["d"])
                 await self._ready(socket)
         if self._socket is socket:
             self._socket = None

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import discord
+
 from tests.adapters.discord.conftest import BotHarness
 from tests.adapters.discord.fake_discord import FakeDiscord, Request
 from tests.adapters.discord.payloads import (
@@ -112,3 +114,20 @@ async def test_everyone_typed_by_a_user_pings_no_one(
     with_content = [r for r in fake.requests if r.content]
     assert len(with_content) >= 3
     assert all(r.payload.get("allowed_mentions") == {"parse": []} for r in with_content)
+
+
+async def test_the_bot_asks_the_gateway_only_for_servers_and_dms(
+    bot: BotHarness, fake_discord: FakeDiscord
+) -> None:
+    """Intents: GUILDS (1 << 0) and DIRECT_MESSAGES (1 << 12), nothing else. No server message,
+    typing or reaction event reaches the bot, and no privileged intent is asked for; a DM is
+    still answered."""
+
+    fake = fake_discord
+    fake.dm_channels[USER] = DM
+    await bot.start()
+    intents = discord.Intents._from_value(fake.identifies[-1]["intents"])
+    assert intents == discord.Intents(guilds=True, dm_messages=True)
+    assert fake.identifies[-1]["intents"] == (1 << 0) | (1 << 12)
+    answer = await event(fake, "MESSAGE_CREATE", dm("hi", user_id=USER, channel_id=DM), dm_post)
+    assert "can you talk" in answer.content

@@ -13,6 +13,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+import discord
 import pytest
 
 from adapters.discord.convert import to_conversation
@@ -377,4 +378,4 @@ async def test_the_commands_are_usable_in_dms_and_installable_by_users(
     assert admin["contexts"] == [0] and admin["integration_types"] == [0]
     assert int(admin["default_member_permissions"]) == 1 << 5  # Manage Server
     assert client.allowed_mentions.to_dict() == {"parse": []}
-    assert not client.intents.message_content and client.intents.dm_messages
+    assert client.intents == discord.Intents(guilds=True, dm_messages=True)

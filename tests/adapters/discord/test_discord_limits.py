@@ -28,8 +28,8 @@ from adapters.discord.limits import (
 )
 from adapters.discord.render import (
     Outgoing,
+    build_buttons,
     build_modal,
-    build_view,
     card_embed,
     escape_text,
     render_replies,
@@ -116,34 +116,45 @@ def test_many_cards_are_spread_over_messages_within_the_6000_and_10_embed_limits
     assert all(len(m.embeds) <= limits.EMBEDS_PER_MESSAGE for m in messages)
 
 
+def custom_ids(view: discord.ui.View) -> list[str]:
+    return [c["custom_id"] for row in view.to_components() for c in row["components"]]
+
+
 @pytest.mark.parametrize("case", CASES)
-def test_buttons_fit_when_labels_are_hostile(case: str) -> None:
+def test_buttons_fit_when_labels_are_hostile_and_none_is_dropped(case: str) -> None:
     label = HOSTILE[case]
-    view = build_view(choices(40, label), None)
-    assert view is not None
-    components = view.to_components()  # discord.py's own checks (rows, widths)
-    assert len(components) <= limits.ROWS
-    assert all(len(row["components"]) <= limits.BUTTONS_PER_ROW for row in components)
-    assert message_problems("x", [], components) == []
+    buttons = build_buttons(choices(40, label), None)
+    assert len(buttons.views) == 2  # 25 + 15: the rest go in a second message
+    for view in buttons.views:
+        components = view.to_components()  # discord.py's own checks (rows, widths)
+        assert len(components) <= limits.ROWS
+        assert all(len(row["components"]) <= limits.BUTTONS_PER_ROW for row in components)
+        assert message_problems("x", [], components) == []
+    assert sum(len(custom_ids(v)) for v in buttons.views) == 40
 
 
-def test_a_token_too_long_for_a_custom_id_falls_back_to_the_label_then_to_nothing() -> None:
-    view = build_view(
+def test_a_token_too_long_for_a_custom_id_falls_back_to_the_label_then_to_a_short_token() -> None:
+    buttons = build_buttons(
         (
             Choice("a", "Yes", "1." + "t" * 120),
             Choice("b", "L" * 120, "2." + "t" * 120),  # label too long for rc~: as well
             Choice("c", "Fine", "3.short"),
             Choice("d", "Twice", "3.short"),  # the same token twice: one button
+            Choice("e", "Yes", "4." + "u" * 120),  # the same label again: a short token
         ),
         None,
     )
-    assert view is not None
-    ids = [c["custom_id"] for row in view.to_components() for c in row["components"]]
-    assert ids == ["rc~:Yes", "rc:3.short"]
+    (view,) = buttons.views
+    ids = custom_ids(view)
+    shorts = dict(buttons.tokens)
+    assert ids[0] == "rc~:Yes" and ids[2] == "rc:3.short" and len(ids) == 4
+    assert shorts[ids[1].removeprefix("rc:")] == "2." + "t" * 120
+    assert shorts[ids[3].removeprefix("rc:")] == "4." + "u" * 120
+    assert all(len(i) <= limits.CUSTOM_ID for i in ids)
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_a_form_fits_a_modal_when_hostile(case: str) -> None:
+def test_a_form_fits_its_modals_when_hostile(case: str) -> None:
     text = HOSTILE[case]
     fields = tuple(
         FormField(
@@ -161,18 +172,25 @@ def test_a_form_fits_a_modal_when_hostile(case: str) -> None:
     form = Form(
         title=text, fields=fields, token="7.abcdef.~form", errors=(("field_1", text or "?"),)
     )
-    modal = build_modal(form)
-    data = modal.to_dict()
-    assert modal_problems(data) == []
-    assert len(data["components"]) == limits.MODAL_INPUTS
-    view = build_view((), form)
-    assert view is not None
+    first, second = build_modal(form, 0).to_dict(), build_modal(form, 1).to_dict()
+    for data in (first, second):
+        assert modal_problems(data) == []
+    assert len(first["components"]) == limits.MODAL_INPUTS and len(second["components"]) == 3
+    assert first["title"].endswith("(1/2)") and second["title"].endswith("(2/2)")
+    (view,) = build_buttons((), form).views
     assert message_problems("x", [], view.to_components()) == []
 
 
-def test_a_form_whose_field_names_do_not_fit_gets_no_button() -> None:
-    form = Form("Title", (FormField("n" * 101, "Label"),), token="1.abc.~form")
-    assert build_view((), form) is None
+def test_a_form_whose_field_names_or_token_do_not_fit_still_gets_its_button_and_modal() -> None:
+    form = Form("Title", (FormField("n" * 101, "Label"),), token="1.abc." + "f" * 120)
+    buttons = build_buttons((), form)
+    (view,) = buttons.views
+    (custom_id,) = custom_ids(view)
+    assert dict(buttons.tokens)[custom_id.removeprefix("rcf:")] == form.token
+    data = build_modal(form).to_dict()
+    assert modal_problems(data) == []
+    assert data["custom_id"] == "rcm:" + custom_id.removeprefix("rcf:")
+    assert data["components"][0]["component"]["custom_id"] == "#0"
 
 
 @pytest.mark.parametrize("case", CASES)

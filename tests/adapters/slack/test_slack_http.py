@@ -242,3 +242,110 @@ def test_only_payloads_with_an_empty_answer_are_acked_at_the_edge() -> None:
     assert not needs_no_content(json.dumps(dm), "application/json")  # saved before the 200
     assert not needs_no_content(json.dumps({"type": "url_verification"}), "application/json")
     assert not needs_no_content("[]", "application/json")
+
+
+async def test_the_same_message_redelivered_with_a_new_event_id_is_answered_once(
+    slack: Harness,
+) -> None:
+    """Slack may deliver one message twice under two event ids: (channel, ts) is the key."""
+    message = {
+        "type": "message",
+        "channel": "DU1",
+        "channel_type": "im",
+        "user": "U1",
+        "text": "hi",
+        "ts": f"{time.time():.6f}",
+    }
+    first = await slack.event(dict(message), event_id="EvFirst")
+    again = await slack.event(dict(message), event_id="EvSecond")
+    assert first.status == again.status == 200
+    await slack.fake.wait_for("chat.postMessage", 2)
+    await asyncio.sleep(0.3)
+    assert len(slack.fake.named("chat.postMessage")) == 2  # privacy notice + one question
+    # a new message in the same channel (a new ts) is answered as usual
+    await slack.event(
+        {**message, "ts": f"{time.time() + 1:.6f}", "text": "help"}, event_id="EvThird"
+    )
+    await slack.fake.wait_for("chat.postMessage", 3)
+
+
+@pytest.mark.parametrize("error", ["expired_trigger_id", "invalid_arguments", "internal_error"])
+async def test_a_form_that_cannot_open_still_asks_its_question_as_a_message(
+    slack: Harness, error: str
+) -> None:
+    """views.open fails: the question arrives anyway, with a button that opens the form again."""
+    slack.fake.fail_next("views.open", status=200, error=error)
+    await slack.command("")
+    hooks = await slack.fake.wait_for("hook", 2)
+    await slack.click(button(hooks[-1].args["blocks"], "I'm at work, I can't talk"))
+    hooks = await slack.fake.wait_for("hook", 4)
+    assert "couldn't open the form" in hooks[2].args["text"]
+    assert "when suits you" in hooks[3].args["text"].lower()
+    again = button(hooks[-1].args["blocks"], "Call me back")
+    await slack.click(again)  # Slack opens it this time
+    opened = await slack.fake.wait_for("views.open", 2)
+    assert opened[-1].args["trigger_id"] == f"trigger-{slack.triggers}"
+    assert opened[-1].args["view"]["title"]["text"] == "Call me back"
+
+
+async def test_a_form_button_whose_modal_cannot_open_asks_again_as_a_message(
+    slack: Harness,
+) -> None:
+    await _at_work(slack)
+    hooks = await slack.fake.wait_for("hook", 3)
+    slack.fake.fail_next("views.open", status=200, error="expired_trigger_id")
+    await slack.click(button(hooks[-1].args["blocks"], "Call me back"))
+    hooks = await slack.fake.wait_for("hook", 5)
+    assert "couldn't open the form" in hooks[3].args["text"]
+    assert not any("earlier question" in h.args["text"] for h in hooks[3:])
+    assert button(hooks[-1].args["blocks"], "Call me back")["action_id"] == "rc_form"
+
+
+async def test_a_submission_is_answered_within_3s_when_users_info_is_rate_limited(
+    slack: Harness,
+) -> None:
+    """users.info answers 429 "retry after 3 s": the modal still closes in time, and the answer
+    (in the person's zone, once users.info has answered) follows as a message."""
+    view = await _at_work(slack)
+    assert slack.delivery is not None and slack.delivery.handlers is not None
+    slack.delivery.handlers.users.forget("T1", "U1")  # the next submission must ask Slack
+    slack.fake.fail_next("users.info", status=429, retry_after=3)
+    at = int(time.time()) + 2 * 86400
+    response = await slack.submit(
+        view,
+        {
+            "callback_at": {"type": "datetimepicker", "selected_date_time": at},
+            "callback_phone": {"type": "plain_text_input", "value": "+1 415 555 0100"},
+        },
+    )
+    assert response.status == 200 and response.text == ""
+    assert response.seconds < 2.5
+    hooks = await slack.fake.wait_for("hook", 5, timeout=15)
+    script = next(h.args["text"] for h in hooks if "Here's what to say" in h.args["text"])
+    local = datetime.fromtimestamp(at, ZoneInfo("Europe/Berlin"))
+    assert local.strftime("%H:%M") in script
+    assert len(slack.fake.named("users.info")) >= 2  # the 429, then the retry
+
+
+async def test_app_home_publishes_ten_contacts_at_the_flows_maximum_lengths(
+    slack: Harness,
+) -> None:
+    """Twelve contacts whose name (500, after an edit), agency (120) and reach (200) are as
+    long as the contacts flow allows, each character escaped to 4-5: the Home is published
+    within Block Kit's limits, shows ten, and says where the rest are."""
+    assert slack.coach is not None
+    for number in range(12):
+        await slack.coach.store.save_contact(
+            Contact(
+                user_key="slack:T1:U1",
+                name=f"{number:02d}" + "&" * 498,
+                agency="<" * 120,
+                reach=">" * 200,
+            )
+        )
+    await slack.event({"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home"})
+    home = (await slack.fake.wait_for("views.publish"))[0].args["view"]
+    check_view(home)
+    text = json.dumps(home)
+    assert all(f"{n:02d}&amp;&amp;" in text for n in range(10))
+    assert "and 2 more (*Show my contacts* lists them all)" in text

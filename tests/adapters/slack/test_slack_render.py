@@ -16,6 +16,8 @@ from adapters.slack.limits import (
     view_problems,
 )
 from adapters.slack.render import (
+    HOME_LINE_MAX,
+    HOME_LIST_MAX,
     HomeView,
     slack_escape,
     to_fallback,
@@ -123,6 +125,57 @@ def test_home_view_with_hostile_and_many_items_is_valid() -> None:
     check_view(view)
     assert not live_tokens(view)
     assert "and 29 more" in json.dumps(view)
+
+
+_ITEMS = st.lists(
+    st.one_of(
+        st.text(max_size=700),
+        st.text(alphabet="&<>@!#|*_ \nhere", min_size=HOME_LINE_MAX - 5, max_size=700),
+    ),
+    max_size=14,
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(callbacks=_ITEMS, contacts=_ITEMS, shared=_ITEMS, answered=_ITEMS)
+def test_any_home_is_within_block_kit_limits_and_shows_every_list(
+    callbacks: list[str], contacts: list[str], shared: list[str], answered: list[str]
+) -> None:
+    """Whatever the lists hold (any length, any count, text that grows 5x when escaped), the
+    Home passes slack_sdk and our limits, nothing is live, and each list shows its first items
+    (their start, escaped) and counts the rest."""
+    home = HomeView(
+        callbacks=tuple(callbacks),
+        contacts=tuple(contacts),
+        shared=tuple(shared),
+        answered=tuple(answered),
+    )
+    view = to_home(home)
+    assert view_problems(view) == []
+    sections = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+    assert not any(token in text for text in sections for token in ("<!", "<@", "<#"))
+    shown = "\n".join(sections)
+    for items in (callbacks, contacts, shared, answered):
+        for item in items[:HOME_LIST_MAX]:
+            start = " ".join(item.split())[:20].strip()
+            assert slack_escape(start) in shown
+        if len(items) > HOME_LIST_MAX:
+            assert f"and {len(items) - HOME_LIST_MAX} more" in shown
+
+
+def test_a_home_with_ten_contacts_at_the_flows_maximum_lengths_is_valid() -> None:
+    """The contacts flow allows a 500-character name (edited), a 120-character agency and a
+    200-character way to reach them; ten of those, each character needing an escape."""
+    from adapters.slack.home import contact_line
+    from bot.store import Contact
+
+    contacts = [
+        contact_line(Contact(user_key="u", name="&" * 500, agency="<" * 120, reach=">" * 200))
+        for _ in range(12)
+    ]
+    view = to_home(HomeView(contacts=tuple(contacts), callbacks=tuple(contacts)))
+    check_view(view)
+    assert "and 2 more (*Show my contacts* lists them all)" in json.dumps(view)
 
 
 def test_the_validator_catches_what_the_sdk_does_not() -> None:

@@ -61,3 +61,37 @@ async def _reminders(fake: FakeSlack, *, timeout: float) -> list:
         if found or time.monotonic() >= deadline:
             return found
         await asyncio.sleep(0.1)
+
+
+async def test_one_message_delivered_to_two_workers_under_two_event_ids_is_answered_once(
+    tmp_path: Path, sqlite_url: str, fake_slack: FakeSlack
+) -> None:
+    """Each worker's retry filter sees only its own deliveries: the engine's record of the
+    message's (channel, ts) key is what keeps the second worker quiet."""
+    settings = slack_settings(tmp_path, sqlite_url, fake_slack)
+    workers = [SlackWorker(settings, host="127.0.0.1", port=0) for _ in range(2)]
+    for worker in workers:
+        await worker.start()
+    session = aiohttp.ClientSession()
+    message = {
+        "type": "message",
+        "channel": "DU1",
+        "channel_type": "im",
+        "user": "U1",
+        "text": "hi",
+        "ts": f"{time.time():.6f}",
+    }
+    try:
+        a, b = (
+            Harness(fake_slack, f"http://127.0.0.1:{w.port}{EVENTS_PATH}", session=session)
+            for w in workers
+        )
+        await a.event(dict(message), event_id="EvFirst")
+        await fake_slack.wait_for("chat.postMessage", 2)
+        await b.event(dict(message), event_id="EvSecond")
+        await asyncio.sleep(0.5)
+        assert len(fake_slack.named("chat.postMessage")) == 2  # privacy notice + one question
+    finally:
+        await session.close()
+        for worker in workers:
+            await worker.stop()
