@@ -35,6 +35,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -53,6 +56,7 @@ __all__ = (
     "incoming_from_json",
     "incoming_to_json",
     "integer_stamp",
+    "worker_name",
 )
 
 log = logging.getLogger(__name__)
@@ -73,7 +77,8 @@ class InboxAdapter(Protocol):
         looked up now rather than before the acknowledgement)."""
 
     async def deliver(self, incoming: Incoming, route: Route, replies: list[Reply]) -> None:
-        """Send the replies of a turn where the event came from (``route`` says where)."""
+        """Send the replies of a turn where the event came from (``route`` says where); called
+        for every event, also when the turn has nothing to say."""
 
 
 # -- stamps: the platform's order, as text that sorts -------------------------------------------
@@ -132,6 +137,12 @@ def incoming_from_json(data: dict[str, Any]) -> Incoming:
         received_at=received if received.tzinfo else received.replace(tzinfo=UTC),
         user=UserInfo(display_name=name, locale=locale, time_zone=zone),
     )
+
+
+def worker_name() -> str:
+    """This process in inbox holds: host, pid and a random suffix (a restarted process on the
+    same host and pid is another worker)."""
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
 def _utcnow() -> datetime:
@@ -304,9 +315,7 @@ class Inbox:
         except Exception as exc:  # the event still runs, without what could not be looked up
             log.warning("inbox event %s: prepare failed with %s", event.id, type(exc).__name__)
         replies = await self.engine.handle(incoming)  # never raises; waits out a busy store
-        if not replies:
-            return
-        try:
+        try:  # also with no replies: the route may carry something to show (Discord's notes)
             await self.adapter.deliver(incoming, route, replies)
         except Exception as exc:  # the turn is saved; running it again would send nothing
             log.warning("inbox event %s: delivery failed with %s", event.id, type(exc).__name__)

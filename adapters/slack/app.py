@@ -33,13 +33,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.convert import delivery_keys
 from adapters.slack.handlers import Handlers
-from adapters.slack.inbox import INBOX_CONCURRENCY, SlackInbox, worker_name
+from adapters.slack.inbox import INBOX_CONCURRENCY, SlackInbox
 from adapters.slack.render import FORM_CALLBACK
 from adapters.slack.send import ClientSource, DeliveryError, Sender
 from adapters.slack.users import UserDirectory
 from bot.boundary import ConversationRef, Reply
 from bot.config import Settings
-from bot.inbox import Inbox
+from bot.inbox import Inbox, worker_name
 from bot.referrals import ReferralBoard
 
 if TYPE_CHECKING:

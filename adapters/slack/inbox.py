@@ -9,26 +9,18 @@ workspace's client (OAuth: that installation's token).
 
 from __future__ import annotations
 
-import os
-import socket
-import uuid
 from dataclasses import replace
 from typing import Any
 
 from adapters.slack.send import Sender, Surface
 from bot.boundary import Incoming, Reply
 
-__all__ = ("INBOX_CONCURRENCY", "SlackInbox", "worker_name")
+__all__ = ("INBOX_CONCURRENCY", "SlackInbox")
 
 # Conversations one worker runs at once. A turn holds a pooled connection for a few ms at a
 # time; SQLAlchemy's PostgreSQL pool has 5 connections plus 10 on overflow, so 8 leaves room
 # for the acknowledgements (one insert each) and the scheduler.
 INBOX_CONCURRENCY = 8
-
-
-def worker_name() -> str:
-    """This process in inbox holds and job claims: host, pid and a random suffix."""
-    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
 class SlackInbox:
