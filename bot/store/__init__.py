@@ -257,6 +257,14 @@ class Store(Protocol):
         jobs of conversations on those platforms are claimed (a console never takes a Slack
         user's reminder from a shared database)."""
 
+    async def mark_job_sending(self, job_id: int, *, attempts: int) -> bool:
+        """Record, just before a job's messages go to the platform, that they are being sent.
+        False when the claim is no longer this caller's (``attempts`` differs: the lease ran
+        out and another worker took the job): then it must not send. A job marked sending is
+        never claimed again, so a worker that dies after sending cannot make another send the
+        same reminder: at most one send per job (one that dies between marking and sending
+        loses it)."""
+
     async def finish_job(self, job_id: int, *, error: str | None = None) -> None:
         """Mark a claimed job done, or (with ``error``) failed for good after retries."""
 

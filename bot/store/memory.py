@@ -249,6 +249,14 @@ class MemoryStore(PersonalDataMemory, InboxMemory):
             job.attempts += 1
         return [job.to_job() for job in claimed]
 
+    async def mark_job_sending(self, job_id: int, *, attempts: int) -> bool:
+        job = self._live_jobs.get(job_id)
+        if job is None or job.status != "running" or job.attempts != attempts:
+            return False
+        job.status = "sending"
+        self._release_key(job)  # as in SQL: only pending and running jobs hold their key
+        return True
+
     async def finish_job(self, job_id: int, *, error: str | None = None) -> None:
         job = self._live_jobs.pop(job_id, None)
         if job is None:
@@ -260,9 +268,16 @@ class MemoryStore(PersonalDataMemory, InboxMemory):
 
     async def retry_job(self, job_id: int, *, due_at: datetime) -> None:
         job = self._live_jobs.get(job_id)
-        if job is not None and job.status == "running":
-            job.status, job.due_at = "pending", due_at
-            job.claimed_by = job.claimed_at = None
+        if job is None or job.status not in ("running", "sending"):
+            return
+        key = job.spec.job_key
+        if job.status == "sending" and key is not None and key in self._live_by_key:
+            await self.finish_job(job_id, error="replaced by a newer job")
+            return
+        job.status, job.due_at = "pending", due_at
+        job.claimed_by = job.claimed_at = None
+        if key is not None:
+            self._live_by_key[key] = job.id
 
     def _release_key(self, job: _Job) -> None:
         key = job.spec.job_key
@@ -333,5 +348,7 @@ class MemoryStore(PersonalDataMemory, InboxMemory):
 def _claimable(job: _Job, now: datetime, stale: datetime) -> bool:
     if job.status == "pending":
         return job.due_at <= now
+    if job.status == "sending":  # sent, or being sent: never again (at most once)
+        return False
     # A claim older than the lease belongs to a worker that died; take the job over.
     return job.claimed_at is not None and job.claimed_at < stale

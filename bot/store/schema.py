@@ -58,7 +58,7 @@ __all__ = (
 HEAD_REVISION = "0003_inbox"
 """The newest migration's revision id; keep equal to the last file in ``migrations/versions``."""
 
-JOB_STATUSES = ("pending", "running", "done", "failed")
+JOB_STATUSES = ("pending", "running", "sending", "done", "failed")
 LIVE_JOB_STATUSES = ("pending", "running")
 
 
