@@ -255,6 +255,8 @@ def _tally(result: Result, replies: Replies, users: list[str]) -> None:
         done = [t for t in texts if DONE in t]
         result.done += bool(done)
         result.lost += not done
+        if not done and os.environ.get("BENCH_DEBUG"):
+            print(user, [t[:40] for t in texts], file=sys.stderr)
         result.duplicates += max(0, len(done) - 1)
         asked = next((i for i, t in enumerate(texts) if ASKS_NUMBER in t), None)
         last = next((i for i, t in enumerate(texts) if DONE in t), None)
@@ -368,6 +370,7 @@ async def run_scenario(name: str, args: argparse.Namespace, server_url: str) -> 
         session = aiohttp.ClientSession(connector=connector)
         try:
             ctx = Context(args, session, Replies(fake), [port for _, port in started], processes)
+            await asyncio.sleep(args.warm_up)  # the workers train their topic routers
             began = time.monotonic()
             await SCENARIOS[name](ctx, result)
             result.seconds = time.monotonic() - began
@@ -407,6 +410,7 @@ def main() -> int:
     parser.add_argument("--kill-after", type=float, default=3.0)
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--warm-up", type=float, default=5.0, help="seconds before the load")
     asyncio.run(main_async(parser.parse_args()))
     return 0
 

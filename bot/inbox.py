@@ -65,7 +65,7 @@ T = TypeVar("T")
 Route = dict[str, Any]
 
 LEASE_SECONDS = 15.0
-SETTLE_SECONDS = 0.05
+SETTLE_SECONDS = 0.25  # waits for messages sent together that reached another worker later
 POLL_SECONDS = 0.1
 
 
