@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.store import JSON, InboxEvent
 from bot.store.memory import DEFAULT_EVENT_TTL
 from bot.store.schema import inbox_events, inbox_locks
-from bot.store.sql_common import SqlMixin, dumps, upsert
+from bot.store.sql_common import SqlMixin, upsert
 
 __all__ = ("InboxSql",)
 
@@ -54,7 +54,9 @@ class InboxSql(SqlMixin):
             "conversation_key": conversation_key,
             "user_key": user_key,
             "stamp": stamp,
-            "payload": dumps(payload),
+            # ASCII JSON: a lone surrogate (Slack sends them) is kept as its escape, which
+            # neither PostgreSQL nor SQLite would take as text.
+            "payload": json.dumps(payload, separators=(",", ":")),
             "status": "pending",
             "attempts": 0,
             "enqueued_at": now,

@@ -146,3 +146,10 @@ def _far_future() -> Any:
     from datetime import UTC, datetime, timedelta
 
     return datetime.now(UTC) + timedelta(hours=1)
+
+
+async def test_a_dm_with_a_lone_surrogate_is_saved_and_answered(slack: Harness) -> None:
+    response = await slack.dm("\ud800 start")
+    assert response.status == 200
+    texts = await _texts(slack.fake, 2)
+    assert not any("Sorry" in text for text in texts)
