@@ -131,7 +131,8 @@ async def test_two_workers_claiming_at_once_never_share_a_conversation(store_url
 
 
 async def test_odd_text_is_kept_as_it_came(any_store: Store) -> None:
-    odd = {"text": "\ud800 lone, \uff26\uff35\uff2c\uff2c, \U0001f469\u200d\U0001f4bb, <@U1> " + "x" * 50_000}
+    fullwidth, emoji = "\uff26\uff35\uff2c\uff2c", "\U0001f469\u200d\U0001f4bb"
+    odd = {"text": f"\ud800 lone, {fullwidth}, {emoji}, <@U1> " + "x" * 50_000}
     await any_store.enqueue_event(
         event_id="odd", conversation_key="k", user_key="u", stamp="1", payload=odd, now=T0
     )
