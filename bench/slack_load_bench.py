@@ -20,6 +20,7 @@ Usage (from the repository root)::
 
     python bench/slack_load_bench.py                      # all scenarios
     python bench/slack_load_bench.py --scenario burst --users 100
+    BENCH_DEBUG=1 python bench/slack_load_bench.py ...   # print the replies of lost people
 """
 
 from __future__ import annotations
