@@ -220,6 +220,9 @@ class Handlers:
         surface = self._action_surface(payload, client)
         if action_id.startswith(CHOICE_ACTION) and value.startswith(REFERRAL_PREFIX):
             work = self._referral_click(surface, payload, value)
+        elif action_id.startswith(CHOICE_ACTION) and self._queued_choice(payload):
+            await self._enqueue_choice(surface, payload, value)
+            return
         elif action_id.startswith(CHOICE_ACTION):
             work = self._choice(surface, payload, value)
         elif action_id == FORM_ACTION:
@@ -243,6 +246,25 @@ class Handlers:
             channel=None if ephemeral or container.get("type") == "view" else channel,
             trigger_id=body.get("trigger_id"),
         )
+
+    def _queued_choice(self, body: ActionBody) -> bool:
+        return self.inbox is not None and bool(body["actions"][0].get("action_ts"))
+
+    async def _enqueue_choice(self, surface: Surface, body: ActionBody, token: str) -> None:
+        """A button press joins the conversation's DMs in the inbox, in Slack's order (its
+        ``action_ts``), so a click and a message sent together apply one after the other."""
+        assert self.inbox is not None
+        ref = surface.conversation
+        action_ts = body["actions"][0].get("action_ts", "")
+        incoming = Incoming(
+            conversation=ref, choice_token=token, event_id=f"action:{ref.user}:{action_ts}"
+        )
+        route = {
+            "channel": surface.channel,
+            "response_url": surface.response_url,
+            "trigger_id": surface.trigger_id,  # a form answering the click opens at once
+        }
+        await self.inbox.enqueue(incoming, stamp=decimal_stamp(action_ts), route=route)
 
     async def _choice(self, surface: Surface, body: ActionBody, token: str) -> None:
         ref = surface.conversation

@@ -44,5 +44,6 @@ class SlackInbox:
             conversation=ref,
             channel=route.get("channel"),
             response_url=route.get("response_url"),
+            trigger_id=route.get("trigger_id"),
         )
         await self.sender.send(surface, replies)

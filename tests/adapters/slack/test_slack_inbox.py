@@ -153,3 +153,22 @@ async def test_a_dm_with_a_lone_surrogate_is_saved_and_answered(slack: Harness) 
     assert response.status == 200
     texts = await _texts(slack.fake, 2)
     assert not any("Sorry" in text for text in texts)
+
+
+async def test_an_answer_button_is_saved_before_its_200_and_answered_in_turn(
+    slack: Harness,
+) -> None:
+    from tests.adapters.slack.conftest import button
+
+    await slack.dm("start")
+    first = await slack.fake.wait_for("chat.postMessage", 2)
+    inbox = slack.delivery.handlers.inbox  # type: ignore[union-attr]
+    await inbox.stop()  # nothing runs events now: the 200 can only mean "saved"
+    pressed = button(first[-1].args["blocks"], "I'm at work, I can't talk")
+    response = await slack.click(pressed, ephemeral=False, channel="DU1")
+    assert response.status == 200
+    claimed = await slack.coach.store.claim_conversations(
+        now=_far_future(), limit=5, worker="someone else", lease_seconds=1
+    )
+    assert claimed == ["slack:T1:dm:-:U1"]
+    assert len(slack.fake.named("chat.postMessage")) == 2
