@@ -32,7 +32,7 @@ from adapters.discord.handlers import Handlers
 from adapters.discord.inbox import INBOX_CONCURRENCY, DiscordInbox
 from adapters.discord.referral_desk import ReferralDesk
 from adapters.discord.users import DiscordUsers
-from bot.inbox import Inbox, worker_name
+from bot.dialog.inbox import Inbox, worker_name
 
 if TYPE_CHECKING:
     from bot.app import Coach

@@ -1,5 +1,5 @@
-"""Discord's side of the durable inbox (:mod:`bot.inbox`): DMs are saved first, then run one at a
-time per conversation, in the order of their snowflake ids.
+"""Discord's side of the durable inbox (:mod:`bot.dialog.inbox`): DMs are saved first, then run
+one at a time per conversation, in the order of their snowflake ids.
 
 The gateway hands this process each DM once (there is no retry to wait for), so the inbox is
 what keeps a DM the process took in but had not answered when it died: the next start takes it
@@ -26,7 +26,7 @@ INBOX_CONCURRENCY = 8  # conversations run at once, under the connection pool's 
 
 
 class DiscordInbox:
-    """The :class:`bot.inbox.InboxAdapter` for Discord DMs."""
+    """The :class:`bot.dialog.inbox.InboxAdapter` for Discord DMs."""
 
     def __init__(
         self,

@@ -1,4 +1,5 @@
-"""Slack's side of the durable inbox (:mod:`bot.inbox`): what a queued event needs to run later.
+"""Slack's side of the durable inbox (:mod:`bot.dialog.inbox`): what a queued event needs to
+run later.
 
 A DM is saved to the inbox before Slack gets its 200 (see :meth:`Handlers.message`), with a
 route naming the workspace and the DM channel; the person's name and time zone are looked up
@@ -24,7 +25,7 @@ INBOX_CONCURRENCY = 8
 
 
 class SlackInbox:
-    """The :class:`bot.inbox.InboxAdapter` for Slack."""
+    """The :class:`bot.dialog.inbox.InboxAdapter` for Slack."""
 
     def __init__(self, sender: Sender) -> None:
         self.sender = sender

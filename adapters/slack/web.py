@@ -3,8 +3,8 @@
 Slash commands, button clicks and Events API deliveries only need an empty 200 from us, so once
 their signature checks out they are acknowledged here, at the edge, and handed to Bolt in a
 task. DMs (``message`` events) and answer buttons are the exception: their 200 must mean
-"saved", so Bolt runs first and its listener writes them to the durable inbox (:mod:`bot.inbox`)
-before answering.
+"saved", so Bolt runs first and its listener writes them to the durable inbox
+(:mod:`bot.dialog.inbox`) before answering.
 For the others the whole Bolt pipeline (about a millisecond of CPU per request) runs after the
 answer, and a burst of 50 commands is acknowledged in a few milliseconds instead of queueing
 behind each other's middleware. Everything whose answer carries content goes through Bolt

@@ -64,11 +64,11 @@ class StoreBusyError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class InboxEvent:
-    """A platform event in the durable inbox (see :mod:`bot.inbox`).
+    """A platform event in the durable inbox (see :mod:`bot.dialog.inbox`).
 
     ``stamp`` is the platform's own ordering of the conversation's events (a Slack ``ts``, a
     Discord snowflake), written so that comparing the text compares the moments; ``payload`` is
-    what :mod:`bot.inbox` needs to run it later (the ``Incoming`` and where to answer)."""
+    what :mod:`bot.dialog.inbox` needs to run it later (the ``Incoming`` and where to answer)."""
 
     id: int
     event_id: str
@@ -172,7 +172,7 @@ class Referral:
 
     ``opportunity`` holds role, level, location, skills and ``recruiter_contact`` (None unless
     the sharer chose to show it); ``sharer_ref`` is the sharer's conversation (as
-    :func:`bot.state.ref_to_json` writes it), where the private notices go.
+    :func:`bot.dialog.state.ref_to_json` writes it), where the private notices go.
     """
 
     id: int
@@ -273,7 +273,7 @@ class Store(Protocol):
 
     async def pending_jobs(self, user_key: str) -> list[Job]: ...
 
-    # the durable inbox (bot.inbox)
+    # the durable inbox (bot.dialog.inbox)
 
     async def enqueue_event(
         self,

@@ -1,4 +1,4 @@
-"""The durable inbox on SQL (see :mod:`bot.inbox`): events saved before the acknowledgement,
+"""The durable inbox on SQL (see :mod:`bot.dialog.inbox`): events saved before the acknowledgement,
 conversations held by one worker at a time.
 
 How a conversation is held: a row in ``inbox_locks``, taken with an upsert whose ``WHERE``

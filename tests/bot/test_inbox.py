@@ -1,4 +1,4 @@
-"""The inbox processor (bot.inbox) with real engines on a real database: each conversation's
+"""The inbox processor (bot.dialog.inbox) with real engines on a real database: each conversation's
 events applied one at a time in stamp order across workers, all kept; a small connection pool
 under load answers late but never apologises."""
 
@@ -13,16 +13,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.boundary import ConversationRef, Incoming, Reply
-from bot.engine import APOLOGY, Engine
-from bot.inbox import (
+from bot.dialog.engine import APOLOGY, Engine
+from bot.dialog.inbox import (
     Inbox,
     decimal_stamp,
     incoming_from_json,
     incoming_to_json,
     integer_stamp,
 )
-from bot.markup import to_plain
-from bot.state import ConversationState
+from bot.dialog.state import ConversationState
+from bot.render.markup import to_plain
 from bot.store import StoreBusyError
 from bot.store.memory import MemoryStore
 from bot.store.sql import SqlStore

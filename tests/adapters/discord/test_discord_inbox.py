@@ -1,6 +1,6 @@
-"""DMs through the durable inbox (bot.inbox), with the real discord.py client against the fake
-gateway: applied in the order of their snowflake ids, and a DM taken in by a client that stopped
-before answering it is answered by the next start."""
+"""DMs through the durable inbox (bot.dialog.inbox), with the real discord.py client against the
+fake gateway: applied in the order of their snowflake ids, and a DM taken in by a client that
+stopped before answering it is answered by the next start."""
 
 from __future__ import annotations
 

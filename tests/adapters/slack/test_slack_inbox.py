@@ -1,5 +1,5 @@
-"""DMs through the durable inbox (bot.inbox), as ``recruiter-coach slack`` runs them: answered in
-the order Slack stamped them, never lost by a worker that dies after the 200."""
+"""DMs through the durable inbox (bot.dialog.inbox), as ``recruiter-coach slack`` runs them:
+answered in the order Slack stamped them, never lost by a worker that dies after the 200."""
 
 from __future__ import annotations
 
