@@ -1,7 +1,7 @@
 """Compose the coach: content, store, engine and scheduler, for any adapter.
 
 An adapter calls :func:`open_coach` with its settings, the escaper for its platform and its
-:class:`bot.scheduler.Delivery`, then feeds events to ``coach.engine.handle``.
+:class:`bot.dialog.scheduler.Delivery`, then feeds events to ``coach.engine.handle``.
 """
 
 from __future__ import annotations
@@ -16,22 +16,23 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.actions import ActionRegistry
-from bot.builtin_actions import register_builtin_actions
+from bot.answers.conditions import app_tests
+from bot.coaching.contacts import KEEP_IN_TOUCH, KeepInTouchJobs
 from bot.coaching.decision import register_decision_actions
 from bot.coaching.legitimacy_actions import register_legitimacy_actions
 from bot.coaching.message_actions import register_message_actions
-from bot.conditiontests import app_tests
+from bot.coaching.personal import register_personal_actions
+from bot.coaching.referrals import ReferralBoard
+from bot.coaching.reminders import register_builtin_actions
 from bot.config import DEFAULT_DIALOGS_DIR, Settings
-from bot.contacts import KEEP_IN_TOUCH, KeepInTouchJobs
-from bot.engine import Engine, TopicRouter
-from bot.loader import SYSTEM_TEMPLATES, FlowRegistry, load_flows
-from bot.personal_actions import register_personal_actions
-from bot.referrals import ReferralBoard
-from bot.scheduler import Delivery, Scheduler
+from bot.dialog.engine import Engine, TopicRouter
+from bot.dialog.scheduler import Delivery, Scheduler
+from bot.flow.actions import ActionRegistry
+from bot.flow.contentdirs import fallback_template_names, flows_dir, topics_root
+from bot.flow.loader import FlowRegistry, load_flows
+from bot.render.templates import TemplateRenderer
 from bot.store import Job, Store
 from bot.store.factory import build_store
-from bot.templates import TemplateRenderer
 
 __all__ = ("Coach", "build_actions", "build_router", "load_content", "open_coach")
 
@@ -54,13 +55,13 @@ def build_renderer(
     dialogs_dir: Path, *, escapers: Mapping[str, Callable[[str], str]] | None = None
 ) -> TemplateRenderer:
     """The templates of a dialogs folder, with the app's condition tests; the coach's own
-    messages the folder lacks come from the shipped dialogs (see bot.templatefallback)."""
+    messages the folder lacks come from the shipped dialogs (see bot.render.fallback)."""
     return TemplateRenderer(
         template_dirs=[dialogs_dir / "templates"],
         escapers=escapers,
         tests=app_tests(),
         fallback_dirs=[DEFAULT_DIALOGS_DIR / "templates"],
-        fallback_names=SYSTEM_TEMPLATES,
+        fallback_names=fallback_template_names(dialogs_dir),
     )
 
 
@@ -73,7 +74,7 @@ def load_content(
     """Templates and flows from a dialogs folder; raises FlowErrors on any mistake."""
     renderer = build_renderer(dialogs_dir, escapers=escapers)
     registry = load_flows(
-        dialogs_dir / "flows", renderer=renderer, actions=actions or build_actions()
+        flows_dir(dialogs_dir), renderer=renderer, actions=actions or build_actions()
     )
     return renderer, registry
 
@@ -84,7 +85,7 @@ class Coach:
     store: Store
     engine: Engine
     scheduler: Scheduler | None
-    # Referral cards: adapters send clicks on `ref:` buttons here (see bot.referrals).
+    # Referral cards: adapters send clicks on `ref:` buttons here (see bot.coaching.referrals).
     referrals: ReferralBoard
 
     async def warm_up(self) -> None:
@@ -144,11 +145,13 @@ async def open_coach(
 
 
 def build_router(dialogs_dir: Path) -> TopicRouter:
-    """The classifier over ``dialogs/topics/``; a content folder without topics routes nothing."""
+    """The classifier over ``dialogs/topics/``; a content folder without topics routes nothing
+    (one without flows of its own routes with the shipped topics, see bot.flow.contentdirs)."""
+    dialogs_dir = topics_root(dialogs_dir)
     if not (dialogs_dir / "topics").is_dir():
         logger.info("no topics/ in %s: free text is not routed to topics", dialogs_dir)
         return TopicRouter()
-    from bot.routing import LazyRouter  # checks the topic files now; trains on first use
+    from bot.routing.router import LazyRouter  # checks the topic files now; trains on first use
 
     return LazyRouter(dialogs_dir)
 
@@ -156,7 +159,13 @@ def build_router(dialogs_dir: Path) -> TopicRouter:
 def _job_runner(engine: Engine, delivery: Delivery) -> Callable[[Job], Awaitable[None]]:
     async def run(job: Job) -> None:
         conversation, replies = await engine.run_job(job)
-        if replies:
-            await delivery.deliver(conversation, replies)
+        if not replies:
+            return
+        # Recorded just before the platform is called: a worker that dies after this point
+        # cannot make another one send the same reminder again (at most once; see docs).
+        if not await engine.store.mark_job_sending(job.id, attempts=job.attempts):
+            logger.warning("job %s: taken over by another worker; not sent here", job.id)
+            return
+        await delivery.deliver(conversation, replies)
 
     return run

@@ -4,7 +4,8 @@ An adapter turns a platform event into an :class:`Incoming`, calls ``Engine.hand
 returned :class:`Reply` values. Everything here is a frozen dataclass of plain values, so the core
 never sees a raw platform payload and an adapter never sees engine state.
 
-Text in a :class:`Reply` is *neutral markup* (see :mod:`bot.markup`): ``**bold**``, ``_italic_``,
+Text in a :class:`Reply` is *neutral markup* (see :mod:`bot.render.markup`): ``**bold**``,
+``_italic_``,
 ``[label](https://link)``, ``- list items`` and backslash escapes. Adapters convert it to the
 platform's own markup.
 """
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 __all__ = (
+    "Attachment",
     "Card",
     "Choice",
     "Command",
@@ -196,6 +198,16 @@ class Card:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that goes with a reply (the data export): the console saves it and prints where;
+    Slack and Discord can upload it. ``content`` is text (UTF-8)."""
+
+    filename: str
+    content: str
+    media_type: str = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message for the user (or, with consent, a channel)."""
 
@@ -205,3 +217,4 @@ class Reply:
     card: Card | None = None
     visibility: Visibility = "private"
     destination: Destination = "conversation"
+    attachment: Attachment | None = None

@@ -4,7 +4,7 @@
   referral channel) or an interaction's follow-ups. It remembers the forms it offered
   (:class:`FormCache`), so a "fill in" button can open its modal at once, within the 3 seconds
   Discord allows for a first response.
-- :class:`DiscordDelivery` is the scheduler's :class:`bot.scheduler.Delivery`: reminders and
+- :class:`DiscordDelivery` is the scheduler's :class:`bot.dialog.scheduler.Delivery`: reminders and
   nudges arrive in the user's DM channel.
   When Discord refuses a DM (error 50007: the user closed their DMs or left every shared
   server) the failure is logged without content and noted (:class:`DiscordUsers`); the user's
@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -65,6 +66,8 @@ class ChannelTarget:
         kwargs: dict[str, Any] = {"content": message.content, "embeds": list(message.embeds)}
         if message.view is not None:
             kwargs["view"] = message.view
+        if message.files:
+            kwargs["files"] = discord_files(message)
         return await self.channel.send(**kwargs)
 
 
@@ -81,7 +84,17 @@ class FollowupTarget:
             kwargs["content"] = message.content
         if message.view is not None:
             kwargs["view"] = message.view
+        if message.files:
+            kwargs["files"] = discord_files(message)
         return await self.interaction.followup.send(wait=True, **kwargs)
+
+
+def discord_files(message: Outgoing) -> list[discord.File]:
+    """The message's files as uploads (UTF-8 text, the name the core chose)."""
+    return [
+        discord.File(io.BytesIO(file.content.encode("utf-8")), filename=file.filename)
+        for file in message.files
+    ]
 
 
 class FormCache:

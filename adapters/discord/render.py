@@ -1,7 +1,8 @@
 """Replies to Discord messages: Markdown content, embeds for cards, persistent buttons, modals
 (built in :mod:`adapters.discord.controls`).
 
-Neutral markup (:mod:`bot.markup`) becomes Discord Markdown; every :class:`~bot.markup.Text` node,
+Neutral markup (:mod:`bot.render.markup`) becomes Discord Markdown; every
+:class:`~bot.render.markup.Text` node,
 which holds the user's own words wherever they appear, is escaped by :func:`escape_text`, so
 ``**x**`` and ``[a](https://…)`` stay literal, ``<#id>`` is no channel link and ``@everyone`` shows
 as text (the client's ``AllowedMentions.none()`` makes sure it could not ping anyway). Everything
@@ -44,8 +45,8 @@ from adapters.discord.limits import (
     fit,
     size,
 )
-from bot.boundary import Card, Form, Reply
-from bot.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse
+from bot.boundary import Attachment, Card, Form, Reply
+from bot.render.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse
 
 __all__ = (
     "MODAL_TIMEOUT",  # from adapters.discord.controls, as are the button and modal builders
@@ -93,6 +94,7 @@ class Outgoing:
     view: discord.ui.View | None = None
     forms: tuple[Form, ...] = ()
     tokens: tuple[Pair, ...] = ()
+    files: tuple[Attachment, ...] = ()  # uploaded with the message (the data export)
 
 
 # -- text ---------------------------------------------------------------------------------------
@@ -258,6 +260,15 @@ def render_replies(replies: Sequence[Reply], *, interactive: bool = True) -> lis
             if not draft.fits_embed(embed):
                 flush()
             draft.embeds.append(embed)
+        if reply.attachment is not None:  # the file goes with the text just before it
+            messages.append(
+                Outgoing(
+                    "\n\n".join(draft.parts) or None,
+                    tuple(draft.embeds),
+                    files=(reply.attachment,),
+                )
+            )
+            draft = _Draft()
         buttons = build_buttons(reply.choices, reply.form) if interactive else Buttons()
         if buttons.views:
             forms = (reply.form,) if reply.form is not None else ()

@@ -15,14 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from bot.boundary import Choice, Command, ConversationRef, Form, Incoming, Reply, UserInfo
-from bot.engine import Engine
+from bot.dialog.engine import Engine
+from bot.dialog.state import ConversationState, Frame
 from bot.flowtools.casefile import DEFAULT_NOW
 from bot.flowtools.lint import Dialogs, LintReport, lint, load_dialogs
 from bot.flowtools.transcript import DEFAULT_ENTRY_FLOW
-from bot.state import ConversationState, Frame
 from bot.store import TurnCommit
 from bot.store.memory import MemoryStore
 
@@ -95,6 +95,8 @@ class StudioSession:
         self.dialogs: Dialogs = load_dialogs(root)
         self.report: LintReport = lint(self.dialogs)
         self.revision = 0
+        # the last transcript-test run the page was shown (re-run when a test file changes)
+        self.tests: dict[str, Any] | None = None
         self._new_engine()
 
     # -- the engine ------------------------------------------------------------------------

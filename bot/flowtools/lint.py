@@ -1,8 +1,9 @@
 """``flows lint``: the loader's errors plus warnings about flows that load but misbehave.
 
-Errors come from :func:`bot.loader.check_flows` unchanged (the same checks the coach runs when it
+Errors come from :func:`bot.flow.loader.check_flows` unchanged (the same checks the coach runs
+when it
 starts), including what would fail every time a step runs: loops with no question, templates that
-include themselves and slots read before they are set (:mod:`bot.flowtools.runchecks`). Warnings:
+include themselves and slots read before they are set (:mod:`bot.flow.checks`). Warnings:
 
 - an unreachable step: no path from the flow's start (or from a ``goto: flow.step``) leads there;
 - a dead end: an ask whose answer leads nowhere (no ``next`` and a choice without ``next``), or a
@@ -19,14 +20,15 @@ from pathlib import Path
 
 from jinja2 import nodes
 
-from bot.actions import ActionRegistry
 from bot.app import build_actions, build_renderer
 from bot.errors import FlowProblem
-from bot.flow import AskStep, BranchStep, Flow, Step, step_targets
-from bot.flowtools.runchecks import goto_entries
-from bot.flowtools.slots import SlotFlow, expression_ast
-from bot.loader import FlowRegistry, check_flows
-from bot.templates import TemplateRenderer
+from bot.flow.actions import ActionRegistry
+from bot.flow.checks import goto_entries
+from bot.flow.contentdirs import flows_dir as content_flows_dir
+from bot.flow.loader import FlowRegistry, check_flows
+from bot.flow.model import AskStep, BranchStep, Flow, Step, step_targets
+from bot.flow.slots import SlotFlow, expression_ast
+from bot.render.templates import TemplateRenderer
 
 __all__ = ("Dialogs", "LintReport", "flow_warnings", "lint", "load_dialogs")
 
@@ -44,7 +46,7 @@ class Dialogs:
 
     @property
     def flows_dir(self) -> Path:
-        return self.root / "flows"
+        return content_flows_dir(self.root)
 
     @property
     def templates_dir(self) -> Path:
@@ -76,8 +78,9 @@ def load_dialogs(root: Path) -> Dialogs:
     """Load a dialogs folder (``flows/`` and ``templates/``) the way the coach does."""
     actions = build_actions()
     renderer = build_renderer(root)
-    registry, errors = check_flows(root / "flows", renderer=renderer, actions=actions)
-    files = sorted((root / "flows").glob("*.yaml")) if (root / "flows").is_dir() else []
+    flows = content_flows_dir(root)  # a folder of templates only lints with the shipped flows
+    registry, errors = check_flows(flows, renderer=renderer, actions=actions)
+    files = sorted(flows.glob("*.yaml")) if flows.is_dir() else []
     return Dialogs(root, renderer, actions, registry, _without_echoes(errors, files), files)
 
 

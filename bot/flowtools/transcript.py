@@ -1,6 +1,7 @@
 """``flows test``: run transcript cases through a real engine and measure step coverage.
 
-Each case gets a fresh :class:`~bot.store.memory.MemoryStore`, an :class:`~bot.engine.Engine`
+Each case gets a fresh :class:`~bot.store.memory.MemoryStore`, an
+:class:`~bot.dialog.engine.Engine`
 with a fixed clock, and the user's time zone; every turn goes through ``Engine.handle`` exactly as
 an adapter's event would, so a passing transcript is a conversation that works. Buttons are
 pressed with the tokens the coach really sent (the newest button with that id), so pressing an
@@ -19,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.boundary import Choice, Command, ConversationRef, Form, Incoming, Reply, UserInfo
-from bot.engine import Engine
-from bot.flow import Flow
+from bot.dialog.engine import Engine
+from bot.dialog.state import ConversationState, Frame
+from bot.flow.model import Flow
 from bot.flowtools.casefile import Case, TurnSpec
 from bot.flowtools.lint import Dialogs
-from bot.markup import to_plain
-from bot.state import ConversationState, Frame
+from bot.render.markup import to_plain
 from bot.store import TurnCommit
 from bot.store.memory import MemoryStore
 
@@ -77,14 +78,21 @@ class CaseResult:
 
 
 class _EngineErrors(logging.Handler):
-    """Collects what the engine logs at ERROR during a turn (it never raises to its caller)."""
+    """Collects what the engine logs during a case: ERROR records fail the turn (the engine
+    never raises to its caller); WARNING records are shown only with a failure, because a case
+    may provoke one on purpose (an action failing into its ``on_error`` step) and a passing
+    ``flows test`` prints nothing but its results."""
 
     def __init__(self) -> None:
-        super().__init__(logging.ERROR)
+        super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        self.warnings: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        if record.levelno >= logging.ERROR:
+            self.messages.append(record.getMessage())
+        else:
+            self.warnings.append(f"{record.levelname} {record.name}: {record.getMessage()}")
 
 
 async def run_cases(dialogs: Dialogs, cases: list[Case], coverage: Coverage) -> list[CaseResult]:
@@ -95,8 +103,9 @@ async def run_case(dialogs: Dialogs, case: Case, coverage: Coverage) -> CaseResu
     """Run one case; the failure (if any) names the turn and shows the replies."""
     errors = _EngineErrors()
     logger = logging.getLogger("bot")
-    level = logger.level
+    level, propagate = logger.level, logger.propagate
     logger.addHandler(errors)
+    logger.propagate = False  # the case's log goes to `errors` only, not to stderr
     if logger.getEffectiveLevel() > logging.ERROR:  # LOG_LEVEL=CRITICAL must not hide failures
         logger.setLevel(logging.ERROR)
     try:
@@ -105,10 +114,12 @@ async def run_case(dialogs: Dialogs, case: Case, coverage: Coverage) -> CaseResu
         for number, turn in enumerate(case.turns, start=1):
             await run.turn(number, turn)
     except CaseFailure as failure:
-        return CaseResult(case, f"FAIL {case.where}: {case.name}\n{failure}")
+        logged = "".join(f"\n  log: {line}" for line in errors.warnings)
+        return CaseResult(case, f"FAIL {case.where}: {case.name}\n{failure}{logged}")
     finally:
         logger.removeHandler(errors)
         logger.setLevel(level)
+        logger.propagate = propagate
     return CaseResult(case)
 
 

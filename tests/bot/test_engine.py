@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from bot.boundary import Command
-from bot.engine import APOLOGY, TopicRouter
-from bot.state import ConversationState
+from bot.dialog.engine import APOLOGY, TopicRouter
+from bot.dialog.state import ConversationState
 from bot.store.memory import MemoryStore
 
 LAB = """
@@ -93,7 +93,7 @@ async def test_at_work_path_echoes_time_and_number(build_engine, chat_with):
     await chat.say("tomorrow 18:30")
     replies = " ".join(await chat.say("+1 415 555 0100"))
     assert "+1 415-555-0100" in replies
-    assert "Tuesday 24 November, 18:30" in replies
+    assert "Tuesday 24 November, 6:30 pm" in replies
     state = await chat.state()
     assert state.slots["callback_phone"] == "+14155550100"
     assert state.slots["callback_at"] == "2026-11-24T18:30:00-05:00"
@@ -276,7 +276,7 @@ async def test_the_time_zone_is_asked_once_and_remembered(build_engine, chat_wit
     engine = await build_engine()
     chat = chat_with(engine, time_zone=None, platform="discord")
     await chat.say("start")
-    assert "time zone" in (await chat.say("at work"))[0].lower()
+    assert "which city's time are you on?" in (await chat.say("at work"))[0].lower()
     assert "don't know" in (await chat.say("Atlantis"))[0]
     replies = await chat.say("Berlin")
     assert "when suits you" in replies[0].lower()
@@ -471,7 +471,7 @@ async def test_a_scale_is_answered_with_its_buttons(build_engine, dialogs, chat_
 
 
 def test_back_through_many_checkpoints_restores_each_stack():
-    from bot.state import MAX_CHECKPOINTS, Frame
+    from bot.dialog.state import MAX_CHECKPOINTS, Frame
 
     state = ConversationState(stack=[Frame("main", "v1", "q0")])
     expected = []

@@ -21,7 +21,7 @@ from adapters.discord.delivery import DiscordDelivery
 from adapters.discord.handlers import CANNOT_DM, CONTINUE_IN_DM, dm_url
 from adapters.discord.users import DM_CLOSED_NOTE
 from bot.boundary import Reply
-from bot.state import ref_to_json
+from bot.dialog.state import ref_to_json
 from bot.store import JobSpec
 from tests.adapters.discord.conftest import BotHarness
 from tests.adapters.discord.fake_discord import FakeDiscord, Request
@@ -38,7 +38,7 @@ from tests.adapters.discord.payloads import (
 USER = 4242
 DM = 1500000000000000001
 CAN_TALK = "can you talk"
-TIME_ZONE = "Which time zone are you in?"
+TIME_ZONE = "Which city's time are you on?"
 STALE = "belongs to an earlier question"
 
 

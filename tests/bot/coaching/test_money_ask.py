@@ -16,7 +16,7 @@ from bot.coaching.legitimacy import LegitimacyResult, RecruiterReport, check_rec
 from bot.coaching.legitimacy_text import summary_markup
 from bot.coaching.money_ask import money_asked
 from bot.coaching.rule_catalog import MONEY_RULES
-from bot.markup import to_plain
+from bot.render.markup import to_plain
 
 AMOUNTS = [
     "$50", "50 USD", "USD 50", "€50", "£50", "50 euros", "fifty dollars", "a hundred dollars",

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from bot.coaching.legitimacy import RecruiterReport, check_recruiter
 from bot.coaching.legitimacy_actions import INPUTS, check_legitimacy
 from bot.coaching.unreadable import CONTACT_NAMES
-from bot.markup import to_plain
+from bot.render.markup import to_plain
 
 # action input -> (an answer the rules cannot read, one they can)
 ANSWERS = {
