@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.store import Store
+from bot.store.errors import UnsupportedDatabaseError
+from bot.store.ports import Store
 
 __all__ = ("ACCEPTED_SCHEMES", "build_store", "default_database_url", "normalize_database_url")
 
@@ -41,7 +42,8 @@ def normalize_database_url(url: str) -> str:
     """Give a SQL URL the spelling this project uses; ``memory://`` is returned as is.
 
     Raises:
-        ValueError: the URL names a database or driver the coach does not support.
+        UnsupportedDatabaseError: (a ``ValueError``) the URL names a database or driver the
+            coach does not support.
     """
     stripped = url.strip()
     if stripped == "memory://":
@@ -50,7 +52,7 @@ def normalize_database_url(url: str) -> str:
         if stripped.startswith(alias):
             return scheme + stripped.removeprefix(alias)
     scheme = stripped.partition("://")[0] or stripped
-    raise ValueError(
+    raise UnsupportedDatabaseError(
         f"unsupported database URL scheme {scheme!r}; use one of {', '.join(ACCEPTED_SCHEMES)}"
         " (for example sqlite+aiosqlite:///path/to/coach.db)"
     )

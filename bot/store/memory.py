@@ -22,24 +22,20 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 
-from bot.store import (
+from bot.store.errors import DuplicateEventError, VersionConflictError
+from bot.store.memory_inbox import InboxMemory
+from bot.store.memory_personal import PersonalDataMemory, exportable
+from bot.store.records import (
+    DEFAULT_EVENT_TTL,
     JSON,
-    DuplicateEventError,
     Job,
     JobSpec,
     StoredConversation,
     TurnCommit,
     UserRecord,
-    VersionConflictError,
 )
-from bot.store.memory_inbox import InboxMemory
-from bot.store.memory_personal import PersonalDataMemory, exportable
 
-__all__ = ("DEFAULT_EVENT_TTL", "MemoryStore")
-
-DEFAULT_EVENT_TTL = timedelta(days=1)
-"""How long a processed event id is remembered when a turn gives no expiry. Platforms retry
-within minutes, so a day is plenty, and it bounds the table's size."""
+__all__ = ("MemoryStore",)
 
 
 # A stored conversation is ONE bytes object: a header (version, updated_at as a UNIX time), the
@@ -102,7 +98,7 @@ def _utcnow() -> datetime:
 
 
 class MemoryStore(PersonalDataMemory, InboxMemory):
-    """The storage port on dicts. Data lives as long as the object."""
+    """Every store port (:class:`bot.store.Store`) on dicts. Data lives as long as the object."""
 
     def __init__(self) -> None:
         PersonalDataMemory.__init__(self)

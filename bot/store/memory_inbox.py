@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.store import JSON, InboxEvent
+from bot.store.records import JSON, InboxEvent
 
 __all__ = ("InboxMemory",)
 

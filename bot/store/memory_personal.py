@@ -8,21 +8,22 @@ atomic with respect to the others (two clicks on one card count twice, never onc
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 
-from bot.store import (
-    FUNNEL_EVENTS,
+from bot.store.errors import InvalidRecordError, UnknownRecordError
+from bot.store.records import (
     JSON,
     REFERRAL_KINDS,
     Contact,
     FunnelRow,
     Referral,
     ReferralAnswer,
+    funnel_rows,
 )
 
-__all__ = ("PersonalDataMemory", "exportable", "funnel_rows")
+__all__ = ("PersonalDataMemory", "exportable")
 
 _COUNT_FIELDS = {"interested": "interested_count", "know_someone": "know_someone_count"}
 
@@ -34,15 +35,6 @@ def _utcnow() -> datetime:
 def exportable(record: dict[str, object]) -> dict[str, JSON]:
     """A record as JSON-ready values: date-times in ISO 8601, the rest as they are."""
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in record.items()}
-
-
-def funnel_rows(counts: Iterable[tuple[str, str, str, int]]) -> list[FunnelRow]:
-    """(flow, step, event, count) tuples as one row per step, sorted by flow and step."""
-    steps: dict[tuple[str, str], dict[str, int]] = {}
-    for flow, step, event, count in counts:
-        if event in FUNNEL_EVENTS:
-            steps.setdefault((flow, step), {})[event] = count
-    return [FunnelRow(flow, step, **events) for (flow, step), events in sorted(steps.items())]
 
 
 class PersonalDataMemory:
@@ -61,7 +53,7 @@ class PersonalDataMemory:
 
     async def save_contact(self, contact: Contact) -> int:
         if contact.cadence_months is not None and not 3 <= contact.cadence_months <= 6:
-            raise ValueError("cadence_months must be between 3 and 6, or None")
+            raise InvalidRecordError("cadence_months must be between 3 and 6, or None")
         now = _utcnow()
         if contact.id == 0:
             saved = replace(contact, id=self._next_contact_id, created_at=now, updated_at=now)
@@ -69,7 +61,9 @@ class PersonalDataMemory:
         else:
             old = self._contacts.get(contact.id)
             if old is None or old.user_key != contact.user_key:
-                raise LookupError(f"contact {contact.id} is not one of this user's contacts")
+                raise UnknownRecordError(
+                    f"contact {contact.id} is not one of this user's contacts"
+                )
             saved = replace(contact, created_at=old.created_at, updated_at=now)
         self._contacts[saved.id] = saved
         return saved.id
@@ -149,7 +143,9 @@ class PersonalDataMemory:
 
     async def add_referral_response(self, referral_id: int, responder_key: str, kind: str) -> bool:
         if kind not in REFERRAL_KINDS:
-            raise ValueError(f"unknown referral answer {kind!r}; use one of {REFERRAL_KINDS}")
+            raise InvalidRecordError(
+                f"unknown referral answer {kind!r}; use one of {REFERRAL_KINDS}"
+            )
         referral = self._referrals.get(referral_id)
         key = (referral_id, responder_key, kind)
         if referral is None or referral.status != "open" or key in self._answers:

@@ -34,6 +34,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from bot.store.errors import InvalidRecordError
+
 __all__ = (
     "HEAD_REVISION",
     "JOB_STATUSES",
@@ -78,7 +80,9 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given to the store; pass a timezone-aware one")
+            raise InvalidRecordError(
+                "naive datetime given to the store; pass a timezone-aware one"
+            )
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:

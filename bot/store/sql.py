@@ -20,8 +20,9 @@ Concurrency model:
 - Migrations (Alembic, imported only when the schema is not at head) run in a write unit; on
   PostgreSQL under an advisory lock, so workers starting together migrate once.
 
-Jobs live in :mod:`bot.store.sql_jobs` and personal data (contacts, referrals, export and
-forget) in :mod:`bot.store.sql_personal`, both mixed into :class:`SqlStore`.
+Jobs live in :mod:`bot.store.sql_jobs`, the inbox in :mod:`bot.store.sql_inbox`, contacts,
+referrals, space settings and funnel counts in :mod:`bot.store.sql_personal`, export and forget
+in :mod:`bot.store.sql_privacy`, all mixed into :class:`SqlStore`.
 
 Privacy: this module logs ids and counts, never state, settings, payloads or sources.
 """
@@ -49,15 +50,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from bot.store import (
+from bot.store.errors import DuplicateEventError, VersionConflictError
+from bot.store.records import (
+    DEFAULT_EVENT_TTL,
     JSON,
-    DuplicateEventError,
     StoredConversation,
     TurnCommit,
     UserRecord,
-    VersionConflictError,
 )
-from bot.store.memory import DEFAULT_EVENT_TTL
 from bot.store.schema import (
     HEAD_REVISION,
     conversations,
@@ -67,11 +67,11 @@ from bot.store.schema import (
     users,
 )
 from bot.store.sql_common import dumps, execute, rowcount, scalar, upsert, upsert_for, utcnow
-from bot.store.sql_facade import EngineHandle
 from bot.store.sql_inbox import InboxSql
 from bot.store.sql_jobs import JobsSql, _cancel_pending, _insert_jobs, _is_job_key_clash
 from bot.store.sql_jobs import _job_row as _job_row  # for tests
 from bot.store.sql_personal import PersonalDataSql, count_funnel
+from bot.store.sql_privacy import PrivacySql
 from bot.store.sql_runner import SQLITE_BUSY_TIMEOUT_MS as SQLITE_BUSY_TIMEOUT_MS
 from bot.store.sql_runner import make_runner
 
@@ -84,8 +84,8 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK_ID = 0x52435F4D  # "RC_M"
 
 
-class SqlStore(JobsSql, InboxSql, PersonalDataSql):
-    """The storage port on SQLAlchemy Core.
+class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql):
+    """Every store port (:class:`bot.store.Store`) on SQLAlchemy Core.
 
     Args:
         url: ``sqlite+aiosqlite:///path/to/coach.db`` or ``postgresql+asyncpg://user@host/db``
@@ -105,13 +105,6 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql):
     def dialect(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
         return self._url.get_backend_name()
-
-    @property
-    def engine(self) -> EngineHandle:
-        """For tests and maintenance tools: the ``AsyncEngine`` on PostgreSQL; on SQLite an
-        object with the same ``connect()`` / ``begin()`` that runs on the store's worker thread
-        (see :mod:`bot.store.sql_facade`)."""
-        return self._runner.engine
 
     # life cycle
 

@@ -1,38 +1,96 @@
 """Small helpers shared by the SQL store's modules (:mod:`bot.store.sql`,
-:mod:`bot.store.sql_jobs`, :mod:`bot.store.sql_personal`): the clock, JSON text, the dialect's
-upserting INSERT, the base class that holds the runner, and units of work of one statement."""
+:mod:`bot.store.sql_jobs`, :mod:`bot.store.sql_personal`, the runners): the clock, JSON text, the
+dialect's upserting INSERT, the runner protocol and its load-error check, the base class that
+holds the runner, and units of work of one statement."""
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import Connection, Executable, Row, Table
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from bot.store import JSON
+from bot.store.errors import StoreBusyError, UnsupportedDatabaseError
+from bot.store.records import JSON
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
 
-    from bot.store.sql_runner import SqlRunner
-
     UpsertInsert = sqlite.Insert | postgresql.Insert
 
 __all__ = (
+    "NOT_OPEN",
+    "Mode",
     "SqlMixin",
+    "SqlRunner",
     "all_rows",
+    "busy_as_store_error",
     "dumps",
     "execute",
     "first_row",
+    "is_busy",
     "rowcount",
     "scalar",
     "upsert",
     "upsert_for",
     "utcnow",
 )
+
+P = ParamSpec("P")
+T = TypeVar("T")
+Mode = Literal["read", "snapshot", "write"]
+
+NOT_OPEN = "SqlStore is not open; await store.open() first"
+# PostgreSQL states that mean "too busy now, try again": too many connections, cannot connect
+# now (starting up), lock not available, deadlock, serialisation failure, statement timeout.
+_PG_BUSY_STATES = frozenset({"53300", "57P03", "55P03", "40P01", "40001", "57014"})
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error is load rather than a fault: a pool checkout or lock that timed
+    out, too many connections. Such a unit committed nothing and can run again later."""
+    if isinstance(exc, PoolTimeoutError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    if isinstance(orig, sqlite3.OperationalError):
+        return orig.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return getattr(orig, "sqlstate", None) in _PG_BUSY_STATES
+
+
+async def busy_as_store_error(unit: Awaitable[T]) -> T:
+    """Await ``unit``, turning load errors into :class:`~bot.store.StoreBusyError`, which the
+    core knows (it must not import SQLAlchemy) and retries instead of apologising."""
+    try:
+        return await unit
+    except (PoolTimeoutError, DBAPIError) as exc:
+        if is_busy(exc):
+            raise StoreBusyError(type(exc).__name__) from exc
+        raise
+
+
+class SqlRunner(Protocol):
+    """Runs a store method's unit of work (see :mod:`bot.store.sql_runner`)."""
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def run(
+        self,
+        mode: Mode,
+        fn: Callable[Concatenate[Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """``fn(conn, *args, **kwargs)`` in one unit of work; its result or its exception."""
 
 
 def utcnow() -> datetime:
@@ -64,7 +122,9 @@ def _dialect_insert(dialect: str) -> Callable[[Table], UpsertInsert]:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         return sqlite_insert
-    raise ValueError(f"unsupported database dialect {dialect!r}; use sqlite or postgresql")
+    raise UnsupportedDatabaseError(
+        f"unsupported database dialect {dialect!r}; use sqlite or postgresql"
+    )
 
 
 class SqlMixin:

@@ -26,8 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, bindparam, delete, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.store import JSON, InboxEvent
-from bot.store.memory import DEFAULT_EVENT_TTL
+from bot.store.records import DEFAULT_EVENT_TTL, JSON, InboxEvent
 from bot.store.schema import inbox_events, inbox_locks
 from bot.store.sql_common import SqlMixin, upsert
 

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from bot.store import Job, JobSpec
+from bot.store.records import Job, JobSpec
 from bot.store.schema import jobs
 from bot.store.sql_common import SqlMixin, all_rows, dumps, execute, rowcount, utcnow
 

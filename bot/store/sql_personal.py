@@ -1,5 +1,5 @@
-"""The personal-data half of :class:`bot.store.sql.SqlStore`: contacts, referrals, space settings,
-funnel counts, export and forget.
+"""The personal-data half of :class:`bot.store.sql.SqlStore`: contacts, referrals, space settings
+and funnel counts (export and forget are in :mod:`bot.store.sql_privacy`).
 
 It is a mixin so that ``sql.py`` stays about conversations and turns; :class:`SqlStore` provides
 the runner. Each method is one unit of work (see :mod:`bot.store.sql_runner`): a synchronous
@@ -21,23 +21,26 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import fields
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Row, Table, delete, select, update
+from sqlalchemy import Connection, Executable, Row, delete, select, update
 
-from bot.store import JSON, REFERRAL_KINDS, Contact, FunnelRow, Referral, ReferralAnswer
-from bot.store.memory_personal import funnel_rows
+from bot.store.errors import InvalidRecordError, StoreError, UnknownRecordError
+from bot.store.records import (
+    JSON,
+    REFERRAL_KINDS,
+    Contact,
+    FunnelRow,
+    Referral,
+    ReferralAnswer,
+    funnel_rows,
+)
 from bot.store.schema import (
     contacts,
-    conversations,
     funnel_counts,
-    inbox_events,
-    jobs,
     referral_responses,
     referrals,
     space_settings,
-    users,
 )
 from bot.store.sql_common import (
     SqlMixin,
@@ -52,17 +55,15 @@ from bot.store.sql_common import (
     utcnow,
 )
 
-__all__ = ("PersonalDataSql", "count_funnel")
+__all__ = ("COUNT_COLUMNS", "PersonalDataSql", "count_funnel")
 
 log = logging.getLogger(__name__)
 
-# Columns holding JSON text, decoded for export.
-_JSON_COLUMNS = frozenset({"state", "settings", "payload", "sharer_ref", "opportunity"})
 _CONTACT_FIELDS = tuple(f.name for f in fields(Contact))
-_COUNT_COLUMNS = {"interested": "interested_count", "know_someone": "know_someone_count"}
+COUNT_COLUMNS = {"interested": "interested_count", "know_someone": "know_someone_count"}
 
 
-class _RepeatClick(Exception):
+class _RepeatClick(StoreError):
     """Raised inside a transaction to roll back a count bumped for an answer already given."""
 
 
@@ -180,7 +181,9 @@ class PersonalDataSql(SqlMixin):
 
     async def add_referral_response(self, referral_id: int, responder_key: str, kind: str) -> bool:
         if kind not in REFERRAL_KINDS:
-            raise ValueError(f"unknown referral answer {kind!r}; use one of {REFERRAL_KINDS}")
+            raise InvalidRecordError(
+                f"unknown referral answer {kind!r}; use one of {REFERRAL_KINDS}"
+            )
         try:
             return await self._runner.run(
                 "write", _add_referral_response, referral_id, responder_key, kind
@@ -220,16 +223,6 @@ class PersonalDataSql(SqlMixin):
             for row in await self._runner.run("read", all_rows, query)
         ]
 
-    # privacy
-
-    async def export_user(self, user_key: str) -> dict[str, list[dict[str, JSON]]]:
-        return await self._runner.run("snapshot", _export_user, user_key)
-
-    async def forget_user(self, user_key: str) -> int:
-        removed = await self._runner.run("write", _forget_user, user_key)
-        log.info("forgot a user: %d rows deleted", removed)
-        return removed
-
 
 # units of work
 
@@ -259,7 +252,7 @@ def _save_contact(conn: Connection, contact: Contact, values: dict[str, object])
         .values(updated_at=now, **values)
     )
     if conn.execute(stmt_update).rowcount == 0:
-        raise LookupError(f"contact {contact.id} is not one of this user's contacts")
+        raise UnknownRecordError(f"contact {contact.id} is not one of this user's contacts")
     return contact.id
 
 
@@ -288,7 +281,7 @@ def _set_space_setting(
 def _add_referral_response(
     conn: Connection, referral_id: int, responder_key: str, kind: str
 ) -> bool:
-    column = referrals.c[_COUNT_COLUMNS[kind]]
+    column = referrals.c[COUNT_COLUMNS[kind]]
     # Bump first: on PostgreSQL the UPDATE locks the referral row, so a concurrent close
     # waits (and a closed referral bumps nothing); then a repeat click rolls the bump back.
     bump = (
@@ -310,62 +303,9 @@ def _add_referral_response(
     return True
 
 
-def _export_user(conn: Connection, user_key: str) -> dict[str, list[dict[str, JSON]]]:
-    exported: dict[str, list[dict[str, JSON]]] = {}
-    for table, column in _user_columns():
-        rows = conn.execute(select(table).where(column == user_key)).all()
-        exported[table.name] = [_exportable(row) for row in rows]
-    return exported
-
-
-def _forget_user(conn: Connection, user_key: str) -> int:
-    removed = _forget_answers(conn, user_key) + _forget_shared(conn, user_key)
-    for table in (conversations, users, jobs, contacts, inbox_events):
-        removed += conn.execute(delete(table).where(table.c.user_key == user_key)).rowcount
-    return removed
-
-
-def _user_columns() -> list[tuple[Table, Any]]:
-    """Each table that holds rows about a person, with the column naming the person."""
-    return [
-        (conversations, conversations.c.user_key),
-        (users, users.c.user_key),
-        (jobs, jobs.c.user_key),
-        (contacts, contacts.c.user_key),
-        (referrals, referrals.c.sharer_key),
-        (referral_responses, referral_responses.c.responder_key),
-    ]
-
-
-def _forget_answers(conn: Connection, user_key: str) -> int:
-    """Delete the user's answers to other people's referrals and take them off the counts."""
-    table = referral_responses
-    answers = conn.execute(
-        select(table.c.referral_id, table.c.kind).where(table.c.responder_key == user_key)
-    ).all()
-    for referral_id, kind in sorted(answers):  # one lock order for every worker
-        column = referrals.c[_COUNT_COLUMNS[kind]]
-        conn.execute(
-            update(referrals)
-            .where(referrals.c.id == referral_id, column > 0)
-            .values({column: column - 1})
-        )
-    return conn.execute(delete(table).where(table.c.responder_key == user_key)).rowcount
-
-
-def _forget_shared(conn: Connection, user_key: str) -> int:
-    """Delete the referrals the user shared, and every answer to them."""
-    shared = select(referrals.c.id).where(referrals.c.sharer_key == user_key)
-    answers = conn.execute(
-        delete(referral_responses).where(referral_responses.c.referral_id.in_(shared))
-    )
-    result = conn.execute(delete(referrals).where(referrals.c.sharer_key == user_key))
-    return answers.rowcount + result.rowcount
-
-
 def _contact_values(contact: Contact) -> dict[str, object]:
     if contact.cadence_months is not None and not 3 <= contact.cadence_months <= 6:
-        raise ValueError("cadence_months must be between 3 and 6, or None")
+        raise InvalidRecordError("cadence_months must be between 3 and 6, or None")
     return {
         "name": contact.name,
         "agency": contact.agency,
@@ -386,16 +326,3 @@ def _to_referral(row: Row[Any]) -> Referral:
     values["sharer_ref"] = json.loads(values["sharer_ref"])
     values["opportunity"] = json.loads(values["opportunity"])
     return Referral(**values)
-
-
-def _exportable(row: Row[Any]) -> dict[str, JSON]:
-    """A row as JSON-ready values: date-times in ISO 8601, JSON text decoded."""
-    exported: dict[str, JSON] = {}
-    for name, value in row._mapping.items():
-        if isinstance(value, datetime):
-            exported[name] = value.isoformat()
-        elif name in _JSON_COLUMNS and isinstance(value, str):
-            exported[name] = json.loads(value)
-        else:
-            exported[name] = value
-    return exported

@@ -24,7 +24,8 @@ far side of a single hop:
   and a read never waits behind a writer of another process (WAL). Several stores on one file
   (several workers) each have their thread and connection and meet at ``BEGIN IMMEDIATE`` +
   ``busy_timeout``, as before.
-- **PostgreSQL** (:class:`PostgresRunner`): asyncpg through SQLAlchemy's async engine; the same
+- **PostgreSQL** (:class:`bot.store.sql_postgres.PostgresRunner`): asyncpg through SQLAlchemy's
+  async engine; the same
   function runs with ``await conn.run_sync(fn, ...)`` (a greenlet switch, not a thread hop), so
   the round trips are only the statements, plus ``BEGIN`` / ``COMMIT`` for writes. There is no
   pre-ping (one round trip per checkout): a unit whose connection turns out dead before its
@@ -41,106 +42,43 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from bot.store import StoreBusyError
-from bot.store.sql_facade import EngineHandle, ThreadedEngine
+from bot.store.errors import StoreClosedError, UnsupportedDatabaseError
+from bot.store.sql_common import NOT_OPEN, Mode, SqlRunner, busy_as_store_error
+from bot.store.sql_postgres import PostgresRunner
 
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
-
-__all__ = (
-    "SQLITE_BUSY_TIMEOUT_MS",
-    "Mode",
-    "PostgresRunner",
-    "SqlRunner",
-    "SqliteRunner",
-    "is_busy",
-    "make_runner",
-    "pool_options",
-)
-
-log = logging.getLogger(__name__)
+__all__ = ("SQLITE_BUSY_TIMEOUT_MS", "SqliteRunner", "make_runner")
 
 P = ParamSpec("P")
 T = TypeVar("T")
-Mode = Literal["read", "snapshot", "write"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-_NOT_OPEN = "SqlStore is not open; await store.open() first"
-# PostgreSQL states that mean "too busy now, try again": too many connections, cannot connect
-# now (starting up), lock not available, deadlock, serialisation failure, statement timeout.
-_PG_BUSY_STATES = frozenset({"53300", "57P03", "55P03", "40P01", "40001", "57014"})
-
-
-def is_busy(exc: BaseException) -> bool:
-    """Whether a database error is load rather than a fault: a pool checkout or lock that timed
-    out, too many connections. Such a unit committed nothing and can run again later."""
-    if isinstance(exc, PoolTimeoutError):
-        return True
-    if not isinstance(exc, DBAPIError):
-        return False
-    orig = exc.orig
-    if isinstance(orig, sqlite3.OperationalError):
-        return orig.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    return getattr(orig, "sqlstate", None) in _PG_BUSY_STATES
-
-
-async def _busy_as_store_error(unit: Awaitable[T]) -> T:
-    """Await ``unit``, turning load errors into :class:`~bot.store.StoreBusyError`, which the
-    core knows (it must not import SQLAlchemy) and retries instead of apologising."""
-    try:
-        return await unit
-    except (PoolTimeoutError, DBAPIError) as exc:
-        if is_busy(exc):
-            raise StoreBusyError(type(exc).__name__) from exc
-        raise
-
-
-class SqlRunner(Protocol):
-    """Runs a store method's unit of work (see the module docstring)."""
-
-    @property
-    def engine(self) -> EngineHandle:
-        """An async engine, or something that quacks like one, for tests and tools."""
-
-    async def open(self) -> None: ...
-
-    async def close(self) -> None: ...
-
-    async def run(
-        self,
-        mode: Mode,
-        fn: Callable[Concatenate[Connection, P], T],
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> T:
-        """``fn(conn, *args, **kwargs)`` in one unit of work; its result or its exception."""
 
 
 def make_runner(url: URL) -> SqlRunner:
     """The runner for the URL's database.
 
     Raises:
-        ValueError: not SQLite or PostgreSQL.
+        UnsupportedDatabaseError: not SQLite or PostgreSQL (a ``ValueError``).
     """
     backend = url.get_backend_name()
     if backend == "sqlite":
         return SqliteRunner(url)
     if backend == "postgresql":
         return PostgresRunner(url)
-    raise ValueError(f"unsupported database dialect {backend!r}; use sqlite or postgresql")
+    raise UnsupportedDatabaseError(
+        f"unsupported database dialect {backend!r}; use sqlite or postgresql"
+    )
 
 
 # -- SQLite: one worker thread ---------------------------------------------------------------
@@ -156,15 +94,6 @@ class SqliteRunner:
         self._executor: ThreadPoolExecutor | None = None
         self._sync_engine: Engine | None = None
         self._conn: Connection | None = None  # the store's own; touched by the worker only
-
-    @property
-    def engine(self) -> EngineHandle:
-        return ThreadedEngine(self.call, self._engine)
-
-    def _engine(self) -> Engine:
-        if self._sync_engine is None:
-            raise RuntimeError(_NOT_OPEN)
-        return self._sync_engine
 
     async def open(self) -> None:
         if self._executor is not None:
@@ -196,7 +125,7 @@ class SqliteRunner:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        return await _busy_as_store_error(
+        return await busy_as_store_error(
             self._hop(functools.partial(self._unit, mode, fn, *args, **kwargs))
         )
 
@@ -206,7 +135,7 @@ class SqliteRunner:
         worker settles the asyncio future itself through ``call_soon_threadsafe``. A caller
         that is cancelled stops waiting; the unit still runs to its end (commit or rollback)."""
         if self._executor is None:
-            raise RuntimeError(_NOT_OPEN)
+            raise StoreClosedError(NOT_OPEN)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._executor.submit(_work_and_settle, loop, future, work)
@@ -224,7 +153,7 @@ class SqliteRunner:
         and SQLAlchemy's commit is a no-op."""
         conn = self._conn
         if conn is None:
-            raise RuntimeError(_NOT_OPEN)
+            raise StoreClosedError(NOT_OPEN)
         with conn.begin():
             begin = _BEGIN.get(mode)
             if begin is not None:
@@ -315,106 +244,3 @@ def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
 def _ensure_sqlite_directory(database: str | None) -> None:
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-
-
-# -- PostgreSQL: asyncpg, run_sync -------------------------------------------------------------
-
-
-class PostgresRunner:
-    """Units of work on SQLAlchemy's async engine (asyncpg), through ``run_sync``."""
-
-    def __init__(self, url: URL) -> None:
-        self._url = url
-        self._async_engine: AsyncEngine | None = None
-        self._autocommit: AsyncEngine | None = None  # same pool, no BEGIN: for reads
-
-    @property
-    def engine(self) -> EngineHandle:
-        return cast("EngineHandle", self._opened())
-
-    def _opened(self) -> AsyncEngine:
-        if self._async_engine is None:
-            raise RuntimeError(_NOT_OPEN)
-        return self._async_engine
-
-    async def open(self) -> None:
-        if self._async_engine is not None:
-            return
-        # Imported here so that a SQLite start-up never loads the async extension or asyncpg.
-        from sqlalchemy.ext.asyncio import create_async_engine
-
-        # No pool_pre_ping: see _pg_unit (a dead connection is retried, not pinged every time).
-        url, pool = pool_options(self._url)
-        engine = create_async_engine(url, **pool)
-        self._async_engine = engine
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-
-    async def close(self) -> None:
-        engine, self._async_engine, self._autocommit = self._async_engine, None, None
-        if engine is not None:
-            await engine.dispose()
-
-    async def run(
-        self,
-        mode: Mode,
-        fn: Callable[Concatenate[Connection, P], T],
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> T:
-        return await _busy_as_store_error(self._run(mode, fn, *args, **kwargs))
-
-    async def _run(
-        self,
-        mode: Mode,
-        fn: Callable[Concatenate[Connection, P], T],
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> T:
-        engine = self._opened()
-        if mode == "read" and self._autocommit is not None:
-            engine = self._autocommit
-        work = functools.partial(fn, **kwargs) if kwargs else fn
-        try:
-            return await _pg_unit(engine, mode, work, args)
-        except DBAPIError as exc:
-            if not getattr(exc, "coach_retry", False):
-                raise
-            log.warning("database connection lost before COMMIT; running the unit again")
-        return await _pg_unit(engine, mode, work, args)
-
-
-_POOL_OPTIONS = {"pool_size": int, "max_overflow": int, "pool_timeout": float}
-
-
-def pool_options(url: URL) -> tuple[URL, dict[str, Any]]:
-    """The connection pool's size from the URL (``?pool_size=5&max_overflow=10&pool_timeout=30``,
-    SQLAlchemy's defaults), and the URL without them (asyncpg would take them for its own).
-
-    Raises:
-        ValueError: a pool option is not a number.
-    """
-    options = {
-        name: convert(url.query[name])
-        for name, convert in _POOL_OPTIONS.items()
-        if isinstance(url.query.get(name), str)
-    }
-    return url.difference_update_query(_POOL_OPTIONS), options
-
-
-async def _pg_unit(
-    engine: AsyncEngine, mode: Mode, fn: Callable[..., T], args: tuple[Any, ...]
-) -> T:
-    """One unit on one pooled connection. A disconnect before COMMIT was sent is marked
-    ``coach_retry``: the server rolled the transaction back, so running it again is safe."""
-    committing = False
-    try:
-        async with engine.connect() as conn:
-            result: T = await conn.run_sync(fn, *args)
-            if mode == "write":
-                committing = True
-                await conn.commit()
-            return result
-    except DBAPIError as exc:
-        if exc.connection_invalidated and not committing:
-            exc.coach_retry = True  # type: ignore[attr-defined]
-        raise

@@ -13,6 +13,7 @@ from sqlalchemy import MetaData, select
 from bot.boundary import ConversationRef, Reply
 from bot.store import Store, UserRecord
 from bot.store.sql import SqlStore
+from tests.sql_engine import sql_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 SLACK_DM = ConversationRef("slack", "D1", "U-sam-77", space="T1")
@@ -182,7 +183,7 @@ async def test_forget_erases_everything_and_the_turn_saves_nothing(
 
 async def mentions(store: SqlStore, needle: str) -> AsyncIterator[tuple[str, dict]]:
     reflected = MetaData()
-    async with store.engine.connect() as conn:
+    async with sql_engine(store).connect() as conn:
         await conn.run_sync(reflected.reflect)
         for table in reflected.sorted_tables:
             for row in await conn.execute(select(table)):

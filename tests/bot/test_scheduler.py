@@ -14,6 +14,7 @@ from bot.dialog.scheduler import JobRunner, Scheduler, retry_delay
 from bot.store import Job, JobSpec, Store, TurnCommit
 from bot.store.schema import jobs
 from bot.store.sql import SqlStore
+from tests.sql_engine import sql_engine
 
 T0 = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -150,7 +151,7 @@ async def test_a_given_up_job_is_marked_failed_with_the_error_type(store: SqlSto
 
     await worker.run_once()
 
-    async with store.engine.connect() as conn:
+    async with sql_engine(store).connect() as conn:
         row = (await conn.execute(select(jobs.c.status, jobs.c.last_error, jobs.c.attempts))).one()
     assert tuple(row) == ("failed", "RuntimeError", 1)
 

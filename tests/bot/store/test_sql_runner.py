@@ -21,7 +21,8 @@ from sqlalchemy.pool import NullPool
 import bot.store.sql_runner as runner_module
 from bot.store import JobSpec, StoreBusyError, TurnCommit, UserRecord
 from bot.store.sql import SqlStore
-from bot.store.sql_runner import PostgresRunner
+from bot.store.sql_postgres import PostgresRunner
+from tests.sql_engine import sql_engine
 
 ROOT = Path(__file__).resolve().parents[3]
 T0 = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
@@ -80,7 +81,7 @@ async def test_a_sqlite_write_that_waited_too_long_leaves_the_store_usable(
     waiter = SqlStore(sqlite_url)
     await waiter.open()
     try:
-        async with holder.engine.begin() as conn:  # takes the write lock and keeps it
+        async with sql_engine(holder).begin() as conn:  # takes the write lock and keeps it
             await conn.execute(text("DELETE FROM users"))
             # Load, not a fault: the core gets StoreBusyError and retries (bot.busy).
             with pytest.raises(StoreBusyError) as raised:

@@ -18,6 +18,7 @@ import bot.store.sql as sql_module
 from bot.store import DuplicateEventError, JobSpec, TurnCommit, UserRecord, VersionConflictError
 from bot.store.schema import HEAD_REVISION, jobs, metadata
 from bot.store.sql import SqlStore
+from tests.sql_engine import sql_engine
 
 T0 = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
 TABLES = {
@@ -38,7 +39,7 @@ TABLES = {
 
 async def table_rows(store: SqlStore) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, for before/after comparisons and privacy scans."""
-    async with store.engine.connect() as conn:
+    async with sql_engine(store).connect() as conn:
         return {
             table.name: [tuple(row) for row in await conn.execute(select(table))]
             for table in metadata.sorted_tables
@@ -49,7 +50,7 @@ async def table_rows(store: SqlStore) -> dict[str, list[tuple[Any, ...]]]:
 
 
 async def test_open_migrates_an_empty_database_to_head(store: SqlStore) -> None:
-    async with store.engine.connect() as conn:
+    async with sql_engine(store).connect() as conn:
         names = set(await conn.run_sync(lambda c: c.dialect.get_table_names(c)))
         revisions = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
 
@@ -63,7 +64,7 @@ async def test_the_migrated_schema_matches_the_tables_in_code(store: SqlStore) -
         diffs: list[Any] = compare_metadata(context, metadata)
         return diffs
 
-    async with store.engine.connect() as conn:
+    async with sql_engine(store).connect() as conn:
         assert await conn.run_sync(differences) == []
 
 
@@ -83,7 +84,7 @@ async def test_workers_starting_together_migrate_once(store_url: str) -> None:
     workers = [SqlStore(store_url) for _ in range(3)]
     try:
         await asyncio.gather(*(worker.open() for worker in workers))
-        async with workers[0].engine.connect() as conn:
+        async with sql_engine(workers[0]).connect() as conn:
             count = await conn.scalar(text("SELECT count(*) FROM alembic_version"))
         assert count == 1
     finally:
@@ -96,7 +97,7 @@ async def test_sqlite_creates_the_data_directory_and_uses_wal(tmp_path: Path) ->
     store = SqlStore(f"sqlite+aiosqlite:///{path}")
     await store.open()
     try:
-        async with store.engine.connect() as conn:
+        async with sql_engine(store).connect() as conn:
             mode = await conn.scalar(text("PRAGMA journal_mode"))
             timeout = await conn.scalar(text("PRAGMA busy_timeout"))
         assert path.exists()
@@ -125,7 +126,7 @@ async def test_datetimes_come_back_aware_and_in_utc(store: SqlStore) -> None:
     assert pending.due_at == T0
     assert pending.due_at.tzinfo == UTC
     assert claimed.due_at.tzinfo == UTC
-    async with store.engine.connect() as conn:
+    async with sql_engine(store).connect() as conn:
         claimed_at = await conn.scalar(select(jobs.c.claimed_at))
     assert claimed_at == T0
     assert claimed_at.tzinfo == UTC
@@ -268,7 +269,7 @@ async def test_a_retried_event_on_two_workers_is_handled_once(store_url: str) ->
         outcomes = await asyncio.gather(*(handle(w, f"c{i}") for i, w in enumerate(workers)))
 
         assert sorted(outcomes) == ["duplicate", "handled"]
-        async with workers[0].engine.connect() as conn:
+        async with sql_engine(workers[0]).connect() as conn:
             assert (
                 await conn.scalar(
                     select(func.count()).select_from(metadata.tables["conversations"])
@@ -304,7 +305,7 @@ async def test_the_index_allows_one_live_job_per_key(store: SqlStore) -> None:
     await store.schedule_jobs((spec,))
 
     with pytest.raises(IntegrityError) as caught:
-        async with store.engine.begin() as conn:
+        async with sql_engine(store).begin() as conn:
             await conn.execute(insert(jobs), [sql_module._job_row(spec, T0)])
 
     assert sql_module._is_job_key_clash(caught.value)

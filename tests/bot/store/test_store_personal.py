@@ -14,6 +14,7 @@ from sqlalchemy import MetaData, select
 from bot.store import Contact, FunnelRow, JobSpec, Store, TurnCommit, UserRecord
 from bot.store.memory import MemoryStore
 from bot.store.sql import SqlStore
+from tests.sql_engine import sql_engine
 
 T0 = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
 SECRET = "slack:T1:U-forget-me-42"
@@ -280,7 +281,7 @@ async def every_row(store: SqlStore) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table the database has, found by reflecting the live schema (not
     the tables in code), so a table added without forget support cannot hide."""
     reflected = MetaData()
-    async with store.engine.connect() as conn:
+    async with sql_engine(store).connect() as conn:
         await conn.run_sync(reflected.reflect)
         return {
             table.name: [dict(row._mapping) for row in await conn.execute(select(table))]

@@ -1,0 +1,60 @@
+"""The store's ports, one small protocol per subject, and :class:`Store`, all of them together.
+
+A consumer types against the narrowest port it uses (the scheduler: :class:`JobQueue`; the
+referral board: :class:`ReferralStore`; the engine: :class:`ConversationStore`; the inbox:
+:class:`InboxStore`); the composition root opens one :class:`Store` and hands it to each.
+Every method is safe to call from several workers at once.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.store.ports.contacts import ContactBook
+from bot.store.ports.conversations import ConversationStore, EventExpiry
+from bot.store.ports.inbox import InboxStore
+from bot.store.ports.jobs import JobQueue
+from bot.store.ports.personal import PersonalData
+from bot.store.ports.referrals import ReferralStore
+from bot.store.ports.stats import FunnelStats
+from bot.store.ports.users import SpaceSettings, UserStore
+
+__all__ = (
+    "ContactBook",
+    "ConversationStore",
+    "EventExpiry",
+    "FunnelStats",
+    "InboxStore",
+    "JobQueue",
+    "PersonalData",
+    "ReferralStore",
+    "SpaceSettings",
+    "Store",
+    "StoreLifecycle",
+    "UserStore",
+)
+
+
+class StoreLifecycle(Protocol):
+    """Opening and closing a store (the composition root does both)."""
+
+    async def open(self) -> None:
+        """Connect and bring the schema up to date (migrations)."""
+
+    async def close(self) -> None: ...
+
+
+class Store(
+    StoreLifecycle,
+    ConversationStore,
+    UserStore,
+    InboxStore,
+    JobQueue,
+    ContactBook,
+    ReferralStore,
+    SpaceSettings,
+    PersonalData,
+    FunnelStats,
+    Protocol,
+):
+    """Every port together: what :func:`bot.store.factory.build_store` returns."""
