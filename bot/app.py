@@ -108,7 +108,7 @@ async def open_coach(
         renderer=renderer,
         store=store,
         actions=actions,
-        router=router or build_router(settings.dialogs_dir),
+        router=router or build_router(settings.dialogs_dir, settings.data_dir),
     )
     engine.job_handlers[KEEP_IN_TOUCH] = KeepInTouchJobs(store, renderer, engine.clock)
     scheduler = None
@@ -126,11 +126,19 @@ async def open_coach(
     return Coach(settings, store, engine, scheduler, ReferralBoard(store, renderer))
 
 
-def build_router(dialogs_dir: Path) -> TopicRouter:
-    """The classifier over ``dialogs/topics/``; a content folder without topics routes nothing."""
+def build_router(dialogs_dir: Path, cache_dir: Path | None = None) -> TopicRouter:
+    """The classifier over ``dialogs/topics/``; a content folder without topics routes nothing.
+
+    With ``cache_dir`` (the data folder) the trained router is kept there and read back by the
+    next process (:mod:`bot.routing_cache`), so only a change of the topics trains it again.
+    """
     if not (dialogs_dir / "topics").is_dir():
         logger.info("no topics/ in %s: free text is not routed to topics", dialogs_dir)
         return TopicRouter()
+    if cache_dir is not None:
+        from bot.cached_router import CachedRouter
+
+        return CachedRouter(dialogs_dir, cache_dir)
     from bot.routing import LazyRouter  # checks the topic files now; trains on first use
 
     return LazyRouter(dialogs_dir)
