@@ -12,7 +12,9 @@ in place (database created, router saved). Measured here, each in fresh processe
   first run trains the router and saves it in the data folder (reported apart), later runs read
   it back;
 - ``printf 'is this recruiter even real\\n' | python -m bot.cli console``: a first message that
-  must be routed to the legitimacy topic (its question is printed) with the router on disk.
+  must be routed to the legitimacy topic (its question is printed) with the router on disk; a
+  user of its own, with no conversation in progress (the ``forget`` at the end of each run
+  removes it again).
 
 Besides the wall time each run's CPU time (user + system of the child) is recorded: on a
 shared machine the wall time moves with the load, the CPU time much less. The load average is
@@ -82,8 +84,8 @@ CASES = (
     Case("classify", ("-m", "bot.cli", "classify", QUESTION), expect="legitimacy"),
     Case(
         "console: first routed question",
-        ("-m", "bot.cli", "console"),
-        f"{QUESTION}\n".encode(),
+        ("-m", "bot.cli", "console", "--user", "bench-routed"),  # no conversation in progress
+        f"{QUESTION}\nforget\nyes\n".encode(),
         ROUTED_MARK,
     ),
 )
