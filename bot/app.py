@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import startup
 from bot.actions import ActionRegistry
 from bot.builtin_actions import register_builtin_actions
 from bot.coaching.decision import register_decision_actions
@@ -123,6 +124,7 @@ async def open_coach(
     # Everything loaded so far lives as long as the process: keep it out of the garbage
     # collector's full passes, which otherwise pause a turn now and then for tens of ms.
     gc.freeze()
+    startup.end()  # and collect as usual from here on (bot.cli raised the threshold)
     return Coach(settings, store, engine, scheduler, ReferralBoard(store, renderer))
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Protocol, cast
 
+from bot import startup
 from bot.config import Settings
 from bot.errors import ConfigError, FlowError, FlowErrors
 
@@ -190,6 +191,7 @@ def setup_logging(settings: Settings) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run ``recruiter-coach``; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
+    startup.begin()  # until open_coach() is done: see bot.startup
     try:
         parser, module = build_parser(_command_in(argv))
     except CommandUnavailableError as exc:
