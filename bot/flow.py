@@ -81,6 +81,11 @@ class Rule:
     integer: bool = False
     future: bool = True  # date-times must lie in the future
     region: str | None = None  # default phone region, such as "US"
+    pattern: str | None = None  # text asks: a regular expression the whole answer must match
+    pattern_message: str | None = None  # what to say when it does not
+
+
+UNLIMITED_ATTEMPTS = 2**31 - 1  # `max_attempts: unlimited`: attempts never reach it
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +119,16 @@ class AskStep(_StepBase):
     rule: Rule = Rule()
     unparsed: Message | None = None  # the answer could not be read
     invalid: Message | None = None  # the answer was read but breaks a rule
-    max_attempts: int = 3
+    max_attempts: int = 3  # UNLIMITED_ATTEMPTS: ask again after every refused answer
     on_fail: str | None = None  # the escape step after max_attempts
     timeout_seconds: int | None = None
     on_timeout: str | None = None
     form: str | None = None  # fields asked together share a form name
     label: str | None = None  # the field's label inside a form
+    # a choice ask that also takes free text ("paste their message, or pick..."): typed text
+    # that names no option is kept in ``text_slot`` and the flow goes on at ``on_text``
+    text_slot: str | None = None
+    on_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +204,7 @@ class Flow:
 def step_targets(step: Step) -> list[tuple[str, str]]:
     """The step ids a step can continue at, as (key, target) pairs, in this flow."""
     targets: list[tuple[str, str]] = []
-    for key in ("next", "on_fail", "on_timeout", "on_error"):
+    for key in ("next", "on_fail", "on_timeout", "on_error", "on_text"):
         value = getattr(step, key, None)
         if value:
             targets.append((key, value))

@@ -50,6 +50,8 @@ class ConversationState:
     time_zone: str | None = None
     pending: str | None = None  # "time_zone" while the coach asks for the user's zone
     timeout_armed: bool = False
+    # Flow ids of the "which topic?" list shown while idle, so that `repeat` can show it again.
+    offered: list[str] = field(default_factory=list)
     # True once the newest checkpoint belongs to this object: the loaded one is shared with
     # the stored state and must be copied before it is changed (a retried turn reloads it).
     _owns_last: bool = False
@@ -117,6 +119,7 @@ class ConversationState:
         self.checkpoints = []
         self.attempts = 0
         self.pending = None
+        self.offered = []
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -134,6 +137,8 @@ class ConversationState:
             data["p"] = self.pending
         if self.timeout_armed:
             data["t"] = 1
+        if self.offered:
+            data["o"] = self.offered
         return data
 
     @classmethod
@@ -147,6 +152,7 @@ class ConversationState:
             time_zone=data.get("z"),
             pending=data.get("p"),
             timeout_armed=bool(data.get("t")),
+            offered=list(data.get("o", ())),
         )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from bot.actions import ActionContext
 from bot.boundary import Choice, Form, FormField, Incoming, Reply
 from bot.commands import START_WORDS, command_in
+from bot.confirm import answer_confirm, ask_to_confirm, confirming
 from bot.flow import AskStep, BranchStep, CallStep, ChoiceOption, Flow, Message, Step
 from bot.state import ConversationState, Frame, ref_to_json
 from bot.store import JobSpec
@@ -69,7 +70,10 @@ class Turn:
         elif not state.active:
             await self._start()
         elif incoming.command is not None:
+            state.pending = None if confirming(state.pending) else state.pending
             await self._command(incoming.command.name, incoming.command.args)
+        elif confirming(state.pending) and await self._confirmed():
+            pass
         elif state.pending == "time_zone" and incoming.text is not None:
             await self._answer_time_zone(incoming.text)
         elif incoming.form is not None:
@@ -79,6 +83,16 @@ class Turn:
         elif incoming.text is not None:
             await self._typed(incoming.text)
 
+    async def _confirmed(self) -> bool:
+        """The answer to "Just to check: <date>?" (:mod:`bot.confirm`); False when the message
+        is something else, which is then read as usual."""
+        step = self.current_step()
+        text = self.incoming.text
+        if not isinstance(step, AskStep) or (text is not None and command_in(text)):
+            self.state.pending = None
+            return False
+        return await answer_confirm(self, step, text, self.incoming.choice_token)
+
     async def _start(self) -> None:
         incoming = self.incoming
         if incoming.command is not None:
@@ -86,9 +100,10 @@ class Turn:
             return
         text = (incoming.text or "").strip()
         command = command_in(text) if text else None
-        if command in ("help", "menu"):
+        if command is not None:  # every command works when idle too, as `help` says
             await self._command(command, "")
             return
+        self.state.offered = []
         if incoming.choice_token or incoming.form:
             self.say_system("coach_stale")
         if not text or text.lower() in START_WORDS:
@@ -97,17 +112,29 @@ class Turn:
         flow_id = self.engine.flow_for_text(text)
         suggestions = [] if flow_id else self.engine.suggestions(text)
         if suggestions:  # not sure: let the user pick among the likeliest topics
-            self.replies.append(
-                Reply(
-                    self.render(Message(template="coach_pick_topic")),
-                    choices=self._topic_choices(suggestions),
-                )
-            )
+            self.state.offered = [flow_id for flow_id, _ in suggestions]
+            self._offer_topics()
             return
         await self.enter(flow_id or self.engine.entry_flow)
 
-    def _topic_choices(self, flows: list[tuple[str, str]]) -> tuple[Choice, ...]:
-        return tuple(Choice(flow_id, title, f"{TOPIC_TOKEN}{flow_id}") for flow_id, title in flows)
+    def _offer_topics(self) -> None:
+        """The "which topic?" list of ``state.offered`` (its buttons work in any state)."""
+        flows = self.engine.registry.flows
+        choices = tuple(
+            Choice(flow_id, flows[flow_id].title, f"{TOPIC_TOKEN}{flow_id}")
+            for flow_id in self.state.offered
+            if flow_id in flows
+        )
+        self.replies.append(
+            Reply(self.render(Message(template="coach_pick_topic")), choices=choices)
+        )
+
+    def _idle_prompt(self, command: str) -> None:
+        """What `repeat`, `back` and `help` show when no question is waiting."""
+        if self.state.offered:
+            self._offer_topics()
+        elif command != "help":
+            self.say_system("coach_idle")
 
     # -- global commands ---------------------------------------------------------------------
 
@@ -133,12 +160,12 @@ class Turn:
             if not went_back:
                 self.say_system("coach_no_back")
             # a new number for the earlier question: buttons of the later one must go stale
-            await self._reprompt(fresh=went_back)
+            await self._reprompt(fresh=went_back, command=name)
         elif name == "help":
             self.say_system("coach_help")
-            await self._reprompt()
+            await self._reprompt(command=name)
         else:  # repeat, or anything unknown: show where we are
-            await self._reprompt()
+            await self._reprompt(command=name)
 
     async def _ask_question(self, text: str) -> None:
         """Start the flow the question is about; the entry flow when it is unclear."""
@@ -154,8 +181,10 @@ class Turn:
         if self.state.active and isinstance(self.current_step(), AskStep):
             self.count(self.state.top.step, "abandoned")
 
-    async def _reprompt(self, *, fresh: bool = False) -> None:
+    async def _reprompt(self, *, fresh: bool = False, command: str = "") -> None:
         if not self.state.active:
+            if command:
+                self._idle_prompt(command)
             return
         step = self.current_step()
         if isinstance(step, AskStep):
@@ -180,12 +209,31 @@ class Turn:
             time_zone=self.context.time_zone,
             choices=step.choices,
         )
+        if isinstance(outcome, Parsed) and outcome.confirm:
+            ask_to_confirm(self, outcome)
+            return
         if isinstance(outcome, Parsed):
             await self._accept(step, {step.slot: outcome.value})
             return
         unparsed = type(outcome).__name__ == "Unparsed"
+        if unparsed and step.text_slot and step.on_text:  # the question invites free text
+            await self._typed_instead(step, text)
+            return
         offer = self._switch_offer(text) if unparsed else None
         await self._refused(step, outcome.reason, unparsed, offer)
+
+    async def _typed_instead(self, step: AskStep, text: str) -> None:
+        """Free text on a choice that takes it ("paste their message, or pick..."): keep it."""
+        outcome = parse_answer("text", text, rule=step.rule, now=self.context.now)
+        if not isinstance(outcome, Parsed):
+            await self._refused(step, outcome.reason, False)
+            return
+        assert step.text_slot is not None  # checked by the caller; mypy cannot see it
+        self.count(self.state.top.step, "answered")
+        self.state.checkpoint()
+        self.state.assign(step.text_slot, outcome.value)
+        self.state.attempts = 0
+        await self._goto_step(step.on_text)
 
     def _switch_offer(self, text: str) -> Reply | None:
         """A question typed instead of an answer: offer its topic, without leaving this one."""
@@ -210,6 +258,8 @@ class Turn:
             await self._reprompt()
             return
         value: Any = option.id if step.kind == "choice" else option.id == "yes"
+        if step.kind == "choice" and step.rule.max is not None and step.rule.max > 1:
+            value = [option.id]  # a choice of several: one press is a list of one
         if step.kind == "scale":
             value = int(option.id.removeprefix("n"))
         await self._accept(step, {step.slot: value})
@@ -283,21 +333,23 @@ class Turn:
         state = self.state
         self.count(state.top.step, "retried")
         state.attempts += 1
+        message = step.unparsed if unparsed else step.invalid
+        extra = {"reason": reason, "attempts": state.attempts}
+        # the last refusal is explained too: the user must know why the coach moves on
+        if message is not None:
+            self.say(message, **extra)
+        else:
+            self.say_system("coach_unparsed" if unparsed else "coach_invalid", **extra)
         if state.attempts >= step.max_attempts:
             state.attempts = 0
             if step.on_fail:
+                state.checkpoint()  # so that `back` returns to the question that failed
                 await self._goto_step(step.on_fail)
             else:
                 self.say_system("coach_gave_up")
                 state.reset()
                 await self.enter(self.engine.menu_flow)
             return
-        message = step.unparsed if unparsed else step.invalid
-        extra = {"reason": reason, "attempts": state.attempts}
-        if message is not None:
-            self.say(message, **extra)
-        else:
-            self.say_system("coach_unparsed" if unparsed else "coach_invalid", **extra)
         if offer is not None:
             self.replies.append(offer)
         await self._reprompt()
@@ -473,6 +525,7 @@ class Turn:
             "time_zone": self.context.time_zone,
         }
         context["now"] = self.context.now.isoformat()
+        context["platform"] = self.incoming.conversation.platform  # what it can do (post?)
         context.update(extra)
         return context
 

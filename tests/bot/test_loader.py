@@ -130,13 +130,59 @@ def test_ask_rules_are_type_checked(dialogs):
 
 
 def test_missing_system_templates_are_reported(dialogs, tmp_path):
+    # load_content falls back to the shipped system templates (test_flow_language_additions);
+    # a renderer without that fallback still has every one of them checked.
+    from bot.loader import load_flows
+    from bot.templates import TemplateRenderer
+
     folder = dialogs({"good": GOOD})
     (folder / "templates" / "common" / "coach_sorry.j2").unlink()
+    renderer = TemplateRenderer(template_dirs=[folder / "templates"])
     with pytest.raises(FlowErrors) as caught:
-        load_content(folder, actions=build_actions())
+        load_flows(folder / "flows", renderer=renderer, actions=build_actions())
     assert "coach_sorry" in str(caught.value)
 
 
 def test_an_unknown_filter_is_caught_when_flows_load(dialogs):
     found = problems(dialogs, GOOD.replace("    text: Pick", '    text: "{{ pick | shout }}"'))
     assert any("No filter named 'shout'" in p and "good.yaml:7" in p for p in found)
+
+
+def test_free_text_on_a_choice_loads_and_its_target_is_checked(dialogs):
+    flow = GOOD.replace(
+        "    next: route\n", "    next: route\n    text_slot: typed\n    on_text: done\n"
+    )
+    _, registry = load_content(dialogs({"good": flow}), actions=build_actions())
+    pick = registry.flows["good"].steps["pick"]
+    assert isinstance(pick, AskStep) and (pick.text_slot, pick.on_text) == ("typed", "done")
+    [problem] = problems(dialogs, flow.replace("on_text: done", "on_text: nowhere"))
+    assert "nowhere" in problem
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        ("    text_slot: typed\n", "needs both"),
+        ("    on_text: done\n", "needs both"),
+        ("    text_slot: Not A Name\n    on_text: done\n", "needs both"),
+    ],
+)
+def test_free_text_on_a_choice_needs_a_slot_and_a_target(dialogs, extra, says):
+    found = problems(dialogs, GOOD.replace("    next: route\n", "    next: route\n" + extra))
+    assert any(says in p for p in found)
+
+
+def test_free_text_keys_only_work_on_a_choice(dialogs):
+    flow = """
+flow: good
+steps:
+  name:
+    ask: text
+    slot: name
+    text: Name?
+    text_slot: typed
+    on_text: done
+  done:
+    end: true
+"""
+    assert any("only work with `ask: choice`" in p for p in problems(dialogs, flow))
