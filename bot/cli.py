@@ -109,7 +109,7 @@ def load_command(name: str) -> CommandModule:
     Raises:
         CommandUnavailableError: the module (or its package) does not exist.
     """
-    module_name = _own_command_modules().get(name) or command_modules().get(name)
+    module_name = command_modules().get(name)
     if module_name is None:
         raise CommandUnavailableError(
             f"the {name!r} command is not available: no installed package provides it "
@@ -129,6 +129,9 @@ def load_command(name: str) -> CommandModule:
 
 def command_modules() -> dict[str, str]:
     """Subcommand -> module name, from the installed packages' entry points."""
+    own = _own_command_modules()
+    if all(name in own for name in COMMANDS):  # the usual case: no other package is asked
+        return own
     from importlib.metadata import entry_points
 
     return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
@@ -191,7 +194,14 @@ def setup_logging(settings: Settings) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run ``recruiter-coach``; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
-    startup.begin()  # until open_coach() is done: see bot.startup
+    startup.begin()  # until open_coach() is done, or the command returns: see bot.startup
+    try:
+        return _main(argv)
+    finally:
+        startup.end()
+
+
+def _main(argv: list[str]) -> int:
     try:
         parser, module = build_parser(_command_in(argv))
     except CommandUnavailableError as exc:

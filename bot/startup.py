@@ -5,8 +5,8 @@ SQLAlchemy, Jinja, the flows, the router). The collector's young-generation pass
 find nothing to free and cost about a tenth of a console start. ``bot.cli`` calls :func:`begin`
 first; :func:`bot.app.open_coach` freezes what start-up built (``gc.freeze()``) and calls
 :func:`end`, which puts the thresholds back, so a running worker collects as usual. A command
-that never opens a coach (``classify``, ``flows``) is short-lived and keeps the start-up setting,
-which still collects, only less often.
+that never opens a coach (``classify``, ``flows``) keeps the start-up setting (which still
+collects, only less often) until it returns; ``bot.cli`` then calls :func:`end` too.
 """
 
 from __future__ import annotations

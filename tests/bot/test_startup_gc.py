@@ -15,6 +15,7 @@ from bot.config import Settings
 
 @pytest.fixture(autouse=True)
 def thresholds() -> Iterator[tuple[int, ...]]:
+    startup.end()
     before = gc.get_threshold()
     yield before
     startup.end()
@@ -45,10 +46,18 @@ async def test_open_coach_ends_the_start_up_setting(
         await coach.close()
 
 
-def test_the_command_line_begins_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_line_begins_it_and_ends_it_on_return(
+    monkeypatch: pytest.MonkeyPatch, thresholds: tuple[int, ...]
+) -> None:
     import bot.cli
 
-    calls: list[str] = []
-    monkeypatch.setattr(startup, "begin", lambda: calls.append("begin"))
-    assert bot.cli.main([]) == 0  # prints the help
-    assert calls == ["begin"]
+    seen: list[tuple[int, ...]] = []
+
+    def command(argv: list[str]) -> int:
+        seen.append(gc.get_threshold())
+        return 0
+
+    monkeypatch.setattr(bot.cli, "_main", command)
+    assert bot.cli.main([]) == 0
+    assert seen[0][0] >= startup.START_THRESHOLD  # raised while the command ran
+    assert gc.get_threshold() == thresholds  # and put back when it returned

@@ -130,7 +130,10 @@ def test_classify_trains_once_then_reads_the_cache(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COACH_DATA_DIR": str(tmp_path)}
     env.pop("COACH_DIALOGS_DIR", None)
     code = (
-        "import sys; from bot.cli import main; code = main(sys.argv[1:]); "
+        "import sys, bot.cli; "
+        # as test_routing_cli does: the module of this checkout, whatever is installed
+        "bot.cli.command_modules = lambda: {'classify': 'bot.routing_cli'}; "
+        "code = bot.cli.main(sys.argv[1:]); "
         f"print(sorted(m for m in {LIBRARIES!r} if m in sys.modules)); sys.exit(code)"
     )
     runs = [
