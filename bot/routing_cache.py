@@ -21,6 +21,7 @@ Privacy: the cache holds the authors' example phrasings' n-grams, never what use
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -155,11 +156,17 @@ def write_cache(path: Path, key: str, model: ArrayModel, titles: dict[str, str])
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".topic-router-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
     except OSError as exc:
         log.warning("topic router: could not save the cache in %s (%s)", path.parent, exc)
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)  # readers see the old file or the new one, never half of one
+    except OSError as exc:
+        log.warning("topic router: could not save the cache in %s (%s)", path.parent, exc)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def read_cache(path: Path, key: str) -> ArrayRouter | None:

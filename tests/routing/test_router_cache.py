@@ -293,3 +293,16 @@ def test_a_pipeline_the_arrays_cannot_replay_is_not_cached(trained: ClassifierRo
         assert export_model(model, ["who pays the fee"]) is None
     finally:
         union.transformer_weights = None
+
+
+def test_a_failed_save_leaves_no_partial_file(
+    tmp_path: Path, cached: ArrayRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.routing_cache as routing_cache
+
+    def disk_full(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)  # the module calls os.replace
+    routing_cache.write_cache(tmp_path / CACHE_NAME, "key", cached.model, cached.titles)
+    assert list(tmp_path.iterdir()) == []  # neither the cache nor a temporary file
