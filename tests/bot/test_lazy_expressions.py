@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from jinja2 import TemplateAssertionError, TemplateSyntaxError
 
 from bot.app import build_actions, load_content
-from bot.flow import Expression
-from bot.templates import TemplateRenderer
+from bot.flow.model import Expression
+from bot.render.templates import TemplateRenderer
 
 ROOT = Path(__file__).resolve().parents[2]
 DIALOGS = ROOT / "dialogs"

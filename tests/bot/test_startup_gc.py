@@ -49,7 +49,7 @@ async def test_open_coach_ends_the_start_up_setting(
 def test_the_command_line_begins_it_and_ends_it_on_return(
     monkeypatch: pytest.MonkeyPatch, thresholds: tuple[int, ...]
 ) -> None:
-    import bot.cli
+    import bot.cli.main
 
     seen: list[tuple[int, ...]] = []
 
@@ -57,7 +57,7 @@ def test_the_command_line_begins_it_and_ends_it_on_return(
         seen.append(gc.get_threshold())
         return 0
 
-    monkeypatch.setattr(bot.cli, "_main", command)
-    assert bot.cli.main([]) == 0
+    monkeypatch.setattr(bot.cli.main, "_main", command)
+    assert bot.cli.main.main([]) == 0
     assert seen[0][0] >= startup.START_THRESHOLD  # raised while the command ran
     assert gc.get_threshold() == thresholds  # and put back when it returned

@@ -1,6 +1,6 @@
 """The trained router kept on disk: same answers as training, rebuilt on change, never executed.
 
-``bot.routing_cache`` saves the trained router in the data folder and ``bot.routing_arrays``
+``bot.routing.cache`` saves the trained router in the data folder and ``bot.routing.arrays``
 replays it with the standard library. These tests train once per module (a few seconds on a
 busy machine) and check that the replay ranks every evaluation question as the freshly trained
 scikit-learn model does, that a second process starts ready without importing scikit-learn,
@@ -22,12 +22,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.cached_router import CachedRouter
-from bot.engine import TopicRouter
+from bot.dialog.engine import TopicRouter
 from bot.errors import FlowErrors
-from bot.routing import ClassifierRouter, load_topics, normalise, train_router
-from bot.routing_arrays import TOLERANCE, export_model
-from bot.routing_cache import (
+from bot.routing.arrays import TOLERANCE, export_model
+from bot.routing.cache import (
     CACHE_NAME,
     ArrayRouter,
     cache_key,
@@ -35,6 +33,8 @@ from bot.routing_cache import (
     read_cache,
     train_and_save,
 )
+from bot.routing.cached import CachedRouter
+from bot.routing.router import ClassifierRouter, load_topics, normalise, train_router
 from tests.routing.test_router import DIALOGS, ROOT, eval_questions
 
 LIBRARIES = ("sklearn", "numpy", "scipy")
@@ -109,7 +109,7 @@ def test_odd_text_is_answered_the_same_way(trained: ClassifierRouter, cached: Ar
 
 def test_a_second_process_starts_ready_without_scikit_learn(cache_dir: Path) -> None:
     code = (
-        "import sys; from pathlib import Path; from bot.cached_router import CachedRouter; "
+        "import sys; from pathlib import Path; from bot.routing.cached import CachedRouter; "
         "r = CachedRouter(Path(sys.argv[1]), Path(sys.argv[2])); "
         "print(r.loaded, r.route('do I have to pay the recruiter')[0], "
         f"sorted(m for m in {LIBRARIES!r} if m in sys.modules))"
@@ -130,10 +130,10 @@ def test_classify_trains_once_then_reads_the_cache(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COACH_DATA_DIR": str(tmp_path)}
     env.pop("COACH_DIALOGS_DIR", None)
     code = (
-        "import sys, bot.cli; "
+        "import sys, bot.cli.main; "
         # as test_routing_cli does: the module of this checkout, whatever is installed
-        "bot.cli.command_modules = lambda: {'classify': 'bot.routing_cli'}; "
-        "code = bot.cli.main(sys.argv[1:]); "
+        "bot.cli.main.command_modules = lambda: {'classify': 'bot.cli.classify'}; "
+        "code = bot.cli.main.main(sys.argv[1:]); "
         f"print(sorted(m for m in {LIBRARIES!r} if m in sys.modules)); sys.exit(code)"
     )
     runs = [
@@ -200,7 +200,7 @@ def test_the_key_covers_topics_libraries_and_code(
     (dialogs / "topics" / "extra.yaml").write_text("", encoding="utf-8")
     assert cache_key(dialogs) != key  # a new file counts too
     (dialogs / "topics" / "extra.yaml").unlink()
-    import bot.routing_cache as routing_cache
+    import bot.routing.cache as routing_cache
 
     monkeypatch.setattr(routing_cache, "_library_stamp", lambda name: f"{name}:9.9.9")
     assert cache_key(dialogs) != key  # another scikit-learn / numpy / scipy
@@ -298,7 +298,7 @@ def test_a_pipeline_the_arrays_cannot_replay_is_not_cached(trained: ClassifierRo
 def test_a_failed_save_leaves_no_partial_file(
     tmp_path: Path, cached: ArrayRouter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.routing_cache as routing_cache
+    import bot.routing.cache as routing_cache
 
     def disk_full(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
