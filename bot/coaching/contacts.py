@@ -16,19 +16,20 @@ import calendar
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from bot.boundary import ConversationRef, Reply
 from bot.dialog.state import ref_from_json, ref_to_json
 from bot.flow.actions import ActionContext, ActionRegistry
 from bot.render.markup import escape
 from bot.render.templates import TemplateRenderer
-from bot.store import Contact, Job, JobSpec, Store
+from bot.store import Contact, ContactBook, Job, JobQueue, JobSpec
 
 __all__ = (
     "CADENCES",
     "KEEP_IN_TOUCH",
     "KeepInTouchJobs",
+    "NudgeStore",
     "add_months",
     "keep_in_touch_key",
     "register_contact_actions",
@@ -88,11 +89,15 @@ def contact_view(contact: Contact, number: int = 0) -> dict[str, Any]:
     return view
 
 
+class NudgeStore(ContactBook, JobQueue, Protocol):
+    """The store ports the nudge job uses: the contact it is about, and the next nudge."""
+
+
 class KeepInTouchJobs:
     """The ``keep_in_touch`` job handler for :attr:`bot.dialog.engine.Engine.job_handlers`."""
 
     def __init__(
-        self, store: Store, renderer: TemplateRenderer, clock: Callable[[], datetime]
+        self, store: NudgeStore, renderer: TemplateRenderer, clock: Callable[[], datetime]
     ) -> None:
         self.store, self.renderer, self.clock = store, renderer, clock
 

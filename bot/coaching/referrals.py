@@ -23,16 +23,17 @@ Nothing is posted without the sharer having seen a preview and said yes (``share
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from bot.boundary import Card, Choice, ConversationRef, Reply, clean_text
 from bot.dialog.state import ref_from_json, ref_to_json
 from bot.render.templates import TemplateRenderer
-from bot.store import JSON, REFERRAL_KINDS, Referral, ReferralAnswer, Store
+from bot.store import JSON, REFERRAL_KINDS, Referral, ReferralAnswer, ReferralStore, SpaceSettings
 
 __all__ = (
     "REFERRAL_CHANNEL",
     "TOKEN_PREFIX",
+    "BoardStore",
     "Opportunity",
     "ReferralBoard",
     "ReferralOutcome",
@@ -93,10 +94,14 @@ def parse_token(token: str) -> tuple[int, str] | None:
     return int(number), kind
 
 
+class BoardStore(ReferralStore, SpaceSettings, Protocol):
+    """The store ports the board uses: referrals, and the space setting naming the channel."""
+
+
 class ReferralBoard:
     """Shares opportunities as cards and records the answers to them."""
 
-    def __init__(self, store: Store, renderer: TemplateRenderer) -> None:
+    def __init__(self, store: BoardStore, renderer: TemplateRenderer) -> None:
         self.store = store
         self.renderer = renderer
         self._value = renderer.compile_inline("{{ value }}", name="referral card value")

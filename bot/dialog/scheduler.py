@@ -21,13 +21,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.boundary import ConversationRef, Reply
-from bot.store import Job, Store
+from bot.store import EventExpiry, Job, JobQueue
 
-__all__ = ("Delivery", "JobRunner", "Scheduler", "retry_delay")
+__all__ = ("Delivery", "JobRunner", "Scheduler", "SchedulerStore", "retry_delay")
 
 log = logging.getLogger(__name__)
 
 JobRunner = Callable[[Job], Awaitable[None]]
+
+
+class SchedulerStore(JobQueue, EventExpiry, Protocol):
+    """The store ports the scheduler uses: the job queue, and expiring old event ids."""
+
+
 """Runs one job: the app composes it (the engine renders, the adapter delivers)."""
 
 RETRY_BASE = timedelta(seconds=30)
@@ -69,7 +75,7 @@ class Scheduler:
 
     def __init__(
         self,
-        store: Store,
+        store: SchedulerStore,
         run_job: JobRunner,
         *,
         worker_id: str,

@@ -14,7 +14,7 @@ Personal data is scoped to a ``user_key`` so that ``export_user`` can hand all o
 ``forget_user`` can erase all of it; funnel counts hold no user data; space settings belong to
 a Slack team or Discord server, not to a person.
 
-Imports: only :mod:`bot.errors` and :mod:`bot.boundary` from the rest of ``bot`` (SQLAlchemy and
+May import only :mod:`bot.errors` and :mod:`bot.boundary` from the rest of ``bot`` (SQLAlchemy and
 Alembic are loaded by the SQL modules only).
 """
 

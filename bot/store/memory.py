@@ -1,16 +1,23 @@
-"""An in-process :class:`~bot.store.Store` on plain dicts, for tests and benchmarks.
+"""An in-process store on plain dicts: every port of :class:`bot.store.Store`, nothing on disk.
 
-It follows the same contract as :class:`bot.store.sql.SqlStore` (the shared store tests run
-against both) and is built to be cheap in time and space: a conversation's state is kept as
-compact JSON bytes (orjson, about a microsecond each way), so live conversations cost a few
-hundred bytes each rather than kilobytes of small Python objects.
+Where it earns its place: ``recruiter-coach flows test`` (:mod:`bot.flowtools.transcript`) and
+the studio run every transcript on it, the benchmark's ``memory`` backend measures the engine
+without a database, and the shared store tests (``any_store``) run it beside SQLite and
+PostgreSQL so that it keeps the same contract. A turn on it costs a small fraction of a turn on
+SQLite, in memory or on a file (docs/benchmarks.md, "The in-memory store"), which is why it was
+kept instead of SQLite's ``:memory:``.
+
+It is built to be cheap in time and space: a conversation's state is kept as compact JSON bytes
+(orjson), so live conversations cost a few hundred bytes each rather than kilobytes of small
+Python objects.
 
 No lock is needed: every method finishes without awaiting anything, and asyncio switches
 coroutines only at an ``await`` that suspends, so each call is atomic with respect to the others.
 Keep it that way; a method that awaits in the middle would need an ``asyncio.Lock``.
 
 Personal data (contacts, referrals, space settings, funnel counts) lives in
-:mod:`bot.store.memory_personal`, mixed into :class:`MemoryStore`.
+:mod:`bot.store.memory_personal` and the inbox in :mod:`bot.store.memory_inbox`, both mixed into
+:class:`MemoryStore`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,14 @@
 """The store's ports, one small protocol per subject, and :class:`Store`, all of them together.
 
-A consumer types against the narrowest port it uses (the scheduler: :class:`JobQueue`; the
-referral board: :class:`ReferralStore`; the engine: :class:`ConversationStore`; the inbox:
-:class:`InboxStore`); the composition root opens one :class:`Store` and hands it to each.
+A consumer types against the narrowest ports it uses (the scheduler: :class:`JobQueue` and
+:class:`EventExpiry`; the referral board: :class:`ReferralStore` and :class:`SpaceSettings`; the
+contact nudges: :class:`ContactBook` and :class:`JobQueue`; the inbox: :class:`InboxStore`); a
+consumer needing several declares a protocol inheriting them. The composition root opens one
+:class:`Store` and hands it to each.
 Every method is safe to call from several workers at once.
+
+May import only :mod:`bot.store.records` (the ports are protocols over records; the errors they
+raise are in :mod:`bot.store.errors`), never an implementation.
 """
 
 from __future__ import annotations
