@@ -34,7 +34,7 @@ from adapters.slack.render import SlackMessage, continue_button, to_message, to_
 from adapters.slack.users import UserDirectory, error_code
 from bot.boundary import ConversationRef, Reply
 from bot.coaching.referrals import ReferralBoard
-from bot.errors import CoachError
+from bot.errors import DeliveryError
 from bot.render.markup import to_plain
 
 __all__ = (
@@ -54,10 +54,6 @@ NO_CHANNEL = (
 )
 NOT_POSTED = "I couldn't post that card in the referral channel (is the app in it?)."
 FORM_NOT_OPENED = "I couldn't open the form just now. Press “{button}” below to try again."
-
-
-class DeliveryError(CoachError):
-    """A message could not be sent (a ``response_url`` refused it, or no installation)."""
 
 
 class ClientSource:

@@ -15,6 +15,7 @@ from bot.boundary import Choice, Form, FormField, Incoming, Reply
 from bot.dialog.commands import START_WORDS, command_in
 from bot.dialog.confirm import answer_confirm, ask_to_confirm, confirming
 from bot.dialog.state import ConversationState, Frame, ref_to_json
+from bot.errors import CoachError
 from bot.flow.actions import ActionContext
 from bot.flow.model import AskStep, BranchStep, CallStep, ChoiceOption, Flow, Message, Step
 from bot.store import JobSpec
@@ -29,7 +30,7 @@ TOPIC_TOKEN = "topic:"  # a button that switches to a topic, valid in any state
 FORM_MARK = "~form"
 
 
-class FlowLoopError(RuntimeError):
+class FlowLoopError(CoachError):
     """A flow ran many steps without asking anything: a loop in the flow."""
 
 

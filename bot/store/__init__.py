@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.errors import StoreError
+
 __all__ = (
     "FUNNEL_EVENTS",
     "REFERRAL_KINDS",
@@ -48,15 +50,15 @@ FUNNEL_EVENTS = ("started", "answered", "retried", "abandoned")
 REFERRAL_KINDS = ("interested", "know_someone")
 
 
-class VersionConflictError(Exception):
+class VersionConflictError(StoreError):
     """Another event changed the conversation first; reload and apply the turn again."""
 
 
-class DuplicateEventError(Exception):
+class DuplicateEventError(StoreError):
     """This platform event id was already processed (a retry)."""
 
 
-class StoreBusyError(Exception):
+class StoreBusyError(StoreError):
     """The database could not serve the call in time (no pooled connection free, a lock held
     too long, too many connections). Nothing was written; the same call may simply be retried
     a little later, and is (the engine does, with backoff): it is load, not a failure."""
