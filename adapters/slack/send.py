@@ -263,10 +263,6 @@ async def respond(url: str, message: SlackMessage, *, retry_from: AsyncWebClient
         raise DeliveryError(f"response_url answered {response.status_code}")
 
 
-def with_thread(surface: Surface, thread: str | None) -> Surface:
-    return replace(surface, conversation=replace(surface.conversation, thread=thread))
-
-
 def load_metadata(raw: str) -> dict[str, Any]:
     """A modal's ``private_metadata`` as :func:`form_metadata` wrote it (or empty)."""
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from bot.answers.parse import Parsed, parse_answer, parse_time_zone
+from bot.answers.parse import Parsed, Unparsed, parse_answer, parse_time_zone
 from bot.boundary import Choice, Form, FormField, Incoming, Reply
 from bot.dialog.commands import START_WORDS, command_in
 from bot.dialog.confirm import answer_confirm, ask_to_confirm, confirming
@@ -217,7 +217,7 @@ class Turn:
         if isinstance(outcome, Parsed):
             await self._accept(step, {step.slot: outcome.value})
             return
-        unparsed = type(outcome).__name__ == "Unparsed"
+        unparsed = isinstance(outcome, Unparsed)
         if unparsed and step.text_slot and step.on_text:  # the question invites free text
             await self._typed_instead(step, text)
             return
