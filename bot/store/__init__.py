@@ -13,6 +13,8 @@ Personal data (recruiter contacts, shared referrals and the answers to them) is 
 ``user_key`` so that :meth:`Store.export_user` can hand all of it back and
 :meth:`Store.forget_user` can erase all of it. The funnel counts are per flow step and hold no user
 data at all; space settings belong to a Slack team or Discord server, not to a person.
+
+Layer 1. May import :mod:`bot.errors` and :mod:`bot.boundary` only (and SQLAlchemy, Alembic).
 """
 
 from __future__ import annotations
