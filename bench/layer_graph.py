@@ -3,11 +3,12 @@
     python bench/layer_graph.py            # write docs/images/layers.svg
     python bench/layer_graph.py --check    # exit 1 when the file is not what the code draws
 
-One box per package, stacked by layer (lowest at the bottom), with the number of modules and
-lines. A grey arrow is an import that runs down the table; a red one runs up or closes a circle,
-an orange dashed one is an adapter reaching past the public API: today's known breaches, listed
-in tests/test_layers.py. The walk of the imports is the test's own, so picture and test agree.
-No Graphviz or Mermaid renderer is needed: the SVG is written by hand.
+One box per package, stacked by layer (lowest at the bottom); no counts of modules or lines, so
+the picture changes only when an arrow between packages does. A grey arrow is an import that
+runs down the table; a red one runs up or closes a circle, an orange dashed one is an adapter
+reaching past the public API: today's known breaches, listed in tests/test_layers.py. The walk
+of the imports is the test's own, so picture and test agree. No Graphviz or Mermaid renderer is
+needed: the SVG is written by hand.
 """
 
 from __future__ import annotations
@@ -38,15 +39,8 @@ def row_of(node: str) -> int:
     return ADAPTER_ROW if node.startswith("adapters") else rules.LAYERS[node]
 
 
-def sizes() -> dict[str, tuple[int, int]]:
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for name, path in rules.project_modules().items():
-        if name in ("bot", "adapters"):
-            continue
-        entry = counts[node_of(name)]
-        entry[0] += 1
-        entry[1] += len(path.read_text(encoding="utf-8").splitlines())
-    return {node: (c[0], c[1]) for node, c in counts.items()}
+def packages() -> set[str]:
+    return {node_of(name) for name in rules.project_modules() if name not in ("bot", "adapters")}
 
 
 def edges() -> dict[tuple[str, str], str]:
@@ -96,8 +90,8 @@ STYLE = {
 
 
 def svg() -> str:
-    info = sizes()
-    places = layout(list(info))
+    info = packages()
+    places = layout(sorted(info))
     width = max(x for x, _ in places.values()) + BOX_W + MARGIN
     height = MARGIN * 2 + (ADAPTER_ROW + 1) * (BOX_H + GAP_Y) + 30
     out = [
@@ -132,18 +126,13 @@ def svg() -> str:
         xs, xe = x1 + BOX_W // 2, x2 + BOX_W // 2
         out.append(f'<line x1="{xs}" y1="{ys}" x2="{xe}" y2="{ye}" {STYLE[kind]}/>')
     for node, (x, y) in sorted(places.items()):
-        modules, lines = info[node]
         out.append(
             f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="6" '
             'fill="#eef3fb" stroke="#3b5b92"/>'
         )
         out.append(
-            f'<text x="{x + BOX_W // 2}" y="{y + 18}" text-anchor="middle" '
+            f'<text x="{x + BOX_W // 2}" y="{y + 27}" text-anchor="middle" '
             f'font-weight="bold">{escape(node)}</text>'
-        )
-        out.append(
-            f'<text x="{x + BOX_W // 2}" y="{y + 34}" text-anchor="middle" fill="#555">'
-            f"{modules} module{'s' if modules != 1 else ''}, {lines} lines</text>"
         )
     legend_y = height - 16
     out.append(
