@@ -112,6 +112,11 @@ class Handlers:
 
         await self._guarded(interaction, self._respond(interaction, make, thinking=True))
 
+    async def check_text(self, interaction: Interaction, text: str) -> None:
+        """The "Check this recruiter" context menu: ``/recruiter check <text>``, answered
+        privately like ``/recruiter`` (the text is never echoed to the channel)."""
+        await self.recruiter(interaction, "check", text or None)
+
     async def choice_pressed(self, interaction: Interaction, token: str) -> None:
         resolved = self._resolve(interaction, token)
         if resolved is None:  # a short token sent before a restart: ask the question again
