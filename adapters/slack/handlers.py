@@ -136,11 +136,23 @@ class Handlers:
     ) -> None:
         ref = surface.conversation
         person = await self.users.person(surface.client, ref.space, ref.user)
+        if await self._in_own_dm(surface, payload["channel_id"]):
+            # typed in the app's DM: normal messages there, not ephemeral ones that vanish
+            surface = replace(
+                surface, response_url=None, channel=payload["channel_id"], continue_url=None
+            )
         if isinstance(request, AdminRequest):
             await self._admin(surface, request, is_admin=person.is_admin)
             return
         replies = await self.engine.handle(command_to_incoming(payload, request, person.info))
         await self.sender.send(surface, replies)
+
+    async def _in_own_dm(self, surface: Surface, channel: str) -> bool:
+        """Whether a slash command came from the app's own DM with the person."""
+        if not channel.startswith("D"):  # DM ids start with D; skip the look-up elsewhere
+            return False
+        ref = surface.conversation
+        return channel == await self.users.dm_channel(surface.client, ref.space, ref.user)
 
     async def _admin(self, surface: Surface, request: AdminRequest, *, is_admin: bool) -> None:
         board, team = self.sender.referrals, surface.conversation.space
