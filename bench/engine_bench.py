@@ -105,7 +105,7 @@ SCRIPT = (
     Step("whenever", asks_again=True),
     Step("tomorrow 18:30"),
     # 18:30 in New York the day after 2026-11-23 10:00 (its local time), number reformatted.
-    Step("+1 415 555 0100", echoes=("24 November", "18:30", "+1 415-555-0100")),
+    Step("+1 415 555 0100", echoes=("24 November", "6:30 pm", "+1 415-555-0100")),
     Step("not interested"),
     Step("yes"),
     Step("Alex"),

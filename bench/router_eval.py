@@ -10,6 +10,15 @@ Trains :func:`bot.routing.load_router` on ``dialogs/topics/*.yaml`` and routes e
   buttons);
 - import and training times.
 
+- "confidently wrong": questions the engine would open in the wrong flow under the shipped rule
+  of :mod:`bot.route_policy` (top probability >= threshold and ahead of the runner-up by the
+  margin), for both held-out sets: ``tests/routing/eval_questions.yaml`` and
+  ``tests/routing/unseen_questions.yaml``.
+
+``--calibrate`` tunes that threshold and margin on out-of-fold predictions of the training
+examples (5-fold cross-validation: each example is predicted by a model that never saw it) and
+prints the grid; the evaluation questions play no part in it.
+
 ``--cv`` adds 5-fold cross-validation on the training examples themselves for several values of
 logistic regression's C (accuracy, log loss, calibration error). That is how C was chosen: on
 the examples, never on the evaluation questions.
@@ -18,6 +27,7 @@ Usage (from the repository root)::
 
     python bench/router_eval.py
     python bench/router_eval.py --cv
+    python bench/router_eval.py --calibrate
     python bench/router_eval.py --dialogs path/to/dialogs --questions my_questions.yaml
 """
 
@@ -36,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
+from bot.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic  # noqa: E402
 from bot.routing import (  # noqa: E402
     OTHER,
     TOPIC_IDS,
@@ -48,6 +59,12 @@ from bot.routing import (  # noqa: E402
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 CV_VALUES = (20.0, 50.0, 100.0, 300.0, 1000.0)
+GRID_THRESHOLDS = tuple(round(0.40 + 0.05 * i, 2) for i in range(12))  # 0.40 .. 0.95
+GRID_MARGINS = tuple(round(0.05 * i, 2) for i in range(11))  # 0.00 .. 0.50
+#: The calibration's bar: at most this share of out-of-fold examples opened in a wrong flow.
+TARGET_CONFIDENTLY_WRONG = 0.015
+
+Ranked = list[tuple[str, float]]
 
 
 def load_questions(path: Path) -> list[tuple[str, str]]:
@@ -63,8 +80,15 @@ def evaluate(router: ClassifierRouter, questions: list[tuple[str, str]]) -> dict
     confusions: dict[tuple[str, str], list[str]] = defaultdict(list)
     top3_misses: list[str] = []
     scored: list[tuple[float, bool]] = []
+    routed = wrong = 0
+    wrong_lines: list[str] = []
     for expected, question in questions:
         ranked = router.rank(question, k=3)
+        opened = confident_topic(ranked, ROUTE_THRESHOLD, ROUTE_MARGIN)
+        routed += opened is not None
+        if opened is not None and opened != expected:
+            wrong += 1
+            wrong_lines.append(f"{expected} -> {opened} ({ranked[0][1]:.2f}): {question}")
         best, confidence = ranked[0]
         right = best == expected
         top1 += right
@@ -84,6 +108,9 @@ def evaluate(router: ClassifierRouter, questions: list[tuple[str, str]]) -> dict
         "confusions": confusions,
         "top3_misses": top3_misses,
         "scored": scored,
+        "routed": routed / count,
+        "confidently_wrong": wrong,
+        "confidently_wrong_lines": wrong_lines,
     }
 
 
@@ -131,6 +158,64 @@ def print_report(result: dict[str, object], topics: list[TopicExamples]) -> None
         share = len(routed) / len(scored)
         accuracy = sum(routed) / len(routed) if routed else 0.0
         print(f"  {threshold:.1f}: {share:6.1%} routed, {accuracy:6.1%} of those right")
+    print(
+        f"\nshipped rule (threshold {ROUTE_THRESHOLD:.2f}, margin {ROUTE_MARGIN:.2f}): "
+        f"{result['routed']:.1%} opened straight away, "
+        f"{result['confidently_wrong']} confidently wrong"
+    )
+    for line in result["confidently_wrong_lines"]:  # type: ignore[attr-defined]
+        print(f"  {line}")
+
+
+def out_of_fold(topics: list[TopicExamples], folds: int = 5) -> list[tuple[str, Ranked]]:
+    """(expected topic, top-two ranking) for every example, each from a model that never saw it."""
+    pairs = [(topic.topic, example) for topic in topics for example in topic.examples]
+    predicted: list[tuple[str, Ranked]] = []
+    for fold in range(folds):
+        train = [p for i, p in enumerate(pairs) if i % folds != fold]
+        router = train_router(_as_topics(train))
+        predicted += [
+            (expected, router.rank(text, k=2))
+            for i, (expected, text) in enumerate(pairs)
+            if i % folds == fold
+        ]
+    return predicted
+
+
+def rule_outcome(
+    predicted: list[tuple[str, Ranked]], threshold: float, margin: float
+) -> tuple[float, float]:
+    """(share opened straight away, share opened in a wrong flow) under one threshold/margin."""
+    opened = wrong = 0
+    for expected, ranked in predicted:
+        topic = confident_topic(ranked, threshold, margin)
+        opened += topic is not None
+        wrong += topic is not None and topic != expected
+    return opened / len(predicted), wrong / len(predicted)
+
+
+def calibrate(topics: list[TopicExamples]) -> tuple[float, float]:
+    """Print the grid and return the (threshold, margin) that opens the most questions while at
+    most TARGET_CONFIDENTLY_WRONG of the out-of-fold examples open a wrong flow."""
+    predicted = out_of_fold(topics)
+    print(f"\ncalibration on {len(predicted)} out-of-fold examples (5-fold):")
+    print("  threshold margin  opened  wrong-opened")
+    best: tuple[float, float, float] | None = None  # (opened, threshold, margin)
+    for threshold in GRID_THRESHOLDS:
+        for margin in GRID_MARGINS:
+            opened, wrong = rule_outcome(predicted, threshold, margin)
+            if margin in (0.0, 0.2, 0.4) or threshold in (0.5, 0.6):
+                print(f"  {threshold:9.2f} {margin:6.2f}  {opened:6.1%}  {wrong:6.2%}")
+            if wrong <= TARGET_CONFIDENTLY_WRONG and (best is None or opened > best[0]):
+                best = (opened, threshold, margin)
+    if best is None:
+        print("  no setting meets the target")
+        return ROUTE_THRESHOLD, ROUTE_MARGIN
+    print(
+        f"  best: threshold {best[1]:.2f}, margin {best[2]:.2f}: {best[0]:.1%} opened, "
+        f"at most {TARGET_CONFIDENTLY_WRONG:.1%} wrong"
+    )
+    return best[1], best[2]
 
 
 def cross_validate(topics: list[TopicExamples], folds: int = 5) -> None:
@@ -195,6 +280,15 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=5, help="training runs to time")
     parser.add_argument("--cv", action="store_true", help="also cross-validate C on the examples")
+    parser.add_argument(
+        "--calibrate", action="store_true", help="tune threshold and margin out of fold"
+    )
+    parser.add_argument(
+        "--unseen",
+        type=Path,
+        default=ROOT / "tests" / "routing" / "unseen_questions.yaml",
+        help="a second held-out set, reported separately",
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -210,6 +304,10 @@ def main() -> int:
     wall, cpu = time_training(topics, args.runs)
     router = train_router(topics)
     print_report(evaluate(router, questions), topics)
+    if args.unseen.exists():
+        unseen = load_questions(args.unseen)
+        print(f"\n==== second held-out set: {args.unseen.name} ====")
+        print_report(evaluate(router, unseen), topics)
     counts = Counter(topic for topic, _ in questions)
     print(f"\nquestions per topic: min {min(counts.values())}, 'other' {counts[OTHER]}")
     print(f"scikit-learn import: {sklearn_import:.2f} s (once, on first use)")
@@ -219,6 +317,8 @@ def main() -> int:
     )
     if args.cv:
         cross_validate(topics)
+    if args.calibrate:
+        calibrate(topics)
     return 0
 
 

@@ -21,10 +21,11 @@ from bot.builtin_actions import register_builtin_actions
 from bot.coaching.decision import register_decision_actions
 from bot.coaching.legitimacy_actions import register_legitimacy_actions
 from bot.coaching.message_actions import register_message_actions
-from bot.config import Settings
+from bot.conditiontests import app_tests
+from bot.config import DEFAULT_DIALOGS_DIR, Settings
 from bot.contacts import KEEP_IN_TOUCH, KeepInTouchJobs
 from bot.engine import Engine, TopicRouter
-from bot.loader import FlowRegistry, load_flows
+from bot.loader import SYSTEM_TEMPLATES, FlowRegistry, load_flows
 from bot.personal_actions import register_personal_actions
 from bot.referrals import ReferralBoard
 from bot.scheduler import Delivery, Scheduler
@@ -49,6 +50,20 @@ def build_actions() -> ActionRegistry:
     return actions
 
 
+def build_renderer(
+    dialogs_dir: Path, *, escapers: Mapping[str, Callable[[str], str]] | None = None
+) -> TemplateRenderer:
+    """The templates of a dialogs folder, with the app's condition tests; the coach's own
+    messages the folder lacks come from the shipped dialogs (see bot.templatefallback)."""
+    return TemplateRenderer(
+        template_dirs=[dialogs_dir / "templates"],
+        escapers=escapers,
+        tests=app_tests(),
+        fallback_dirs=[DEFAULT_DIALOGS_DIR / "templates"],
+        fallback_names=SYSTEM_TEMPLATES,
+    )
+
+
 def load_content(
     dialogs_dir: Path,
     *,
@@ -56,7 +71,7 @@ def load_content(
     escapers: Mapping[str, Callable[[str], str]] | None = None,
 ) -> tuple[TemplateRenderer, FlowRegistry]:
     """Templates and flows from a dialogs folder; raises FlowErrors on any mistake."""
-    renderer = TemplateRenderer(template_dirs=[dialogs_dir / "templates"], escapers=escapers)
+    renderer = build_renderer(dialogs_dir, escapers=escapers)
     registry = load_flows(
         dialogs_dir / "flows", renderer=renderer, actions=actions or build_actions()
     )

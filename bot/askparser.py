@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.errors import FlowProblem
 from bot.flow import (
     ASK_KINDS,
+    UNLIMITED_ATTEMPTS,
     ActionStep,
     AskStep,
     ChoiceOption,
@@ -58,7 +61,7 @@ def parse_ask(step_id: str, body: YMap, where: SourceLocation, ctx: FlowContext)
         rule=_rule(body, kind, ctx),
         unparsed=_optional_message(body, "unparsed", ctx),
         invalid=_optional_message(body, "invalid", ctx),
-        max_attempts=_positive_int(body, "max_attempts", 3, ctx),
+        max_attempts=_max_attempts(body, ctx),
         on_fail=ctx.target(body, "on_fail"),
         timeout_seconds=_timeout(body, ctx),
         on_timeout=ctx.target(body, "on_timeout"),
@@ -200,12 +203,80 @@ def _rule(body: YMap, kind: str, ctx: FlowContext) -> Rule:
             values[key] = _boolean(body, key, ctx)
     if "region" in body:
         values["region"] = str(body["region"]).upper()
+    values.update(_pattern_rule(body, kind, ctx))
     if kind == "text":
         values.setdefault("max_length", _DEFAULT_MAX_LENGTH)
     if kind == "scale":
         values.setdefault("min", 1)
         values.setdefault("max", 5)
     return Rule(**values)  # type: ignore[arg-type]
+
+
+def _pattern_rule(body: YMap, kind: str, ctx: FlowContext) -> dict[str, object]:
+    """``pattern`` (a regular expression the whole answer must match) and ``pattern_message``
+    (what the coach says when it does not), for text asks only."""
+    if "pattern" not in body:
+        if "pattern_message" in body:
+            ctx.problem(
+                body.line_of("pattern_message"),
+                "pattern_message",
+                "`pattern_message` without a `pattern`",
+                "add `pattern: <regular expression>` or remove `pattern_message`",
+            )
+        return {}
+    line = body.line_of("pattern")
+    if kind != "text":
+        ctx.problem(
+            line,
+            "pattern",
+            f"`pattern` works on `ask: text` only (this is `{kind}`)",
+            "use `ask: text`, or remove `pattern`",
+        )
+        return {}
+    source = body["pattern"]
+    if not isinstance(source, str) or not source:
+        ctx.problem(
+            line,
+            "pattern",
+            "`pattern` must be a regular expression in quotes",
+            "write `pattern: '[A-Z]{2}[0-9]{4}'`",
+        )
+        return {}
+    try:
+        re.compile(source)
+    except re.error as exc:
+        ctx.problem(
+            line,
+            "pattern",
+            f"`pattern` is not a valid regular expression: {exc}",
+            "fix the expression; test it with `python -c \"import re; re.compile(r'...')\"`",
+        )
+        return {}
+    message = body.get("pattern_message")
+    if message is not None and not (isinstance(message, str) and message.strip()):
+        ctx.problem(
+            body.line_of("pattern_message"),
+            "pattern_message",
+            "`pattern_message` must be text",
+            "write `pattern_message: Please type a code like AB1234.`",
+        )
+        message = None
+    return {"pattern": source, "pattern_message": message}
+
+
+def _max_attempts(body: YMap, ctx: FlowContext) -> int:
+    """``max_attempts: 3`` (the default), or ``unlimited``: ask the same question again after
+    every answer it cannot take, with the reason, and never give up or leave."""
+    if body.get("max_attempts") == "unlimited":
+        if "on_fail" in body:
+            ctx.problem(
+                body.line_of("on_fail"),
+                "on_fail",
+                "`on_fail` is never reached with `max_attempts: unlimited`",
+                "remove `on_fail`, or give `max_attempts` a number",
+            )
+        return UNLIMITED_ATTEMPTS
+    return _positive_int(body, "max_attempts", 3, ctx)
 
 
 def _number(body: YMap, key: str, ctx: FlowContext) -> float | None:

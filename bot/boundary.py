@@ -11,11 +11,13 @@ platform's own markup.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
 __all__ = (
+    "Attachment",
     "Card",
     "Choice",
     "Command",
@@ -29,12 +31,39 @@ __all__ = (
     "Reply",
     "UserInfo",
     "Visibility",
+    "clean_text",
 )
 
 Platform = Literal["console", "slack", "discord"]
 Visibility = Literal["private", "conversation"]
 Destination = Literal["conversation", "dm", "referral_channel"]
 ChoiceStyle = Literal["default", "primary", "danger"]
+# An unpaired UTF-16 surrogate (Slack's and Discord's JSON can carry "\ud800" alone) cannot be
+# encoded as UTF-8, and PostgreSQL text cannot hold NUL: either would fail the turn at the store.
+_UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
+_REPLACEMENT = "\ufffd"
+
+
+def clean_text(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD and each NUL removed.
+
+    Called on everything a person typed as it enters the core (see :class:`Incoming`), so the
+    answer is kept, on every store, instead of failing the turn.
+    """
+    if text.isascii() and "\x00" not in text:
+        return text  # the common case, and the cheap test
+    if _UNSTORABLE.search(text) is None:
+        return text
+    # Round-tripping through UTF-16 joins a surrogate pair that arrived as two halves and
+    # replaces what stays unpaired.
+    paired = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return paired.replace("\x00", "")
+
+
+def _clean_optional(text: str | None) -> str | None:
+    return None if text is None else clean_text(text)
+
+
 FieldKind = Literal[
     "text", "long_text", "choice", "yesno", "datetime", "phone", "email", "url", "number", "scale"
 ]
@@ -75,6 +104,10 @@ class UserInfo:
     locale: str | None = None
     time_zone: str | None = None  # an IANA name such as "Europe/Berlin"
 
+    def __post_init__(self) -> None:
+        for name in ("display_name", "locale", "time_zone"):
+            object.__setattr__(self, name, _clean_optional(getattr(self, name)))
+
 
 @dataclass(frozen=True, slots=True)
 class Command:
@@ -82,6 +115,10 @@ class Command:
 
     name: str
     args: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", clean_text(self.name))
+        object.__setattr__(self, "args", clean_text(self.args))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +138,14 @@ class Incoming:
     event_id: str | None = None
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     user: UserInfo = field(default_factory=UserInfo)
+
+    def __post_init__(self) -> None:
+        # The boundary is where typed text enters: clean it once here, for every adapter.
+        for name in ("text", "choice_token", "timeout_token", "event_id"):
+            object.__setattr__(self, name, _clean_optional(getattr(self, name)))
+        if self.form is not None:
+            cleaned = tuple((clean_text(key), clean_text(value)) for key, value in self.form)
+            object.__setattr__(self, "form", cleaned)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +197,16 @@ class Card:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that goes with a reply (the data export): the console saves it and prints where;
+    Slack and Discord can upload it. ``content`` is text (UTF-8)."""
+
+    filename: str
+    content: str
+    media_type: str = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message for the user (or, with consent, a channel)."""
 
@@ -161,3 +216,4 @@ class Reply:
     card: Card | None = None
     visibility: Visibility = "private"
     destination: Destination = "conversation"
+    attachment: Attachment | None = None

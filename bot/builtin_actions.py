@@ -12,9 +12,10 @@ from bot.actions import ActionContext, ActionRegistry
 from bot.state import ref_to_json
 from bot.store import JobSpec
 
-__all__ = ("register_builtin_actions",)
+__all__ = ("REMINDER", "register_builtin_actions", "reminder_key")
 
 DEFAULT_LEAD_MINUTES = 15
+REMINDER = "reminder"  # the job kind
 
 
 def register_builtin_actions(registry: ActionRegistry) -> None:
@@ -28,7 +29,7 @@ def register_builtin_actions(registry: ActionRegistry) -> None:
     registry.register(
         "cancel_reminder",
         outputs=("cancelled",),
-        description="Cancel this conversation's pending reminder.",
+        description="Cancel the user's soonest pending callback reminder.",
     )(cancel_reminder)
 
 
@@ -45,11 +46,11 @@ async def schedule_reminder(
         raise TypeError("schedule_reminder: `details` must be a mapping")
     context.schedule(
         JobSpec(
-            kind="reminder",
+            kind=REMINDER,
             due_at=remind_at,
             user_key=ref.user_key,
             conversation_key=ref.key,
-            job_key=f"reminder:{ref.key}",
+            job_key=reminder_key(ref.key, at),
             payload={
                 "ref": ref_to_json(ref),
                 "template": str(inputs.get("template") or "callback_reminder"),
@@ -60,8 +61,19 @@ async def schedule_reminder(
     return {"reminder_at": remind_at.isoformat()}
 
 
+def reminder_key(conversation_key: str, at: datetime) -> str:
+    """One key per call: a second callback keeps the first one's reminder (the same time again
+    replaces it, which is what the user meant)."""
+    return f"{REMINDER}:{conversation_key}:{at.astimezone(UTC).strftime('%Y-%m-%dT%H:%MZ')}"
+
+
 async def cancel_reminder(
     context: ActionContext, inputs: Mapping[str, object]
 ) -> Mapping[str, object]:
-    context.cancel(f"reminder:{context.conversation.key}")
+    # The soonest of the user's calls: the one they are most likely changing their mind about
+    # (the callback flow lists them all, to cancel another one).
+    pending = [j for j in await context.store.pending_jobs(context.user_key) if j.kind == REMINDER]
+    if not pending or pending[0].job_key is None:
+        return {"cancelled": False}
+    context.cancel(pending[0].job_key)
     return {"cancelled": True}

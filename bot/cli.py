@@ -182,11 +182,27 @@ def main(argv: list[str] | None = None) -> int:
     except CommandUnavailableError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_FLOWS
-    args = parser.parse_args(argv)
-    if module is None:
-        parser.print_help()
-        return 0
-    return _run(module, args)
+    try:
+        args = parser.parse_args(argv)
+        if module is None:
+            parser.print_help()
+            return 0
+        return _run(module, args)
+    except BrokenPipeError:
+        return _reader_left()
+
+
+def _reader_left() -> int:
+    """The reader of our output left early (``recruiter-coach stats | head``): that is not an
+    error. Point stdout at /dev/null so that flushing it at exit does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture)
+        pass
+    finally:
+        os.close(devnull)
+    return 0
 
 
 def _run(module: CommandModule, args: argparse.Namespace) -> int:

@@ -43,7 +43,7 @@ class Settings:
                 f"COACH_DIALOGS_DIR={dialogs_dir} has no flows/ folder; point it at a folder "
                 "with flows/ and templates/ (see .env.example), or unset it to use the shipped one"
             )
-        level = environ.get("LOG_LEVEL", "WARNING").upper()
+        level = (environ.get("LOG_LEVEL") or "WARNING").upper()  # empty means unset
         if level not in _LEVELS:
             raise ConfigError(f"LOG_LEVEL={level!r} is not one of {', '.join(_LEVELS)}")
         url = environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'coach.db'}"

@@ -23,6 +23,7 @@ from bot.boundary import ConversationRef, Incoming, Reply
 from bot.errors import CoachError
 from bot.flow import Flow
 from bot.loader import FlowRegistry, compile_flow
+from bot.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic
 from bot.state import ConversationState, Frame, ref_from_json
 from bot.store import (
     DuplicateEventError,
@@ -97,7 +98,8 @@ class Engine:
         router: TopicRouter | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         event_ttl: timedelta = timedelta(hours=2),
-        route_threshold: float = 0.6,
+        route_threshold: float = ROUTE_THRESHOLD,
+        route_margin: float = ROUTE_MARGIN,
     ) -> None:
         self.registry = registry
         self.renderer = renderer
@@ -109,6 +111,7 @@ class Engine:
         self.clock = clock
         self.event_ttl = event_ttl
         self.route_threshold = route_threshold
+        self.route_margin = route_margin
         self._topics = registry.topics()
         self._locks: dict[str, _KeyLock] = {}
         self._saved_versions: set[str] = set()  # flow sources this process made sure are stored
@@ -324,10 +327,9 @@ class Engine:
 
     def confident_flow(self, text: str) -> str | None:
         """The flow a question belongs to when the router is confident, else None."""
-        routed = self.router.route(text)
-        if routed and routed[1] >= self.route_threshold and routed[0] != "other":
-            return self.flow_for_topic(routed[0])
-        return None
+        # The top two: a top topic only narrowly ahead of the next gets buttons (route_policy).
+        topic = confident_topic(self.router.rank(text, 2), self.route_threshold, self.route_margin)
+        return self.flow_for_topic(topic) if topic else None
 
     # -- scheduled jobs -----------------------------------------------------------------------
 

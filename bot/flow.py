@@ -81,6 +81,11 @@ class Rule:
     integer: bool = False
     future: bool = True  # date-times must lie in the future
     region: str | None = None  # default phone region, such as "US"
+    pattern: str | None = None  # text asks: a regular expression the whole answer must match
+    pattern_message: str | None = None  # what to say when it does not
+
+
+UNLIMITED_ATTEMPTS = 2**31 - 1  # `max_attempts: unlimited`: attempts never reach it
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +119,7 @@ class AskStep(_StepBase):
     rule: Rule = Rule()
     unparsed: Message | None = None  # the answer could not be read
     invalid: Message | None = None  # the answer was read but breaks a rule
-    max_attempts: int = 3
+    max_attempts: int = 3  # UNLIMITED_ATTEMPTS: ask again after every refused answer
     on_fail: str | None = None  # the escape step after max_attempts
     timeout_seconds: int | None = None
     on_timeout: str | None = None

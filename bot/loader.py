@@ -16,9 +16,10 @@ from pathlib import Path
 from bot.actions import ActionRegistry
 from bot.errors import FlowErrors, FlowProblem
 from bot.flow import Flow, SourceLocation, Step
+from bot.flowtools.runchecks import run_problems
 from bot.stepparser import FlowContext, parse_step, unknown_keys
 from bot.templates import TemplateRenderer
-from bot.yamlsource import YamlSyntaxError, YMap, load_located
+from bot.yamlsource import MAX_SOURCE_CHARS, YamlSyntaxError, YMap, load_located, too_big
 
 __all__ = ("SYSTEM_TEMPLATES", "FlowRegistry", "check_flows", "compile_flow", "load_flows")
 
@@ -95,6 +96,8 @@ def check_flows(
             registry.add(flow)
     broken = {path.stem for path in paths} - set(registry.flows)  # already reported above
     problems.extend(_check_flow_references(registry, broken))
+    if not problems:  # on top of broken flows these would only repeat or mislead
+        problems.extend(run_problems(registry.flows, renderer.template_dirs))
     return registry, problems
 
 
@@ -113,11 +116,17 @@ def _load_file(
     path: Path, renderer: TemplateRenderer, actions: ActionRegistry, problems: list[FlowProblem]
 ) -> Flow | None:
     try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_CHARS * 4:  # more characters than the limit, even at 4 bytes each
+            raise too_big(size)
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(
             FlowProblem(str(path), 0, "", f"cannot read the file: {exc}", "save it as UTF-8 text")
         )
+        return None
+    except YamlSyntaxError as exc:
+        problems.append(FlowProblem(str(path), exc.line, "", str(exc), exc.fix or ""))
         return None
     before = len(problems)
     flow = _parse_source(text, str(path), renderer, actions, problems)
@@ -149,8 +158,9 @@ def _parse_source(
                 path,
                 exc.line,
                 "",
-                f"this is not valid YAML: {exc}",
-                "check the indentation and quoting on this line or the one before it "
+                str(exc) if exc.fix else f"this is not valid YAML: {exc}",
+                exc.fix
+                or "check the indentation and quoting on this line or the one before it "
                 "(text with a colon followed by a space needs quotes)",
             )
         )

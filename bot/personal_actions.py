@@ -15,11 +15,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.actions import ActionContext, ActionRegistry
-from bot.boundary import Reply
+from bot.boundary import Attachment, Reply
 from bot.contacts import register_contact_actions
+from bot.export_data import export_filename, readable_export
+from bot.markup import escape
 from bot.referrals import Opportunity, ReferralBoard
-from bot.store import JSON
+from bot.store import JSON, Job
 from bot.templates import TemplateRenderer
+from bot.values import format_phone, format_when
 
 __all__ = ("register_personal_actions",)
 
@@ -30,14 +33,24 @@ def register_personal_actions(registry: ActionRegistry) -> None:
     register_contact_actions(registry)
     registry.register(
         "find_callback",
-        outputs=("has_callback", "callback_at", "callback_phone", "prep_notes", "callback_key"),
-        description="The user's next pending callback reminder, from any conversation.",
+        optional_inputs=("number",),
+        outputs=(
+            "has_callback",
+            "callback_at",
+            "callback_phone",
+            "prep_notes",
+            "callback_key",
+            "callback_count",
+            "callback_list",
+        ),
+        description="One of the user's pending callbacks (the soonest, or the `number`th in"
+        " `callback_list`, a numbered list of them all), from any conversation.",
     )(find_callback)
     registry.register(
         "cancel_callback",
         optional_inputs=("key",),
         outputs=("cancelled",),
-        description="Cancel a callback reminder of the user's (this conversation's by default).",
+        description="Cancel one of the user's callback reminders, by its `key`.",
     )(cancel_callback)
     registry.register(
         "share_referral",
@@ -66,6 +79,8 @@ def _renderer(ctx: ActionContext) -> TemplateRenderer:
 
 
 def _render(ctx: ActionContext, template: str, **context: Any) -> str:
+    # with `now`, the `when` filter shows the year of a date in another year
+    context = {"now": ctx.now.isoformat(), **context}
     return _renderer(ctx).render(
         platform=ctx.conversation.platform, context=context, seed=0, template=template
     )
@@ -75,14 +90,21 @@ def _render(ctx: ActionContext, template: str, **context: Any) -> str:
 
 
 async def find_callback(ctx: ActionContext, inputs: Mapping[str, object]) -> Mapping[str, object]:
-    reminders = [j for j in await ctx.store.pending_jobs(ctx.user_key) if j.kind == _REMINDER]
-    if not reminders:
-        return dict.fromkeys(
-            ("callback_at", "callback_phone", "prep_notes", "callback_key"), None
-        ) | {"has_callback": False}
-    job = reminders[0]  # the soonest
+    reminders = await _reminders(ctx)
+    summary = "\n".join(
+        f"{n}. {_call_line(job, ctx.time_zone)}" for n, job in enumerate(reminders, start=1)
+    )
+    listing = {"callback_count": len(reminders), "callback_list": summary}
+    index = _chosen(inputs.get("number"), len(reminders))
+    if index is None:
+        return (
+            dict.fromkeys(("callback_at", "callback_phone", "prep_notes", "callback_key"), None)
+            | {"has_callback": False}
+            | listing
+        )
+    job = reminders[index]  # the soonest unless a number picks another
     details = job.payload.get("context") or {}
-    return {
+    return listing | {
         "has_callback": True,
         "callback_at": details.get("at"),
         "callback_phone": details.get("phone"),
@@ -91,13 +113,40 @@ async def find_callback(ctx: ActionContext, inputs: Mapping[str, object]) -> Map
     }
 
 
+async def _reminders(ctx: ActionContext) -> list[Job]:
+    """The user's pending callback reminders, soonest first."""
+    jobs = await ctx.store.pending_jobs(ctx.user_key)
+    return sorted((j for j in jobs if j.kind == _REMINDER), key=lambda j: j.due_at)
+
+
+def _chosen(number: object, count: int) -> int | None:
+    """The index ``number`` (1 = the soonest) picks; the soonest without one; None if none."""
+    if count == 0:
+        return None
+    if number is None or str(number).strip() == "":
+        return 0
+    try:
+        index = int(float(str(number))) - 1
+    except ValueError:
+        return None
+    return index if 0 <= index < count else None
+
+
+def _call_line(job: Job, time_zone: str | None) -> str:
+    """One call in the list, in neutral markup: its time and the number to be called on."""
+    details = job.payload.get("context") or {}
+    when = format_when(str(details.get("at") or job.due_at.isoformat()), time_zone)
+    phone = details.get("phone")
+    return escape(f"{when}, on {format_phone(str(phone))}" if phone else when)
+
+
 async def cancel_callback(
     ctx: ActionContext, inputs: Mapping[str, object]
 ) -> Mapping[str, object]:
-    key = str(inputs.get("key") or f"{_REMINDER}:{ctx.conversation.key}")
+    key = str(inputs.get("key") or "")
     # Only a reminder of this user's: a key from the flow must not reach someone else's job.
-    mine = {j.job_key for j in await ctx.store.pending_jobs(ctx.user_key) if j.kind == _REMINDER}
-    if key not in mine:
+    mine = {j.job_key for j in await _reminders(ctx)}
+    if not key or key not in mine:
         return {"cancelled": False}
     ctx.cancel(key)
     return {"cancelled": True}
@@ -134,9 +183,15 @@ async def export_me(ctx: ActionContext, inputs: Mapping[str, object]) -> Mapping
     for user_key in identities(ctx):
         for table, rows in (await ctx.store.export_user(user_key)).items():
             data.setdefault(table, []).extend(rows)
-    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
-    ctx.send(Reply(_render(ctx, "export_json", export_json=text)))
-    ctx.send(Reply(_render(ctx, "export_summary", zone=ctx.time_zone, **_summary(data))))
+    document = readable_export(data, now=ctx.now, time_zone=ctx.time_zone)
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    summary = _render(ctx, "export_summary", zone=ctx.time_zone, **_summary(data))
+    if ctx.conversation.platform in ("console", "discord"):  # a file: saved, or uploaded
+        file = Attachment(export_filename(ctx.now), text)
+        ctx.send(Reply(summary, attachment=file))
+    else:
+        ctx.send(Reply(_render(ctx, "export_json", export_json=text)))
+        ctx.send(Reply(summary))
     return {"rows": sum(len(rows) for rows in data.values())}
 
 
@@ -145,7 +200,7 @@ def _summary(data: Mapping[str, list[dict[str, JSON]]]) -> dict[str, Any]:
     users = data.get("users", [])
     jobs = [j for j in data.get("jobs", []) if j.get("status") == "pending"]
     return {
-        "time_zone": users[0].get("time_zone") if users else None,
+        "time_zone": next((u.get("time_zone") for u in users if u.get("time_zone")), None),
         "conversations": len(data.get("conversations", [])),
         "contacts": data.get("contacts", []),
         "reminders": [{"kind": j["kind"], "due_at": j["due_at"]} for j in jobs],

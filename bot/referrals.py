@@ -15,9 +15,9 @@ The contract with the adapters (Slack, Discord):
   one, ``notice`` as a DM to ``outcome.sharer``.
 - **Settings.** An admin command sets the channel with ``board.set_referral_channel``.
 
-Privacy (DESIGN section 6): a card names nobody, not even the sharer, and shows the recruiter's
-contact only when the sharer chose to; who clicked goes to the sharer alone, in a DM. Nothing is
-posted without the sharer having seen a preview and said yes (the ``share_opportunity`` flow).
+Privacy (docs/personal-data.md): a card names nobody, not even the sharer, and shows the
+recruiter's contact only when the sharer chose to; who clicked goes to the sharer alone, in a DM.
+Nothing is posted without the sharer having seen a preview and said yes (``share_opportunity``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.boundary import Card, Choice, ConversationRef, Reply
+from bot.boundary import Card, Choice, ConversationRef, Reply, clean_text
 from bot.state import ref_from_json, ref_to_json
 from bot.store import JSON, REFERRAL_KINDS, Referral, ReferralAnswer, Store
 from bot.templates import TemplateRenderer
@@ -166,6 +166,8 @@ class ReferralBoard:
         self, token: str, responder: ConversationRef, responder_name: str | None
     ) -> ReferralOutcome:
         """Apply a click on a card; see the module docstring for what the adapter sends."""
+        if responder_name is not None:  # a display name enters the core here, not via Incoming
+            responder_name = clean_text(responder_name)
         parsed = parse_token(token)
         referral = None if parsed is None else await self.store.get_referral(parsed[0])
         if parsed is None or referral is None:

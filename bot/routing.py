@@ -1,4 +1,4 @@
-"""Free-text topic routing: which coaching topic (DESIGN section 8) a typed question is about.
+"""Free-text topic routing: which coaching topic (``bot.topicfile.TOPIC_IDS``) a question is about.
 
 Flow authors list example phrasings per topic in ``dialogs/topics/<topic_id>.yaml``
 (:mod:`bot.topicfile` reads them strictly; its API is re-exported here). :func:`load_router`

@@ -34,7 +34,7 @@ from bot.yamlsource import YList, YMap
 
 __all__ = ("STEP_KINDS", "FlowContext", "parse_duration", "parse_step", "unknown_keys")
 
-STEP_KINDS = ("say", "ask", "branch", "set", "call", "goto", "action", "end")
+STEP_KINDS = ("say", "ask", "branch", "set", "clear", "call", "goto", "action", "end")
 TEMPLATE_NAME = re.compile(r"^[a-z0-9_]+(/[a-z0-9_]+)*$")
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,39}$")
 DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
@@ -42,6 +42,7 @@ _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 _MESSAGE_KEYS = ("text", "template")
 _RULE_KEYS = ("min", "max", "min_length", "max_length", "integer", "future", "region")
+_PATTERN_KEYS = ("pattern", "pattern_message")  # text asks: see askparser._pattern_rule
 _ASK_KEYS = (
     "ask",
     "slot",
@@ -51,6 +52,7 @@ _ASK_KEYS = (
     "yes",
     "no",
     *_RULE_KEYS,
+    *_PATTERN_KEYS,
     "unparsed",
     "invalid",
     "max_attempts",
@@ -67,6 +69,7 @@ ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
     "ask": _ASK_KEYS,
     "branch": ("branch",),
     "set": ("set", "next"),
+    "clear": ("clear", "next"),
     "call": ("call", "into", "next"),
     "goto": ("goto",),
     "action": ("action", "with", "into", "next", "on_error"),
@@ -344,6 +347,36 @@ def unknown_keys(mapping: YMap, allowed: Iterable[str], path: str, what: str) ->
     return found
 
 
+def _clear(step_id: str, body: YMap, where: SourceLocation, ctx: FlowContext) -> Step | None:
+    """``clear: [slot, ...]``: empty those slots (they become ``none``), then go on.
+
+    A set step to ``none`` underneath, so the engine, ``back``, the graph and the slot checks
+    treat it like any other ``set``."""
+    value = body["clear"]
+    names = [value] if isinstance(value, str) else value
+    line = body.line_of("clear")
+    if not isinstance(names, YList | list) or not names:
+        ctx.problem(
+            line,
+            "clear",
+            "clear needs a slot name or a list of them",
+            "write `clear: [callback_at, callback_phone]`",
+        )
+        return None
+    bad = [str(n) for n in names if not isinstance(n, str) or not IDENTIFIER.match(n)]
+    if bad:
+        ctx.problem(
+            line,
+            "clear",
+            f"not a slot name: {', '.join(bad)}",
+            "use the snake_case names the flow's asks and sets use",
+        )
+        return None
+    empty = Expression("none", ctx.renderer.compile_expression("none"))
+    assignments = tuple((str(name), empty) for name in dict.fromkeys(names))
+    return SetStep(step_id, where, assignments, ctx.target(body, "next"))
+
+
 def parse_duration(value: Any) -> int | None:
     """``90`` (seconds), ``"30m"``, ``"2h"``, ``"1d"`` -> seconds; None when unreadable."""
     match = DURATION.match(str(value))
@@ -355,6 +388,7 @@ _PARSERS: dict[str, Callable[[str, YMap, SourceLocation, FlowContext], Step | No
     "ask": _ask,
     "branch": _branch,
     "set": _set,
+    "clear": _clear,
     "call": _call,
     "goto": _goto,
     "action": _action,

@@ -32,22 +32,26 @@ there is more than one variation). Lookup and compilation happen once per platfo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from jinja2 import (
-    FileSystemLoader,
     StrictUndefined,
     Template,
     TemplateAssertionError,
     TemplateNotFound,
     TemplateSyntaxError,
     nodes,
+    pass_context,
 )
 from jinja2.loaders import split_template_path
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from bot.conditiontests import BUILTIN_TESTS, check_patterns
 from bot.markup import escape
+from bot.templatefallback import FallbackLoader, variant_paths
 
 __all__ = ("COMMON", "InlineTemplate", "TemplateRenderer", "TrustedText")
 
@@ -75,13 +79,22 @@ def _markup(value: object) -> TrustedText:
     return TrustedText(value)
 
 
-def _when(value: object, time_zone: str | None = None) -> str:
+@pass_context
+def _when(
+    context: Context, value: object, time_zone: str | None = None, named: bool = False
+) -> str:
     # Imported on use, not at module level: bot.values is the answer-parsing layer (it imports
     # the flow model and, on first use, phonenumbers and dateparser); rendering must not depend
     # on it at import time, which also keeps bot.templates free of import cycles.
     from bot.values import format_when
 
-    return format_when(str(value), time_zone)
+    # With the turn's `now` the year shows whenever it is not this year's ("3 April 2027").
+    now = context.get("now")
+    try:
+        moment = datetime.fromisoformat(now) if isinstance(now, str) else None
+    except ValueError:
+        moment = None
+    return format_when(str(value), time_zone, now=moment, named=named)
 
 
 def _phone(value: object) -> str:
@@ -136,6 +149,9 @@ class TemplateRenderer:
             in order (put an override folder before the shipped one).
         escapers: per-platform escaper for ``{{ }}`` values; :func:`bot.markup.escape` otherwise.
         filters: extra Jinja filters; they replace built-in filters of the same name.
+        tests: extra Jinja tests for conditions (:mod:`bot.conditiontests`).
+        fallback_dirs: where the templates named in ``fallback_names`` (the coach's own
+            messages) are found when ``template_dirs`` has no variant of them at all.
     """
 
     def __init__(
@@ -144,11 +160,15 @@ class TemplateRenderer:
         template_dirs: Sequence[Path],
         escapers: Mapping[str, Escaper] | None = None,
         filters: Mapping[str, Callable[..., object]] | None = None,
+        tests: Mapping[str, Callable[..., bool]] | None = None,
+        fallback_dirs: Sequence[Path] = (),
+        fallback_names: Collection[str] = (),
     ) -> None:
         self._dirs = tuple(Path(d) for d in template_dirs)
-        self._loader = FileSystemLoader([str(d) for d in self._dirs], encoding="utf-8")
+        self._loader = FallbackLoader(self._dirs, tuple(fallback_dirs), frozenset(fallback_names))
         self._escapers = dict(escapers or {})
         self._filters = {**_BUILTIN_FILTERS, **(filters or {})}
+        self._tests = {**BUILTIN_TESTS, **(tests or {})}  # for conditions: `x is matching(...)`
         # One environment per platform, because finalize (the escaper) is baked into compiled
         # template code: Jinja even applies it to constants at compile time. The alternative, one
         # environment whose finalize reads the platform from a ContextVar, would cost a set/reset
@@ -156,6 +176,11 @@ class TemplateRenderer:
         self._envs: dict[str, ImmutableSandboxedEnvironment] = {}
         self._check_env = self._build_env(escape)  # for syntax checks and expressions
         self._cache: dict[tuple[str, str], tuple[Template | StaticText, ...]] = {}
+
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        """The folders searched, in order (load-time checks read the files themselves)."""
+        return self._dirs
 
     def template_exists(self, name: str) -> bool:
         """Whether ``common/<name>.j2`` or any ``<platform>/<name>.j2`` is in a template dir."""
@@ -204,6 +229,7 @@ class TemplateRenderer:
         Raises:
             jinja2.TemplateSyntaxError: the expression does not compile.
         """
+        check_patterns(self._check_env, source)
         expression = self._check_env.compile_expression(source, undefined_to_none=False)
         template = expression._template
         template.globals = dict(template.globals)  # see _compile: a dict renders faster
@@ -258,6 +284,7 @@ class TemplateRenderer:
             auto_reload=False,  # templates are checked when flows load, not watched
         )
         env.filters.update(self._filters)
+        env.tests.update(self._tests)
         return env
 
     def _resolve(self, platform: str, name: str) -> tuple[Template | StaticText, ...]:
@@ -294,14 +321,11 @@ class TemplateRenderer:
             split_template_path(name)  # refuses "..", which could leave the template dirs
         except TemplateNotFound:
             return []
-        found: dict[str, None] = {}  # ordered and without duplicates across dirs
-        for folder in self._dirs:
-            if not folder.is_dir():
-                continue
-            for sub in sorted(folder.iterdir()):
-                if (sub / f"{name}{SUFFIX}").is_file():
-                    found[f"{sub.name}/{name}{SUFFIX}"] = None
-        return list(found)
+        return variant_paths(self._dirs, name) or (
+            variant_paths(self._loader.fallback_dirs, name)
+            if name in self._loader.fallback_names
+            else []
+        )
 
     def _not_found(self, name: str, tried: list[str]) -> TemplateNotFound:
         where = ", ".join(str(d) for d in self._dirs) or "no template dirs"

@@ -1,7 +1,7 @@
 """Topic files: the fixed topic ids, the example phrasings authors write, and text normalisation.
 
 Flow authors list example phrasings per topic in ``dialogs/topics/<topic_id>.yaml``, one file per
-topic id of DESIGN section 8::
+fixed topic id (:data:`TOPIC_IDS`, listed in docs/routing.md)::
 
     topic: fees
     title: Does this cost me anything?
@@ -39,7 +39,7 @@ __all__ = (
     "topic_titles",
 )
 
-# The fixed topic ids of DESIGN section 8, in its order (buttons and reports use this order).
+# The fixed topic ids, in the order buttons and reports use (docs/routing.md lists them).
 TOPIC_IDS: tuple[str, ...] = (
     "call_at_work",
     "callback",
@@ -233,8 +233,9 @@ class _TopicFile:
             self.problem(
                 exc.line,
                 "",
-                f"this is not valid YAML: {exc}",
-                "check the indentation and quoting here (an example holding ': ' needs quotes)",
+                str(exc) if exc.fix else f"this is not valid YAML: {exc}",
+                exc.fix
+                or "check the indentation and quoting here (an example holding ': ' needs quotes)",
             )
             return None
         if not isinstance(data, YMap):
@@ -247,7 +248,7 @@ class _TopicFile:
         topic, line = data.get("topic"), data.line_of("topic")
         if topic not in TOPIC_IDS:
             message = f"unknown topic id {topic!r}" if topic else "the file names no topic"
-            fix = f"use one of the fixed ids (DESIGN section 8): {', '.join(TOPIC_IDS)}"
+            fix = f"use one of the fixed ids: {', '.join(TOPIC_IDS)}"
             self.problem(line, "topic", message, fix)
             return None
         if self.path.stem != topic:

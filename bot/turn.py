@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from bot.actions import ActionContext
 from bot.boundary import Choice, Form, FormField, Incoming, Reply
 from bot.commands import CHECK_COMMAND, START_WORDS, command_in
+from bot.confirm import answer_confirm, ask_to_confirm, confirming
 from bot.flow import AskStep, BranchStep, CallStep, ChoiceOption, Flow, Message, Step
 from bot.state import ConversationState, Frame, ref_to_json
 from bot.store import JobSpec
@@ -72,7 +73,10 @@ class Turn:
         elif not state.active:
             await self._start()
         elif incoming.command is not None:
+            state.pending = None if confirming(state.pending) else state.pending
             await self._command(incoming.command.name, incoming.command.args)
+        elif confirming(state.pending) and await self._confirmed():
+            pass
         elif state.pending == "time_zone" and incoming.text is not None:
             await self._answer_time_zone(incoming.text)
         elif incoming.form is not None:
@@ -81,6 +85,16 @@ class Turn:
             await self._pressed(incoming.choice_token)
         elif incoming.text is not None:
             await self._typed(incoming.text)
+
+    async def _confirmed(self) -> bool:
+        """The answer to "Just to check: <date>?" (:mod:`bot.confirm`); False when the message
+        is something else, which is then read as usual."""
+        step = self.current_step()
+        text = self.incoming.text
+        if not isinstance(step, AskStep) or (text is not None and command_in(text)):
+            self.state.pending = None
+            return False
+        return await answer_confirm(self, step, text, self.incoming.choice_token)
 
     async def _start(self) -> None:
         incoming = self.incoming
@@ -210,6 +224,9 @@ class Turn:
             time_zone=self.context.time_zone,
             choices=step.choices,
         )
+        if isinstance(outcome, Parsed) and outcome.confirm:
+            ask_to_confirm(self, outcome)
+            return
         if isinstance(outcome, Parsed):
             await self._accept(step, {step.slot: outcome.value})
             return
@@ -523,6 +540,7 @@ class Turn:
             "time_zone": self.context.time_zone,
         }
         context["now"] = self.context.now.isoformat()
+        context["platform"] = self.incoming.conversation.platform  # what it can do (post?)
         context.update(extra)
         return context
 

@@ -36,7 +36,12 @@ Choices made where people are vague (the coach books calls, so it reads hours as
   day, today included while the time is still ahead; ``next <weekday>`` is never today.
   A date without a year that has passed this year means next year.
 - ``tonight`` alone is 20:00 and reads bare hours as pm; ``midnight`` ends the day it is on.
-- A day without a time ("tomorrow", "24 Nov") is unparsed, with a reason asking for the time.
+- A day without a time ("tomorrow", "24 Nov") is unparsed, with a reason asking for the time;
+  so is a span ("next week", "the weekend"), asking for the day too.
+- ``12/01`` is month/day in the US-style zones of the Americas and day/month elsewhere (the
+  zone is the only locale hint every platform gives); when the other order is a date too, or the
+  date is more than 60 days ahead, the answer is ``Parsed(..., confirm=True)`` and the turn asks
+  the user to confirm the full date, with its year (:mod:`bot.confirm`).
 - A wall time that a DST change skips (02:30 on a spring-forward day) moves forward by the gap.
 - Answers are kept to the minute: seconds are dropped.
 
@@ -51,7 +56,7 @@ Timings (CPython 3.11.7 on the 2-core dev container, best of 5 ``timeit`` runs o
 ``"in 2 hours"``                ~7.5 us
 ``"at 7"``                      ~7.5 us
 ``"whenever"``                  ~1.8 us
-``"next week"`` (dateparser)    ~0.4-0.5 ms (the first call in a process ~150 ms)
+``"tomorrow 6pm PST"`` (dp.)   ~0.4-0.5 ms (dateparser; its first call in a process ~150 ms)
 =============================  ==========
 
 Other kinds: ``text`` ~0.5 us, ``yesno`` ~1.3 us, ``choice`` ~2-3 us, ``number`` ~1.5-2.5 us,
@@ -65,6 +70,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -94,6 +100,9 @@ class Parsed:
 
     value: object  # JSON-compatible: str, int, float or bool
     display: str  # how to echo it back to the user
+    # True when the reading is a guess the user should confirm before it is used ("12/01": which
+    # is the day?); ``display`` then says it in full, with the year.
+    confirm: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +135,10 @@ def parse_answer(
 ) -> ParseOutcome:
     """Read ``text`` as an answer of ``kind`` (one of ``bot.flow.ASK_KINDS``)."""
     text = text.strip()
+    if kind != "text" and not text.isascii():
+        # Fullwidth "a@b.com", "18:30" or "yes" (an East Asian keyboard) mean their ASCII
+        # twins; every typed kind reads the NFKC form. Free text is kept as typed.
+        text = unicodedata.normalize("NFKC", text).strip()
     if kind == "datetime":
         return _parse_datetime(text, rule, now, time_zone)
     if kind == "choice":
@@ -169,7 +182,14 @@ def _parse_text(text: str, rule: Rule) -> ParseOutcome:
     longest = DEFAULT_MAX_LENGTH if rule.max_length is None else rule.max_length
     if length > longest:
         return Invalid(f"Please keep it to {_plural(longest, 'character')} (that was {length}).")
-    return Parsed(text, text)
+    return _check_pattern(text, rule) or Parsed(text, text)
+
+
+def _check_pattern(text: str, rule: Rule) -> Invalid | None:
+    """A text ask's ``pattern``: the whole answer must match (case as written in the pattern)."""
+    if rule.pattern is None or re.fullmatch(rule.pattern, text):
+        return None
+    return Invalid(rule.pattern_message or "That doesn't look right. Please check and try again.")
 
 
 # --- choice and yes/no -------------------------------------------------------------------------
@@ -600,15 +620,55 @@ _MONTH_NAMES = (
 )  # fmt: skip
 
 
-def _describe_day(day: date, now: datetime | None = None) -> str:
-    year = f" {day.year}" if now is not None and day.year != now.year else ""
+def _describe_day(day: date, now: datetime | None = None, *, year_always: bool = False) -> str:
+    shown = year_always or (now is not None and day.year != now.year)
+    year = f" {day.year}" if shown else ""
     return f"{_WEEKDAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1]}{year}"
 
 
-def _describe(moment: datetime, zone_label: str | None, now: datetime | None = None) -> str:
-    """ "Tuesday 24 November, 18:30 (America/New_York)"; the year only when it is not now's."""
-    text = f"{_describe_day(moment, now)}, {moment.hour:02d}:{moment.minute:02d}"
+def _describe(
+    moment: datetime,
+    zone_label: str | None,
+    now: datetime | None = None,
+    *,
+    year_always: bool = False,
+) -> str:
+    """ "Tuesday 24 November, 6:30 pm" (a US zone) or "Tuesday 24 November, 18:30"; the year
+    when it is not now's; ``zone_label`` in brackets when given ("UTC+01:00")."""
+    day = _describe_day(moment, now, year_always=year_always)
+    text = f"{day}, {_clock(moment)}"
     return f"{text} ({zone_label})" if zone_label else text
+
+
+# Zones whose people read "12/01" as month/day and say "6:30 pm": the United States'.
+_US_ZONES = frozenset(
+    ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+     "America/Phoenix", "America/Anchorage", "America/Detroit", "America/Boise", "America/Juneau",
+     "America/Sitka", "America/Nome", "America/Adak", "America/Menominee", "America/Metlakatla",
+     "America/Yakutat", "Pacific/Honolulu", "EST5EDT", "CST6CDT", "MST7MDT", "PST8PDT"]
+)  # fmt: skip
+_US_AREAS = ("US/", "America/Indiana/", "America/Kentucky/", "America/North_Dakota/")
+
+
+def _us_style(moment: datetime) -> bool:
+    key = str(getattr(moment.tzinfo, "key", "") or "")
+    return key in _US_ZONES or key.startswith(_US_AREAS)
+
+
+def _clock(moment: datetime) -> str:
+    """The time as people there say it: "6:30 pm" / "6 pm" in the US, "18:30" elsewhere."""
+    if not _us_style(moment):
+        return f"{moment.hour:02d}:{moment.minute:02d}"
+    hour = moment.hour % 12 or 12
+    half = "am" if moment.hour < 12 else "pm"
+    return f"{hour}:{moment.minute:02d} {half}" if moment.minute else f"{hour} {half}"
+
+
+def zone_name(time_zone: str) -> str:
+    """A zone as people name it: "New York time", "UTC", "Berlin time"."""
+    if time_zone.upper() in ("UTC", "ETC/UTC", "GMT", "ETC/GMT", "Z", "ZULU", "UCT", "ETC/UCT"):
+        return "UTC"
+    return time_zone.rsplit("/", 1)[-1].replace("_", " ") + " time"
 
 
 def _offset_label(moment: datetime) -> str | None:
@@ -623,12 +683,16 @@ def _offset_label(moment: datetime) -> str | None:
     return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
 
-def format_when(iso: str, time_zone: str | None = None, *, now: datetime | None = None) -> str:
-    """An ISO 8601 date-time for people: "Tuesday 24 November, 18:30 (America/New_York)".
+def format_when(
+    iso: str, time_zone: str | None = None, *, now: datetime | None = None, named: bool = False
+) -> str:
+    """An ISO 8601 date-time as a person says it: "Tuesday 24 November, 6:30 pm".
 
-    With ``time_zone`` the time is shown in that zone (a naive time is taken to be in it);
-    without it, in its own offset. With ``now`` the year is shown when it differs. Text that is
-    not an ISO date-time is returned unchanged, so a template never fails on it.
+    With ``time_zone`` (the user's) the time is shown in that zone (a naive time is taken to be
+    in it) without naming it, since it is their own; ``named`` adds it ("6:30 pm, New York
+    time") for a message where two zones may meet. Without a zone the time is shown in its own
+    offset, named ("18:30 (UTC+01:00)"). With ``now`` the year is shown when it differs. Text
+    that is not an ISO date-time is returned unchanged, so a template never fails on it.
     """
     try:
         moment = datetime.fromisoformat(iso)
@@ -637,7 +701,8 @@ def format_when(iso: str, time_zone: str | None = None, *, now: datetime | None 
     if time_zone:
         label, zone = _resolve_zone(time_zone)
         moment = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
-        return _describe(moment, label, now and now.astimezone(zone))
+        text = _describe(moment, None, now and now.astimezone(zone))
+        return f"{text}, {zone_name(label)}" if named else text
     return _describe(moment, _offset_label(moment), now)
 
 
@@ -668,6 +733,7 @@ _DAY = re.compile(
     rf"(?:(?:(?P<dwd>{_WD})\s+)?(?:(?P<d1>\d{{1,2}}){_ORD}\s+(?P<m1>{_MO}){_YEAR.format('y1')}"
     rf"|(?P<m2>{_MO})\s+(?P<d2>\d{{1,2}}){_ORD}{_YEAR.format('y2')})"
     r"|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})"
+    r"|(?P<n1>\d{1,2})/(?P<n2>\d{1,2})(?:/(?P<ny>\d{4}|\d{2}))?"
     r"|(?P<rel>today|tonight|tomorrow|tomorow|tmrw|tmr|day after tomorrow)"
     rf"|(?:(?P<which>next|this)\s+)?(?P<wd>{_WD}))"
     r"(?!\w)"
@@ -701,13 +767,16 @@ _UNREADABLE_WHEN = (
 
 
 def _parse_datetime(text: str, rule: Rule, now: datetime, time_zone: str | None) -> ParseOutcome:
-    zone_name, zone = _resolve_zone(time_zone)
+    _, zone = _resolve_zone(time_zone)
     now_local = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(zone)
     phrase = _normalise_when(text)
     if not phrase or (not _DIGIT.search(phrase) and _DATE_WORDS.isdisjoint(_WORD.findall(phrase))):
         return Unparsed(_UNREADABLE_WHEN)
     found = _fast_datetime(phrase, now_local)
     if found is None:
+        vague = _VAGUE_SPAN.search(phrase)
+        if vague is not None:  # dateparser reads "next week" as this time in 7 days: a guess
+            return Unparsed(f'Which day {vague.group(0)}, and what time? For example "Tue 18:30".')
         found = _slow_datetime(text, now_local)
     if found is None:
         return Unparsed(_UNREADABLE_WHEN)
@@ -718,7 +787,34 @@ def _parse_datetime(text: str, rule: Rule, now: datetime, time_zone: str | None)
             f"That time has already passed (it was {_describe(found, None, now_local)}). "
             "Pick a time from now on."
         )
-    return Parsed(found.isoformat(), _describe(found, zone_name, now_local))
+    if _needs_confirming(phrase, found, now_local):
+        return Parsed(found.isoformat(), _describe(found, None, now_local, year_always=True), True)
+    return Parsed(found.isoformat(), _describe(found, None, now_local))
+
+
+# "next week", "next month", "the weekend": a span, not a day; the user is asked which day.
+_VAGUE_SPAN = re.compile(r"\b(?:next|this|coming)\s+(?:week|month)\b|\b(?:week)?end\b|\bweekend\b")
+_NUMERIC_DAY = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?!\d)")
+# A date further out than this is more often a misreading (a wrong year, a day and month swapped)
+# than a real plan for a recruiter's call: it is confirmed.
+_FAR_AHEAD = timedelta(days=60)
+
+
+def _needs_confirming(phrase: str, found: datetime, now: datetime) -> bool:
+    """Whether a reading is a guess: "12/01" (both orders are dates), or far ahead."""
+    if found - now > _FAR_AHEAD:
+        return True
+    numeric = _NUMERIC_DAY.search(phrase)
+    if numeric is None:
+        return False
+    first, second = int(numeric[1]), int(numeric[2])
+    return first != second and first <= 12 and second <= 12
+
+
+def _month_first(now: datetime) -> bool:
+    """Whether "12/01" is month/day where the user is: in the United States' zones (the zone is
+    the only locale hint every platform gives)."""
+    return _us_style(now)
 
 
 def _normalise_when(text: str) -> str:
@@ -779,7 +875,11 @@ def _combine(
     day_match: re.Match[str] | None, time_match: re.Match[str] | None, now: datetime
 ) -> datetime | ParseOutcome | None:
     today = now.date()
-    day = _read_day(day_match, today) if day_match is not None else (today, "none")
+    day = (
+        _read_day(day_match, today, _month_first(now))
+        if day_match is not None
+        else (today, "none")
+    )
     if not isinstance(day, tuple):
         return day
     when, mode = day
@@ -813,7 +913,9 @@ def _pick(when: date, mode: str, hours: tuple[int, ...], minute: int, now: datet
     return moment
 
 
-def _read_day(match: re.Match[str], today: date) -> tuple[date, str] | ParseOutcome:
+def _read_day(
+    match: re.Match[str], today: date, month_first: bool = False
+) -> tuple[date, str] | ParseOutcome:
     """The date a day phrase names, and how to treat a time on it that has passed."""
     if match["rel"] is not None:
         rel = match["rel"]
@@ -825,13 +927,29 @@ def _read_day(match: re.Match[str], today: date) -> tuple[date, str] | ParseOutc
         if match["which"] == "next" and ahead == 0:
             ahead = 7
         return today + timedelta(days=ahead), "weekday"
-    return _read_date(match, today)
+    return _read_date(match, today, month_first)
 
 
-def _read_date(match: re.Match[str], today: date) -> tuple[date, str] | ParseOutcome:
+def _read_date(
+    match: re.Match[str], today: date, month_first: bool = False
+) -> tuple[date, str] | ParseOutcome:
     if match["iy"] is not None:
         year, month, day = int(match["iy"]), int(match["im"]), int(match["id"])
         year_given = True
+    elif match["n1"] is not None:
+        first, second = int(match["n1"]), int(match["n2"])
+        # the locale's order, unless only the other one is a date ("25/12", "12/25")
+        if (month_first and first <= 12) or second > 12:
+            month, day = first, second
+        else:
+            day, month = first, second
+        year_text = match["ny"]
+        year_given = year_text is not None
+        year = (
+            (2000 + int(year_text) if len(year_text) == 2 else int(year_text))
+            if year_text
+            else today.year
+        )
     else:
         month = _MONTH_INDEX[match["m1"] or match["m2"]]
         day = int(match["d1"] or match["d2"])
@@ -844,8 +962,8 @@ def _read_date(match: re.Match[str], today: date) -> tuple[date, str] | ParseOut
             found = date(year + 1, month, day)
     except ValueError:
         if 1 <= month <= 12:
-            return Invalid(f"There is no {day} {_MONTH_NAMES[month - 1]}.")
-        return Invalid("That date does not exist.")
+            return Invalid(f"There is no {day} {_MONTH_NAMES[month - 1]}. Which day did you mean?")
+        return Invalid("That date does not exist. Which day did you mean?")
     weekday = match["dwd"]
     if weekday is not None and _WEEKDAY_INDEX[weekday] != found.weekday():
         return Invalid(

@@ -25,11 +25,13 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from adapters.console.convert import current_choices, to_conversation, to_incoming, to_user_info
 from adapters.console.render import Renderer, build_renderer
 from bot.boundary import Choice, Command, ConversationRef, Incoming, Reply, UserInfo
 from bot.config import Settings, check_storage
+from bot.markup import escape
 
 if TYPE_CHECKING:
     from bot.app import Coach
@@ -97,12 +99,20 @@ def _login_name() -> str:
 
 
 def _local_time_zone() -> str | None:
-    import tzlocal
+    """The zone the person set for this command (``TZ=Europe/Berlin``), else None.
 
-    try:
-        return tzlocal.get_localzone_name()
-    except Exception:  # an unreadable zone setting: the coach asks for the zone instead
+    The machine's own zone is not the person's: a server, a container or a laptop left on
+    another zone would put every callback at the wrong hour. Without ``TZ`` the coach asks once
+    ("Which city's time are you on?") and remembers the answer.
+    """
+    name = os.environ.get("TZ", "").strip().removeprefix(":")
+    if not name:
         return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):  # "EST5EDT,M3.2.0,M11.1.0" and other POSIX forms
+        return None
+    return name
 
 
 async def _chat(settings: Settings, user: str) -> None:
@@ -118,6 +128,7 @@ async def _chat(settings: Settings, user: str) -> None:
         conversation=to_conversation(user),
         user=to_user_info(user, _local_time_zone()),
         hints=interactive,
+        files_dir=Path(settings.data_dir) / "exports",
     )
     coach = await open_coach(settings, delivery=ConsoleDelivery(session), platforms=("console",))
     reader = LineReader(sys.stdin.fileno())
@@ -152,6 +163,28 @@ def _on_interrupt(callback: Callable[[], None]) -> None:
             loop.add_signal_handler(sig, interrupted)
 
 
+def save_attachment(reply: Reply, folder: Path | None) -> Reply:
+    """Save a reply's file (the export) in ``folder`` and add where to its text; without a
+    folder, or when it cannot be written, the file's text is shown instead, so nothing is lost."""
+    file = reply.attachment
+    if file is None:
+        return reply
+    try:
+        if folder is None:
+            raise OSError("no folder for files")
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / Path(file.filename).name  # never outside the folder
+        # private: the export holds the person's notes and contacts
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(file.content)
+    except OSError:
+        note = f"I couldn't save it as a file, so here it is:\n{escape(file.content)}"
+    else:
+        note = f"The full details are in this file (JSON): {escape(str(path))}"
+    return dataclasses.replace(reply, text=f"{reply.text}\n\n{note}", attachment=None)
+
+
 @dataclasses.dataclass(slots=True)
 class ConsoleSession:
     """One person chatting in this terminal: sends their lines, shows the coach's replies."""
@@ -162,6 +195,7 @@ class ConsoleSession:
     hints: bool = False
     coach: Coach | None = None
     choices: tuple[Choice, ...] = ()
+    files_dir: Path | None = None  # where files that come with replies (the export) are saved
 
     def _coach(self) -> Coach:
         if self.coach is None:
@@ -170,6 +204,7 @@ class ConsoleSession:
 
     async def send(self, incoming: Incoming) -> list[Reply]:
         replies = await self._coach().engine.handle(incoming)  # never raises
+        replies = [save_attachment(r, self.files_dir) for r in replies]
         self.choices = current_choices(replies, self.choices)
         self.renderer.show(replies)
         return replies

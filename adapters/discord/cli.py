@@ -76,7 +76,14 @@ def main(args: argparse.Namespace) -> int:
         asyncio.run(_run(settings, token, force_sync=args.sync))
     except KeyboardInterrupt:
         print(file=sys.stderr)
+    except DiscordUnreachableError as exc:
+        print(f"recruiter-coach discord: {exc}", file=sys.stderr)
+        return 1
     return 0
+
+
+class DiscordUnreachableError(Exception):
+    """Discord could not be reached (no network, DNS, a firewall): one line, no traceback."""
 
 
 def require_token(settings: Settings) -> str:
@@ -124,6 +131,7 @@ def _application_id(given: str | None, settings: Settings) -> int:
 
 async def _run(settings: Settings, token: str, *, force_sync: bool) -> None:
     # Imported here so that --help and --invite-url never load discord.py or the store.
+    import aiohttp
     import discord
 
     from adapters.discord.client import build_discord_client
@@ -138,6 +146,11 @@ async def _run(settings: Settings, token: str, *, force_sync: bool) -> None:
         client = build_discord_client(coach, settings, delivery=delivery, force_sync=force_sync)
         async with client:
             await client.start(token)
+    except (OSError, aiohttp.ClientError, discord.GatewayNotFound) as exc:
+        raise DiscordUnreachableError(
+            "cannot reach Discord (discord.com); check the network connection (or a proxy or"
+            " firewall) and start it again"
+        ) from exc
     except discord.LoginFailure as exc:
         raise ConfigError(
             "Discord refused DISCORD_BOT_TOKEN (401); copy a fresh token from the Developer "

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -65,6 +66,8 @@ class ChannelTarget:
         kwargs: dict[str, Any] = {"content": message.content, "embeds": list(message.embeds)}
         if message.view is not None:
             kwargs["view"] = message.view
+        if message.files:
+            kwargs["files"] = discord_files(message)
         return await self.channel.send(**kwargs)
 
 
@@ -81,7 +84,17 @@ class FollowupTarget:
             kwargs["content"] = message.content
         if message.view is not None:
             kwargs["view"] = message.view
+        if message.files:
+            kwargs["files"] = discord_files(message)
         return await self.interaction.followup.send(wait=True, **kwargs)
+
+
+def discord_files(message: Outgoing) -> list[discord.File]:
+    """The message's files as uploads (UTF-8 text, the name the core chose)."""
+    return [
+        discord.File(io.BytesIO(file.content.encode("utf-8")), filename=file.filename)
+        for file in message.files
+    ]
 
 
 class FormCache:

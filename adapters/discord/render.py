@@ -2,11 +2,11 @@
 (built in :mod:`adapters.discord.controls`).
 
 Neutral markup (:mod:`bot.markup`) becomes Discord Markdown; every :class:`~bot.markup.Text` node,
-which holds the user's own words wherever they appear, is escaped with
-``discord.utils.escape_markdown`` and ``escape_mentions``, so ``**x**`` stays literal and
-``@everyone`` shows as text (the client's ``AllowedMentions.none()`` makes sure it could not ping
-anyway). Everything is fitted to Discord's limits (:mod:`adapters.discord.limits`): content over
-2000 characters is split into several messages, cards into an embed within every embed limit.
+which holds the user's own words wherever they appear, is escaped by :func:`escape_text`, so
+``**x**`` and ``[a](https://…)`` stay literal, ``<#id>`` is no channel link and ``@everyone`` shows
+as text (the client's ``AllowedMentions.none()`` makes sure it could not ping anyway). Everything
+is fitted to Discord's limits (:mod:`adapters.discord.limits`): content over 2000 characters is
+split into several messages, cards into an embed within every embed limit.
 
 Consecutive replies are merged into as few messages as fit (a turn's privacy notice and first
 question arrive as one message): a message closes after a reply with buttons, so every set of
@@ -44,7 +44,7 @@ from adapters.discord.limits import (
     fit,
     size,
 )
-from bot.boundary import Card, Form, Reply
+from bot.boundary import Attachment, Card, Form, Reply
 from bot.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse
 
 __all__ = (
@@ -67,8 +67,20 @@ __all__ = (
 CARD_COLOUR = discord.Colour.blurple()
 MORE_CHOICES = "More answers:"  # the text above the buttons that did not fit the first message
 _EMPTY = "\u200b"  # Discord refuses empty embed field names and values
-# After escape_markdown: an escape pair to keep, a URL to leave alone, or a lone marker it left.
-_LEFTOVER = re.compile(r"\\[\s\S]|(?:https?|steam)://\S+|[*_~|`]")
+# A bare URL in user text stays clickable (Discord shows its address, so it hides nothing), but it
+# ends at any character that could start or end Markdown, a masked link or a mention: escaping
+# those inside it would put backslashes into the address.
+_URL = re.compile(r"""(?:https?|steam)://[^\s\\<>\[\]()`|*~"']+""")
+# Everywhere else each of these is escaped: a backslash makes Discord show the next punctuation
+# character as itself. With every "[" and "]" escaped no masked link can open or close, however
+# many there are and however they nest; a "(" right after "]" is escaped too, because Discord's
+# link rule ignores escapes inside a link's label. "<" makes ``<#id>``, ``<@id>``, ``<@&id>`` and
+# ``<https://…>`` plain text.
+_SPECIAL = re.compile(r"[\\*_~|`\[\]<]|(?<=\])\(")
+# What makes a line a heading, quote, list item or subtext: only at the start of a line.
+_LINE_START = re.compile(r"^([ \t]*)(#|-|>|\d+\.)", re.MULTILINE)
+_BROADCAST = re.compile(r"@(everyone|here)")
+_ZERO_WIDTH = "\u200b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,18 +93,41 @@ class Outgoing:
     view: discord.ui.View | None = None
     forms: tuple[Form, ...] = ()
     tokens: tuple[Pair, ...] = ()
+    files: tuple[Attachment, ...] = ()  # uploaded with the message (the data export)
 
 
 # -- text ---------------------------------------------------------------------------------------
 
 
 def escape_text(text: str) -> str:
-    """A user's words as literal Discord text: no Markdown, no live mentions."""
-    escaped = discord.utils.escape_markdown(text)
-    # escape_markdown leaves a marker alone when no partner follows it in the same string, but
-    # the next node may bring one ("a*" then "**b**"): escape what it left, except in URLs.
-    escaped = _LEFTOVER.sub(lambda m: m[0] if len(m[0]) > 1 else "\\" + m[0], escaped)
-    return discord.utils.escape_mentions(escaped)
+    """A user's words as literal Discord text: no Markdown, no masked link, no live mention.
+
+    Discord hides a backslash before punctuation, so the escaped text reads exactly as typed.
+    (``discord.utils.escape_markdown`` is not enough: it leaves the second of two masked links on
+    a line live, and channel mentions untouched.)
+    """
+    pieces: list[str] = []
+    last = 0
+    for match in _URL.finditer(text):
+        pieces.append(_escape_words(text[last : match.start()]))
+        pieces.append(match[0])
+        last = match.end()
+    pieces.append(_escape_words(text[last:]))
+    return "".join(pieces)
+
+
+def _escape_words(text: str) -> str:
+    escaped = _SPECIAL.sub(r"\\\g<0>", text)
+    escaped = _LINE_START.sub(_escape_line_start, escaped)
+    # A zero-width space after "@" keeps @everyone and @here readable but unable to ping.
+    return _BROADCAST.sub("@" + _ZERO_WIDTH + r"\1", escaped) if "@" in escaped else escaped
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    marker = match[2]
+    if marker.endswith("."):  # "1. " would start a numbered list: escape its dot
+        return match[1] + marker[:-1] + "\\."
+    return match[1] + "\\" + marker
 
 
 def to_markdown(markup: str) -> str:
@@ -224,6 +259,15 @@ def render_replies(replies: Sequence[Reply], *, interactive: bool = True) -> lis
             if not draft.fits_embed(embed):
                 flush()
             draft.embeds.append(embed)
+        if reply.attachment is not None:  # the file goes with the text just before it
+            messages.append(
+                Outgoing(
+                    "\n\n".join(draft.parts) or None,
+                    tuple(draft.embeds),
+                    files=(reply.attachment,),
+                )
+            )
+            draft = _Draft()
         buttons = build_buttons(reply.choices, reply.form) if interactive else Buttons()
         if buttons.views:
             forms = (reply.form,) if reply.form is not None else ()

@@ -8,17 +8,14 @@ escaped by :func:`adapters.slack.render.to_home`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from adapters.slack.render import HomeView
 from bot.boundary import ConversationRef
 from bot.referrals import ReferralBoard
 from bot.store import Contact, Job, Referral, ReferralAnswer, Store
+from bot.values import format_phone, format_when
 
 __all__ = ("answered_line", "build_home", "callback_lines", "contact_line", "shared_line")
-
-WHEN_FORMAT = "%a %d %b, %H:%M"
 
 
 async def build_home(
@@ -53,18 +50,13 @@ def callback_lines(jobs: Sequence[Job], time_zone: str | None) -> tuple[str, ...
         context = job.payload.get("context") or {}
         when = _local(str(context.get("at") or job.due_at.isoformat()), time_zone)
         phone = context.get("phone")
-        lines.append(f"{when}, on {phone}" if phone else when)
+        lines.append(f"{when}, on {format_phone(str(phone))}" if phone else when)
     return tuple(lines)
 
 
 def _local(iso: str, time_zone: str | None) -> str:
-    try:
-        moment = datetime.fromisoformat(iso)
-        if time_zone:
-            moment = moment.astimezone(ZoneInfo(time_zone))
-    except (ValueError, ZoneInfoNotFoundError):
-        return iso
-    return moment.strftime(WHEN_FORMAT)
+    """The call's time as the person says it, in their zone ("Tuesday 24 November, 6:30 pm")."""
+    return format_when(iso, time_zone)
 
 
 def contact_line(contact: Contact) -> str:

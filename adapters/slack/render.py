@@ -55,7 +55,7 @@ FIELD_MAX = 2000
 TEXT_BUDGET = 11000  # per message, under Slack's undocumented ~13,200 (msg_blocks_too_long)
 FALLBACK_MAX = 3000
 _SLICE = 300  # raw characters per escaped piece: escaping grows text 5x at most
-_BROADCAST = re.compile(r"@(here|channel|everyone)\b", re.IGNORECASE)
+_BROADCAST = re.compile(r"@(here|channel|everyone)", re.IGNORECASE)  # "@here2" too
 _WORD_JOINER = "\u2060"
 SHORTENED = "_(shortened: the full text did not fit in one Slack message)_"
 

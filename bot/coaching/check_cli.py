@@ -10,18 +10,24 @@ wins over the file.
 
 Exit codes: 0 whenever the check completed, whatever the risk (the risk is in the output, so a
 script reads ``risk`` from ``--json``); 2 for a file that cannot be read or is malformed (the
-message names the file and the problem) and for bad options.
+message names the file and the problem), for bad options, and for a contact detail that cannot
+be read (``--website "a\uff20b"``, a fullwidth at sign: one line saying what it should look
+like).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import unicodedata
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from bot.boundary import clean_text
+from bot.coaching.domains import email_host, parse_host
 from bot.coaching.legitimacy import RecruiterReport, check_recruiter
 from bot.coaching.legitimacy_text import report_markup
 from bot.markup import to_plain
@@ -78,6 +84,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     ):
         parser.add_argument(option, type=_yes_no, metavar="yes|no", help="look-up answer")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.error = _one_line_error  # type: ignore[method-assign]
+
+
+def _one_line_error(message: str) -> NoReturn:
+    """A bad option in one line (argparse would print the whole usage first), exit 2."""
+    print(f"recruiter-coach check: error: {message} (see --help)", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -88,12 +101,54 @@ def main(args: argparse.Namespace) -> int:
         print(f"recruiter-coach check: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     values.update(_options(args))
+    values = {k: clean_text(v) if isinstance(v, str) else v for k, v in values.items()}
+    problem = unusable(values)
+    if problem is not None:
+        print(f"recruiter-coach check: error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     result = check_recruiter(RecruiterReport(**values))
     if args.json:
-        print(json.dumps(asdict(result), indent=2, ensure_ascii=False))
+        shown = json.dumps(asdict(result), indent=2, ensure_ascii=False)
     else:
-        print(to_plain(report_markup(result)))
+        shown = to_plain(report_markup(result))
+    try:
+        print(shown)
+        sys.stdout.flush()
+    except BrokenPipeError:  # "check ... | head": the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
     return 0
+
+
+# field -> (what the option is called, what a usable value looks like)
+_CONTACTS = {
+    "email": ("--email", "an e-mail address, like name@example.com"),
+    "website": ("--website", "a web address, like https://example.com"),
+    "linkedin_url": ("--linkedin", "a web address, like https://www.linkedin.com/in/name"),
+    "phone": ("--phone", "a phone number, like +1 415 555 0100"),
+}
+
+
+def unusable(values: dict[str, Any]) -> str | None:
+    """One line naming the first contact detail that cannot be read, or None.
+
+    A website with no host in it, or an e-mail address with no domain, would make every rule
+    about them silent: the user must hear that the check did not read what they gave.
+    """
+    for name, (option, looks_like) in _CONTACTS.items():
+        value = values.get(name)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if not _readable(name, unicodedata.normalize("NFKC", value)):
+            return f"{option} {value!r} doesn't look like {looks_like}"
+    return None
+
+
+def _readable(name: str, value: str) -> bool:
+    if name == "phone":
+        return any(char.isdigit() for char in value)
+    if name == "email":
+        return "@" in value and email_host(value)[0] is not None
+    return parse_host(value) is not None
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
@@ -112,7 +167,7 @@ def _yes_no(text: str) -> bool:
 def _read_bool(value: object) -> bool | None:
     if isinstance(value, bool):
         return value
-    word = str(value).strip().lower()
+    word = unicodedata.normalize("NFKC", str(value)).strip().lower()  # fullwidth "yes" too
     return True if word in _YES else False if word in _NO else None
 
 
@@ -148,15 +203,16 @@ def _load(path: Path) -> object:
 
 
 def _load_yaml(path: Path, text: str) -> object:
-    import yaml
+    # The flows' reader: its limits (size, nesting, aliases, no tags) keep a hostile report
+    # from hanging or crashing the command.
+    from bot.yamlsource import YamlSyntaxError, load_located
 
     try:
-        return yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ReportFileError(f"{path}: {where}not valid YAML: {problem}") from exc
+        return load_located(text) or {}
+    except YamlSyntaxError as exc:
+        where = f"line {exc.line}: " if exc.line else ""
+        problem = str(exc) if exc.fix else f"not valid YAML: {exc}"
+        raise ReportFileError(f"{path}: {where}{problem}") from exc
 
 
 def _field(path: Path, key: object) -> str:

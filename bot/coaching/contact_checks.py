@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.coaching.confusables import skeleton
 from bot.coaching.domains import (
     BIG_BRANDS,
+    Brand,
     Host,
-    brand_key,
     compare,
     email_host,
     find_hosts,
     is_webmail,
+    make_brand,
     parse_host,
 )
 from bot.coaching.rule_catalog import Severity
@@ -43,12 +45,19 @@ class Contacts:
 
     company: str  # brand keys ("" when not given)
     agency: str
+    company_brand: Brand | None
+    agency_brand: Brand | None
     email: Host | None
     email_text: str
     email_valid: bool
     website: Host | None
     linkedin: Host | None
     linked: tuple[Host, ...]  # hosts in the free text (links, addresses)
+
+    @property
+    def brands(self) -> list[Brand]:
+        """The company's and the agency's names, those given."""
+        return [b for b in (self.company_brand, self.agency_brand) if b is not None and b.key]
 
     def domain_hosts(self) -> list[Host]:
         """E-mail, website and linked hosts, once each, without webmail and LinkedIn."""
@@ -70,9 +79,13 @@ def gather(
     text: str | None,
 ) -> Contacts:
     host, valid = email_host(email) if email else (None, False)
+    company_brand = make_brand(company) if company else None
+    agency_brand = make_brand(agency) if agency else None
     return Contacts(
-        company=brand_key(company or ""),
-        agency=brand_key(agency or ""),
+        company=company_brand.key if company_brand else "",
+        agency=agency_brand.key if agency_brand else "",
+        company_brand=company_brand,
+        agency_brand=agency_brand,
         email=host,
         email_text=email or "",
         email_valid=valid,
@@ -96,8 +109,7 @@ def own_domain(contacts: Contacts) -> str | None:
     host = contacts.email
     if host is None or is_webmail(host) or not contacts.email_valid:
         return None
-    brands = [b for b in (contacts.company, contacts.agency) if b]
-    if any(compare(host, brand).kind == "exact" for brand in brands):
+    if any(compare(host, brand).kind == "exact" for brand in contacts.brands):
         return host.registrable
     return None
 
@@ -111,7 +123,8 @@ def _webmail(contacts: Contacts) -> list[Evidence]:
     webmail = next((h for h in mail_hosts if is_webmail(h)), None)
     if webmail is None or not claimed:
         return []
-    big = contacts.company in BIG_BRANDS
+    known = contacts.company_brand is not None and contacts.company_brand.known
+    big = known or contacts.company in BIG_BRANDS
     seen = f"They write from {webmail.registrable}, a free personal mail service"
     seen += ", while saying they recruit for a large, well-known company." if big else "."
     return [Evidence("R10", seen, "high" if big else None)]
@@ -127,20 +140,22 @@ def _lookalikes(contacts: Contacts) -> list[Evidence]:
 
 
 def _brand_lookalikes(contacts: Contacts) -> Iterable[Evidence]:
-    brands = [b for b in (contacts.company, contacts.agency) if b]
+    brands = contacts.brands
     for host in contacts.domain_hosts():
-        if any(compare(host, b).kind == "exact" for b in brands):
+        if any(compare(host, b).kind in ("exact", "hosted") for b in brands):
             continue
+        claimed = bool(brands)
         for brand in brands or _big_brands_in(host):
-            match = compare(host, brand)
+            match = compare(host, brand, claimed=claimed)
             if match.kind == "lookalike":
                 yield Evidence("R11", f"{host.host} looks like a copy of the name: {match.why}.")
                 break
 
 
-def _big_brands_in(host: Host) -> list[str]:
+def _big_brands_in(host: Host) -> list[Brand]:
     # No company given: a famous name dressed up ("amazon-careers.net") still gives itself away.
-    return [b for b in BIG_BRANDS if len(b) >= 4 and b in host.host.replace("-", "")]
+    folded = skeleton(host.host)
+    return [make_brand(b) for b in sorted(BIG_BRANDS) if len(b) >= 4 and b in folded]
 
 
 def _linkedin_lookalike(contacts: Contacts) -> Iterable[Evidence]:
@@ -148,14 +163,17 @@ def _linkedin_lookalike(contacts: Contacts) -> Iterable[Evidence]:
     for host in hosts:
         if host.registrable in LINKEDIN_DOMAINS:
             continue
-        match = compare(host, LINKEDIN_BRAND)
+        match = compare(host, LINKEDIN_BRAND, claimed=False)
         if match.kind == "lookalike":
             yield Evidence("R11", f"{host.host} is not LinkedIn's own site: {match.why}.")
 
 
 def _other_endings(contacts: Contacts) -> Iterable[Evidence]:
-    for brand in (b for b in (contacts.company, contacts.agency) if b):
-        endings = sorted({h.registrable for h in contacts.domain_hosts() if h.label == brand})
+    for brand in contacts.brands:
+        if brand.known:
+            continue  # its endings are known: compare() judges each one
+        hosts = [h for h in contacts.domain_hosts() if h.label.replace("-", "") in brand.spellings]
+        endings = sorted({h.registrable for h in hosts})
         if len(endings) > 1:
             yield Evidence(
                 "R11",
@@ -222,8 +240,7 @@ def _mismatch(contacts: Contacts) -> list[Evidence]:
 
 
 def _accounted(host: Host, contacts: Contacts) -> bool:
-    brands = [b for b in (contacts.company, contacts.agency) if b]
-    return any(compare(host, b).kind in ("exact", "partial") for b in brands)
+    return any(compare(host, b).kind in ("exact", "hosted", "partial") for b in contacts.brands)
 
 
 # --- questions about domains --------------------------------------------------------------------
@@ -240,9 +257,10 @@ def domain_questions(contacts: Contacts, company: str | None) -> list[str]:
     host = contacts.email
     if host is None or is_webmail(host) or not company:
         return questions
-    if contacts.agency and compare(host, contacts.agency).kind == "exact":
+    if contacts.agency_brand and compare(host, contacts.agency_brand).kind == "exact":
         return questions
-    kind = compare(host, contacts.company).kind if contacts.company else "unrelated"
+    brand = contacts.company_brand
+    kind = compare(host, brand).kind if brand and brand.key else "unrelated"
     if kind == "partial":
         questions.append(
             f"Is {host.registrable} really {company}'s own domain? Compare it with the one on "

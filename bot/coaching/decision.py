@@ -1,15 +1,27 @@
 """The decision aid: should I take the interview, or say no and keep the door open?
 
 The user names what matters most to them in a job (pay, growth, the manager and team...) and
-scores their current job on each, 1 to 5. :func:`decide` then looks for where the current job
-falls short and makes a suggestion the user can follow or ignore:
+scores their current job on each, 1 to 5, then says how the new role looks. :func:`decide` looks
+for where the current job falls short, weighs the new role, and makes a suggestion the user can
+follow or ignore:
 
 - a **shortfall** is an important factor (importance 4 or 5) that the current job scores 1 or 2;
 - the **top** factors are the important ones with the highest importance given (ties count);
-- ``interview`` when there is a shortfall, or when a top factor scores only 3: an interview is
-  a cheap way to learn whether something better exists;
-- ``decline`` otherwise: the current job holds up on what matters, so saying no honestly (and
-  keeping in touch) is a fair answer.
+- the **new role**: how the role looks, from what the recruiter said, on what matters to the
+  user: ``better``, ``same``, ``worse`` or ``unknown`` (not said yet).
+
+The suggestion follows the interview article (seed S2): an interview can pay off even for
+someone happy where they are (the right job may be out there; they may learn theirs is the one;
+they bring back ideas; they learn what they need for their next step). So declining is kept for
+the clear case only:
+
+- ``interview`` when the current job falls short (a shortfall, or a top factor scoring only 3)
+  and the new role does not look worse, or when the new role looks better;
+- ``decline`` only when the current job holds up on what matters *and* the new role looks worse;
+- ``explore`` in between (a first conversation to learn more, at little cost): the current job
+  holds up and the new role looks about the same or is not known yet, or the current job falls
+  short but this particular role looks worse (ask the recruiter about what matters, and about
+  other roles).
 
 When nothing is rated important (every importance is 3 or less), the factors rated highest are
 treated as the important ones, so the user's own order still counts.
@@ -31,6 +43,7 @@ from bot.actions import ActionContext, ActionRegistry
 
 __all__ = (
     "FACTORS",
+    "NEW_ROLE",
     "Decision",
     "Rating",
     "decide",
@@ -58,7 +71,9 @@ TOP_IMPORTANCE = 5  # the ranking's first choice
 NEXT_IMPORTANCE = 4  # the ranking's later choices
 NO_ANSWER = ("", "none")  # a ranking slot left empty ("that's all")
 
-Recommendation = Literal["interview", "decline"]
+Recommendation = Literal["interview", "explore", "decline"]
+NewRole = Literal["better", "same", "worse", "unknown"]
+NEW_ROLE: tuple[NewRole, ...] = ("better", "same", "worse", "unknown")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +104,16 @@ class Decision:
     important: tuple[Rating, ...]
     shortfalls: tuple[Rating, ...]
     middling_top: tuple[Rating, ...]
+    new_role: NewRole = "unknown"
 
 
-def decide(ratings: Sequence[Rating]) -> Decision:
-    """Suggest ``interview`` or ``decline`` from the user's ratings (see the module docstring).
+def decide(ratings: Sequence[Rating], new_role: str = "unknown") -> Decision:
+    """Suggest ``interview``, ``explore`` or ``decline`` (see the module docstring).
 
     Raises:
-        ValueError: no ratings, or the same factor rated twice.
+        ValueError: no ratings, the same factor rated twice, or an unknown ``new_role``.
     """
+    role = _new_role(new_role)
     if not ratings:
         raise ValueError("decide() needs at least one rating")
     factors = [r.factor for r in ratings]
@@ -111,11 +128,28 @@ def decide(ratings: Sequence[Rating]) -> Decision:
     shortfalls = tuple(r for r in important if r.score <= LOW)
     middling_top = tuple(r for r in important if r.importance == top and r.score == MIDDLING)
     return Decision(
-        recommendation="interview" if shortfalls or middling_top else "decline",
+        recommendation=_recommend(bool(shortfalls or middling_top), role),
         important=tuple(important),
         shortfalls=tuple(sorted(shortfalls, key=_order)),
         middling_top=middling_top,
+        new_role=role,
     )
+
+
+def _recommend(falls_short: bool, role: NewRole) -> Recommendation:
+    """The table of the module docstring: decline only when nothing argues for a look."""
+    if role == "better" or (falls_short and role != "worse"):
+        return "interview"
+    if not falls_short and role == "worse":
+        return "decline"
+    return "explore"
+
+
+def _new_role(value: str) -> NewRole:
+    for role in NEW_ROLE:
+        if role == str(value).strip().lower():
+            return role
+    raise ValueError(f"unknown new_role {value!r}; expected one of {list(NEW_ROLE)}")
 
 
 def _order(rating: Rating) -> tuple[int, int, int]:
@@ -162,7 +196,24 @@ def shortfalls_markup(decision: Decision) -> str:
 
 
 def summary_markup(decision: Decision) -> str:
-    """One or two sentences on what the suggestion rests on."""
+    """One or two sentences on what the suggestion rests on: the current job, then the new role."""
+    return f"{_current_job_sentence(decision)} {NEW_ROLE_SENTENCE[decision.new_role]}"
+
+
+#: How the new role looks, as the user reported what the recruiter said.
+NEW_ROLE_SENTENCE: Mapping[NewRole, str] = {
+    "better": (
+        "From what the recruiter said, the new role looks **better** on what matters to you."
+    ),
+    "same": "From what the recruiter said, the new role looks **about the same**.",
+    "worse": (
+        "From what the recruiter said, the new role looks **worse** on what matters to you."
+    ),
+    "unknown": "You don't know yet how the new role does on what matters to you.",
+}
+
+
+def _current_job_sentence(decision: Decision) -> str:
     if decision.shortfalls:
         names = _join([f"**{r.label}**" for r in decision.shortfalls])
         verb = "matters" if len(decision.shortfalls) == 1 else "matter"
@@ -195,10 +246,12 @@ def register_decision_actions(registry: ActionRegistry) -> None:
     registry.register(
         "decide_interview",
         inputs=("ranking", "scores"),
-        outputs=("recommendation", "shortfalls", "summary"),
+        optional_inputs=("new_role",),
+        outputs=("recommendation", "shortfalls", "summary", "role_line"),
         description=(
             "Suggest taking the interview or declining, from the factors the user ranked "
-            "(ids: " + ", ".join(FACTORS) + ") and the current job's score on each (1-5)."
+            "(ids: " + ", ".join(FACTORS) + "), the current job's score on each (1-5) and "
+            "how the new role looks on them (" + ", ".join(NEW_ROLE) + ")."
         ),
     )(decide_interview)
 
@@ -208,12 +261,14 @@ async def decide_interview(
 ) -> Mapping[str, object]:
     """The action: ``ranking`` and ``scores`` are lists of the same length."""
     decision = decide(
-        ratings_from_ranking(_as_list(inputs["ranking"]), _as_list(inputs["scores"]))
+        ratings_from_ranking(_as_list(inputs["ranking"]), _as_list(inputs["scores"])),
+        str(inputs.get("new_role") or "unknown"),
     )
     return {
         "recommendation": decision.recommendation,
         "shortfalls": shortfalls_markup(decision),
         "summary": summary_markup(decision),
+        "role_line": NEW_ROLE_SENTENCE[decision.new_role],
     }
 
 

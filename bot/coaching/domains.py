@@ -1,15 +1,24 @@
-"""Domains: read a host from an address or link, and compare it with a claimed brand (R10, R11).
+"""Domains: read a host from an address or link, and compare it with a claimed company (R10, R11).
 
 Registrable domains come from ``tldextract`` with the Public Suffix List snapshot it ships:
 ``suffix_list_urls=()`` means it never fetches a list and ``cache_dir=None`` means it never
 writes one, so this module touches neither the network nor the disk. The extractor is built on
 first use (importing tldextract costs ~100 ms) and kept.
 
-We cannot look up a company's official domain offline, so "official" is inferred: a domain whose
-registrable label *is* the brand ("acme" for Acme Inc.) matches; the brand dressed up with an
-extra word (careers, jobs, hr...), a hyphen, a homoglyph (rn for m, 0 for o, 1 for l), a typo
-(edit distance 1 for short brands, 2 for longer), punycode, or placed in front of someone else's
-domain is a lookalike; the brand with some other word is only a "partial" match we ask about.
+How a domain compares with the company the user named (:func:`compare`), first match wins:
+
+- **exact**: one of the company's known domains (:mod:`brands`), or a label that spells the
+  company's own name, hyphens aside (coca-cola.com, t-mobile.com, blue-ridge-plumbing.com). For
+  a known employer the same name under another ending is its own only for a country or .jobs
+  ending (amazon.de); an ending one letter off the real one (.co for .com) is a look-alike.
+- **lookalike**: the name with a recruiting word added or taken off (careers, jobs, talent, hr,
+  recruiting, apply, hiring... micros0ft-careers.com, bankofamerica-careers.com), the name in
+  front of someone else's domain, punycode, look-alike letters from the Unicode confusables data
+  (:mod:`confusables`: rn for m, 0 for o, Cyrillic a), a typo (edit distance 1 for short names, 2
+  for longer), or a known employer's name with any other word.
+- **hosted**: the name in front of a hiring platform's domain (acme.wd1.myworkdayjobs.com).
+- **partial**: the name with some other word (acmeproducts.com): a question, not a finding.
+- **unrelated**: anything else (an agency's own domain, say).
 """
 
 from __future__ import annotations
@@ -21,11 +30,16 @@ from functools import cache
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
+from bot.coaching.brandnames import Brand, brand_key, make_brand, strip_lures
+from bot.coaching.brands import HIRING_PLATFORMS
+from bot.coaching.confusables import skeleton
+
 if TYPE_CHECKING:
     from tldextract import TLDExtract
 
 __all__ = (
     "BIG_BRANDS",
+    "Brand",
     "Host",
     "Match",
     "brand_key",
@@ -34,6 +48,7 @@ __all__ = (
     "email_host",
     "find_hosts",
     "is_webmail",
+    "make_brand",
     "parse_host",
     "skeleton",
 )
@@ -48,12 +63,6 @@ WEBMAIL_LABELS = frozenset(
 WEBMAIL_DOMAINS = frozenset(
     {"me.com", "mac.com", "pm.me", "mail.com", "mail.ru", "web.de", "email.com", "usa.com"}
 )
-# Tokens scammers add to a brand: acme-careers.com, jobsacme.net, acmehr.org.
-LURE_TOKENS = (
-    "careers", "career", "jobs", "job", "hr", "recruiting", "recruitment", "recruiter",
-    "recruit", "team", "talent", "hiring", "hire", "apply", "staffing", "onboarding", "offer",
-    "offers", "portal", "official", "work", "people",
-)  # fmt: skip
 # Employers big enough that a webmail "recruiter" for them is a loud warning (R10 -> high).
 BIG_BRANDS = frozenset(
     {
@@ -67,17 +76,6 @@ BIG_BRANDS = frozenset(
         "hsbc", "barclays", "coinbase", "stripe", "openai", "nike", "starbucks", "mckinsey",
     }
 )  # fmt: skip
-# Words a company name carries that its domain usually doesn't.
-_LEGAL_WORDS = frozenset(
-    {
-        "inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co", "company",
-        "gmbh", "plc", "sa", "ag", "bv", "nv", "pty", "llp", "lp", "the", "and", "group",
-        "holdings", "srl", "sas", "oy", "ab", "as",
-    }
-)  # fmt: skip
-# rn looks like m, vv like w, cl like d, 0 like o, 1 and i like l, 5 like s.
-_HOMOGLYPHS = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("0", "o"), ("1", "l"), ("i", "l"),
-               ("5", "s"))  # fmt: skip
 # Free text is cut into words and each word is tested whole: linear in the text, unlike a search
 # for hosts with nested repeats, which a long run of "a.a.a." makes crawl.
 _WORD_SPLIT = re.compile(r"[\s<>()\[\]{}\"',;|]+")
@@ -85,7 +83,7 @@ _HOST_WORD = re.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:[:/?#]\S*)?", re.I
 MAX_HOST_LENGTH = 253  # the DNS limit; longer is no host, and slow to split
 MAX_HOSTS_IN_TEXT = 20  # more links than this in one message add nothing to the check
 
-MatchKind = Literal["exact", "lookalike", "partial", "unrelated"]
+MatchKind = Literal["exact", "lookalike", "hosted", "partial", "unrelated"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +116,15 @@ def _extractor() -> TLDExtract:
 
 def parse_host(text: str) -> Host | None:
     """The host of a link, a bare domain or an e-mail address; None when there is none."""
-    text = text.strip().strip("<>\"'").lower()
+    # NFKC first: a fullwidth "a@b.com" is the address a browser or mail client would use (IDNA
+    # maps it the same way), and urlsplit refuses a netloc that changes under NFKC (ValueError).
+    text = unicodedata.normalize("NFKC", text).strip().strip("<>\"'").lower()
     if "@" in text and "://" not in text:
         text = text.rsplit("@", 1)[1]
-    netloc = urlsplit(text if "://" in text else f"//{text}").hostname or ""
+    try:
+        netloc = urlsplit(text if "://" in text else f"//{text}").hostname or ""
+    except ValueError:  # an unbalanced "[" or a bad IPv6 literal: no host we can read
+        return None
     return _split(netloc.rstrip("."))
 
 
@@ -176,26 +179,6 @@ def is_webmail(host: Host) -> bool:
     return host.label in WEBMAIL_LABELS or host.registrable in WEBMAIL_DOMAINS
 
 
-def brand_key(name: str) -> str:
-    """A company name as a domain label would spell it: "Acme Corp." -> "acme"."""
-    words = _words(name)
-    kept = [w for w in words if w not in _LEGAL_WORDS] or words
-    return "".join(kept)
-
-
-def _words(name: str) -> list[str]:
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return re.findall(r"[a-z0-9]+", plain.lower().replace("&", " and "))
-
-
-def skeleton(text: str) -> str:
-    """``text`` with lookalike letters folded, so that "rnicrosoft" and "microsoft" meet."""
-    text = text.lower().replace("-", "")
-    for seen, meant in _HOMOGLYPHS:
-        text = text.replace(seen, meant)
-    return text
-
-
 def edit_distance(a: str, b: str) -> int:
     """Optimal string alignment distance: insertions, deletions, substitutions, swaps."""
     previous2: list[int] = []
@@ -211,20 +194,89 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def compare(host: Host, brand: str) -> Match:
-    """How ``host`` relates to the brand key ``brand`` (see the module docstring)."""
-    label = host.label
-    if len(brand) < 2:
+def compare(host: Host, brand: Brand | str, *, claimed: bool = True) -> Match:
+    """How ``host`` relates to a company (a :class:`Brand` or a name); see the module docstring.
+
+    ``claimed``: the user named this company. When we only guessed it from the host itself, a
+    well-known name next to some other word ("metadata", "targetjobs") proves nothing.
+    """
+    brand = brand if isinstance(brand, Brand) else make_brand(brand)
+    if len(brand.key) < 2:
         return Match("unrelated")
-    if label == brand:
-        return Match("exact")
     return (
-        _punycode(host)
-        or _dressed_up(label, brand)
+        _own(host, brand)
+        or _dressed_up(host, brand)
         or _in_front(host, brand)
-        or _misspelt(label, brand)
-        or _partial(label, brand)
+        or _punycode(host)
+        or _misspelt(host, brand)
+        or _known_name_plus_word(host, brand, claimed)
+        or _partial(host, brand)
     )
+
+
+def _core(host: Host) -> str:
+    """The label as the company would spell it: hyphens dropped, punycode decoded."""
+    return _unicode_label(host).replace("-", "")
+
+
+def _unicode_label(host: Host) -> str:
+    if not host.label.startswith("xn--"):
+        return host.label
+    try:
+        return host.label.encode("ascii").decode("idna")
+    except UnicodeError:
+        return host.label
+
+
+def _own(host: Host, brand: Brand) -> Match | None:
+    if host.registrable in brand.official:
+        return Match("exact")
+    if _core(host) not in brand.own_labels:
+        return None
+    if not brand.known:
+        return Match("exact")  # we don't know its domains: its own name is the best we have
+    return _known_elsewhere(host, brand)
+
+
+def _known_elsewhere(host: Host, brand: Brand) -> Match:
+    """A known employer's name, but not one of its known domains: which part gives it away."""
+    label = _unicode_label(host)
+    same = sorted(d for d in brand.official if d.split(".", 1)[0].replace("-", "") == _core(host))
+    if not same:
+        return Match("lookalike", f"the company's own domain is {sorted(brand.official)[0]}")
+    if label not in brand.official_labels:
+        return Match("lookalike", f"it writes the name differently from {same[0]}")
+    real = same[0].split(".", 1)[1]
+    if any(edit_distance(host.suffix, d.split(".", 1)[1]) == 1 for d in same):
+        return Match("lookalike", f"it ends in .{host.suffix}, one letter off the real .{real}")
+    if _country_or_jobs(host.suffix):
+        return Match("exact")  # amazon.de, google.co.uk, amazon.jobs
+    return Match("lookalike", f"it ends in .{host.suffix}, not the company's own .{real}")
+
+
+def _country_or_jobs(suffix: str) -> bool:
+    last = suffix.rsplit(".", 1)[-1]
+    return suffix == "jobs" or (len(last) == 2 and last.isalpha())
+
+
+def _dressed_up(host: Host, brand: Brand) -> Match | None:
+    for rest, lures in strip_lures(_unicode_label(host)):
+        words = " and ".join(f"“{word}”" for word in dict.fromkeys(lures))
+        added = f"it adds {words} to the company's name"
+        if rest in brand.own_labels:
+            return Match("lookalike", added)
+        if _looks_like(rest, brand):
+            return Match("lookalike", f"{added} and swaps in look-alike letters")
+    return None
+
+
+def _in_front(host: Host, brand: Brand) -> Match | None:
+    parts = host.subdomain.split(".") if host.subdomain else []
+    if not any(p.replace("-", "") in brand.own_labels or p.startswith(brand.key) for p in parts):
+        return None
+    if host.registrable in HIRING_PLATFORMS:
+        return Match("hosted")  # acme.wd1.myworkdayjobs.com: the company's page on a platform
+    return Match("lookalike", f"the name sits in front of another domain, {host.registrable}")
 
 
 def _punycode(host: Host) -> Match | None:
@@ -233,38 +285,44 @@ def _punycode(host: Host) -> Match | None:
     return None
 
 
-def _dressed_up(label: str, brand: str) -> Match | None:
-    if label.replace("-", "") == brand:
-        return Match("lookalike", "it adds a hyphen to the name")
-    if not (label.startswith(brand) or label.endswith(brand)):
-        return None
-    rest = label.removeprefix(brand) if label.startswith(brand) else label.removesuffix(brand)
-    rest = rest.strip("-")
-    lure = next((t for t in LURE_TOKENS if rest.startswith(t) or rest.endswith(t)), None)
-    if lure is not None:
-        return Match("lookalike", f"it adds “{lure}” to the company's name")
-    if "-" in label:
-        return Match("lookalike", "it joins the company's name to another word with a hyphen")
-    return None
-
-
-def _in_front(host: Host, brand: str) -> Match | None:
-    parts = host.subdomain.split(".") if host.subdomain else []
-    if any(part.replace("-", "") == brand or part.startswith(brand) for part in parts):
-        return Match("lookalike", f"the name sits in front of another domain, {host.registrable}")
-    return None
-
-
-def _misspelt(label: str, brand: str) -> Match | None:
-    if len(brand) >= 4 and skeleton(label) == skeleton(brand):
+def _misspelt(host: Host, brand: Brand) -> Match | None:
+    core = _core(host)
+    if skeleton(core) in {skeleton(label) for label in brand.own_labels if len(label) >= 4}:
         return Match("lookalike", "it swaps in look-alike letters (like rn for m, 0 for o)")
-    allowed = 1 if len(brand) <= 5 else 2
-    if len(brand) >= 4 and edit_distance(label, brand) <= allowed:
+    if len(brand.key) >= 4 and _close(skeleton(core), skeleton(brand.key)):
         return Match("lookalike", "it is one or two letters away from the company's name")
     return None
 
 
-def _partial(label: str, brand: str) -> Match:
-    if len(brand) >= 3 and (label.startswith(brand) or label.endswith(brand)):
+def _looks_like(text: str, brand: Brand) -> bool:
+    """Whether ``text`` is the company's name with look-alike letters or a typo or two."""
+    wanted = {skeleton(label) for label in brand.own_labels if len(label) >= 4}
+    folded = skeleton(text)
+    return folded in wanted or (len(brand.key) >= 4 and _close(folded, skeleton(brand.key)))
+
+
+def _close(a: str, b: str) -> bool:
+    allowed = 1 if len(b) <= 5 else 2
+    return edit_distance(a, b) <= allowed
+
+
+def _known_name_plus_word(host: Host, brand: Brand, claimed: bool) -> Match | None:
+    # We know where a big employer recruits from; its name with any other word is not it.
+    if not (claimed and brand.known):
+        return None
+    core = _core(host)
+    for label in sorted(brand.own_labels, key=len, reverse=True):
+        if len(label) >= 3 and core != label and (core.startswith(label) or core.endswith(label)):
+            extra = (
+                core.removeprefix(label) if core.startswith(label) else core.removesuffix(label)
+            )
+            return Match("lookalike", f"it adds “{extra}” to the company's name")
+    return None
+
+
+def _partial(host: Host, brand: Brand) -> Match:
+    core = _core(host)
+    key = brand.key
+    if len(key) >= 3 and (core.startswith(key) or core.endswith(key)):
         return Match("partial")
     return Match("unrelated")

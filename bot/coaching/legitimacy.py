@@ -9,13 +9,17 @@ Rules (ids from CONTENT.md "Red-flag rules"): R01-R11, R13-R18, R20-R24 and R26 
 the text and contact details; R12 (domain age), R19 (LinkedIn profile), R25 (careers page) and
 R27 (cloned sites) come from the optional answers and become questions when unanswered. The
 non-flags N01-N04 (a call at work, a withheld client name, salary questions, a small agency's
-own domain) are never findings.
+own domain) are never findings, and neither are ID, bank or background-check paperwork once the
+offer is signed (the user says so, or the message does). A good sign shows only when nothing
+contradicts it (P05 "no money asked" needs a message with no money, ID or premium-rate request
+and no medium or high finding). Accuracy is measured on a labelled corpus: docs/legitimacy.md.
 
 Scoring, in this order:
 
 1. Nothing checkable given (no e-mail, website, phone, LinkedIn link, message or answer; a name
    alone tells nothing): ``unknown``.
-2. Any high finding: ``high``. Positive signals never lower it.
+2. Any high finding: ``high``. Positive signals never lower it, and none is shown beside it:
+   a real domain doesn't make a request for an SSN safe.
 3. Otherwise points: 2 per medium finding, 1 per low finding, minus 1 per positive signal.
    3 points or more: ``medium`` (two mediums, a medium and a low, three lows...); less:
    ``low``. So one medium alone is mentioned but is ``low``, as the checklist says ("MED = warn
@@ -27,6 +31,7 @@ checked for syntax only, and phone numbers are read with phonenumbers' offline m
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, fields
 from typing import Literal
 
@@ -35,6 +40,7 @@ from bot.coaching.legitimacy_advice import if_caught, lookup_questions, next_ste
 from bot.coaching.legitimacy_rules import TEXT_RULES
 from bot.coaching.pay import pay_far_from_market
 from bot.coaching.rule_catalog import DATA_RULES, MONEY_RULES, POSITIVES, RULES, Severity
+from bot.coaching.text_context import MONEY_TALK, SIGNED_OFFER_RULE
 from bot.coaching.textscan import scan
 
 __all__ = (
@@ -44,6 +50,7 @@ __all__ = (
     "RecruiterReport",
     "Risk",
     "check_recruiter",
+    "offer_signed",
     "score",
 )
 
@@ -78,12 +85,19 @@ class RecruiterReport:
     written_offer: bool | None = None
 
     def cleaned(self) -> RecruiterReport:
-        """The same report with blank texts as None."""
+        """The same report with blank texts as None and contact details in NFKC form."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         for name, value in values.items():
             if isinstance(value, str):
+                if name in _CONTACT_FIELDS and not value.isascii():
+                    # a fullwidth "hr@acme-careers.com" is the address a mail client would use:
+                    # the rules must see it as that, not miss it or fail on it.
+                    value = unicodedata.normalize("NFKC", value)
                 values[name] = value.strip() or None
         return RecruiterReport(**values)
+
+
+_CONTACT_FIELDS = frozenset({"email", "website", "phone", "linkedin_url"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +150,15 @@ def check_recruiter(report: RecruiterReport) -> LegitimacyResult:
     evidence += _answer_evidence(report)
     findings = _findings(_adjusted(evidence, report))
     positives = _positives(report, contacts, findings)
+    risk = score(findings, positives) if _has_evidence(report) else "unknown"
+    fired = {f.rule_id for f in findings}
+    own = own_domain(contacts) is not None
     return LegitimacyResult(
-        risk=score(findings, positives) if _has_evidence(report) else "unknown",
+        risk=risk,
         findings=findings,
         positives=positives,
         questions=tuple(lookup_questions(report, contacts)),
-        next_steps=tuple(next_steps(report, {f.rule_id for f in findings})),
+        next_steps=tuple(next_steps(report, fired, own_domain=own, risk=risk)),
         if_caught=if_caught(),
     )
 
@@ -171,14 +188,23 @@ def _text_evidence(report: RecruiterReport) -> list[Evidence]:
     found = [
         Evidence(hit.rule_id, f"They wrote “{hit.excerpt}”.") for hit in scan(text, TEXT_RULES)
     ]
-    if report.written_offer:  # ID and bank details after a written offer are normal
+    if offer_signed(report):  # ID and bank details after a written offer are normal
         found = [e for e in found if e.rule_id != "R07"]
     pay = pay_far_from_market(text)
     if pay is not None:
         side = "far above" if pay.too_high else "far below"
-        seen = f"They offer “{pay.excerpt}” (about ${pay.hourly:g} an hour), {side} the market."
+        hours = " for the hours they mention" if pay.hours_stated else ""
+        seen = f"They offer “{pay.excerpt}” (about ${pay.hourly:g} an hour{hours}), {side} "
+        seen += "the market."
         found.append(Evidence("R23", seen))
     return found
+
+
+def offer_signed(report: RecruiterReport) -> bool:
+    """Whether the user has a signed written offer, by their answer or by the message."""
+    if report.written_offer is not None:
+        return report.written_offer
+    return bool(report.asked_for and scan(report.asked_for, (SIGNED_OFFER_RULE,)))
 
 
 def _answer_evidence(report: RecruiterReport) -> list[Evidence]:
@@ -229,7 +255,11 @@ def _finding(items: list[Evidence]) -> Finding:
 def _positives(
     report: RecruiterReport, contacts: Contacts, findings: tuple[Finding, ...]
 ) -> tuple[Positive, ...]:
+    """The good signs that nothing contradicts. Beside a high finding none is shown: a real
+    domain or a callback doesn't make a request for money or an SSN safe."""
     fired = {f.rule_id for f in findings}
+    if any(f.severity == "high" for f in findings):
+        return ()
     seen: dict[str, str] = {}
     domain = own_domain(contacts)
     if domain is not None and not fired & {"R11", "R12", "R18"}:
@@ -240,9 +270,20 @@ def _positives(
         seen["P03"] = "You found the role on the company's careers page."
     if report.callback_via_known_number:
         seen["P04"] = "You called a number you found yourself and reached them."
-    if report.asked_for and not fired & (MONEY_RULES | DATA_RULES):
-        seen["P05"] = "What they asked for includes no money and no ID or bank details."
+    if report.asked_for and _nothing_asked(report.asked_for, findings):
+        seen["P05"] = "Their message asks for nothing of the kind."
     return tuple(_positive(rule_id, text) for rule_id, text in seen.items())
+
+
+def _nothing_asked(text: str, findings: tuple[Finding, ...]) -> bool:
+    """P05 holds when no money, data or premium-rate rule fired, no warning sign of medium
+    weight stands beside it, and no money is asked in words no rule knows ("a $99 fee")."""
+    fired = {f.rule_id for f in findings}
+    if fired & (MONEY_RULES | DATA_RULES | {"R17"}):
+        return False
+    if any(f.severity != "low" for f in findings):
+        return False
+    return not scan(text, (MONEY_TALK,))
 
 
 def _positive(rule_id: str, seen: str) -> Positive:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from bot.actions import ActionContext, ActionRegistry
 from bot.coaching.legitimacy import RecruiterReport, check_recruiter
-from bot.coaching.legitimacy_text import summary_markup
+from bot.coaching.legitimacy_text import details_markup, summary_markup
 
 __all__ = ("INPUTS", "OUTPUTS", "register_legitimacy_actions", "report_from_inputs")
 
@@ -26,7 +26,7 @@ INPUTS: dict[str, str] = {
     "linkedin": "linkedin_url",
     "asked_for": "asked_for",
 }
-OUTPUTS = ("risk", "summary", "finding_count", "high")
+OUTPUTS = ("risk", "summary", "details", "finding_count", "high")
 SKIP_WORDS = frozenset(
     {
         "skip", "-", "--", "none", "no", "nope", "n/a", "na", "nothing", "unknown", "idk",
@@ -40,7 +40,9 @@ def register_legitimacy_actions(registry: ActionRegistry) -> None:
         "check_legitimacy",
         optional_inputs=tuple(INPUTS),
         outputs=OUTPUTS,
-        description="Check a recruiter against the red-flag rules; `summary` is neutral markup.",
+        description="Check a recruiter against the red-flag rules; `summary` (the verdict, "
+        "reasons and next steps) and `details` (the rest, for a More checks button) are "
+        "neutral markup.",
     )(check_legitimacy)
 
 
@@ -51,6 +53,7 @@ async def check_legitimacy(
     return {
         "risk": result.risk,
         "summary": summary_markup(result),
+        "details": details_markup(result),
         "finding_count": len(result.findings),
         "high": result.high,
     }

@@ -64,7 +64,10 @@ def lookup_questions(report: RecruiterReport, contacts: Contacts) -> list[str]:
 
 
 def _domain_age_question(contacts: Contacts) -> list[str]:
-    hosts = [h for h in contacts.domain_hosts() if not is_webmail(h)]
+    # A known employer's own domain is years old; asking would be homework for nothing.
+    known = {domain for brand in contacts.brands for domain in brand.official}
+    hosts = [h for h in contacts.domain_hosts() if h.registrable not in known]
+    hosts = [h for h in hosts if not is_webmail(h)]
     if not hosts:
         return []
     names = [h.registrable for h in hosts[:2]]
@@ -90,36 +93,63 @@ def _linkedin_questions(report: RecruiterReport) -> list[str]:
     return questions
 
 
-def next_steps(report: RecruiterReport, fired: set[str]) -> list[str]:
-    """What to do next, most useful first; a few steps depend on what was found."""
+def next_steps(
+    report: RecruiterReport, fired: set[str], *, own_domain: bool = False, risk: str = "low"
+) -> list[str]:
+    """What to do next, the steps that fit this case first: what not to do given what was
+    found, how to reach the company safely, then the general habits. ``own_domain``: the
+    address is already the company's own, so we don't ask for one."""
     steps = _urgent_steps(fired)
+    avoid_address = risk == "high" and bool(fired & ADDRESS_RULES)
+    if avoid_address:
+        steps.append(
+            "Don't reply to that address. Find the company's own website yourself and contact "
+            "them from there."
+        )
+    if fired & CHAT_RULES:
+        steps.append("Ask for a phone or video call, and keep messages on LinkedIn or e-mail.")
     if not (report.email or report.phone or report.website):
         steps.append(
             "Ask them for their full name, company, work e-mail and a number you can check."
         )
+    if risk == "low" and "R07" not in fired:
+        steps.append(KEEP_ID)
     if not report.callback_via_known_number:
         steps.append(
-            "Call the company on a number you find yourself (its own website or a directory), "
-            "not the one they gave you, and ask for the recruiter by name."
+            "Call the company on a number you find yourself, not one they gave you, and ask "
+            "for the recruiter by name."
         )
+    steps += _contact_steps(report, fired, own_domain or avoid_address)
     steps.append(
         "Search the recruiter's and the company's names with “scam”, “review” and "
-        "“complaint”. If almost nothing comes up, that's a warning sign too."
+        "“complaint”; if almost nothing comes up, that's a warning sign too."
     )
-    steps += _contact_steps(report, fired)
-    steps += [
-        "Never pay to get a job: no fees, equipment, training or gift cards. The employer pays "
-        "the recruiter.",
-        "Keep your ID, social security number, bank details and date of birth until you have a "
-        "written offer you have checked.",
-    ]
+    if not fired & MONEY_RULES:
+        steps.append(NEVER_PAY)
+    if KEEP_ID not in steps and "R07" not in fired:
+        steps.append(KEEP_ID)
     return steps
+
+
+NEVER_PAY = (
+    "Never pay to get a job: no fees, equipment, training or gift cards. A reputable employer "
+    "pays the recruiter."
+)
+KEEP_ID = (
+    "Keep your ID, social security number, bank details and date of birth until you have a "
+    "written offer you have checked."
+)
 
 
 def _urgent_steps(fired: set[str]) -> list[str]:
     steps = []
     if fired & MONEY_RULES:
         steps.append("Don't send any money or buy anything they suggest.")
+    if "R07" in fired:
+        steps.append(
+            "Don't send ID, your social security number or bank details: employers need them "
+            "only after a written offer you have accepted."
+        )
     if "R09" in fired:
         steps.append(
             "Don't run their code or app on your own computer. If you must, use a throwaway "
@@ -132,11 +162,11 @@ def _urgent_steps(fired: set[str]) -> list[str]:
     return steps
 
 
-def _contact_steps(report: RecruiterReport, fired: set[str]) -> list[str]:
+def _contact_steps(report: RecruiterReport, fired: set[str], has_address: bool) -> list[str]:
+    """``has_address``: their address is the company's own, or we told them not to use it."""
     steps = []
-    if fired & CHAT_RULES:
-        steps.append("Ask for a phone or video call, and keep messages on LinkedIn or e-mail.")
-    if fired & ADDRESS_RULES or (report.company and not report.email):
+    wants_address = fired & ADDRESS_RULES or (report.company and not report.email)
+    if wants_address and not has_address:
         steps.append("Ask for an e-mail from the company's own domain.")
     if report.agency:
         steps.append(

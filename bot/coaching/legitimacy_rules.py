@@ -19,16 +19,22 @@ from bot.coaching.rule_words import (
     AFTER_OFFER,
     ASK,
     CHAT_APPS,
+    EXECUTABLE,
     GENERIC_ROLE,
+    GOVERNMENT_JOBS,
     ID_DOCUMENT,
+    IN_PERSON_ID,
+    KNOWN_MEETING_APP,
     MONEY_VERB,
     NO_GAP,
+    NOT_FOR_A_STEP,
     PAY_ACT,
     PAY_VERB,
     PAYER,
     PII,
     RAILS,
     REFUSE,
+    RUN_VERB,
     SECRET,
 )
 from bot.coaching.textscan import TextPattern, TextRule, near
@@ -48,6 +54,7 @@ def _p(pattern: str, act: str | None = None, unless: str | None = None) -> TextP
 
 _THINGS_TO_PAY_FOR = (
     r"\b(?:training|certif\w*|equipment|laptop|computer|software|starter kit|kit|background check"
+    r"|(?:starter|welcome|onboarding|training|work|equipment) (?:kit|pack|package)s?"
     r"|onboarding|registration|supplies|uniform|materials)\b"
 )
 
@@ -131,6 +138,16 @@ TEXT_RULES: tuple[TextRule, ...] = (
             _p(
                 r"\bguarantee[sd]?\s+(?:a\s+|you\s+a\s+)?(?:high\s+|passing\s+|top\s+)?(?:test"
                 r"|exam)\s*(?:scores?|results?|pass)?\b|\bguarantee[sd]?\s+(?:to\s+|you\s+)?pass\b"
+                r"|\bguarantee\w*\s+(?:\w+\s+){0,3}?(?:passing|high|top)\s+(?:test\s+|exam\s+)?"
+                r"(?:scores?|grades?|marks?|results?)\b"
+            ),
+            _p(
+                near(
+                    GOVERNMENT_JOBS,
+                    r"\b(?:not|never|aren't|isn't|are not|is not)\s+(?:\w+\s+)?(?:advertised"
+                    r"|listed|posted|published|public)\b|\bpublic never sees?\b"
+                    r"|\bnever (?:appear|show up)\b",
+                )
             ),
         ),
     ),
@@ -147,7 +164,7 @@ TEXT_RULES: tuple[TextRule, ...] = (
                 )
             ),
         ),
-        exempt=_re(AFTER_OFFER),
+        exempt=_re(f"{AFTER_OFFER}|{IN_PERSON_ID}"),
     ),
     TextRule(
         "R08",
@@ -180,11 +197,13 @@ TEXT_RULES: tuple[TextRule, ...] = (
                 r"|\S+\.(?:exe|msi|dmg|pkg|apk|bat|cmd|ps1|sh|scr|jar|zip))\b",
                 act=r"\b(?:download|downloading|install|installing|clone|cloning)\b",
             ),
+            _p(near(RUN_VERB, EXECUTABLE), act=RUN_VERB),
             _p(
                 r"\b(?:anydesk|teamviewer|rustdesk|ultraviewer|remote[- ](?:access|desktop"
                 r"|control) (?:app|tool|software|session))\b"
             ),
         ),
+        exempt=_re(KNOWN_MEETING_APP),
     ),
     TextRule(
         "R13",
@@ -275,14 +294,17 @@ TEXT_RULES: tuple[TextRule, ...] = (
         (
             _p(
                 r"\byou(?:'re| are| have been|'ve been) (?:hired|selected|accepted|approved"
-                r"|chosen|employed)\b|\bcongratulations?\W+(?:you(?:'ve| have)? )?(?:got|get"
-                r"|landed|won|been (?:offered|selected|hired))\b|\boffer(?:ing)? you (?:the|a"
+                rf"|chosen|employed)\b{NOT_FOR_A_STEP}"
+                r"|\bcongratulations?\W+(?:you(?:'ve| have)? )?"
+                rf"(?:got|get|landed|won|been (?:offered|selected|hired))\b{NOT_FOR_A_STEP}"
+                r"|\boffer(?:ing)? you (?:the|a"
                 r"|this) (?:job|position|role)\b|\b(?:job|employment) offer (?:letter )?(?:is )?"
                 r"(?:attached|enclosed|below)\b",
                 unless=r"\b(?:phone|video|zoom|teams|in[- ]person|on[- ]?site|face[- ]to[- ]face"
                 r"|live|final|second|panel|technical)\s+(?:interview|call|round|meeting)s?\b"
-                r"|\binterviewed\b|\b(?:after|following) (?:your|our|the) (?:interview|call"
-                r"|conversation)\b",
+                r"|\binterviewed\b|\b(?:after|following|since|thanks? (?:you )?for|enjoyed|loved)"
+                r"\s+(?:\w+\s+){0,3}?(?:interviews?|interviewing|meeting|speaking|talking|calls?"
+                r"|conversations?|chats?)\b|\b(?:met|spoke|talked) (?:with|to)\b",
             ),
             _p(
                 near(
@@ -327,7 +349,8 @@ TEXT_RULES: tuple[TextRule, ...] = (
                 r"|immediately|today)\b|\burgent(?:ly)? (?:reply|response|needed|required)\b"
                 r"|\breply urgently\b|\brespond (?:immediately|asap|right away|today|now|quickly)"
                 r"\b|\b(?:offer|link|position|spot) (?:ends|expires|closes) (?:today|tonight|soon"
-                r"|in \d+)\b|\bbefore (?:midnight|end of (?:the )?day|eod|tonight|it'?s gone)\b"
+                r"|in \d+ ?(?:hours?|hrs?|h|minutes?|mins?))\b"
+                r"|\bbefore (?:midnight|end of (?:the )?day|eod|tonight|it'?s gone)\b"
             ),
         ),
     ),

@@ -10,9 +10,14 @@ __all__ = (
     "AFTER_OFFER",
     "ASK",
     "CHAT_APPS",
+    "EXECUTABLE",
     "GENERIC_ROLE",
+    "GOVERNMENT_JOBS",
     "ID_DOCUMENT",
+    "IN_PERSON_ID",
+    "KNOWN_MEETING_APP",
     "MONEY_VERB",
+    "NOT_FOR_A_STEP",
     "NO_GAP",
     "PAYER",
     "PAY_ACT",
@@ -20,7 +25,9 @@ __all__ = (
     "PII",
     "RAILS",
     "REFUSE",
+    "RUN_VERB",
     "SECRET",
+    "SIGNED_OFFER",
 )
 
 # "pay" as a verb: not "the pay is good", "weekly pay", "pay rate".
@@ -36,7 +43,8 @@ PAY_ACT = (
 # Someone else pays: the employer, the client, "at no cost". Such a sentence is no request.
 PAYER = (
     r"\b(?:we|we'll|the company|company|the employer|employer|the client|client|they|firm)"
-    r"\s+(?:will\s+|would\s+|also\s+|fully\s+)?(?:pay|pays|cover|covers|provide|provides|supply"
+    r"\s+(?:will\s+|would\s+|also\s+|fully\s+|can\s+|could\s+)?(?:pay|pays|cover|covers"
+    r"|provide|provides|supply"
     r"|supplies|fund|funds)\b|\bpaid (?:for )?by (?:the |our )?(?:employer|company|client"
     r"|hiring company|us|them|firm)\b|\bat (?:no|our) (?:cost|expense|charge)\b"
     r"|\bfree of charge\b|\b(?:is|are) (?:provided|free)\b|\bfor free\b|\bpaid training\b"
@@ -46,6 +54,21 @@ AFTER_OFFER = (
     r"(?:written |formal |signed )?(?:job )?offer\b|\b(?:after|once) (?:you(?:'re| are) "
     r"|being |you've been |you have been )?hired\b|\b(?:after|once) you (?:start|join)\b"
     r"|\bafter (?:your|the) start date\b|\bafter hire\b"
+)
+# Showing an ID in person (at a hiring event, for building security, for the I-9) is no request
+# to send it: "bring a photo ID".
+IN_PERSON_ID = (
+    r"\bbring (?:along )?(?:a |an |your )?(?:valid )?(?:photo id|id|passport|driver'?s"
+    r" licen[cs]e|identification|id card)\b"
+)
+# The offer is already signed or accepted: ID and bank details for payroll, tax forms and a
+# background check through the employer's vendor are normal from here on.
+SIGNED_OFFER = (
+    r"\b(?:signed|accepted|countersigned|returned)\s+(?:\w+\s+){0,2}?(?:job\s+|written\s+)?"
+    r"(?:offer|contract|employment agreement)s?\b"
+    r"|\b(?:for|on)\s+(?:signing|accepting|returning|countersigning)\s+(?:\w+\s+){0,2}?"
+    r"(?:offer|contract|employment agreement)s?\b"
+    r"|\b(?:offer|contract)(?: letter)? (?:that )?you(?:'ve| have)? (?:signed|accepted)\b"
 )
 CHAT_APPS = (
     r"(?:telegram|whatsapp|whats app|signal|wire|google chat|google hangouts|hangouts|textnow"
@@ -62,8 +85,10 @@ RAILS = (
 )
 PII = (
     r"\b(?:social security(?: number| no| card)?|ssn|social insurance number|national insurance"
-    r"(?: number| no)?|ni number|nino|routing (?:number|no)|sort code|iban|bank (?:account|details"
-    r"|info(?:rmation)?|login|statements?|card)|account (?:number|details)|credit card|debit card"
+    r"(?: number| no)?|ni number|nino|routing (?:numbers?|no)|sort code|iban|bank (?:accounts?"
+    r"|details|info(?:rmation)?|login|statements?|card|forms?)|banking (?:details|info(?:rmation)?"
+    r"|forms?)|account (?:numbers?|details)|direct[- ]deposit (?:forms?|details|info(?:rmation)?"
+    r"|authori[sz]ation|set-?up)|voided (?:check|cheque)|credit card|debit card"
     r"|card (?:number|details)|cvv|date of birth|dob|birth ?date|tax (?:id|file number)|tfn)\b"
 )
 ID_DOCUMENT = (
@@ -95,3 +120,21 @@ GENERIC_ROLE = (
     r"|remote assistant|chat (?:support|moderator)|online assistant|typist|receptionist"
     r"|work from home (?:job|position|opportunity))\b"
 )
+GOVERNMENT_JOBS = (
+    r"\b(?:federal|government|gov't|civil[- ]service|postal|usps|public[- ]sector)\s+(?:\w+\s+)?"
+    r"(?:jobs?|positions?|openings?|vacancies|roles?)\b"
+)
+EXECUTABLE = r"\S+\.(?:exe|msi|dmg|pkg|apk|bat|cmd|ps1|scr|jar|vbs)\b"
+# A known meeting app for a scheduled call is normal, unless the sentence brings their link,
+# file or code (a fake "Zoom" installer is still caught).
+KNOWN_MEETING_APP = (
+    r"^(?!.*(?:https?://|www\.|\.(?:exe|msi|dmg|pkg|apk|zip)\b|\b(?:repo|script|code|npm|pip"
+    r"|git|extension|plugin)\b)).*\b(?:zoom|microsoft teams|teams|webex|google meet|skype"
+    r"|bluejeans|gotomeeting)\b"
+)
+# "Selected for an interview / the next round" is a step in a process, not a job offer.
+NOT_FOR_A_STEP = (
+    r"(?!\s+(?:for|to)\s+(?:\w+\s+){0,6}?(?:interviews?|rounds?|stages?|assessments?|calls?"
+    r"|screen\w*|tests?)\b)"
+)
+RUN_VERB = r"\b(?:download\w*|install\w*|run|running|open|execute\w*|launch\w*)\b"

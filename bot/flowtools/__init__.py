@@ -1,12 +1,16 @@
 """Tools for flow authors: ``recruiter-coach flows lint|graph|test [PATH]``.
 
-- :mod:`bot.flowtools.lint`: the loader's errors plus warnings (unreachable steps, dead ends, slots
-  read before any step sets them, choices no branch handles).
-- :mod:`bot.flowtools.slots`: the "may be unset" analysis behind the slot warnings.
+- :mod:`bot.flowtools.lint`: the loader's errors plus warnings (unreachable steps, dead ends,
+  choices no branch handles).
+- :mod:`bot.flowtools.runchecks`: load-time errors for what would fail every time a step runs
+  (loops with no question, templates that include themselves, slots read before they are set);
+  :func:`bot.loader.check_flows` runs them, so lint and start-up both refuse such flows.
+- :mod:`bot.flowtools.slots`: the "may be unset" analysis behind the slot errors.
 - :mod:`bot.flowtools.graph`: Mermaid (and, with Graphviz, SVG/PNG) diagrams of the flows.
 - :mod:`bot.flowtools.transcript`: YAML transcript tests run through a real engine, with step
   coverage.
 - :mod:`bot.flowtools.cli`: the ``flows`` subcommand, loaded lazily by ``bot.cli``.
 
-Nothing here is imported by the engine: these modules only read flows.
+The engine imports none of these; the loader imports ``runchecks`` (and through it ``slots``),
+which only read flows and templates.
 """

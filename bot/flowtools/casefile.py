@@ -106,8 +106,8 @@ def _load_file(path: Path, problems: _Problems) -> Iterator[Case]:
             name,
             exc.line,
             "",
-            f"this is not valid YAML: {exc}",
-            "check the indentation and quoting on this line or the one before it",
+            str(exc) if exc.fix else f"this is not valid YAML: {exc}",
+            exc.fix or "check the indentation and quoting on this line or the one before it",
         )
         return
     items = list(data) if isinstance(data, YList) else [data]

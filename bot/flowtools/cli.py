@@ -1,10 +1,14 @@
-"""The ``flows`` subcommand: ``recruiter-coach flows lint|graph|test [PATH]``.
+"""The ``flows`` subcommand: ``recruiter-coach flows lint|graph|test|studio [PATH]``.
 
 ``bot.cli`` imports this module only when ``flows`` is used, calls :func:`configure` on the
 subcommand's parser and :func:`main` with the parsed arguments. PATH is a dialogs folder (with
 ``flows/`` and ``templates/``) or one flow file in it; without PATH, ``COACH_DIALOGS_DIR`` or the
 shipped ``dialogs/`` (``bot.cli`` passes its settings as ``args.settings``; run on its own, this
 module reads COACH_DIALOGS_DIR itself, the one place in :mod:`bot.flowtools` that does).
+
+``flows studio`` is a web page that renders Slack and Discord messages, so it lives in
+``adapters.studio``; it is loaded through its ``studio`` entry point, as ``bot.cli`` loads
+every subcommand, and ``bot/`` never imports it.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ IMAGE_FORMATS = ("svg", "png")
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add ``lint``, ``graph`` and ``test`` under the ``flows`` parser."""
     commands = parser.add_subparsers(
-        dest="flows_command", metavar="{lint,graph,test}", required=True
+        dest="flows_command", metavar="{lint,graph,test,studio}", required=True
     )
     lint_parser = commands.add_parser("lint", help="check the flows: errors and warnings")
     _add_path(lint_parser)
@@ -63,6 +67,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="fail when a flow has less than N%% of its steps covered",
     )
+    _add_studio(commands)
+
+
+def _add_studio(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    studio_parser = commands.add_parser(
+        "studio", help="a local web page to talk to, see and test the flows as you write them"
+    )
+    _add_path(studio_parser)
+    studio_parser.add_argument(
+        "--port", type=int, default=8700, help="port on 127.0.0.1 (default 8700)"
+    )
+    studio_parser.add_argument("--open", action="store_true", help="open the page in a browser")
 
 
 def _add_path(parser: argparse.ArgumentParser) -> None:
@@ -78,6 +94,8 @@ def _add_path(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run the chosen tool; the exit code is 1 on errors or failures, 0 otherwise."""
+    if args.flows_command == "studio":
+        return _studio(args)
     path: Path = args.path or _default_dialogs(args)
     if not path.exists():
         print(f"{path}: no such file or folder (give a dialogs folder or a flow file)")
@@ -89,6 +107,19 @@ def main(args: argparse.Namespace) -> int:
     if args.flows_command == "graph":
         return _graph(dialogs, only, args)
     return _test(dialogs, only, args)
+
+
+def _studio(args: argparse.Namespace) -> int:
+    """Hand over to the studio's module (an adapter), found through its entry point."""
+    from bot.cli import CommandUnavailableError, load_command
+
+    args.path = args.path or _default_dialogs(args)
+    try:
+        studio = load_command("studio")
+    except CommandUnavailableError as exc:
+        print(exc)
+        return 2
+    return studio.main(args)
 
 
 def _default_dialogs(args: argparse.Namespace) -> Path:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.flow import UNLIMITED_ATTEMPTS as UNLIMITED_ATTEMPTS
 from bot.flow import (
     ActionStep,
     AskStep,
@@ -104,7 +105,8 @@ def describe(step: Step) -> str:
     if isinstance(step, SayStep):
         return f"say {_message(step.message)}"
     if isinstance(step, SetStep):
-        return "set " + ", ".join(slot for slot, _ in step.assignments)
+        emptied = all(e.source == "none" for _, e in step.assignments)  # a `clear` step
+        return ("clear " if emptied else "set ") + ", ".join(s for s, _ in step.assignments)
     if isinstance(step, CallStep | GotoStep):
         step_part = f".{step.step}" if isinstance(step, GotoStep) and step.step else ""
         return f"{kind_of(step)} {step.flow}{step_part}"
@@ -180,7 +182,7 @@ def _ask_edges(step: AskStep) -> Iterable[Edge]:
         yield Edge(me, node_id(step.next) if step.next else DONE, label)
     if step.on_text:
         yield Edge(me, node_id(step.on_text), "typed text")
-    if step.on_fail:
+    if step.on_fail and step.max_attempts != UNLIMITED_ATTEMPTS:
         yield Edge(me, node_id(step.on_fail), f"{step.max_attempts} failed answers")
     if step.on_timeout and step.timeout_seconds:
         yield Edge(me, node_id(step.on_timeout), f"no answer in {_duration(step.timeout_seconds)}")

@@ -1,12 +1,12 @@
 """``flows lint``: the loader's errors plus warnings about flows that load but misbehave.
 
 Errors come from :func:`bot.loader.check_flows` unchanged (the same checks the coach runs when it
-starts). Warnings need the whole step graph, so only lint computes them:
+starts), including what would fail every time a step runs: loops with no question, templates that
+include themselves and slots read before they are set (:mod:`bot.flowtools.runchecks`). Warnings:
 
 - an unreachable step: no path from the flow's start (or from a ``goto: flow.step``) leads there;
 - a dead end: an ask whose answer leads nowhere (no ``next`` and a choice without ``next``), or a
   branch without ``else`` whose conditions may all be false: the flow silently ends there;
-- a slot read before any step sets it (see :mod:`bot.flowtools.slots`);
 - a choice no branch handles: a choice without its own ``next`` reaches a branch whose conditions
   never mention its id, and the branch has no ``else``.
 """
@@ -20,10 +20,11 @@ from pathlib import Path
 from jinja2 import nodes
 
 from bot.actions import ActionRegistry
-from bot.app import build_actions
+from bot.app import build_actions, build_renderer
 from bot.errors import FlowProblem
-from bot.flow import AskStep, BranchStep, Flow, GotoStep, Step, step_targets
-from bot.flowtools.slots import ReadFinder, SlotFlow, expression_ast
+from bot.flow import AskStep, BranchStep, Flow, Step, step_targets
+from bot.flowtools.runchecks import goto_entries
+from bot.flowtools.slots import SlotFlow, expression_ast
 from bot.loader import FlowRegistry, check_flows
 from bot.templates import TemplateRenderer
 
@@ -74,7 +75,7 @@ class LintReport:
 def load_dialogs(root: Path) -> Dialogs:
     """Load a dialogs folder (``flows/`` and ``templates/``) the way the coach does."""
     actions = build_actions()
-    renderer = TemplateRenderer(template_dirs=[root / "templates"])
+    renderer = build_renderer(root)
     registry, errors = check_flows(root / "flows", renderer=renderer, actions=actions)
     files = sorted((root / "flows").glob("*.yaml")) if (root / "flows").is_dir() else []
     return Dialogs(root, renderer, actions, registry, _without_echoes(errors, files), files)
@@ -101,11 +102,10 @@ def _without_echoes(errors: list[FlowProblem], files: list[Path]) -> list[FlowPr
 def lint(dialogs: Dialogs, only: Path | None = None) -> LintReport:
     """Errors and warnings for every flow, or for the one file ``only``."""
     problems = list(dialogs.errors)
-    finder = ReadFinder([dialogs.templates_dir])
     slot_flow = SlotFlow(dialogs.registry.flows)
-    entries = _goto_entries(dialogs.registry)
+    entries = goto_entries(dialogs.registry.flows)
     for flow in dialogs.registry.flows.values():
-        problems.extend(flow_warnings(flow, finder, slot_flow, entries.get(flow.id, set())))
+        problems.extend(flow_warnings(flow, slot_flow, entries.get(flow.id, set())))
     if only is None:
         return LintReport(problems, len(dialogs.flow_files))
     # The file's own problems, and those of no flow file (a missing system template).
@@ -114,18 +114,8 @@ def lint(dialogs: Dialogs, only: Path | None = None) -> LintReport:
     return LintReport(shown, 1)
 
 
-def _goto_entries(registry: FlowRegistry) -> dict[str, set[str]]:
-    """Flow id -> steps other flows enter directly with ``goto: flow.step``."""
-    entries: dict[str, set[str]] = {}
-    for flow in registry.flows.values():
-        for step in flow.steps.values():
-            if isinstance(step, GotoStep) and step.step:
-                entries.setdefault(step.flow, set()).add(step.step)
-    return entries
-
-
 def flow_warnings(
-    flow: Flow, finder: ReadFinder, slot_flow: SlotFlow, extra_entries: set[str] | None = None
+    flow: Flow, slot_flow: SlotFlow, extra_entries: set[str] | None = None
 ) -> list[FlowProblem]:
     """Every warning for one loaded flow, in step order."""
     # A step entered from another flow is analysed as if the conversation started there.
@@ -133,7 +123,6 @@ def flow_warnings(
         s: frozenset[str]() for s in extra_entries or () if s in flow.steps
     }
     surely = slot_flow.surely_set(flow, entries)
-    anywhere = slot_flow.sets_anywhere(flow)
     found: list[FlowProblem] = []
     for step in flow.steps.values():
         if step.id not in surely:
@@ -149,7 +138,6 @@ def flow_warnings(
             )
             continue
         found.extend(_dead_ends(flow, step))
-        found.extend(_unset_reads(step, finder, surely[step.id], anywhere))
     return found
 
 
@@ -231,30 +219,6 @@ def _arriving_choices(flow: Flow, target: str) -> list[tuple[AskStep, str]] | No
                 return None
             arriving.extend((step, c.id) for c in step.choices if (c.next or step.next) == target)
     return arriving or None
-
-
-def _unset_reads(
-    step: Step, finder: ReadFinder, surely: frozenset[str], anywhere: frozenset[str]
-) -> Iterator[FlowProblem]:
-    reported: set[str] = set()
-    for key, names in finder.step_reads(step):
-        for name in sorted(names - surely - reported):
-            reported.add(name)
-            if name in anywhere:
-                message = (
-                    f"reads {name!r}, which is not set on every path from the start to "
-                    "here: on such a path this step fails with an undefined value"
-                )
-            else:
-                message = f"reads {name!r}, but no step of this flow sets it"
-            yield _warning(
-                step,
-                key,
-                message,
-                f"set {name!r} on every path to this step (an ask with "
-                f"`slot: {name}`, a `set`, an action's `into`), or read it as "
-                f'`{name} | default("...")` or inside `{{% if {name} is defined %}}`',
-            )
 
 
 def _names(ids: list[str]) -> str:

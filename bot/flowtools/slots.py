@@ -17,6 +17,7 @@ does, with two pieces:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, TemplateError, meta, nodes
@@ -37,11 +38,11 @@ from bot.flow import (
     step_targets,
 )
 
-__all__ = ("ALWAYS_PRESENT", "ReadFinder", "SlotFlow", "expression_ast")
+__all__ = ("ALWAYS_PRESENT", "ReadFinder", "SlotFlow", "expression_ast", "included_names")
 
 # The engine puts these into every template context (bot.turn.Turn.template_context and the
 # extra values of the unparsed/invalid messages), so reading them is always fine.
-ALWAYS_PRESENT = frozenset({"user", "now", "reason", "attempts"})
+ALWAYS_PRESENT = frozenset({"user", "now", "platform", "reason", "attempts"})
 _GUARD_FILTERS = ("default", "d")
 _GUARD_TESTS = ("defined", "undefined")
 # Parsing only, never rendering (the renderer's environment uses Jinja's default syntax too);
@@ -58,6 +59,16 @@ def expression_ast(source: str) -> nodes.Expr | None:
     except TemplateError:
         return None
     return expr if parser.stream.eos else None
+
+
+def included_names(tree: nodes.Template) -> list[tuple[str, int]]:
+    """The templates ``tree`` includes, imports or extends by a constant name, with the line."""
+    found: list[tuple[str, int]] = []
+    for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        target = getattr(node, "template", None)
+        if isinstance(target, nodes.Const) and isinstance(target.value, str):
+            found.append((target.value, node.lineno))
+    return found
 
 
 def _accept_names(tree: nodes.Template) -> None:
@@ -92,6 +103,30 @@ def _unguarded(tree: nodes.Template) -> frozenset[str]:
     return frozenset(found - guarded - _IGNORED)
 
 
+# Parsing and Jinja's variable analysis cost about a millisecond per text; the coach checks its
+# flows at every start (and tests load the same dialogs many times), so results are kept by
+# source text.
+@lru_cache(maxsize=8192)
+def _expression_reads(source: str) -> frozenset[str]:
+    expr = expression_ast(source)
+    if expr is None:
+        return frozenset()  # the loader reports expressions that do not compile
+    tree = nodes.Template([nodes.Output([expr])], lineno=1)
+    tree.set_environment(_PARSE_ENV)
+    return _unguarded(tree)
+
+
+@lru_cache(maxsize=8192)
+def _source_reads(source: str) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+    """(names read, names the source sets itself, templates it includes) of a template text."""
+    try:
+        tree = _PARSE_ENV.parse(source)
+    except TemplateError:
+        return frozenset(), frozenset(), ()
+    stored = frozenset(n.name for n in tree.find_all(nodes.Name) if n.ctx == "store")
+    return _unguarded(tree), stored, tuple(name for name, _ in included_names(tree))
+
+
 class ReadFinder:
     """The slots that messages, templates and expressions read (template files are cached)."""
 
@@ -100,18 +135,18 @@ class ReadFinder:
         self._templates: dict[str, frozenset[str]] = {}
 
     def expression(self, source: str) -> frozenset[str]:
-        expr = expression_ast(source)
-        if expr is None:
-            return frozenset()  # the loader reports expressions that do not compile
-        tree = nodes.Template([nodes.Output([expr])], lineno=1)
-        tree.set_environment(_PARSE_ENV)
-        return _unguarded(tree)
+        return _expression_reads(source)
 
-    def text(self, source: str) -> frozenset[str]:
-        try:
-            return _unguarded(_PARSE_ENV.parse(source))
-        except TemplateError:
-            return frozenset()
+    def text(self, source: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:
+        """What a template source reads, with what the templates it includes read."""
+        reads, stored, includes = _source_reads(source)
+        names = set(reads)
+        for included in includes:
+            if included not in seen:  # an include cycle is reported by bot.flowtools.runchecks
+                # What this template sets itself ({% set %}, loop variables) the included one
+                # may read.
+                names |= self._included(included, seen | {included}) - stored
+        return frozenset(names)
 
     def template(self, name: str) -> frozenset[str]:
         """What any variant (common or a platform's) of a template file reads."""
@@ -121,6 +156,11 @@ class ReadFinder:
                 names |= self.text(path.read_text(encoding="utf-8"))
             self._templates[name] = frozenset(names)
         return self._templates[name]
+
+    def _included(self, name: str, seen: frozenset[str]) -> frozenset[str]:
+        # An include shares the context of the template that includes it: its reads are ours.
+        path = next((d / name for d in self._dirs if (d / name).is_file()), None)
+        return frozenset() if path is None else self.text(path.read_text("utf-8"), seen)
 
     def message(self, message: Message | None) -> frozenset[str]:
         if message is None:

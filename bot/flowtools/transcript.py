@@ -77,14 +77,21 @@ class CaseResult:
 
 
 class _EngineErrors(logging.Handler):
-    """Collects what the engine logs at ERROR during a turn (it never raises to its caller)."""
+    """Collects what the engine logs during a case: ERROR records fail the turn (the engine
+    never raises to its caller); WARNING records are shown only with a failure, because a case
+    may provoke one on purpose (an action failing into its ``on_error`` step) and a passing
+    ``flows test`` prints nothing but its results."""
 
     def __init__(self) -> None:
-        super().__init__(logging.ERROR)
+        super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        self.warnings: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        if record.levelno >= logging.ERROR:
+            self.messages.append(record.getMessage())
+        else:
+            self.warnings.append(f"{record.levelname} {record.name}: {record.getMessage()}")
 
 
 async def run_cases(dialogs: Dialogs, cases: list[Case], coverage: Coverage) -> list[CaseResult]:
@@ -95,8 +102,9 @@ async def run_case(dialogs: Dialogs, case: Case, coverage: Coverage) -> CaseResu
     """Run one case; the failure (if any) names the turn and shows the replies."""
     errors = _EngineErrors()
     logger = logging.getLogger("bot")
-    level = logger.level
+    level, propagate = logger.level, logger.propagate
     logger.addHandler(errors)
+    logger.propagate = False  # the case's log goes to `errors` only, not to stderr
     if logger.getEffectiveLevel() > logging.ERROR:  # LOG_LEVEL=CRITICAL must not hide failures
         logger.setLevel(logging.ERROR)
     try:
@@ -105,10 +113,12 @@ async def run_case(dialogs: Dialogs, case: Case, coverage: Coverage) -> CaseResu
         for number, turn in enumerate(case.turns, start=1):
             await run.turn(number, turn)
     except CaseFailure as failure:
-        return CaseResult(case, f"FAIL {case.where}: {case.name}\n{failure}")
+        logged = "".join(f"\n  log: {line}" for line in errors.warnings)
+        return CaseResult(case, f"FAIL {case.where}: {case.name}\n{failure}{logged}")
     finally:
         logger.removeHandler(errors)
         logger.setLevel(level)
+        logger.propagate = propagate
     return CaseResult(case)
 
 

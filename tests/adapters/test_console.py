@@ -316,7 +316,7 @@ def test_console_walks_the_at_work_path_and_reads_back_time_and_number(data_dir:
     assert "> tomorrow 18:30" in out  # piped: each line is echoed so the transcript reads well
     assert "I couldn't read that as a date and time" in out
     assert "+1 415-555-0100" in out
-    assert "18:30" in out.split("> +1 415 555 0100", 1)[1]
+    assert "6:30 pm" in out.split("> +1 415 555 0100", 1)[1]
     assert "\x1b" not in out
     assert "Traceback" not in result.stderr
 
@@ -385,7 +385,7 @@ def test_console_resumes_after_sigkill(
     before, after = result.stdout.split("> +1 415 555 0100", 1)
     assert NUMBER_QUESTION in before  # the same question, shown again on start
     assert "+1 415-555-0100" in after
-    assert "18:30" in after  # the answer given before the kill was kept
+    assert "6:30 pm" in after  # the answer given before the kill was kept
 
 
 def test_console_prints_a_reminder_that_falls_due_while_it_runs(
@@ -522,3 +522,18 @@ def test_console_on_a_terminal_ends_cleanly_on_ctrl_c(terminal: TerminalConsole)
     assert code == 0
     assert b"Traceback" not in err
     assert b"KeyboardInterrupt" not in err
+
+
+def test_without_tz_the_console_asks_the_city_once_instead_of_taking_the_machines(
+    data_dir: Path,
+) -> None:
+    lines = ["start", "at work", "New York", "tomorrow 18:30", "+1 415 555 0100"]
+    first = run_console(data_dir, lines, TZ="")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.count("Which city's time are you on?") == 1
+    # New York's way of saying it, without naming the user's own zone
+    assert "6:30 pm" in first.stdout and "America/New_York" not in first.stdout
+    again = ["restart", "at work", "tomorrow 9:00", "+1 415 555 0100", "1"]
+    second = run_console(data_dir, again, TZ="")
+    assert "Which city's time are you on?" not in second.stdout  # remembered
+    assert "9 am" in second.stdout

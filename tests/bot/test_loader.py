@@ -130,10 +130,16 @@ def test_ask_rules_are_type_checked(dialogs):
 
 
 def test_missing_system_templates_are_reported(dialogs, tmp_path):
+    # load_content falls back to the shipped system templates (test_flow_language_additions);
+    # a renderer without that fallback still has every one of them checked.
+    from bot.loader import load_flows
+    from bot.templates import TemplateRenderer
+
     folder = dialogs({"good": GOOD})
     (folder / "templates" / "common" / "coach_sorry.j2").unlink()
+    renderer = TemplateRenderer(template_dirs=[folder / "templates"])
     with pytest.raises(FlowErrors) as caught:
-        load_content(folder, actions=build_actions())
+        load_flows(folder / "flows", renderer=renderer, actions=build_actions())
     assert "coach_sorry" in str(caught.value)
 
 

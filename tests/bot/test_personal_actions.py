@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from sqlalchemy import MetaData, select
 
@@ -13,6 +14,7 @@ from bot.boundary import ConversationRef, Reply
 from bot.store import Store, UserRecord
 from bot.store.sql import SqlStore
 
+ROOT = Path(__file__).resolve().parents[2]
 SLACK_DM = ConversationRef("slack", "D1", "U-sam-77", space="T1")
 
 
@@ -69,9 +71,7 @@ async def test_without_a_referral_channel_nothing_is_posted(build_engine, chat_w
     assert await engine.store.referrals_shared_by(SLACK_DM.user_key) == []
 
 
-async def test_export_sends_json_and_a_summary(build_engine, chat_with):
-    engine = await build_engine()
-    chat = chat_with(engine)
+async def add_dana(chat) -> None:
     await chat.say("relationship")
     await chat.press("add")
     fields = {
@@ -84,14 +84,68 @@ async def test_export_sends_json_and_a_summary(build_engine, chat_with):
     await chat.send(form=tuple(fields.items()), choice_token=chat.replies[-1].form.token)
     await chat.press("m3")
 
+
+def all_keys(value: object) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in all_keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in all_keys(v)}
+    return set()
+
+
+def check_readable(exported: dict) -> None:
+    """Self-explaining keys only, each one documented; no encoded conversation keys."""
+    keys = all_keys(exported)
+    assert not keys & {"h", "k", "q", "v", "a", "z", "p", "t"}, keys
+    assert ":-:" not in json.dumps(exported)
+    documented = (ROOT / "docs" / "personal-data.md").read_text(encoding="utf-8")
+    # answers are keyed by the flows' own slot names; every other key is explained in the doc
+    answers = all_keys([c["answers"] for c in exported["conversations"]])
+    answers |= all_keys([c["earlier_answers"] for c in exported["conversations"]])
+    answers |= all_keys([r["opportunity"] for r in exported["opportunities_shared"]])
+    missing = sorted(k for k in keys - answers if f"`{k}`" not in documented)
+    assert missing == [], f"document these keys in docs/personal-data.md: {missing}"
+
+
+async def test_the_console_export_is_a_summary_and_a_file_with_readable_keys(
+    build_engine, chat_with
+):
+    engine = await build_engine()
+    chat = chat_with(engine)
+    await add_dana(chat)
+
+    await chat.say("export")
+
+    summary, _done = chat.replies
+    assert summary.attachment is not None and summary.attachment.filename.endswith(".json")
+    exported = json.loads(summary.attachment.content)
+    assert exported["recruiter_contacts"][0]["name"] == "Dana"
+    assert exported["recruiter_contacts"][0]["how_to_reach"] == "dana@example.com"
+    [reminder] = exported["reminders"]
+    assert reminder["kind"] == "keep-in-touch nudge"
+    assert exported["conversations"][0]["where"]["platform"] == "console"
+    check_readable(exported)
+    assert "Recruiter contacts: 1" in summary.text
+    assert "Your time zone: America/New" in summary.text
+    assert "nudge on Tuesday 23 February 2027" in summary.text  # another year: it says which
+    assert "```" not in summary.text
+    texts = [r.text.lower() for r in chat.replies]
+    assert sum("forget" in text for text in texts) == 1  # one closing line, not two
+
+
+async def test_on_slack_the_export_json_is_readable_too(build_engine, chat_with):
+    engine = await build_engine()
+    chat = use_ref(chat_with(engine))
+    await add_dana(chat)
+
     await chat.say("export")
 
     json_reply, summary, done = chat.replies
     body = re.search(r"```\n(.*)\n```", json_reply.text, re.DOTALL)
     assert body is not None
     exported = json.loads(re.sub(r"\\(.)", r"\1", body.group(1)))  # undo the markup escapes
-    assert exported["contacts"][0]["name"] == "Dana"
-    assert {"conversations", "users", "jobs", "contacts"} <= set(exported)
+    assert exported["recruiter_contacts"][0]["name"] == "Dana"
+    check_readable(exported)
     assert "Recruiter contacts: 1" in summary.text
     assert "type **forget**" in done.text.lower()
 

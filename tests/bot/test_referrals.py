@@ -96,6 +96,13 @@ async def test_interest_goes_privately_to_the_sharer(board: ReferralBoard) -> No
     assert "Alex" not in card_text(outcome.card)
 
 
+async def test_a_display_name_with_a_lone_surrogate_is_cleaned(board: ReferralBoard) -> None:
+    referral = await board.share(SHARER, ROLE)
+    outcome = await board.respond(f"ref:{referral.id}:interested", ALEX, "Alex\ud800\x00")
+    assert outcome.notice is not None and "Alex\ufffd" in outcome.notice.text
+    outcome.notice.text.encode("utf-8")  # sendable as JSON to Slack or Discord
+
+
 async def test_know_someone_counts_and_reminds_to_ask_first(board: ReferralBoard) -> None:
     referral = await board.share(SHARER, ROLE)
     outcome = await board.respond(f"ref:{referral.id}:know_someone", KIM, None)

@@ -20,6 +20,7 @@ import yaml
 from bot.app import build_actions, load_content
 from bot.engine import Engine, TopicRouter
 from bot.errors import FlowErrors
+from bot.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic
 from bot.routing import (
     OTHER,
     TOPIC_IDS,
@@ -37,13 +38,22 @@ from bot.topicfile import MIN_EXAMPLES
 ROOT = Path(__file__).resolve().parents[2]
 DIALOGS = ROOT / "dialogs"
 EVAL_FILE = Path(__file__).with_name("eval_questions.yaml")
+# A second held-out set (issue 10): harder phrasings, never used for training or tuning.
+UNSEEN_FILE = Path(__file__).with_name("unseen_questions.yaml")
+HELD_OUT = {"eval": EVAL_FILE, "unseen": UNSEEN_FILE}
 MIN_TOP1 = 0.90
 MIN_TOP3 = 0.98
+# The bar for questions the engine would open in the wrong flow without asking (route_policy).
+MAX_CONFIDENTLY_WRONG = 0
 
 
-def eval_questions() -> list[tuple[str, str]]:
-    data = yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))["questions"]
+def eval_questions(path: Path = EVAL_FILE) -> list[tuple[str, str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
     return [(topic, str(question)) for topic, questions in data.items() for question in questions]
+
+
+def held_out_questions() -> list[tuple[str, str]]:
+    return [pair for path in HELD_OUT.values() for pair in eval_questions(path)]
 
 
 @pytest.fixture(scope="module")
@@ -66,17 +76,22 @@ def test_every_fixed_topic_has_a_file_with_enough_examples_and_a_short_title() -
     assert titles["legitimacy"] == "Is this recruiter real?"
 
 
-def test_the_evaluation_set_covers_every_topic() -> None:
-    questions = eval_questions()
+@pytest.mark.parametrize(
+    ("name", "minimum", "per_topic_minimum"), [("eval", 150, 5), ("unseen", 90, 3)]
+)
+def test_the_evaluation_set_covers_every_topic(
+    name: str, minimum: int, per_topic_minimum: int
+) -> None:
+    questions = eval_questions(HELD_OUT[name])
     per_topic = {topic: sum(1 for t, _ in questions if t == topic) for topic in TOPIC_IDS}
-    assert len(questions) >= 150
+    assert len(questions) >= minimum
     assert {t for t, _ in questions} == set(TOPIC_IDS)
-    assert min(per_topic.values()) >= 5, per_topic
+    assert min(per_topic.values()) >= per_topic_minimum, per_topic
 
 
 def test_no_evaluation_question_is_a_training_example_even_after_normalising() -> None:
     training = {normalise(e) for topic in load_topics(DIALOGS) for e in topic.examples}
-    leaked = [q for _, q in eval_questions() if normalise(q) in training]
+    leaked = [q for _, q in held_out_questions() if normalise(q) in training]
     assert leaked == []
 
 
@@ -89,7 +104,7 @@ def test_no_evaluation_question_is_a_near_copy_of_a_training_example() -> None:
         for example in topic.examples
     ]
     near = []
-    for _, question in eval_questions():
+    for _, question in held_out_questions():
         grams = _trigrams(normalise(question))
         size = len(grams)
         near += [
@@ -114,8 +129,11 @@ def _trigrams(text: str) -> set[str]:
 # -- accuracy ---------------------------------------------------------------------------------
 
 
-def test_top1_and_top3_accuracy_on_the_held_out_questions(router: ClassifierRouter) -> None:
-    questions = eval_questions()
+@pytest.mark.parametrize("name", list(HELD_OUT))
+def test_top1_and_top3_accuracy_on_the_held_out_questions(
+    router: ClassifierRouter, name: str
+) -> None:
+    questions = eval_questions(HELD_OUT[name])
     top1_misses, top3_misses = [], []
     for expected, question in questions:
         ranked = [topic for topic, _ in router.rank(question, k=3)]
@@ -127,6 +145,42 @@ def test_top1_and_top3_accuracy_on_the_held_out_questions(router: ClassifierRout
     top3 = 1 - len(top3_misses) / len(questions)
     assert top1 >= MIN_TOP1, f"top-1 {top1:.1%}; misses: {top1_misses}"
     assert top3 >= MIN_TOP3, f"top-3 {top3:.1%}; misses: {top3_misses}"
+
+
+@pytest.mark.parametrize("name", list(HELD_OUT))
+def test_no_held_out_question_opens_the_wrong_flow_confidently(
+    router: ClassifierRouter, name: str
+) -> None:
+    # Issue 10: about 2 in 100 unseen questions used to open the wrong conversation. Under the
+    # engine's rule (route_policy: threshold and margin) a wrong top topic must get buttons.
+    wrong = []
+    opened = 0
+    questions = eval_questions(HELD_OUT[name])
+    for expected, question in questions:
+        ranked = router.rank(question, k=2)
+        topic = confident_topic(ranked, ROUTE_THRESHOLD, ROUTE_MARGIN)
+        opened += topic is not None
+        if topic is not None and topic != expected:
+            wrong.append((expected, ranked, question))
+    assert len(wrong) <= MAX_CONFIDENTLY_WRONG, wrong
+    # ... while most questions still open straight away (the rest cost one tap).
+    assert opened / len(questions) >= 0.7
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "they asked for my salry histroy, is that sketchy",
+        "recruter wants my salery history, red flag?",
+        "do i have to call them back at all",
+    ],
+)
+def test_a_misspelled_two_topic_question_is_not_opened_in_the_wrong_flow(
+    router: ClassifierRouter, text: str
+) -> None:
+    # The issue's kind of miss: a strong word of another topic ("red flag", "call") used to win.
+    topic = confident_topic(router.rank(text, k=2))
+    assert topic in (None, "compensation", "ignore")
 
 
 @pytest.mark.parametrize(
@@ -260,6 +314,8 @@ def test_the_engine_routes_free_text_with_the_classifier() -> None:
     assert legitimacy_flow is not None
     assert engine.flow_for_text("how can i tell if this recruiter is for real") == legitimacy_flow
     assert engine.flow_for_text("what's the weather like today") is None
+    assert engine.route_threshold == ROUTE_THRESHOLD
+    assert engine.route_margin == ROUTE_MARGIN
 
 
 # -- mistakes in topic files ------------------------------------------------------------------
@@ -298,7 +354,7 @@ def test_an_unknown_topic_id_is_refused_with_the_fixed_ids(dialogs: Path) -> Non
     edit(fees, "topic: fees", "topic: salary")
     message = problems_of(dialogs)
     assert f"{fees}:5 [topic]: error: unknown topic id 'salary'" in message
-    assert "use one of the fixed ids (DESIGN section 8): call_at_work, callback," in message
+    assert "use one of the fixed ids: call_at_work, callback," in message
 
 
 def test_a_file_named_after_another_topic_is_refused(dialogs: Path) -> None:

@@ -25,7 +25,7 @@ import discord.gateway
 import discord.http
 import pytest
 import yarl
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 from tests.adapters.discord.payloads import (
     APP_ID,
@@ -46,6 +46,7 @@ class Request:
     path: str  # after /api/v10
     query: dict[str, str]
     body: Any
+    files: dict[str, bytes] = field(default_factory=dict)  # uploads: file name -> content
 
     @property
     def content(self) -> str:
@@ -182,8 +183,8 @@ class FakeDiscord:
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
-        body = await request.json() if request.can_read_body else None
-        recorded = Request(request.method, path, dict(request.query), body)
+        body, files = await _body(request)
+        recorded = Request(request.method, path, dict(request.query), body, files)
         await self._record(recorded)
         if self.unauthorized:
             return _json({"code": 0, "message": "401: Unauthorized"}, 401)
@@ -262,3 +263,22 @@ def _json(data: Any, status: int) -> web.Response:
     # own), not with aiohttp's "; charset=utf-8".
     body = json.dumps(data).encode()
     return web.Response(body=body, status=status, headers={"Content-Type": "application/json"})
+
+
+async def _body(request: web.Request) -> tuple[Any, dict[str, bytes]]:
+    """A JSON body, or a multipart one (files: ``payload_json`` plus ``files[n]`` parts)."""
+    if not request.can_read_body:
+        return None, {}
+    if not request.content_type.startswith("multipart/"):
+        return await request.json(), {}
+    body: Any = None
+    files: dict[str, bytes] = {}
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader):
+            continue
+        if part.name == "payload_json":
+            body = json.loads(await part.text())
+        else:
+            files[part.filename or part.name or ""] = bytes(await part.read())
+    return body, files

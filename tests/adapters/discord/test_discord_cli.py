@@ -104,3 +104,24 @@ async def test_the_bot_runs_until_stopped_and_syncs_on_first_start(
     running.cancel()  # what Ctrl-C does to asyncio.run
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(running, 15)
+
+
+def test_without_network_the_bot_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    sqlite_url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import argparse
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{port}/api/v10")
+    settings = Settings(data_dir=tmp_path, database_url=sqlite_url, discord_bot_token=TOKEN)
+    args = argparse.Namespace(settings=settings, invite_url=False, application_id=None, sync=False)
+    assert cli.main(args) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert "cannot reach Discord" in err

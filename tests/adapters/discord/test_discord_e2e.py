@@ -10,6 +10,7 @@ anyone.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import discord
@@ -70,7 +71,7 @@ async def test_a_conversation_through_the_gateway_survives_a_restart(
     # a button press is answered
     pressed = press(at_work, user_id=USER, message=posted(question), dm_channel=DM)
     answer = await event(fake, "INTERACTION_CREATE", pressed, followup)
-    assert "Which time zone are you in?" in answer.content
+    assert "Which city's time are you on?" in answer.content
 
     # the same button after a restart: a new client, registered from scratch, still answers
     await bot.restart()
@@ -82,7 +83,8 @@ async def test_a_conversation_through_the_gateway_survives_a_restart(
     # a DM is answered; the form it offers opens as a modal, whose submission is answered
     offer = await event(fake, "MESSAGE_CREATE", dm("Berlin", user_id=USER, channel_id=DM), dm_post)
     done = await fill_the_form(fake, offer)
-    assert "Here's what to say now" in done.content and "(Europe/Berlin)" in done.content
+    assert "Here's what to say now" in done.content and ", 18:30" in done.content
+    assert "Europe/Berlin" not in done.content  # the user's own zone goes without saying
 
 
 async def fill_the_form(fake: FakeDiscord, offer: Request) -> Request:
@@ -109,7 +111,7 @@ async def test_everyone_typed_by_a_user_pings_no_one(
     script = await event(fake, "MESSAGE_CREATE", dm("@here", user_id=USER, channel_id=DM), dm_post)
     assert "@\u200beveryone" in script.content and "@\u200bhere" in script.content
     assert "@everyone" not in script.content and "@here" not in script.content
-    assert "<@&234567890123456789>" not in script.content
+    assert re.search(r"(?<!\\)<@&234567890123456789>", script.content) is None  # escaped: dead
     assert "\\*\\*Bold\\*\\*" in script.content
     with_content = [r for r in fake.requests if r.content]
     assert len(with_content) >= 3
@@ -131,3 +133,24 @@ async def test_the_bot_asks_the_gateway_only_for_servers_and_dms(
     assert fake.identifies[-1]["intents"] == (1 << 0) | (1 << 12)
     answer = await event(fake, "MESSAGE_CREATE", dm("hi", user_id=USER, channel_id=DM), dm_post)
     assert "can you talk" in answer.content
+
+
+async def test_the_export_is_uploaded_as_a_json_file_with_readable_keys(
+    bot: BotHarness, fake_discord: FakeDiscord
+) -> None:
+    import json
+
+    fake = fake_discord
+    fake.dm_channels[USER] = DM
+    await bot.start()
+    mark = fake.mark()
+    await fake.dispatch("MESSAGE_CREATE", dm("export", user_id=USER, channel_id=DM))
+    upload = await fake.wait_for(lambda r: dm_post(r) and bool(r.files), after=mark)
+    [(name, content)] = upload.files.items()
+    assert name.startswith("recruiter-coach-export-") and name.endswith(".json")
+    exported = json.loads(content)
+    assert exported["format"] == "recruiter-coach-export/1"
+    assert set(exported) >= {"accounts", "conversations", "reminders", "recruiter_contacts"}
+    assert "In short, what I hold about you" in upload.content
+    assert '"k"' not in content.decode()
+    await fake.wait_for(lambda r: dm_post(r) and "That's all of it" in r.content, after=mark)

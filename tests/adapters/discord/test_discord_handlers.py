@@ -38,7 +38,7 @@ from tests.adapters.discord.payloads import (
 USER = 4242
 DM = 1500000000000000001
 CAN_TALK = "can you talk"
-TIME_ZONE = "Which time zone are you in?"
+TIME_ZONE = "Which city's time are you on?"
 STALE = "belongs to an earlier question"
 
 

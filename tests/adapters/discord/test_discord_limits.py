@@ -227,15 +227,15 @@ def test_replies_are_merged_and_buttons_stay_under_their_own_text() -> None:
 def test_mentions_in_user_text_are_broken() -> None:
     shown = to_markdown(escape(HOSTILE["everyone"]))
     assert "@everyone" not in shown and "@here" not in shown
-    assert "<@123456789012345678>" not in shown
-    assert "<@&234567890123456789>" not in shown
+    # "\<" shows the raw text, never a mention (and AllowedMentions.none() could not ping)
+    assert "\\<@123456789012345678>" in shown and "\\<@&234567890123456789>" in shown
     assert "@\u200beveryone" in shown
 
 
 def test_markdown_and_links_in_user_text_stay_literal() -> None:
     shown = to_markdown(escape("**bold** _it_ [click](https://evil.example) a* then *b"))
     assert "**bold**" not in shown
-    assert "\\[click](https://evil.example)" in shown  # the escaped "[" is no link
+    assert "\\[click\\]\\(https://evil.example)" in shown  # every bracket escaped: no link
     assert "\\*\\*bold\\*\\*" in shown
     # a lone marker is escaped too, so it cannot pair with markup from the next node
     assert to_markdown("a\\* then **b**") == "a\\* then **b**"

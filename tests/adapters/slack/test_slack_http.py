@@ -156,7 +156,7 @@ async def test_app_home_shows_callbacks_and_privacy_controls(slack: Harness) -> 
     assert published[0].args["user_id"] == "U1"
     text = json.dumps(home)
     when = datetime.fromtimestamp(at, ZoneInfo("Europe/Berlin")).strftime("%H:%M")
-    assert when in text and "+14155550100" in text
+    assert when in text and "+1 415-555-0100" in text
     assert "Kim &lt;!here&gt; (Acme): kim@acme.example" in text
     labels = [b["text"]["text"] for b in buttons(home["blocks"])]
     assert {"Export my data", "Forget me", "Show my contacts"} <= set(labels)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.actions import ActionContext, ActionRegistry
 from bot.boundary import ConversationRef
@@ -34,7 +36,7 @@ def ratings(**scores: tuple[int, int]) -> list[Rating]:
 
 
 def test_decline_when_every_important_factor_scores_high() -> None:
-    decision = decide(ratings(pay=(5, 5), growth=(4, 4), balance=(5, 4)))
+    decision = decide(ratings(pay=(5, 5), growth=(4, 4), balance=(5, 4)), "worse")
     assert decision.recommendation == "decline"
     assert decision.shortfalls == ()
     assert decision.middling_top == ()
@@ -54,7 +56,7 @@ def test_one_important_factor_scored_low_is_enough_for_an_interview() -> None:
 
 
 def test_a_low_score_on_an_unimportant_factor_is_no_shortfall() -> None:
-    decision = decide(ratings(pay=(5, 4), commute=(3, 1), stability=(2, 1)))
+    decision = decide(ratings(pay=(5, 4), commute=(3, 1), stability=(2, 1)), "worse")
     assert decision.recommendation == "decline"
     assert decision.shortfalls == ()
     assert [r.factor for r in decision.important] == ["pay"]
@@ -68,14 +70,14 @@ def test_the_top_factor_scored_only_three_suggests_an_interview() -> None:
 
 
 def test_a_three_below_the_top_is_not_enough() -> None:
-    decision = decide(ratings(pay=(5, 4), growth=(4, 3)))
+    decision = decide(ratings(pay=(5, 4), growth=(4, 3)), "worse")
     assert decision.recommendation == "decline"
 
 
 def test_scores_at_the_thresholds() -> None:
     assert decide(ratings(pay=(4, 2))).recommendation == "interview"  # LOW is a shortfall
     assert decide(ratings(pay=(4, 3))).recommendation == "interview"  # the only top factor
-    assert decide(ratings(pay=(4, 4))).recommendation == "decline"
+    assert decide(ratings(pay=(4, 4)), "worse").recommendation == "decline"
 
 
 def test_tied_top_factors_each_count_as_top() -> None:
@@ -97,9 +99,87 @@ def test_when_nothing_is_important_the_highest_rated_factors_count() -> None:
 
 
 def test_all_equally_unimportant_and_all_high_is_a_decline() -> None:
-    decision = decide(ratings(pay=(1, 5), growth=(1, 4)))
+    decision = decide(ratings(pay=(1, 5), growth=(1, 4)), "worse")
     assert decision.recommendation == "decline"
     assert len(decision.important) == 2
+
+
+# -- the new role counts too (issue 10, item 6: the aid must not contradict the article) -------
+
+HAPPY = {"pay": (5, 5), "balance": (4, 4)}  # the current job holds up on what matters
+UNHAPPY = {"pay": (5, 2), "balance": (4, 4)}  # it falls short on pay
+MIDDLING = {"growth": (5, 3)}
+
+
+@pytest.mark.parametrize(
+    "current,new_role,expected",
+    [
+        (HAPPY, "better", "interview"),  # the right job may be out there
+        (HAPPY, "same", "explore"),  # learn more; you may find yours is the one
+        (HAPPY, "unknown", "explore"),
+        (HAPPY, "worse", "decline"),  # the one clear case for a no
+        (UNHAPPY, "better", "interview"),
+        (UNHAPPY, "same", "interview"),
+        (UNHAPPY, "unknown", "interview"),
+        (UNHAPPY, "worse", "explore"),  # ask about what matters, and other roles
+        (MIDDLING, "unknown", "interview"),
+        (MIDDLING, "worse", "explore"),
+    ],
+)
+def test_the_new_role_is_weighed_with_the_current_job(
+    current: dict[str, tuple[int, int]], new_role: str, expected: str
+) -> None:
+    assert decide(ratings(**current), new_role).recommendation == expected
+
+
+def test_happy_in_the_job_is_never_told_no_unless_the_new_role_looks_worse() -> None:
+    # Every single-factor rating: a decline needs the new role to look worse.
+    for factor in FACTORS:
+        for importance in range(1, 6):
+            for score in range(1, 6):
+                for role in ("better", "same", "unknown"):
+                    decision = decide([Rating(factor, importance, score)], role)
+                    assert decision.recommendation != "decline", (factor, importance, score, role)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(list(FACTORS)),
+            st.integers(min_value=1, max_value=5),
+            st.integers(min_value=1, max_value=5),
+        ),
+        min_size=1,
+        max_size=7,
+        unique_by=lambda rating: rating[0],
+    ),
+    st.sampled_from(["better", "same", "worse", "unknown"]),
+)
+def test_decline_only_for_the_clear_case_and_the_summary_is_markup(
+    given_ratings: list[tuple[str, int, int]], new_role: str
+) -> None:
+    decision = decide([Rating(*rating) for rating in given_ratings], new_role)
+    if decision.recommendation == "decline":
+        assert new_role == "worse"
+        assert not decision.shortfalls and not decision.middling_top
+    if new_role == "better":
+        assert decision.recommendation == "interview"
+    summary = summary_markup(decision)
+    assert any(isinstance(node, Bold) for node in parse(summary))
+
+
+def test_the_new_role_defaults_to_unknown_and_is_checked() -> None:
+    assert decide(ratings(**HAPPY)).new_role == "unknown"
+    assert decide(ratings(**HAPPY), " Better ").new_role == "better"
+    with pytest.raises(ValueError, match="new_role"):
+        decide(ratings(**HAPPY), "amazing")
+
+
+def test_the_summary_says_how_the_new_role_looks() -> None:
+    assert summary_markup(decide(ratings(**HAPPY), "better")).endswith(
+        "the new role looks **better** on what matters to you."
+    )
+    assert "don't know yet" in summary_markup(decide(ratings(**HAPPY)))
 
 
 def test_no_ratings_or_a_repeated_factor_is_a_mistake() -> None:
@@ -180,8 +260,11 @@ def test_no_shortfalls_is_an_empty_text() -> None:
     ],
 )
 def test_the_summary(given: dict[str, tuple[int, int]], expected: str) -> None:
-    summary = summary_markup(decide(ratings(**given)))
-    assert summary == expected
+    summary = summary_markup(decide(ratings(**given), "same"))
+    assert (
+        summary
+        == f"{expected} From what the recruiter said, the new role looks **about the same**."
+    )
     assert any(isinstance(node, Bold) for node in parse(summary))
 
 
@@ -194,19 +277,29 @@ async def test_the_registered_action() -> None:
     spec = registry.get("decide_interview")
     assert spec is not None
     assert spec.inputs == ("ranking", "scores")
-    assert spec.outputs == ("recommendation", "shortfalls", "summary")
+    assert spec.optional_inputs == ("new_role",)
+    assert spec.outputs == ("recommendation", "shortfalls", "summary", "role_line")
     context = ActionContext(
         conversation=ConversationRef("console", "c", "u"),
         now=datetime(2026, 11, 23, tzinfo=UTC),
         time_zone=None,
         store=MemoryStore(),
     )
-    result = await spec.function(context, {"ranking": ["balance", None], "scores": [2, None]})
+    result = await spec.function(
+        context, {"ranking": ["balance", None], "scores": [2, None], "new_role": "worse"}
+    )
+    role_line = (
+        "From what the recruiter said, the new role looks **worse** on what matters to you."
+    )
     assert result == {
-        "recommendation": "interview",
+        "recommendation": "explore",
         "shortfalls": "- **Work-life balance**: 2 out of 5",
-        "summary": "Your current job scores low on **work-life balance**, which matters to you.",
+        "summary": "Your current job scores low on **work-life balance**, which matters to you. "
+        + role_line,
+        "role_line": role_line,
     }
+    happy = await spec.function(context, {"ranking": ["balance"], "scores": [5]})
+    assert happy["recommendation"] == "explore"
     with pytest.raises(TypeError):
         await spec.function(context, {"ranking": "pay", "scores": [3]})
 

@@ -76,7 +76,7 @@ FIRES = [
     case("R10", company="Acme Corp", email="acme.hiring@gmail.com"),
     case("R11", "extra-word", company="Acme", email="hr@acme-careers.com"),
     case("R11", "joined-word", company="Acme", email="hr@jobsacme.net"),
-    case("R11", "hyphen", company="Acme Widgets", email="hr@acme-widgets.com"),
+    case("R11", "hyphen", company="Microsoft", email="hr@micro-soft.com"),
     case("R11", "homoglyph", company="Microsoft", email="talent@rnicrosoft.com"),
     case("R11", "typo", company="Initech", email="hr@inittech.com"),
     case("R11", "punycode", company="Acme", email="jobs@xn--cme-8cd.com"),
@@ -229,7 +229,7 @@ def test_a_finding_says_what_was_seen_and_why_it_matters() -> None:
     result = check(asked_for="Please pay $150 for the onboarding kit.")
     [finding] = result.findings
     assert finding.severity == "high"
-    assert "They wrote “pay $150 for the onboarding”." in finding.reason
+    assert "They wrote “pay $150 for the onboarding kit”." in finding.reason
     assert "don't charge you" in finding.reason
     assert finding.source
 
@@ -332,13 +332,13 @@ def test_every_positive_signal_can_apply() -> None:
 
 def test_positives_lower_medium_to_low() -> None:
     text = "We guarantee you a job. Decide today."
-    assert check(asked_for=text).risk == "medium"  # two mediums, minus P05
+    assert check(asked_for=text).risk == "medium"  # two mediums; "no money asked" doesn't hold
     lowered = check(asked_for=text, callback_via_known_number=True, on_careers_page=True)
-    assert {p.rule_id for p in lowered.positives} == {"P03", "P04", "P05"}
+    assert {p.rule_id for p in lowered.positives} == {"P03", "P04"}
     assert lowered.risk == "low"
 
 
-def test_positives_never_override_a_high_finding() -> None:
+def test_no_good_sign_stands_beside_a_high_finding() -> None:
     result = check(
         company="Acme",
         email="jane@acme.com",
@@ -347,7 +347,7 @@ def test_positives_never_override_a_high_finding() -> None:
         on_careers_page=True,
         callback_via_known_number=True,
     )
-    assert len(result.positives) >= 3
+    assert result.positives == ()
     assert result.risk == "high"
     assert result.high
 
@@ -424,7 +424,7 @@ def test_next_steps_and_if_caught_cover_the_essentials() -> None:
     steps = " ".join(result.next_steps)
     assert "number you find yourself" in steps
     assert "“scam”" in steps
-    assert "Never pay" in steps
+    assert "Don't send any money" in steps  # in place of the general "Never pay" habit
     assert "written offer" in steps
     assert "virtual machine" in steps
     caught = " ".join(result.if_caught)
@@ -491,7 +491,7 @@ def test_the_action_is_registered_with_optional_inputs() -> None:
     assert spec.inputs == ()
     expected = {"recruiter_name", "company", "email", "website", "phone", "linkedin", "asked_for"}
     assert expected <= set(spec.optional_inputs)
-    assert spec.outputs == ("risk", "summary", "finding_count", "high")
+    assert spec.outputs == ("risk", "summary", "details", "finding_count", "high")
 
 
 def test_the_action_summarises_in_neutral_markup() -> None:
@@ -503,8 +503,9 @@ def test_the_action_summarises_in_neutral_markup() -> None:
     assert summary.startswith("**Risk: high.**")
     lines = summary.splitlines()
     assert "- **A lookalike domain** (high): acme-careers.com looks like a copy" in summary
-    assert lines.index("What I noticed:") < lines.index("Worth looking up:")
-    assert lines.index("Worth looking up:") < lines.index("Next steps:")
+    assert lines.index("Why:") < lines.index("Next steps:")
+    details = str(outputs["details"]).splitlines()
+    assert details.index("Worth looking up:") < details.index("More steps:")
 
 
 @pytest.mark.parametrize(

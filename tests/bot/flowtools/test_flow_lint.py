@@ -355,6 +355,11 @@ def test_a_branch_that_mentions_every_choice_needs_no_else(dialogs: DialogsFacto
 # -- slots read before a step sets them ----------------------------------------------------------
 
 
+def errors_of(root: Path) -> list[str]:
+    """Slot reads that would fail at run time are load-time errors (bot.flowtools.runchecks)."""
+    return [str(p) for p in lint(load_dialogs(root)).errors]
+
+
 def slot_flow(steps: str) -> str:
     return "flow: demo\nsteps:\n" + textwrap.indent(textwrap.dedent(steps), "  ")
 
@@ -374,9 +379,9 @@ def test_a_slot_read_before_its_ask_is_reported(dialogs: DialogsFactory) -> None
         + ASK_NAME.format(next="bye")
         + "bye:\n  end: true\n"
     )
-    found = warnings_of(dialogs({"demo": flow}))
+    found = errors_of(dialogs({"demo": flow}))
     assert len(found) == 1
-    assert "demo.yaml:4 [say]: warning: step 'hello': reads 'name'" in found[0]
+    assert "demo.yaml:4 [say]: error: step 'hello': reads 'name'" in found[0]
     assert "`name | default(" in found[0]
 
 
@@ -409,7 +414,7 @@ def test_a_slot_set_on_one_path_only_is_reported(dialogs: DialogsFactory) -> Non
         show:
           say: "x is {{ x }}"
         """)
-    found = warnings_of(dialogs({"demo": flow}))
+    found = errors_of(dialogs({"demo": flow}))
     assert len(found) == 1
     assert "step 'show': reads 'x', which is not set on every path" in found[0]
 
@@ -427,7 +432,7 @@ def test_the_on_fail_path_does_not_set_the_slot(dialogs: DialogsFactory) -> None
         give_up:
           say: Never mind
         """)
-    assert "reads 'n'" in " ".join(warnings_of(dialogs({"demo": flow.format(target="show")})))
+    assert "reads 'n'" in " ".join(errors_of(dialogs({"demo": flow.format(target="show")})))
     assert warnings_of(dialogs({"demo": flow.format(target="give_up")})) == []
 
 
@@ -437,7 +442,7 @@ def test_templates_and_platform_overrides_are_read(dialogs: DialogsFactory) -> N
         {"demo": flow},
         {"common/greet": "Hello {{ nickname }}", "slack/greet": "Hey {{ handle | when }}"},
     )
-    found = warnings_of(root)
+    found = errors_of(root)
     assert any("reads 'nickname', but no step of this flow sets it" in w for w in found), found
     assert any("reads 'handle'" in w for w in found), found
 
@@ -452,9 +457,9 @@ def test_a_condition_reading_an_unset_slot_is_reported(dialogs: DialogsFactory) 
         bye:
           end: true
         """)
-    found = warnings_of(dialogs({"demo": flow}))
+    found = errors_of(dialogs({"demo": flow}))
     assert len(found) == 1
-    assert "[if]: warning: step 'route': reads 'mood'" in found[0]
+    assert "[if]: error: step 'route': reads 'mood'" in found[0]
 
 
 def test_slots_set_by_a_called_flow_count(dialogs: DialogsFactory) -> None:
@@ -491,7 +496,7 @@ def test_action_outputs_count_but_not_on_error(dialogs: DialogsFactory) -> None:
           say: No reminder, sorry.
         """)
     assert warnings_of(dialogs({"demo": flow.format(on_error="sorry")})) == []
-    found = warnings_of(dialogs({"demo": flow.format(on_error="show")}))
+    found = errors_of(dialogs({"demo": flow.format(on_error="show")}))
     reads = [w for w in found if "reads" in w]
     assert len(reads) == 1
     assert "step 'show': reads 'reminder_at', which is not set on every path" in reads[0]

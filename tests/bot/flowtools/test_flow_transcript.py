@@ -150,12 +150,14 @@ def test_pressing_a_button_never_shown_is_reported(
 
 
 def test_an_engine_failure_fails_the_turn(dialogs: DialogsFactory, flows_cli: FlowsCli) -> None:
-    flow = "flow: demo\nsteps:\n  hi:\n    ask: text\n    slot: a\n    text: '{{ nope }}'\n"
+    # Fails when rendered, not when loaded (an undefined name would be refused at load time).
+    text = "{{ 1 // (now | string | length * 0) }}"
+    flow = f"flow: demo\nsteps:\n  hi:\n    ask: text\n    slot: a\n    text: '{text}'\n"
     case = "name: crash\nflow: demo\nturns:\n  - user: start\n"
     code, output = flows_cli("test", str(with_tests(dialogs({"demo": flow}), crash=case)))
     assert code == 1
     assert "the engine failed on this turn: conversation" in output
-    assert "UndefinedError" in output
+    assert "ZeroDivisionError" in output
 
 
 def test_start_and_slots_preset_the_conversation(

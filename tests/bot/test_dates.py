@@ -1,0 +1,164 @@
+"""Dates a person would type, read the way they meant, or asked about: "12/01 18:00" by locale
+and confirmed with its year, "next week" asked about (not read as "now"), "31 February" refused
+politely, and no text at all makes the parser raise."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.flow import Rule
+from bot.values import Invalid, Parsed, Unparsed, format_when, parse_answer
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York, 16:00 in Berlin
+
+
+def when(text: str, zone: str = "America/New_York", now: datetime = NOW):
+    return parse_answer("datetime", text, rule=Rule(), now=now, time_zone=zone)
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "value", "shown"),
+    [
+        ("12/01 18:00", "America/New_York", "2026-12-01T18:00:00-05:00",
+         "Tuesday 1 December 2026, 6 pm"),
+        ("12/01 18:00", "Europe/Berlin", "2027-01-12T18:00:00+01:00",
+         "Tuesday 12 January 2027, 18:00"),
+        ("3/4 9:30", "Europe/London", "2027-04-03T09:30:00+01:00", "Saturday 3 April 2027, 09:30"),
+    ],
+)  # fmt: skip
+def test_a_day_and_month_that_swap_are_read_by_locale_and_confirmed_with_the_year(
+    text: str, zone: str, value: str, shown: str
+) -> None:
+    result = when(text, zone)
+    assert isinstance(result, Parsed) and result.confirm
+    assert result.value == value
+    assert shown in result.display
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "value"),
+    [
+        ("25/12 10:00", "America/New_York", "2026-12-25T10:00:00-05:00"),
+        ("12/25 10:00", "Europe/Berlin", "2026-12-25T10:00:00+01:00"),
+        ("1/13 18:30", "Europe/Paris", "2027-01-13T18:30:00+01:00"),
+    ],
+)
+def test_a_date_only_one_order_allows_is_taken_without_asking(
+    text: str, zone: str, value: str
+) -> None:
+    result = when(text, zone)
+    assert isinstance(result, Parsed) and not result.confirm
+    assert result.value == value
+
+
+def test_a_date_more_than_sixty_days_out_is_confirmed_with_its_year() -> None:
+    result = when("15 March 18:00")
+    assert isinstance(result, Parsed) and result.confirm
+    assert result.display.startswith("Monday 15 March 2027, 6 pm")
+    soon = when("10 December 18:00")
+    assert isinstance(soon, Parsed) and not soon.confirm
+
+
+@pytest.mark.parametrize("text", ["next week", "next week 18:00", "the weekend", "next month"])
+def test_a_span_without_a_day_asks_which_day(text: str) -> None:
+    result = when(text)
+    assert isinstance(result, Unparsed)
+    assert result.reason.startswith("Which day") and "what time" in result.reason
+
+
+@pytest.mark.parametrize("text", ["friday", "24 Nov", "tomorrow"])
+def test_a_day_without_a_time_asks_for_the_time(text: str) -> None:
+    result = when(text)
+    assert isinstance(result, Unparsed) and result.reason.startswith("What time on")
+
+
+@pytest.mark.parametrize("text", ["31 February 18:00", "31/02 9:00", "February 30 10am"])
+def test_a_day_that_does_not_exist_is_refused_politely(text: str) -> None:
+    result = when(text)
+    assert isinstance(result, Invalid)
+    assert "There is no 3" in result.reason and "February" in result.reason
+    assert result.reason.endswith("Which day did you mean?")
+
+
+def test_the_year_is_shown_whenever_it_is_not_this_year() -> None:
+    assert format_when("2027-01-12T18:00:00+01:00", "Europe/Berlin", now=NOW).startswith(
+        "Tuesday 12 January 2027"
+    )
+    assert "2026" not in format_when("2026-12-01T18:00:00-05:00", "America/New_York", now=NOW)
+
+
+_ZONES = st.sampled_from(["America/New_York", "Europe/Berlin", "Asia/Tokyo", "UTC", None])
+_PIECES = st.sampled_from(
+    ["12/01", "31/02", "13/13", "0/0", "99/99/99", "/", "next", "week", "friday", "18:00", "at",
+     "6pm", "31", "February", "2027", "tomorrow", "in", "2", "hours", "noon", "weekend", " "]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(st.text(max_size=60), st.lists(_PIECES, max_size=6).map(" ".join)),
+    zone=_ZONES,
+    offset=st.integers(min_value=-400, max_value=400),
+)
+def test_the_date_parser_never_raises_and_answers_in_the_future(
+    text: str, zone: str | None, offset: int
+) -> None:
+    now = NOW + timedelta(days=offset)
+    result = when(text, zone or "UTC", now) if zone else when(text, "UTC", now)
+    assert isinstance(result, Parsed | Unparsed | Invalid)
+    if isinstance(result, Parsed):
+        moment = datetime.fromisoformat(str(result.value))
+        assert moment > now
+        assert result.display
+        if result.confirm:  # a confirming question always shows the full date, with the year
+            assert str(moment.astimezone(ZoneInfo(zone or "UTC")).year) in result.display
+    else:
+        assert result.reason and "Traceback" not in result.reason
+
+
+# -- the confirming question, through the engine ---------------------------------------------
+
+
+async def test_an_ambiguous_date_is_confirmed_with_its_year_before_it_is_used(
+    build_engine, chat_with
+) -> None:
+    chat = chat_with(await build_engine(), time_zone="Europe/Berlin")
+    for text in ("start", "at work"):
+        await chat.say(text)
+    [asked] = await chat.say("12/01 18:00")
+    assert "Just to check: **Tuesday 12 January 2027, 18:00" in chat.replies[-1].text, asked
+    assert [c.label for c in chat.replies[-1].choices] == ["Yes, that's right", "No"]
+    assert "callback_at" not in (await chat.state()).slots
+
+    texts = await chat.send(choice_token=chat.replies[-1].choices[0].token)
+    assert "which number should they call" in texts[-1].lower()
+    assert (await chat.state()).slots["callback_at"] == "2027-01-12T18:00:00+01:00"
+
+
+async def test_no_asks_again_and_a_clearer_date_is_taken(build_engine, chat_with) -> None:
+    chat = chat_with(await build_engine(), time_zone="Europe/Berlin")
+    for text in ("start", "at work", "12/01 18:00"):
+        await chat.say(text)
+    texts = await chat.say("no")
+    assert "month as a word" in texts[0] and "when suits you" in texts[-1].lower()
+    assert (await chat.state()).pending is None
+    await chat.say("12/01 18:00")
+    texts = await chat.say("1 December 18:00")  # a new answer instead of yes or no
+    assert "which number should they call" in texts[-1].lower()
+    assert (await chat.state()).slots["callback_at"] == "2026-12-01T18:00:00+01:00"
+
+
+async def test_a_command_while_confirming_drops_the_guess(build_engine, chat_with) -> None:
+    chat = chat_with(await build_engine(), time_zone="Europe/Berlin")
+    for text in ("start", "at work", "12/01 18:00"):
+        await chat.say(text)
+    await chat.say("repeat")
+    state = await chat.state()
+    assert state.pending is None and "callback_at" not in state.slots
+    texts = await chat.say("yes")  # no longer an answer to the dropped question
+    assert "which number" not in " ".join(texts).lower()
