@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from adapters.discord.answered import mark_answered
 from adapters.discord.controls import build_modal, form_button_view, form_parts
 from adapters.discord.convert import (
     MODAL_PREFIX,
@@ -129,11 +130,13 @@ class Handlers:
         await self._guarded(
             interaction, self._respond(interaction, _incoming(interaction, choice_token=token))
         )
+        await mark_answered(interaction)
 
     async def label_pressed(self, interaction: Interaction, label: str) -> None:
         await self._guarded(
             interaction, self._respond(interaction, _incoming(interaction, text=label))
         )
+        await mark_answered(interaction)
 
     async def form_pressed(self, interaction: Interaction, token: str) -> None:
         part, token = part_of(token)
