@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.answered import mark_answered
 from adapters.slack.convert import (
     ActionBody,
     AdminRequest,
@@ -242,6 +243,7 @@ class Handlers:
             user=info,
         )
         await self._run(surface, incoming)
+        await mark_answered(surface.client, cast(dict[str, Any], body))
 
     async def _open_form(self, surface: Surface, token: str) -> None:
         """The form button: ask the engine for the current question; its form, if it is still

@@ -38,6 +38,9 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.hooks: list[Call] = []
+        # response_url posts that edit the original message (replace_original) instead of
+        # adding one: the answered buttons' replacement (adapters/slack/answered.py)
+        self.replaced: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.failures: dict[str, list[tuple[int, dict[str, str], dict[str, Any]]]] = {}
         self.channel_ids: dict[str, str] = {}
@@ -94,12 +97,15 @@ class FakeSlack:
         return [call for call in self.calls if call.method == method]
 
     async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
-        """The calls of ``method`` once there are ``count`` of them (hooks: method "hook")."""
+        """The calls of ``method`` once there are ``count`` of them (hooks: method "hook",
+        response_url posts that replace the original: "replaced")."""
         deadline = time.monotonic() + timeout
         while True:
             found: list[Any] = (
                 self.hooks
                 if method == "hook"
+                else self.replaced
+                if method == "replaced"
                 else self.socket_acks
                 if method == "socket_ack"
                 else self.sockets
@@ -139,7 +145,10 @@ class FakeSlack:
 
     async def _hook(self, request: web.Request) -> web.Response:
         body = await request.json()
-        self.hooks.append(Call("hook", _decode(body), None))
+        if body.get("replace_original") is True:
+            self.replaced.append(Call("replaced", _decode(body), None))
+        else:
+            self.hooks.append(Call("hook", _decode(body), None))
         self._changed.set()
         return web.Response(status=self.hook_status, text="ok")
 
