@@ -8,7 +8,8 @@ Runs one scripted conversation through the public API only (``Engine.handle`` wi
 
 and checks every turn of every conversation: at least one reply, never the apology, the refused
 answer is explained and asked again, and the replies echo the date and time, the formatted
-number, the name and the specialty (through ``bot.markup.to_plain``). A failed check stops the
+number, the name and the specialty (through ``bot.render.markup.to_plain``). A failed check stops
+the
 run with exit status 2, so the numbers always measure real work.
 
 Workloads, per backend (memory, SQLite file, PostgreSQL):
@@ -20,7 +21,7 @@ Workloads, per backend (memory, SQLite file, PostgreSQL):
 Each ``handle`` call is timed with ``time.perf_counter_ns``; the clock the engine sees is fixed
 at 2026-11-23 15:00 UTC and every user is in America/New_York. Also measured: memory per 1,000
 live conversations (memory backend, interleaved, tracemalloc and RSS) and the console's start
-to first prompt (``printf 'start\\n' | python -m bot.cli console``) with a check that it
+to first prompt (``printf 'start\\n' | python -m bot.cli.main console``) with a check that it
 imports no Slack or Discord module.
 
 Usage (from the repository root)::
@@ -69,15 +70,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
-from bot.actions import ActionRegistry  # noqa: E402
 from bot.app import build_actions, load_content  # noqa: E402
 from bot.boundary import ConversationRef, Incoming, Platform, Reply, UserInfo  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.loader import FlowRegistry  # noqa: E402
-from bot.markup import to_plain  # noqa: E402
+from bot.dialog.engine import Engine  # noqa: E402
+from bot.flow.actions import ActionRegistry  # noqa: E402
+from bot.flow.loader import FlowRegistry  # noqa: E402
+from bot.render.markup import to_plain  # noqa: E402
+from bot.render.templates import TemplateRenderer  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.store.factory import build_store, normalize_database_url  # noqa: E402
-from bot.templates import TemplateRenderer  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 USER = UserInfo(time_zone="America/New_York")
@@ -486,7 +487,7 @@ def parse_importtime(stderr: str) -> tuple[list[str], list[tuple[str, float]]]:
 
 
 def measure_console(runs: int) -> ConsoleResult:
-    command = [sys.executable, "-m", "bot.cli", "console"]
+    command = [sys.executable, "-m", "bot.cli.main", "console"]
     shown = " ".join(["printf 'start\\n' |", "python", *command[1:]])
     with tempfile.TemporaryDirectory(prefix="bench-console-") as data_dir:
         env = console_env(Path(data_dir))

@@ -1,6 +1,7 @@
 """Topic router evaluation: accuracy on the held-out questions, confusions, timing, calibration.
 
-Trains :func:`bot.routing.load_router` on ``dialogs/topics/*.yaml`` and routes every question of
+Trains :func:`bot.routing.router.load_router` on ``dialogs/topics/*.yaml`` and routes every
+question of
 ``tests/routing/eval_questions.yaml`` (never used for training). Prints:
 
 - top-1 and top-3 accuracy, and accuracy per topic;
@@ -11,7 +12,7 @@ Trains :func:`bot.routing.load_router` on ``dialogs/topics/*.yaml`` and routes e
 - import and training times.
 
 - "confidently wrong": questions the engine would open in the wrong flow under the shipped rule
-  of :mod:`bot.route_policy` (top probability >= threshold and ahead of the runner-up by the
+  of :mod:`bot.dialog.route_policy` (top probability >= threshold and ahead of the runner-up by the
   margin), for both held-out sets: ``tests/routing/eval_questions.yaml`` and
   ``tests/routing/unseen_questions.yaml``.
 
@@ -46,8 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
-from bot.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic  # noqa: E402
-from bot.routing import (  # noqa: E402
+from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic  # noqa: E402
+from bot.routing.router import (  # noqa: E402
     OTHER,
     TOPIC_IDS,
     ClassifierRouter,

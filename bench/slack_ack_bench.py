@@ -136,7 +136,7 @@ async def _start_worker(fake: FakeSlack, tmp: str) -> tuple[asyncio.subprocess.P
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "bot.cli.main",
         "slack",
         "--host",
         "127.0.0.1",

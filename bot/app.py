@@ -1,7 +1,7 @@
 """Compose the coach: content, store, engine and scheduler, for any adapter.
 
 An adapter calls :func:`open_coach` with its settings, the escaper for its platform and its
-:class:`bot.scheduler.Delivery`, then feeds events to ``coach.engine.handle``.
+:class:`bot.dialog.scheduler.Delivery`, then feeds events to ``coach.engine.handle``.
 """
 
 from __future__ import annotations
@@ -16,22 +16,22 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.actions import ActionRegistry
-from bot.builtin_actions import register_builtin_actions
+from bot.answers.conditions import app_tests
+from bot.coaching.contacts import KEEP_IN_TOUCH, KeepInTouchJobs
 from bot.coaching.decision import register_decision_actions
 from bot.coaching.legitimacy_actions import register_legitimacy_actions
 from bot.coaching.message_actions import register_message_actions
-from bot.conditiontests import app_tests
+from bot.coaching.personal import register_personal_actions
+from bot.coaching.referrals import ReferralBoard
+from bot.coaching.reminders import register_builtin_actions
 from bot.config import DEFAULT_DIALOGS_DIR, Settings
-from bot.contacts import KEEP_IN_TOUCH, KeepInTouchJobs
-from bot.engine import Engine, TopicRouter
-from bot.loader import SYSTEM_TEMPLATES, FlowRegistry, load_flows
-from bot.personal_actions import register_personal_actions
-from bot.referrals import ReferralBoard
-from bot.scheduler import Delivery, Scheduler
+from bot.dialog.engine import Engine, TopicRouter
+from bot.dialog.scheduler import Delivery, Scheduler
+from bot.flow.actions import ActionRegistry
+from bot.flow.loader import SYSTEM_TEMPLATES, FlowRegistry, load_flows
+from bot.render.templates import TemplateRenderer
 from bot.store import Job, Store
 from bot.store.factory import build_store
-from bot.templates import TemplateRenderer
 
 __all__ = ("Coach", "build_actions", "build_router", "load_content", "open_coach")
 
@@ -54,7 +54,7 @@ def build_renderer(
     dialogs_dir: Path, *, escapers: Mapping[str, Callable[[str], str]] | None = None
 ) -> TemplateRenderer:
     """The templates of a dialogs folder, with the app's condition tests; the coach's own
-    messages the folder lacks come from the shipped dialogs (see bot.templatefallback)."""
+    messages the folder lacks come from the shipped dialogs (see bot.render.fallback)."""
     return TemplateRenderer(
         template_dirs=[dialogs_dir / "templates"],
         escapers=escapers,
@@ -84,7 +84,7 @@ class Coach:
     store: Store
     engine: Engine
     scheduler: Scheduler | None
-    # Referral cards: adapters send clicks on `ref:` buttons here (see bot.referrals).
+    # Referral cards: adapters send clicks on `ref:` buttons here (see bot.coaching.referrals).
     referrals: ReferralBoard
 
     async def warm_up(self) -> None:
@@ -148,7 +148,7 @@ def build_router(dialogs_dir: Path) -> TopicRouter:
     if not (dialogs_dir / "topics").is_dir():
         logger.info("no topics/ in %s: free text is not routed to topics", dialogs_dir)
         return TopicRouter()
-    from bot.routing import LazyRouter  # checks the topic files now; trains on first use
+    from bot.routing.router import LazyRouter  # checks the topic files now; trains on first use
 
     return LazyRouter(dialogs_dir)
 

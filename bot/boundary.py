@@ -4,7 +4,8 @@ An adapter turns a platform event into an :class:`Incoming`, calls ``Engine.hand
 returned :class:`Reply` values. Everything here is a frozen dataclass of plain values, so the core
 never sees a raw platform payload and an adapter never sees engine state.
 
-Text in a :class:`Reply` is *neutral markup* (see :mod:`bot.markup`): ``**bold**``, ``_italic_``,
+Text in a :class:`Reply` is *neutral markup* (see :mod:`bot.render.markup`): ``**bold**``,
+``_italic_``,
 ``[label](https://link)``, ``- list items`` and backslash escapes. Adapters convert it to the
 platform's own markup.
 """

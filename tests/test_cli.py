@@ -1,6 +1,7 @@
 """The ``recruiter-coach`` entry point: subcommand table, environment, error exits.
 
-Subprocess tests run ``python -m bot.cli`` from a temporary directory (so no developer ``.env``
+Subprocess tests run ``python -m bot.cli.main`` from a temporary directory (so no developer
+``.env``
 is read); in-process tests register a fake subcommand module and stub out logging set-up, which
 would otherwise change logger levels for the rest of the test session.
 """
@@ -16,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-import bot.cli
-from bot.cli import COMMANDS, EXIT_CONFIG, EXIT_FLOWS, main
+import bot.cli.main
+from bot.cli.main import COMMANDS, EXIT_CONFIG, EXIT_FLOWS, main
 from bot.errors import ConfigError, FlowErrors, FlowProblem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,7 @@ def run_cli(
     environ = dict(os.environ)  # the autouse clean_env fixture removed COACH_* and friends
     environ.update(PYTHONPATH=str(ROOT), COACH_DATA_DIR=str(cwd / "data"), **env)
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.cli.main", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -42,9 +43,9 @@ def run_cli(
 
 def register(monkeypatch: pytest.MonkeyPatch, name: str, module: str) -> None:
     """Make ``name`` a subcommand backed by ``module``, as an installed entry point would."""
-    installed = bot.cli.command_modules()
+    installed = bot.cli.main.command_modules()
     monkeypatch.setitem(COMMANDS, name, f"the {name} command")
-    monkeypatch.setattr(bot.cli, "command_modules", lambda: {**installed, name: module})
+    monkeypatch.setattr(bot.cli.main, "command_modules", lambda: {**installed, name: module})
 
 
 def test_a_command_without_an_installed_entry_point_is_unavailable(
@@ -74,7 +75,7 @@ def fake_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> types.Simpl
     module.main = run  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "fake_coach_command", module)
     register(monkeypatch, "fake", "fake_coach_command")
-    monkeypatch.setattr(bot.cli, "setup_logging", lambda settings: None)
+    monkeypatch.setattr(bot.cli.main, "setup_logging", lambda settings: None)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
     return seen
@@ -132,15 +133,15 @@ def test_cli_reraises_when_a_command_module_misses_a_dependency(
 
 
 def test_cli_imports_a_command_module_only_when_it_runs(tmp_path: Path) -> None:
-    assert bot.cli.command_modules()["console"] == "adapters.console.cli"
-    assert bot.cli.command_modules()["flows"] == "bot.flowtools.cli"
+    assert bot.cli.main.command_modules()["console"] == "adapters.console.cli"
+    assert bot.cli.main.command_modules()["flows"] == "bot.cli.flows"
     probe = (
-        "import sys, bot.cli\n"
+        "import sys, bot.cli.main\n"
         "def loaded():\n"
         "    return [m for m in sorted(sys.modules) if m.startswith(('adapters', 'bot.flow'))]\n"
-        "bot.cli.build_parser()\n"
+        "bot.cli.main.build_parser()\n"
         "print(loaded())\n"
-        "bot.cli.build_parser('console')\n"
+        "bot.cli.main.build_parser('console')\n"
         "print(loaded())\n"
     )
     result = subprocess.run(

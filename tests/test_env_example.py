@@ -40,7 +40,7 @@ def _run(cwd: Path, home: Path, *argv: str) -> subprocess.CompletedProcess[str]:
         env.pop(name, None)
     env.update(PYTHONPATH=str(ROOT), HOME=str(home), XDG_DATA_HOME=str(home / "data"))
     return subprocess.run(
-        [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main())", *argv],
+        [sys.executable, "-c", "from bot.cli.main import main; raise SystemExit(main())", *argv],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # DESIGN.md is the design team's document, not shipped: a pointer to it leads nowhere.
-_MAIN = "from bot.cli import main; raise SystemExit(main())"
+_MAIN = "from bot.cli.main import main; raise SystemExit(main())"
 _MISSING_DOC = re.compile(r"DESIGN(\.md)?\s*(section|§)", re.IGNORECASE)
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.stats_cli import StepStats, step_stats, table
+from bot.cli.main import main
+from bot.cli.stats import StepStats, step_stats, table
 from bot.store import FunnelRow, TurnCommit
 from bot.store.sql import SqlStore
 
@@ -113,7 +113,7 @@ def test_step_stats_without_any_counts_are_zeros() -> None:
 
 
 def test_an_unknown_flow_is_named_with_the_known_ones(tmp_path, monkeypatch, capsys) -> None:
-    from bot.cli import main
+    from bot.cli.main import main
 
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)

@@ -31,7 +31,7 @@ from adapters.console.convert import current_choices, to_conversation, to_incomi
 from adapters.console.render import Renderer, build_renderer
 from bot.boundary import Choice, Command, ConversationRef, Incoming, Reply, UserInfo
 from bot.config import Settings, check_storage
-from bot.markup import escape
+from bot.render.markup import escape
 
 if TYPE_CHECKING:
     from bot.app import Coach
@@ -220,7 +220,7 @@ class ConsoleSession:
 
     async def _running(self) -> bool:
         # The engine has no "is a conversation running?" call yet; the stored state says so.
-        from bot.state import ConversationState
+        from bot.dialog.state import ConversationState
 
         stored = await self._coach().store.load_conversation(self.conversation.key)
         return stored is not None and ConversationState.from_json(stored.state).active
@@ -254,7 +254,8 @@ class ForeignConversationError(Exception):
 
 
 class ConsoleDelivery:
-    """The console's :class:`bot.scheduler.Delivery`: prints reminders while the console runs.
+    """The console's :class:`bot.dialog.scheduler.Delivery`: prints reminders while the console
+    runs.
 
     The scheduler claims every due job in the database. When the console shares a database with
     the Slack or Discord bot, their users' reminders must not end up in this terminal: raising

@@ -1,8 +1,9 @@
 """Terminal output: plain text when piped, rich styles on a terminal.
 
 :func:`format_reply` turns a :class:`~bot.boundary.Reply` into plain text (markup removed by
-:func:`bot.markup.to_plain`, choices numbered), so a piped transcript has no ANSI codes.
-:class:`RichRenderer` walks the :func:`bot.markup.parse` tree into ``rich`` text instead; ``rich``
+:func:`bot.render.markup.to_plain`, choices numbered), so a piped transcript has no ANSI codes.
+:class:`RichRenderer` walks the :func:`bot.render.markup.parse` tree into ``rich`` text instead;
+``rich``
 is imported only when it is built, which happens only on a terminal.
 
 ``Reply.form`` is ignored on purpose: the engine also asks a form's fields one by one as normal
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from bot.boundary import Card, Choice, Reply
-from bot.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse, to_plain
+from bot.render.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse, to_plain
 
 if TYPE_CHECKING:
     import rich.console

@@ -49,7 +49,7 @@ from adapters.discord.limits import (
     size,
 )
 from bot.boundary import Choice, Form, FormField
-from bot.markup import to_plain
+from bot.render.markup import to_plain
 
 __all__ = (
     "MODAL_TIMEOUT",

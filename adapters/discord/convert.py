@@ -31,7 +31,7 @@ import discord
 
 from adapters.discord.limits import CUSTOM_ID, size
 from bot.boundary import Command, ConversationRef, Incoming, UserInfo
-from bot.commands import recruiter_command
+from bot.dialog.commands import recruiter_command
 
 __all__ = (
     "CHOICE_PREFIX",

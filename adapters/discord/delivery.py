@@ -4,7 +4,7 @@
   referral channel) or an interaction's follow-ups. It remembers the forms it offered
   (:class:`FormCache`), so a "fill in" button can open its modal at once, within the 3 seconds
   Discord allows for a first response.
-- :class:`DiscordDelivery` is the scheduler's :class:`bot.scheduler.Delivery`: reminders and
+- :class:`DiscordDelivery` is the scheduler's :class:`bot.dialog.scheduler.Delivery`: reminders and
   nudges arrive in the user's DM channel.
   When Discord refuses a DM (error 50007: the user closed their DMs or left every shared
   server) the failure is logged without content and noted (:class:`DiscordUsers`); the user's

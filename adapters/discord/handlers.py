@@ -47,7 +47,7 @@ from adapters.discord.referral_desk import REFERRAL_PREFIX, ReferralDesk
 from adapters.discord.render import Outgoing, link_view, render_replies
 from adapters.discord.users import DiscordUsers
 from bot.boundary import Command, ConversationRef, Form, Incoming, Reply, UserInfo
-from bot.engine import APOLOGY
+from bot.dialog.engine import APOLOGY
 
 if TYPE_CHECKING:
     from bot.app import Coach

@@ -1,6 +1,7 @@
 """Referral cards in a server's referral channel: posting, clicks, the sharer's hand-off.
 
-The core's referral board (``coach.referrals``, :mod:`bot.referrals`) decides everything; this
+The core's referral board (``coach.referrals``, :mod:`bot.coaching.referrals`) decides everything;
+this
 module only carries its replies to the right place on Discord:
 
 - a :class:`~bot.boundary.Reply` with ``destination="referral_channel"`` (the card, after the
@@ -25,7 +26,7 @@ from adapters.discord.delivery import ChannelTarget, FollowupTarget, Sender, is_
 from adapters.discord.render import render_replies
 from adapters.discord.users import DiscordUsers
 from bot.boundary import ConversationRef, Reply
-from bot.referrals import TOKEN_PREFIX, ReferralBoard
+from bot.coaching.referrals import TOKEN_PREFIX, ReferralBoard
 
 __all__ = ("REFERRAL_PREFIX", "ReferralDesk", "referral_id")
 

@@ -1,7 +1,8 @@
 """Replies to Discord messages: Markdown content, embeds for cards, persistent buttons, modals
 (built in :mod:`adapters.discord.controls`).
 
-Neutral markup (:mod:`bot.markup`) becomes Discord Markdown; every :class:`~bot.markup.Text` node,
+Neutral markup (:mod:`bot.render.markup`) becomes Discord Markdown; every
+:class:`~bot.render.markup.Text` node,
 which holds the user's own words wherever they appear, is escaped by :func:`escape_text`, so
 ``**x**`` and ``[a](https://…)`` stay literal, ``<#id>`` is no channel link and ``@everyone`` shows
 as text (the client's ``AllowedMentions.none()`` makes sure it could not ping anyway). Everything
@@ -45,7 +46,7 @@ from adapters.discord.limits import (
     size,
 )
 from bot.boundary import Attachment, Card, Form, Reply
-from bot.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse
+from bot.render.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse
 
 __all__ = (
     "MODAL_TIMEOUT",  # from adapters.discord.controls, as are the button and modal builders

@@ -37,8 +37,8 @@ from adapters.slack.send import ClientSource, DeliveryError, Sender
 from adapters.slack.shortcuts import register_shortcuts
 from adapters.slack.users import UserDirectory
 from bot.boundary import ConversationRef, Reply
+from bot.coaching.referrals import ReferralBoard
 from bot.config import Settings
-from bot.referrals import ReferralBoard
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -56,7 +56,7 @@ SEEN_EVENTS_MAX = 10000
 
 
 class SlackDelivery:
-    """The scheduler's :class:`bot.scheduler.Delivery`: reminders and nudges as DMs.
+    """The scheduler's :class:`bot.dialog.scheduler.Delivery`: reminders and nudges as DMs.
 
     It exists before the app (``open_coach`` starts the scheduler) and is connected to the
     app's sender by :func:`build_slack_app`; a job due before that is retried later.

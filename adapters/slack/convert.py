@@ -20,7 +20,7 @@ from typing import Any, NotRequired, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.boundary import Command, ConversationRef, Incoming, UserInfo
-from bot.commands import recruiter_command
+from bot.dialog.commands import recruiter_command
 
 __all__ = (
     "PRIVATE_CHANNEL",

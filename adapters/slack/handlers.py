@@ -43,7 +43,7 @@ from adapters.slack.render import CHOICE_ACTION, CONTINUE_ACTION, FORM_ACTION, t
 from adapters.slack.send import Sender, Surface, load_metadata, with_form_note
 from adapters.slack.users import error_code
 from bot.boundary import Command, ConversationRef, Incoming, Reply
-from bot.engine import Engine
+from bot.dialog.engine import Engine
 from bot.store import Store
 
 __all__ = ("SUBMIT_BUDGET", "Handlers")

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from adapters.slack.render import HomeView
+from bot.answers.parse import format_phone, format_when
 from bot.boundary import ConversationRef
-from bot.referrals import ReferralBoard
+from bot.coaching.referrals import ReferralBoard
 from bot.store import Contact, Job, Referral, ReferralAnswer, Store
-from bot.values import format_phone, format_when
 
 __all__ = ("answered_line", "build_home", "callback_lines", "contact_line", "shared_line")
 

@@ -1,7 +1,7 @@
 """Replies to Block Kit: messages with a text fallback, forms as modals, and the App Home view.
 
-Escaping happens here and only here. Neutral markup (:mod:`bot.markup`) is parsed and every
-:class:`~bot.markup.Text` node is escaped for mrkdwn (``&`` ``<`` ``>``), with ``@here``,
+Escaping happens here and only here. Neutral markup (:mod:`bot.render.markup`) is parsed and every
+:class:`~bot.render.markup.Text` node is escaped for mrkdwn (``&`` ``<`` ``>``), with ``@here``,
 ``@channel`` and ``@everyone`` broken by a word joiner, so no user value can become a mention,
 a broadcast or a disguised link. ``mrkdwn`` objects are ``verbatim`` so Slack does not linkify
 or parse mentions on its own. ``plain_text`` objects (buttons, titles, labels) are never parsed
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from bot.boundary import Card, Choice, Form, FormField, Reply
-from bot.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse, to_plain
+from bot.render.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse, to_plain
 
 __all__ = (
     "CHOICE_ACTION",

@@ -33,9 +33,9 @@ from adapters.slack.guard import safe_message, safe_modal
 from adapters.slack.render import SlackMessage, continue_button, to_message, to_modal
 from adapters.slack.users import UserDirectory, error_code
 from bot.boundary import ConversationRef, Reply
+from bot.coaching.referrals import ReferralBoard
 from bot.errors import CoachError
-from bot.markup import to_plain
-from bot.referrals import ReferralBoard
+from bot.render.markup import to_plain
 
 __all__ = (
     "ClientSource",

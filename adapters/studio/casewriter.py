@@ -19,7 +19,7 @@ import yaml
 from adapters.studio.session import Record, StudioSession
 from bot.flowtools.casefile import load_cases
 from bot.flowtools.transcript import Coverage, run_cases
-from bot.markup import to_plain
+from bot.render.markup import to_plain
 
 __all__ = ("Saved", "case_data", "run_tests", "save_case")
 

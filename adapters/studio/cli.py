@@ -1,6 +1,6 @@
 """``recruiter-coach flows studio [PATH] [--port 8700]``: the flow studio's web server.
 
-``bot.flowtools.cli`` hands ``flows studio`` to this module through the ``studio`` entry point
+``bot.cli.flows`` hands ``flows studio`` to this module through the ``studio`` entry point
 (``bot/`` never imports adapters). The server listens on 127.0.0.1 only; the conversation runs
 on an in-memory store, so nothing the author types is kept.
 """

@@ -8,7 +8,7 @@ from typing import Any
 
 from adapters.studio.session import StudioSession
 from adapters.studio.views import view
-from bot.flow import Flow
+from bot.flow.model import Flow
 from bot.flowtools.graph import mermaid, node_id
 
 __all__ = ("diagram", "page_state")

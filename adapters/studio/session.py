@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Literal
 
 from bot.boundary import Choice, Command, ConversationRef, Form, Incoming, Reply, UserInfo
-from bot.engine import Engine
+from bot.dialog.engine import Engine
+from bot.dialog.state import ConversationState, Frame
 from bot.flowtools.casefile import DEFAULT_NOW
 from bot.flowtools.lint import Dialogs, LintReport, lint, load_dialogs
 from bot.flowtools.transcript import DEFAULT_ENTRY_FLOW
-from bot.state import ConversationState, Frame
 from bot.store import TurnCommit
 from bot.store.memory import MemoryStore
 

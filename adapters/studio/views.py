@@ -16,7 +16,7 @@ from typing import Any
 
 from adapters.console.render import format_reply
 from bot.boundary import Form, Reply
-from bot.markup import to_plain
+from bot.render.markup import to_plain
 
 __all__ = ("console_view", "discord_view", "slack_view", "view")
 

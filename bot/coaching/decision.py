@@ -29,7 +29,8 @@ treated as the important ones, so the user's own order still counts.
 The flow ``decide_interview`` asks for a ranking (first, second, third choice) rather than an
 importance per factor; :func:`ratings_from_ranking` turns that into ratings: the first choice
 gets importance 5, the later ones 4. The action ``decide_interview`` does that and renders the
-result as neutral markup (see :mod:`bot.markup`): only the fixed labels of :data:`FACTORS` and
+result as neutral markup (see :mod:`bot.render.markup`): only the fixed labels of :data:`FACTORS`
+and
 numbers go into it, never user text.
 """
 
@@ -39,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.actions import ActionContext, ActionRegistry
+from bot.flow.actions import ActionContext, ActionRegistry
 
 __all__ = (
     "FACTORS",

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.actions import ActionContext, ActionRegistry
 from bot.coaching.legitimacy import RecruiterReport, check_recruiter
 from bot.coaching.legitimacy_text import details_markup, summary_markup
+from bot.flow.actions import ActionContext, ActionRegistry
 
 __all__ = ("INPUTS", "OUTPUTS", "register_legitimacy_actions", "report_from_inputs")
 

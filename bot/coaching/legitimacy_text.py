@@ -8,7 +8,7 @@ already caught) is in :func:`details_markup`, which the flow shows behind a "Mor
 button. Only good signs that nothing contradicts reach either (see ``legitimacy._positives``).
 
 Every text that may hold something the user typed (findings quote their message, questions
-name their company) goes through :func:`bot.markup.escape`, so a template can insert the
+name their company) goes through :func:`bot.render.markup.escape`, so a template can insert the
 summary with ``{{ summary | markup }}`` and a user's ``**`` or ``[link](...)`` stays text.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.coaching.legitimacy import Finding, LegitimacyResult, Positive, Risk
-from bot.markup import escape
+from bot.render.markup import escape
 
 __all__ = ("RISK_LINES", "details_markup", "report_markup", "summary_markup")
 

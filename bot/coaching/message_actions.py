@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.actions import ActionContext, ActionRegistry
 from bot.coaching.legitimacy_actions import check_legitimacy
 from bot.coaching.message_facts import check_inputs, extract, looks_like_message
+from bot.flow.actions import ActionContext, ActionRegistry
 
 __all__ = ("check_message", "register_message_actions")
 

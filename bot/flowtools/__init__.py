@@ -2,14 +2,14 @@
 
 - :mod:`bot.flowtools.lint`: the loader's errors plus warnings (unreachable steps, dead ends,
   choices no branch handles).
-- :mod:`bot.flowtools.runchecks`: load-time errors for what would fail every time a step runs
+- :mod:`bot.flow.checks`: load-time errors for what would fail every time a step runs
   (loops with no question, templates that include themselves, slots read before they are set);
-  :func:`bot.loader.check_flows` runs them, so lint and start-up both refuse such flows.
-- :mod:`bot.flowtools.slots`: the "may be unset" analysis behind the slot errors.
+  :func:`bot.flow.loader.check_flows` runs them, so lint and start-up both refuse such flows.
+- :mod:`bot.flow.slots`: the "may be unset" analysis behind the slot errors.
 - :mod:`bot.flowtools.graph`: Mermaid (and, with Graphviz, SVG/PNG) diagrams of the flows.
 - :mod:`bot.flowtools.transcript`: YAML transcript tests run through a real engine, with step
   coverage.
-- :mod:`bot.flowtools.cli`: the ``flows`` subcommand, loaded lazily by ``bot.cli``.
+- :mod:`bot.cli.flows`: the ``flows`` subcommand, loaded lazily by ``bot.cli.main``.
 
 The engine imports none of these; the loader imports ``runchecks`` (and through it ``slots``),
 which only read flows and templates.

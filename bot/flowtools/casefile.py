@@ -28,8 +28,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.errors import FlowProblem
-from bot.stepparser import unknown_keys
-from bot.yamlsource import YamlSyntaxError, YList, YMap, load_located
+from bot.flow.steps import unknown_keys
+from bot.flow.yamlsource import YamlSyntaxError, YList, YMap, load_located
 
 __all__ = ("DEFAULT_NOW", "Case", "Expect", "TurnSpec", "load_cases")
 

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.flow import UNLIMITED_ATTEMPTS as UNLIMITED_ATTEMPTS
-from bot.flow import (
+from bot.flow.model import UNLIMITED_ATTEMPTS as UNLIMITED_ATTEMPTS
+from bot.flow.model import (
     ActionStep,
     AskStep,
     BranchStep,

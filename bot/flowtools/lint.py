@@ -1,8 +1,9 @@
 """``flows lint``: the loader's errors plus warnings about flows that load but misbehave.
 
-Errors come from :func:`bot.loader.check_flows` unchanged (the same checks the coach runs when it
+Errors come from :func:`bot.flow.loader.check_flows` unchanged (the same checks the coach runs
+when it
 starts), including what would fail every time a step runs: loops with no question, templates that
-include themselves and slots read before they are set (:mod:`bot.flowtools.runchecks`). Warnings:
+include themselves and slots read before they are set (:mod:`bot.flow.checks`). Warnings:
 
 - an unreachable step: no path from the flow's start (or from a ``goto: flow.step``) leads there;
 - a dead end: an ask whose answer leads nowhere (no ``next`` and a choice without ``next``), or a
@@ -19,14 +20,14 @@ from pathlib import Path
 
 from jinja2 import nodes
 
-from bot.actions import ActionRegistry
 from bot.app import build_actions, build_renderer
 from bot.errors import FlowProblem
-from bot.flow import AskStep, BranchStep, Flow, Step, step_targets
-from bot.flowtools.runchecks import goto_entries
-from bot.flowtools.slots import SlotFlow, expression_ast
-from bot.loader import FlowRegistry, check_flows
-from bot.templates import TemplateRenderer
+from bot.flow.actions import ActionRegistry
+from bot.flow.checks import goto_entries
+from bot.flow.loader import FlowRegistry, check_flows
+from bot.flow.model import AskStep, BranchStep, Flow, Step, step_targets
+from bot.flow.slots import SlotFlow, expression_ast
+from bot.render.templates import TemplateRenderer
 
 __all__ = ("Dialogs", "LintReport", "flow_warnings", "lint", "load_dialogs")
 

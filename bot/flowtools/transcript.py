@@ -1,6 +1,7 @@
 """``flows test``: run transcript cases through a real engine and measure step coverage.
 
-Each case gets a fresh :class:`~bot.store.memory.MemoryStore`, an :class:`~bot.engine.Engine`
+Each case gets a fresh :class:`~bot.store.memory.MemoryStore`, an
+:class:`~bot.dialog.engine.Engine`
 with a fixed clock, and the user's time zone; every turn goes through ``Engine.handle`` exactly as
 an adapter's event would, so a passing transcript is a conversation that works. Buttons are
 pressed with the tokens the coach really sent (the newest button with that id), so pressing an
@@ -19,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.boundary import Choice, Command, ConversationRef, Form, Incoming, Reply, UserInfo
-from bot.engine import Engine
-from bot.flow import Flow
+from bot.dialog.engine import Engine
+from bot.dialog.state import ConversationState, Frame
+from bot.flow.model import Flow
 from bot.flowtools.casefile import Case, TurnSpec
 from bot.flowtools.lint import Dialogs
-from bot.markup import to_plain
-from bot.state import ConversationState, Frame
+from bot.render.markup import to_plain
 from bot.store import TurnCommit
 from bot.store.memory import MemoryStore
 

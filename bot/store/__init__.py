@@ -146,7 +146,7 @@ class Referral:
 
     ``opportunity`` holds role, level, location, skills and ``recruiter_contact`` (None unless
     the sharer chose to show it); ``sharer_ref`` is the sharer's conversation (as
-    :func:`bot.state.ref_to_json` writes it), where the private notices go.
+    :func:`bot.dialog.state.ref_to_json` writes it), where the private notices go.
     """
 
     id: int

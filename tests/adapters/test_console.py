@@ -1,6 +1,6 @@
 """The console adapter: pure converters, plain rendering, and the real CLI driven through a pipe.
 
-End-to-end tests start ``python -m bot.cli console`` as a subprocess with its own data folder
+End-to-end tests start ``python -m bot.cli.main console`` as a subprocess with its own data folder
 and read its output line by line until the expected text appears (with a timeout), never
 sleeping for a fixed time.
 """
@@ -55,7 +55,7 @@ def run_console(
 ) -> subprocess.CompletedProcess[str]:
     """Run the console to the end of a scripted stdin."""
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", *args],
+        [sys.executable, "-m", "bot.cli.main", "console", *args],
         input="".join(line + "\n" for line in lines),
         capture_output=True,
         text=True,
@@ -70,7 +70,7 @@ class LiveConsole:
 
     def __init__(self, data_dir: Path, *args: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "console", *args],
+            [sys.executable, "-m", "bot.cli.main", "console", *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,  # an error message shows up in the output read
@@ -450,7 +450,7 @@ class TerminalConsole:
         env = console_env(data_dir, TERM="xterm-256color")
         env.pop("NO_COLOR", None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "console"],
+            [sys.executable, "-m", "bot.cli.main", "console"],
             stdin=slave,
             stdout=slave,
             stderr=subprocess.PIPE,

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.flow import Rule
-from bot.values import Parsed, parse_answer
+from bot.answers.parse import Parsed, parse_answer
+from bot.flow.model import Rule
 from tests.adapters.test_console import run_console
 
 BERLIN = ZoneInfo("Europe/Berlin")

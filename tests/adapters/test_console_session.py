@@ -56,7 +56,7 @@ def test_a_piped_session_through_the_conversation_seams(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT), COACH_DATA_DIR=str(tmp_path / "data"))
     env["TZ"] = "America/New_York"
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console"],
+        [sys.executable, "-m", "bot.cli.main", "console"],
         input="".join(line + "\n" for line in SCRIPT),
         capture_output=True,
         text=True,

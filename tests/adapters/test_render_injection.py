@@ -20,7 +20,7 @@ with warnings.catch_warnings():
     from adapters.discord.render import card_embed, to_markdown
 from adapters.slack.render import to_fallback, to_message, to_mrkdwn
 from bot.boundary import Card, Reply
-from bot.markup import escape
+from bot.render.markup import escape
 
 PIECES = [
     "[a](https://evil.example)",

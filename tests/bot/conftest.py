@@ -12,9 +12,9 @@ import pytest
 
 from bot.app import build_actions, load_content
 from bot.boundary import ConversationRef, Incoming, Reply, UserInfo
-from bot.engine import Engine
-from bot.markup import to_plain
-from bot.state import ConversationState
+from bot.dialog.engine import Engine
+from bot.dialog.state import ConversationState
+from bot.render.markup import to_plain
 from bot.store import Store
 from bot.store.memory import MemoryStore
 

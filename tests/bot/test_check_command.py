@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.boundary import Command
-from bot.commands import recruiter_command
+from bot.dialog.commands import recruiter_command
 
 MESSAGE = (
     "Hi! I'm hiring for Acme, reach me at hr.team@gmail.com or +1 900 555 0199. "

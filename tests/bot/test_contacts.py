@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_actions, load_content
-from bot.contacts import KEEP_IN_TOUCH, KeepInTouchJobs, add_months, keep_in_touch_key
+from bot.coaching.contacts import KEEP_IN_TOUCH, KeepInTouchJobs, add_months, keep_in_touch_key
 from bot.store import Contact
 from bot.store.memory import MemoryStore
 

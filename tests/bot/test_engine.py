@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from bot.boundary import Command
-from bot.engine import APOLOGY, TopicRouter
-from bot.state import ConversationState
+from bot.dialog.engine import APOLOGY, TopicRouter
+from bot.dialog.state import ConversationState
 from bot.store.memory import MemoryStore
 
 LAB = """
@@ -471,7 +471,7 @@ async def test_a_scale_is_answered_with_its_buttons(build_engine, dialogs, chat_
 
 
 def test_back_through_many_checkpoints_restores_each_stack():
-    from bot.state import MAX_CHECKPOINTS, Frame
+    from bot.dialog.state import MAX_CHECKPOINTS, Frame
 
     state = ConversationState(stack=[Frame("main", "v1", "q0")])
     expected = []

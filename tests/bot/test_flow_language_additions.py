@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.answers.conditions import matching
 from bot.app import build_actions, load_content
-from bot.conditiontests import matching
 from bot.errors import FlowErrors
 from bot.flowtools.graph import mermaid
 from bot.flowtools.lint import lint, load_dialogs

@@ -6,7 +6,7 @@ import pytest
 
 from bot.app import build_actions, load_content
 from bot.errors import FlowErrors
-from bot.flow import AskStep, BranchStep
+from bot.flow.model import AskStep, BranchStep
 
 GOOD = """
 flow: good
@@ -132,8 +132,8 @@ def test_ask_rules_are_type_checked(dialogs):
 def test_missing_system_templates_are_reported(dialogs, tmp_path):
     # load_content falls back to the shipped system templates (test_flow_language_additions);
     # a renderer without that fallback still has every one of them checked.
-    from bot.loader import load_flows
-    from bot.templates import TemplateRenderer
+    from bot.flow.loader import load_flows
+    from bot.render.templates import TemplateRenderer
 
     folder = dialogs({"good": GOOD})
     (folder / "templates" / "common" / "coach_sorry.j2").unlink()

@@ -7,7 +7,18 @@ import time
 
 import pytest
 
-from bot.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, escape, parse, to_plain
+from bot.render.markup import (
+    Bold,
+    Italic,
+    LineBreak,
+    Link,
+    ListItem,
+    Node,
+    Text,
+    escape,
+    parse,
+    to_plain,
+)
 
 HOSTILE = [
     "<!channel>",

@@ -244,8 +244,8 @@ async def test_cancel_callback_refuses_someone_elses_key(build_engine, chat_with
     await set_callback(victim)
     [job] = await engine.store.pending_jobs(victim.ref.user_key)
 
-    from bot.actions import ActionContext
-    from bot.personal_actions import cancel_callback
+    from bot.coaching.personal import cancel_callback
+    from bot.flow.actions import ActionContext
 
     attacker = ConversationRef("console", "c1", "attacker")
     context = ActionContext(attacker, now=job.due_at, time_zone=None, store=engine.store)

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.answers.parse import Invalid, Parsed, Unparsed, parse_answer
 from bot.app import build_actions, load_content
-from bot.flow import AskStep, ChoiceOption, Rule
-from bot.values import Invalid, Parsed, Unparsed, parse_answer
+from bot.flow.model import AskStep, ChoiceOption, Rule
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 OPTIONS = (

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from bot.boundary import ConversationRef
-from bot.markup import to_plain
-from bot.referrals import Opportunity, ReferralBoard, parse_token
+from bot.coaching.referrals import Opportunity, ReferralBoard, parse_token
+from bot.render.markup import to_plain
+from bot.render.templates import TemplateRenderer
 from bot.store import Store
-from bot.templates import TemplateRenderer
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "dialogs" / "templates"
 SHARER = ConversationRef("slack", "D-sharer", "U-sharer", space="T1")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.boundary import Reply
-from bot.scheduler import Scheduler
+from bot.dialog.scheduler import Scheduler
 from bot.store import Job, Store
 from tests.bot.conftest import NOW  # Monday 23 November 2026, 10:00 in New York
 
@@ -100,8 +100,8 @@ async def test_the_user_lists_their_calls_and_cancels_one(
 async def test_changing_your_mind_cancels_one_reminder_not_all(
     build_engine, chat_with, any_store: Store
 ) -> None:
-    from bot.actions import ActionContext
-    from bot.builtin_actions import cancel_reminder
+    from bot.coaching.reminders import cancel_reminder
+    from bot.flow.actions import ActionContext
 
     engine = await build_engine(store=any_store)
     chat = chat_with(engine)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.scheduler import JobRunner, Scheduler, retry_delay
+from bot.dialog.scheduler import JobRunner, Scheduler, retry_delay
 from bot.store import Job, JobSpec, Store, TurnCommit
 from bot.store.schema import jobs
 from bot.store.sql import SqlStore

@@ -8,9 +8,9 @@ import pytest
 from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 
-from bot.markup import Bold, Link, Text, parse
-from bot.templates import InlineTemplate, TemplateRenderer, TrustedText
-from bot.values import format_phone, format_when
+from bot.answers.parse import format_phone, format_when
+from bot.render.markup import Bold, Link, Text, parse
+from bot.render.templates import InlineTemplate, TemplateRenderer, TrustedText
 
 HOSTILE = [
     "<!channel>",

@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import values
-from bot.flow import ASK_KINDS, ChoiceOption, Rule
-from bot.values import (
+from bot.answers import parse as values
+from bot.answers.parse import (
     Invalid,
     Parsed,
     ParseOutcome,
@@ -21,6 +20,7 @@ from bot.values import (
     parse_answer,
     parse_time_zone,
 )
+from bot.flow.model import ASK_KINDS, ChoiceOption, Rule
 
 NEW_YORK = "America/New_York"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo(NEW_YORK))  # Monday 10:00

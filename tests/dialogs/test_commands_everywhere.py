@@ -23,14 +23,14 @@ import pytest
 import bot.flowtools.transcript as transcript
 from bot.app import build_router
 from bot.boundary import ConversationRef, Incoming, Reply, UserInfo
-from bot.commands import COMMANDS, command_in
-from bot.engine import Engine
-from bot.flow import AskStep, ChoiceOption
+from bot.dialog.commands import COMMANDS, command_in
+from bot.dialog.engine import Engine
+from bot.dialog.state import ConversationState
+from bot.flow.model import AskStep, ChoiceOption
 from bot.flowtools.casefile import Case, load_cases
 from bot.flowtools.lint import Dialogs, load_dialogs
 from bot.flowtools.transcript import Coverage, run_cases
-from bot.markup import to_plain
-from bot.state import ConversationState
+from bot.render.markup import to_plain
 from bot.store import TurnCommit
 from bot.store.memory import MemoryStore
 
@@ -380,7 +380,7 @@ def test_help_speaks_the_platforms_words(dialogs: Dialogs, platform: str, words:
 def test_every_question_that_gives_up_explains_why_and_back_returns_to_it(
     dialogs: Dialogs, waiting: list[Waiting]
 ) -> None:
-    from bot.values import Parsed, parse_answer
+    from bot.answers.parse import Parsed, parse_answer
 
     nonsense = "qqq zzz"
 

@@ -18,16 +18,16 @@ from typing import Any
 from jinja2 import UndefinedError
 
 from bot.boundary import ConversationRef, Incoming, UserInfo
-from bot.engine import Engine
-from bot.flow import AskStep
+from bot.dialog.engine import Engine
+from bot.dialog.state import ConversationState
+from bot.dialog.turn import FlowLoopError
+from bot.flow.checks import goto_entries
+from bot.flow.model import AskStep
+from bot.flow.slots import SlotFlow
 from bot.flowtools.casefile import load_cases
 from bot.flowtools.lint import Dialogs, load_dialogs
-from bot.flowtools.runchecks import goto_entries
-from bot.flowtools.slots import SlotFlow
 from bot.flowtools.transcript import CaseFailure, _CaseRun, _EngineErrors
-from bot.state import ConversationState
 from bot.store.memory import MemoryStore
-from bot.turn import FlowLoopError
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "dialogs"

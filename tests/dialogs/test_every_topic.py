@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.app import build_actions, load_content
-from bot.routing import TOPIC_IDS
+from bot.routing.router import TOPIC_IDS
 
 ROOT = Path(__file__).resolve().parents[2]
 DIALOGS = ROOT / "dialogs"
@@ -58,7 +58,7 @@ def test_the_console_walks_every_topic(tmp_path: Path) -> None:
         lines += ["stop", topic]
     env = dict(os.environ, PYTHONPATH=str(ROOT), COACH_DATA_DIR=str(tmp_path / "data"))
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console"],
+        [sys.executable, "-m", "bot.cli.main", "console"],
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,

@@ -14,12 +14,12 @@ import logging
 from pathlib import Path
 
 from bot.boundary import ConversationRef, Incoming, Reply, UserInfo, clean_text
-from bot.engine import Engine
-from bot.flow import AskStep
+from bot.dialog.engine import Engine
+from bot.dialog.state import ConversationState
+from bot.flow.model import AskStep
 from bot.flowtools.casefile import Case, load_cases
 from bot.flowtools.lint import Dialogs, load_dialogs
 from bot.flowtools.transcript import CaseFailure, _CaseRun, _EngineErrors
-from bot.state import ConversationState
 from bot.store import Store, TurnCommit
 
 ROOT = Path(__file__).resolve().parents[2]

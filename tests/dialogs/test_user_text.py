@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from bot.app import build_actions, load_content
-from bot.commands import COMMANDS
-from bot.flow import AskStep, Message
-from bot.loader import FlowRegistry
-from bot.yamlsource import load_located
+from bot.dialog.commands import COMMANDS
+from bot.flow.loader import FlowRegistry
+from bot.flow.model import AskStep, Message
+from bot.flow.yamlsource import load_located
 
 ROOT = Path(__file__).resolve().parents[2]
 DIALOGS = ROOT / "dialogs"
@@ -125,7 +125,7 @@ def test_the_invitation_check_sees_the_scam_question(registry: FlowRegistry) -> 
 
 
 def test_every_word_the_texts_say_to_type_does_something() -> None:
-    from bot.engine import COMMAND_WORDS
+    from bot.dialog.engine import COMMAND_WORDS
 
     _, registry = load_content(DIALOGS, actions=build_actions())
     answers = {"skip", "none", "same"}  # answers the asking question takes

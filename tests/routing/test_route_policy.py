@@ -1,4 +1,4 @@
-"""The engine's rule for opening a routed topic straight away (bot/route_policy.py)."""
+"""The engine's rule for opening a routed topic straight away (bot/dialog/route_policy.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.app import build_actions, load_content
-from bot.engine import Engine, TopicRouter
-from bot.route_policy import OTHER, ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic
-from bot.routing import load_topics
+from bot.dialog.engine import Engine, TopicRouter
+from bot.dialog.route_policy import OTHER, ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic
+from bot.routing.router import load_topics
 from bot.store.memory import MemoryStore
 from tests.routing.test_router import DIALOGS
 

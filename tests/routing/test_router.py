@@ -18,10 +18,10 @@ import pytest
 import yaml
 
 from bot.app import build_actions, load_content
-from bot.engine import Engine, TopicRouter
+from bot.dialog.engine import Engine, TopicRouter
+from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic
 from bot.errors import FlowErrors
-from bot.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic
-from bot.routing import (
+from bot.routing.router import (
     OTHER,
     TOPIC_IDS,
     ClassifierRouter,
@@ -32,8 +32,8 @@ from bot.routing import (
     topic_titles,
     train_router,
 )
+from bot.routing.topics import MIN_EXAMPLES
 from bot.store.memory import MemoryStore
-from bot.topicfile import MIN_EXAMPLES
 
 ROOT = Path(__file__).resolve().parents[2]
 DIALOGS = ROOT / "dialogs"
@@ -270,7 +270,7 @@ def test_training_is_fast(router: ClassifierRouter) -> None:
 
 def test_importing_the_router_and_checking_the_files_does_not_load_scikit_learn() -> None:
     code = (
-        "import sys; from pathlib import Path; import bot.routing as r; "
+        "import sys; from pathlib import Path; import bot.routing.router as r; "
         "router = r.LazyRouter(Path(sys.argv[1])); "
         "print(sorted(m for m in ('sklearn', 'numpy', 'scipy') if m in sys.modules))"
     )

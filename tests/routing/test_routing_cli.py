@@ -14,19 +14,19 @@ from pathlib import Path
 
 import pytest
 
-import bot.cli
-from bot.cli import COMMANDS, main
+import bot.cli.main
+from bot.cli.main import COMMANDS, main
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def classify(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    installed = bot.cli.command_modules()
+    installed = bot.cli.main.command_modules()
     monkeypatch.setattr(
-        bot.cli, "command_modules", lambda: {**installed, "classify": "bot.routing_cli"}
+        bot.cli.main, "command_modules", lambda: {**installed, "classify": "bot.cli.classify"}
     )
-    monkeypatch.setattr(bot.cli, "setup_logging", lambda settings: None)
+    monkeypatch.setattr(bot.cli.main, "setup_logging", lambda settings: None)
     monkeypatch.chdir(tmp_path)  # no developer .env
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
 
@@ -102,6 +102,6 @@ def test_classify_reads_the_configured_dialogs_and_reports_broken_topic_files(
 def test_classify_is_a_registered_command() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     commands = pyproject["project"]["entry-points"]["recruiter_coach.commands"]
-    assert commands["classify"] == "bot.routing_cli"
+    assert commands["classify"] == "bot.cli.classify"
     assert "classify" in COMMANDS
     assert any(d.startswith("scikit-learn") for d in pyproject["project"]["dependencies"])

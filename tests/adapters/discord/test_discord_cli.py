@@ -24,7 +24,7 @@ TOKEN = base64.b64encode(str(APP_ID).encode()).decode().rstrip("=") + ".GhIjKl.s
 
 
 def run(
-    tmp_path: Path, *args: str, module: str = "bot.cli", **env: str
+    tmp_path: Path, *args: str, module: str = "bot.cli.main", **env: str
 ) -> subprocess.CompletedProcess[str]:
     environ = dict(os.environ)  # the autouse clean_env fixture removed DISCORD_* and friends
     environ.update(PYTHONPATH=str(ROOT), COACH_DATA_DIR=str(tmp_path / "data"), **env)

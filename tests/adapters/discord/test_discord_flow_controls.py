@@ -19,8 +19,8 @@ from adapters.discord.limits import message_problems, modal_problems
 from adapters.discord.render import MORE_CHOICES, render_replies
 from bot.app import build_actions, load_content
 from bot.boundary import Choice, Form, FormField, Reply
-from bot.flow import AskStep, Flow
-from bot.markup import to_plain
+from bot.flow.model import AskStep, Flow
+from bot.render.markup import to_plain
 
 DIALOGS = Path(__file__).resolve().parents[3] / "dialogs"
 SEQ, VERSION = 123456, "abcdef"  # a long conversation's question number, a flow version
@@ -41,7 +41,8 @@ def _asks() -> list[tuple[Flow, AskStep]]:
 
 
 def _choices(flow: Flow, step: AskStep) -> tuple[Choice, ...]:
-    """The buttons the engine offers for ``step`` (bot/turn.py ``_ask``), and a topic switch."""
+    """The buttons the engine offers for ``step`` (bot/dialog/turn.py ``_ask``), and a topic
+    switch."""
     options = [(c.id, c.label, c.style) for c in step.choices]
     if step.kind == "scale" and not options:
         low, high = int(step.rule.min or 1), int(step.rule.max or 5)
@@ -51,7 +52,7 @@ def _choices(flow: Flow, step: AskStep) -> tuple[Choice, ...]:
 
 
 def _form(flow: Flow, step: AskStep) -> Form | None:
-    """The form the engine sends for ``step`` (bot/turn.py ``_form`` and ``form_group``)."""
+    """The form the engine sends for ``step`` (bot/dialog/turn.py ``_form`` and ``form_group``)."""
     if step.form is None:
         return None
     group = [step]

@@ -21,7 +21,7 @@ from adapters.discord.delivery import DiscordDelivery
 from adapters.discord.handlers import CANNOT_DM, CONTINUE_IN_DM, dm_url
 from adapters.discord.users import DM_CLOSED_NOTE
 from bot.boundary import Reply
-from bot.state import ref_to_json
+from bot.dialog.state import ref_to_json
 from bot.store import JobSpec
 from tests.adapters.discord.conftest import BotHarness
 from tests.adapters.discord.fake_discord import FakeDiscord, Request

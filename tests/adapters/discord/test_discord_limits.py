@@ -37,7 +37,7 @@ from adapters.discord.render import (
     to_markdown,
 )
 from bot.boundary import Card, Choice, Form, FormField, Reply
-from bot.markup import escape
+from bot.render.markup import escape
 
 ASTRAL = "\U0001d518"  # a letter outside the BMP: two UTF-16 units
 HOSTILE = {

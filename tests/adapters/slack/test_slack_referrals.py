@@ -8,7 +8,7 @@ import json
 
 from adapters.slack.convert import private_conversation
 from adapters.slack.send import Surface
-from bot.referrals import Opportunity
+from bot.coaching.referrals import Opportunity
 from tests.adapters.slack.conftest import Harness, button, buttons
 
 

@@ -27,7 +27,7 @@ from adapters.slack.render import (
     to_mrkdwn,
 )
 from bot.boundary import Card, Choice, Form, FormField, Reply
-from bot.markup import escape
+from bot.render.markup import escape
 
 HOSTILE = [
     "<!channel>",

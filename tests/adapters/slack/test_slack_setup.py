@@ -14,7 +14,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from adapters.slack.app import api_url
 from adapters.slack.cli import check_settings
 from adapters.slack.oauth import BOT_SCOPES
-from bot.cli import main as cli_main
+from bot.cli.main import main as cli_main
 from bot.config import Settings
 from bot.errors import ConfigError
 from tests.adapters.slack.conftest import Harness

@@ -28,9 +28,9 @@ from adapters.studio.session import PLATFORMS, Start, StudioSession
 from adapters.studio.views import view
 from bot.boundary import Choice, Form, FormField, Reply
 from bot.config import DEFAULT_DIALOGS_DIR
-from bot.flow import AskStep
+from bot.flow.model import AskStep
 from bot.flowtools.casefile import load_cases
-from bot.markup import to_plain
+from bot.render.markup import to_plain
 
 SHIPPED = Path(DEFAULT_DIALOGS_DIR)
 Client = TestClient[Request, Application]
@@ -398,19 +398,19 @@ def test_a_folder_without_flows_is_refused(
 def test_flows_studio_reaches_the_studio_through_its_entry_point(
     monkeypatch: pytest.MonkeyPatch, dialogs: Path
 ) -> None:
-    import bot.cli
+    import bot.cli.main
 
     seen: list[argparse.Namespace] = []
     # The installed entry points, plus `studio` (an install made before it was added lacks it).
-    modules = {**bot.cli.command_modules(), "studio": "adapters.studio.cli"}
-    monkeypatch.setattr(bot.cli, "command_modules", lambda: modules)
+    modules = {**bot.cli.main.command_modules(), "studio": "adapters.studio.cli"}
+    monkeypatch.setattr(bot.cli.main, "command_modules", lambda: modules)
 
     def studio_main(args: argparse.Namespace) -> int:
         seen.append(args)
         return 0
 
     monkeypatch.setattr(studio_cli, "main", studio_main)
-    assert bot.cli.main(["flows", "studio", str(dialogs), "--port", "8799"]) == 0
+    assert bot.cli.main.main(["flows", "studio", str(dialogs), "--port", "8799"]) == 0
     assert (seen[0].path, seen[0].port) == (dialogs, 8799)
 
 

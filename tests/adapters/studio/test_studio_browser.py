@@ -200,7 +200,7 @@ def test_an_author_talks_sees_edits_breaks_and_saves(
     saved = dialogs / "tests" / "studio_at_work_not_interested.yaml"
     assert saved.is_file()
     check = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "flows", "test", str(dialogs)],
+        [sys.executable, "-m", "bot.cli.main", "flows", "test", str(dialogs)],
         capture_output=True,
         text=True,
         cwd=REPO,

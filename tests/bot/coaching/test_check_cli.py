@@ -13,19 +13,19 @@ from pathlib import Path
 
 import pytest
 
-import bot.cli
-from bot.cli import COMMANDS, main
+import bot.cli.main
+from bot.cli.main import COMMANDS, main
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(autouse=True)
 def check_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    installed = bot.cli.command_modules()
+    installed = bot.cli.main.command_modules()
     monkeypatch.setattr(
-        bot.cli, "command_modules", lambda: {**installed, "check": "bot.coaching.check_cli"}
+        bot.cli.main, "command_modules", lambda: {**installed, "check": "bot.cli.check"}
     )
-    monkeypatch.setattr(bot.cli, "setup_logging", lambda settings: None)
+    monkeypatch.setattr(bot.cli.main, "setup_logging", lambda settings: None)
     monkeypatch.chdir(tmp_path)  # no developer .env is read
 
 
@@ -39,7 +39,7 @@ def test_check_is_a_listed_subcommand_with_an_entry_point() -> None:
     assert "check" in COMMANDS
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     entry_points = pyproject["project"]["entry-points"]["recruiter_coach.commands"]
-    assert entry_points["check"] == "bot.coaching.check_cli"
+    assert entry_points["check"] == "bot.cli.check"
     assert any(d.startswith("tldextract") for d in pyproject["project"]["dependencies"])
 
 

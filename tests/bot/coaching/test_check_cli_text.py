@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import bot.cli
-from bot.cli import main
+import bot.cli.main
+from bot.cli.main import main
 
 MESSAGE = (
     "Hi! I'm hiring for Acme, reach me at hr.team@gmail.com or +1 900 555 0199. "
@@ -22,11 +22,11 @@ MESSAGE = (
 
 @pytest.fixture(autouse=True)
 def check_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    installed = bot.cli.command_modules()
+    installed = bot.cli.main.command_modules()
     monkeypatch.setattr(
-        bot.cli, "command_modules", lambda: {**installed, "check": "bot.coaching.check_cli"}
+        bot.cli.main, "command_modules", lambda: {**installed, "check": "bot.cli.check"}
     )
-    monkeypatch.setattr(bot.cli, "setup_logging", lambda settings: None)
+    monkeypatch.setattr(bot.cli.main, "setup_logging", lambda settings: None)
     monkeypatch.chdir(tmp_path)
 
 

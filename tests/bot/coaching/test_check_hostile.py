@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import bot.cli
-from bot.cli import main
+import bot.cli.main
+from bot.cli.main import main
 from bot.coaching.legitimacy import LegitimacyResult, RecruiterReport, check_recruiter
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -35,11 +35,11 @@ OPTIONS += ["--asked-for"]
 
 @pytest.fixture(autouse=True)
 def check_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    installed = bot.cli.command_modules()
+    installed = bot.cli.main.command_modules()
     monkeypatch.setattr(
-        bot.cli, "command_modules", lambda: {**installed, "check": "bot.coaching.check_cli"}
+        bot.cli.main, "command_modules", lambda: {**installed, "check": "bot.cli.check"}
     )
-    monkeypatch.setattr(bot.cli, "setup_logging", lambda settings: None)
+    monkeypatch.setattr(bot.cli.main, "setup_logging", lambda settings: None)
     monkeypatch.chdir(tmp_path)
 
 
@@ -100,7 +100,7 @@ def test_fullwidth_details_are_read_as_their_ascii_twins(
 def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT), COACH_DATA_DIR=str(tmp_path))
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "check", "--website", "a＠b"],
+        [sys.executable, "-m", "bot.cli.main", "check", "--website", "a＠b"],
         capture_output=True,
         text=True,
         env=env,

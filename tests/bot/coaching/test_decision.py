@@ -10,7 +10,6 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.actions import ActionContext, ActionRegistry
 from bot.boundary import ConversationRef
 from bot.coaching.decision import (
     FACTORS,
@@ -21,7 +20,8 @@ from bot.coaching.decision import (
     shortfalls_markup,
     summary_markup,
 )
-from bot.markup import Bold, ListItem, parse
+from bot.flow.actions import ActionContext, ActionRegistry
+from bot.render.markup import Bold, ListItem, parse
 from bot.store.memory import MemoryStore
 
 FLOW = Path(__file__).resolve().parents[3] / "dialogs" / "flows" / "decide_interview.yaml"

@@ -522,7 +522,7 @@ def test_skip_answers_count_as_not_given(skip: str) -> None:
 
 
 def test_user_text_in_the_summary_cannot_become_markup() -> None:
-    from bot.markup import Bold, Link, ListItem, parse
+    from bot.render.markup import Bold, Link, ListItem, parse
 
     outputs = _run_action(asked_for="Pay the **fee** at [here](https://evil.example) _now_")
     nodes = parse(str(outputs["summary"]))

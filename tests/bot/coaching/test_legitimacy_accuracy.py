@@ -20,7 +20,7 @@ from bot.coaching.brands import KNOWN_DOMAINS
 from bot.coaching.domains import BIG_BRANDS, compare, parse_host
 from bot.coaching.legitimacy import LegitimacyResult, RecruiterReport, check_recruiter
 from bot.coaching.legitimacy_text import details_markup, summary_markup
-from bot.markup import to_plain
+from bot.render.markup import to_plain
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ISSUE_LURES = ("careers", "jobs", "talent", "hr", "recruiting", "apply", "hiring")

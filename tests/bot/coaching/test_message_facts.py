@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.actions import ActionContext
 from bot.boundary import ConversationRef
 from bot.coaching.message_actions import check_message
 from bot.coaching.message_facts import (
@@ -18,6 +17,7 @@ from bot.coaching.message_facts import (
     extract,
     looks_like_message,
 )
+from bot.flow.actions import ActionContext
 from bot.store.memory import MemoryStore
 
 SCAM = (

@@ -1,7 +1,7 @@
 """Helpers for the flow tools' tests: run ``flows ...`` in-process and build test folders.
 
 - ``flows_cli("lint", str(path))`` -> (exit code, what was printed), through
-  :func:`bot.flowtools.cli.configure` and :func:`bot.flowtools.cli.main` on a parser of our own.
+  :func:`bot.cli.flows.configure` and :func:`bot.cli.flows.main` on a parser of our own.
 - ``shipped_copy()`` -> a copy of the shipped ``dialogs/`` (flows and templates) to break.
 - The ``dialogs`` fixture of ``tests/bot/conftest.py`` builds small folders from YAML text.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.flowtools.cli import configure, main
+from bot.cli.flows import configure, main
 
 SHIPPED = Path(__file__).resolve().parents[3] / "dialogs"
 

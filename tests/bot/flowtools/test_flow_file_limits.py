@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.flowtools.lint import load_dialogs
-from bot.yamlsource import (
+from bot.flow.yamlsource import (
     MAX_ALIASES,
     MAX_DEPTH,
     MAX_SOURCE_CHARS,
     YamlSyntaxError,
     load_located,
 )
+from bot.flowtools.lint import load_dialogs
 from tests.bot.flowtools.conftest import FlowsCli
 
 DialogsFactory = Callable[..., Path]

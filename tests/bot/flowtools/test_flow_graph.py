@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.flow import Flow
+from bot.flow.model import Flow
 from bot.flowtools.graph import dot, flow_edges, mermaid
 from bot.flowtools.lint import load_dialogs
 

@@ -356,7 +356,7 @@ def test_a_branch_that_mentions_every_choice_needs_no_else(dialogs: DialogsFacto
 
 
 def errors_of(root: Path) -> list[str]:
-    """Slot reads that would fail at run time are load-time errors (bot.flowtools.runchecks)."""
+    """Slot reads that would fail at run time are load-time errors (bot.flow.checks)."""
     return [str(p) for p in lint(load_dialogs(root)).errors]
 
 

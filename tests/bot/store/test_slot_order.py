@@ -1,4 +1,5 @@
-"""Every store keeps the order of a state's slots: `back` relies on it (see bot/state.py)."""
+"""Every store keeps the order of a state's slots: `back` relies on it (see
+bot/dialog/state.py)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,79 @@
+"""The actions every deployment has: reminders for a callback.
+
+Content actions (legitimacy check, contacts, referrals) register themselves the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+
+from bot.dialog.state import ref_to_json
+from bot.flow.actions import ActionContext, ActionRegistry
+from bot.store import JobSpec
+
+__all__ = ("REMINDER", "register_builtin_actions", "reminder_key")
+
+DEFAULT_LEAD_MINUTES = 15
+REMINDER = "reminder"  # the job kind
+
+
+def register_builtin_actions(registry: ActionRegistry) -> None:
+    registry.register(
+        "schedule_reminder",
+        inputs=("at",),
+        optional_inputs=("before_minutes", "template", "details"),
+        outputs=("reminder_at",),
+        description="Remind the user by DM before a time; `details` is a mapping shown in it.",
+    )(schedule_reminder)
+    registry.register(
+        "cancel_reminder",
+        outputs=("cancelled",),
+        description="Cancel the user's soonest pending callback reminder.",
+    )(cancel_reminder)
+
+
+async def schedule_reminder(
+    context: ActionContext, inputs: Mapping[str, object]
+) -> Mapping[str, object]:
+    at = datetime.fromisoformat(str(inputs["at"]))
+    lead = timedelta(minutes=int(str(inputs.get("before_minutes") or DEFAULT_LEAD_MINUTES)))
+    # a call very soon still gets its reminder now; stores keep UTC
+    remind_at = max(at - lead, context.now).astimezone(UTC)
+    ref = context.conversation
+    details = inputs.get("details") or {}
+    if not isinstance(details, Mapping):
+        raise TypeError("schedule_reminder: `details` must be a mapping")
+    context.schedule(
+        JobSpec(
+            kind=REMINDER,
+            due_at=remind_at,
+            user_key=ref.user_key,
+            conversation_key=ref.key,
+            job_key=reminder_key(ref.key, at),
+            payload={
+                "ref": ref_to_json(ref),
+                "template": str(inputs.get("template") or "callback_reminder"),
+                "context": {"at": at.isoformat(), "time_zone": context.time_zone, **details},
+            },
+        )
+    )
+    return {"reminder_at": remind_at.isoformat()}
+
+
+def reminder_key(conversation_key: str, at: datetime) -> str:
+    """One key per call: a second callback keeps the first one's reminder (the same time again
+    replaces it, which is what the user meant)."""
+    return f"{REMINDER}:{conversation_key}:{at.astimezone(UTC).strftime('%Y-%m-%dT%H:%MZ')}"
+
+
+async def cancel_reminder(
+    context: ActionContext, inputs: Mapping[str, object]
+) -> Mapping[str, object]:
+    # The soonest of the user's calls: the one they are most likely changing their mind about
+    # (the callback flow lists them all, to cancel another one).
+    pending = [j for j in await context.store.pending_jobs(context.user_key) if j.kind == REMINDER]
+    if not pending or pending[0].job_key is None:
+        return {"cancelled": False}
+    context.cancel(pending[0].job_key)
+    return {"cancelled": True}

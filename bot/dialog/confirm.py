@@ -1,0 +1,72 @@
+"""Confirming a date-time the coach had to guess, before it goes into the slot.
+
+"12/01 18:00" is 1 December in New York and 12 January in Berlin; "15 March" in November is
+next year's. When :func:`bot.answers.parse.parse_answer` marks a reading with ``confirm``, the
+turn asks
+one yes/no question that shows the date in full, with its year, and keeps the reading in
+``state.pending`` (``confirm_when:<ISO date-time>``) until the answer comes:
+
+- yes (typed or pressed): the reading is the answer;
+- no: the question is asked again, with a hint to write the month's name;
+- anything else is read as a new answer to the question (a clearer date, a command).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.answers.parse import Parsed, parse_answer
+from bot.boundary import Choice, Reply
+from bot.flow.model import AskStep, Message, Rule
+
+if TYPE_CHECKING:
+    from bot.dialog.turn import Turn
+
+__all__ = ("CONFIRM_WHEN", "answer_confirm", "ask_to_confirm", "confirming")
+
+CONFIRM_WHEN = "confirm_when:"
+
+
+def confirming(pending: str | None) -> bool:
+    return pending is not None and pending.startswith(CONFIRM_WHEN)
+
+
+def ask_to_confirm(turn: Turn, outcome: Parsed) -> None:
+    """Keep the guessed reading and ask whether it is right."""
+    state = turn.state
+    state.pending = f"{CONFIRM_WHEN}{outcome.value}"
+    version = state.top.version[:6]
+    choices = tuple(
+        Choice(answer, label, f"{state.seq}.{version}.{CONFIRM_WHEN}{answer}")
+        for answer, label in (("yes", "Yes, that's right"), ("no", "No"))
+    )
+    text = turn.render(Message(template="coach_confirm_when"), when=outcome.display)
+    turn.replies.append(Reply(text, choices=choices))
+
+
+async def answer_confirm(turn: Turn, step: AskStep, text: str | None, token: str | None) -> bool:
+    """Act on the answer to the confirming question; False when the message was not one (the
+    turn then reads it as a new answer to the step)."""
+    state = turn.state
+    value = (state.pending or "").removeprefix(CONFIRM_WHEN)
+    state.pending = None
+    agreed = _agreed(turn, text, token)
+    if agreed is None:
+        return False
+    if agreed:
+        await turn._accept(step, {step.slot: value})
+    else:
+        turn.say_system("coach_confirm_when_no")
+        await turn._reprompt()
+    return True
+
+
+def _agreed(turn: Turn, text: str | None, token: str | None) -> bool | None:
+    if token is not None:
+        seq, _, rest = token.partition(".")
+        answer = rest.rpartition(CONFIRM_WHEN)[2]
+        if seq == str(turn.state.seq) and answer in ("yes", "no"):
+            return answer == "yes"
+        return None
+    outcome = parse_answer("yesno", text or "", rule=Rule(), now=turn.context.now)
+    return bool(outcome.value) if isinstance(outcome, Parsed) else None

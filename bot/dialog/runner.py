@@ -1,0 +1,77 @@
+"""Run the steps that do not wait for the user: say, branch, set, call, goto, action, end."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from bot.errors import ActionError
+from bot.flow.model import (
+    ActionStep,
+    BranchStep,
+    CallStep,
+    EndStep,
+    GotoStep,
+    SayStep,
+    SetStep,
+    Step,
+)
+
+if TYPE_CHECKING:
+    from bot.dialog.turn import Turn
+
+__all__ = ("run_step",)
+
+logger = logging.getLogger(__name__)
+
+
+async def run_step(turn: Turn, step: Step) -> None:
+    """Run one step and move the conversation to whatever comes next."""
+    if isinstance(step, SayStep):
+        turn.say(step.message)
+        turn.move(step.next)
+    elif isinstance(step, BranchStep):
+        turn.move(turn.branch_target(step))
+    elif isinstance(step, SetStep):
+        for slot, expression in step.assignments:
+            turn.state.assign(slot, expression.evaluate(turn.template_context({})))
+        turn.move(step.next)
+    elif isinstance(step, CallStep):
+        turn.push(step.flow)
+    elif isinstance(step, GotoStep):
+        turn.state.stack.pop()
+        turn.push(step.flow, step.step)
+    elif isinstance(step, ActionStep):
+        await _run_action(turn, step)
+    elif isinstance(step, EndStep):
+        if step.message is not None:
+            turn.say(step.message)
+        context = turn.template_context({})
+        turn.finish(step.result.evaluate(context) if step.result else None)
+
+
+async def _run_action(turn: Turn, step: ActionStep) -> None:
+    spec = turn.engine.actions.get(step.action)
+    if spec is None:  # the loader checks this; a flow kept from an older version may not
+        raise ActionError(f"the action {step.action!r} is not registered")
+    context = turn.template_context({})
+    inputs = {name: expression.evaluate(context) for name, expression in step.inputs}
+    try:
+        outputs = await spec.function(turn.context, inputs)
+    except Exception as exc:
+        if step.on_error is None:
+            raise ActionError(f"the action {step.action!r} failed") from exc
+        logger.warning(
+            "action %s failed (%s); continuing at %s",
+            step.action,
+            type(exc).__name__,
+            step.on_error,
+        )
+        turn.move(step.on_error)
+        return
+    turn.replies.extend(turn.context.outbox)
+    turn.context.outbox.clear()
+    for output, slot in step.outputs:
+        if output in outputs:
+            turn.state.assign(slot, outputs[output])
+    turn.move(step.next)
