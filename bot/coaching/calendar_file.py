@@ -10,15 +10,33 @@ notes. It holds no employer data: no company, no recruiter name. Re-scheduling s
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Alarm, Calendar, Event, Timezone
 
+from bot.answers.parse import format_phone
 from bot.boundary import Attachment, clean_text
 
-__all__ = ("CALL_LENGTH", "MEDIA_TYPE", "CallbackEvent", "calendar_file", "cancellation_file")
+__all__ = (
+    "ADD_TEXT",
+    "CALL_LENGTH",
+    "CANCEL_TEXT",
+    "MEDIA_TYPE",
+    "CallbackEvent",
+    "calendar_file",
+    "calendar_uid",
+    "cancellation_file",
+)
+
+ADD_TEXT = (
+    "**Add to calendar:** open the attached file to put the call in your own calendar, with a "
+    "reminder. It has the time, the number they'll call and your notes, nothing about the "
+    "employer."
+)
+CANCEL_TEXT = "Open the attached file to remove the call from your calendar."
 
 MEDIA_TYPE = "text/calendar"
 CALL_LENGTH = timedelta(minutes=15)
@@ -92,7 +110,7 @@ def _event(event: CallbackEvent, now: datetime) -> Event:
 def _description(event: CallbackEvent) -> str:
     lines = []
     if event.phone:
-        lines.append(f"Expect the call from: {event.phone[:40]}")
+        lines.append(f"They will call you on: {format_phone(event.phone[:40])}")
     if event.notes:
         lines.append(f"Your notes: {event.notes[:MAX_NOTES]}")
     lines.append("Take it somewhere private. Recruiter Coach has your script.")
@@ -106,3 +124,9 @@ def _zone(name: str | None) -> tzinfo:
         except (ZoneInfoNotFoundError, ValueError):
             pass
     return UTC
+
+
+def calendar_uid(job_key: str) -> str:
+    """A stable, opaque UID for the first reminder of a callback (no ids of the person in it)."""
+    return f"{hashlib.sha256(job_key.encode('utf-8')).hexdigest()[:32]}@recruiter-coach"
+

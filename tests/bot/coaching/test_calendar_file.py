@@ -38,7 +38,7 @@ def test_the_event_is_at_the_right_time_in_the_users_zone_with_an_alarm() -> Non
     (alarm,) = event.walk("VALARM")  # type: ignore[attr-defined]
     assert alarm["TRIGGER"].dt == -timedelta(minutes=15)
     description = str(event["DESCRIPTION"])  # type: ignore[index]
-    assert "+1 415 555 0100" in description and "ask about pay" in description
+    assert "+1 415-555-0100" in description and "ask about pay" in description
 
 
 def test_a_summer_time_callback_keeps_its_wall_clock_time() -> None:
