@@ -129,4 +129,3 @@ def _zone(name: str | None) -> tzinfo:
 def calendar_uid(job_key: str) -> str:
     """A stable, opaque UID for the first reminder of a callback (no ids of the person in it)."""
     return f"{hashlib.sha256(job_key.encode('utf-8')).hexdigest()[:32]}@recruiter-coach"
-
