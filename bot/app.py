@@ -28,7 +28,8 @@ from bot.config import DEFAULT_DIALOGS_DIR, Settings
 from bot.dialog.engine import Engine, TopicRouter
 from bot.dialog.scheduler import Delivery, Scheduler
 from bot.flow.actions import ActionRegistry
-from bot.flow.loader import SYSTEM_TEMPLATES, FlowRegistry, load_flows
+from bot.flow.contentdirs import fallback_template_names, flows_dir, topics_root
+from bot.flow.loader import FlowRegistry, load_flows
 from bot.render.templates import TemplateRenderer
 from bot.store import Job, Store
 from bot.store.factory import build_store
@@ -60,7 +61,7 @@ def build_renderer(
         escapers=escapers,
         tests=app_tests(),
         fallback_dirs=[DEFAULT_DIALOGS_DIR / "templates"],
-        fallback_names=SYSTEM_TEMPLATES,
+        fallback_names=fallback_template_names(dialogs_dir),
     )
 
 
@@ -73,7 +74,7 @@ def load_content(
     """Templates and flows from a dialogs folder; raises FlowErrors on any mistake."""
     renderer = build_renderer(dialogs_dir, escapers=escapers)
     registry = load_flows(
-        dialogs_dir / "flows", renderer=renderer, actions=actions or build_actions()
+        flows_dir(dialogs_dir), renderer=renderer, actions=actions or build_actions()
     )
     return renderer, registry
 
@@ -144,7 +145,9 @@ async def open_coach(
 
 
 def build_router(dialogs_dir: Path) -> TopicRouter:
-    """The classifier over ``dialogs/topics/``; a content folder without topics routes nothing."""
+    """The classifier over ``dialogs/topics/``; a content folder without topics routes nothing
+    (one without flows of its own routes with the shipped topics, see bot.flow.contentdirs)."""
+    dialogs_dir = topics_root(dialogs_dir)
     if not (dialogs_dir / "topics").is_dir():
         logger.info("no topics/ in %s: free text is not routed to topics", dialogs_dir)
         return TopicRouter()
@@ -156,7 +159,13 @@ def build_router(dialogs_dir: Path) -> TopicRouter:
 def _job_runner(engine: Engine, delivery: Delivery) -> Callable[[Job], Awaitable[None]]:
     async def run(job: Job) -> None:
         conversation, replies = await engine.run_job(job)
-        if replies:
-            await delivery.deliver(conversation, replies)
+        if not replies:
+            return
+        # Recorded just before the platform is called: a worker that dies after this point
+        # cannot make another one send the same reminder again (at most once; see docs).
+        if not await engine.store.mark_job_sending(job.id, attempts=job.attempts):
+            logger.warning("job %s: taken over by another worker; not sent here", job.id)
+            return
+        await delivery.deliver(conversation, replies)
 
     return run
