@@ -65,3 +65,34 @@ async def test_check_without_text_still_starts_the_legitimacy_check(build_engine
     chat = chat_with(await build_engine())
     replies = await chat.send(command=Command("check"))
     assert any("genuine one" in r for r in replies)
+
+
+async def test_the_full_check_after_a_message_check_does_not_ask_for_what_it_found(
+    build_engine, chat_with
+):
+    chat = chat_with(await build_engine())
+    await chat.send(command=Command("check", MESSAGE))
+    await chat.press("full_check")
+    await chat.say("Dana")
+    await chat.say("Acme")
+    said = await chat.say("skip")
+    facts = next(s for s in said if "already have" in s)
+    assert "hr.team@gmail.com" in facts and "0199" in facts
+    assert "LinkedIn" in said[-1]  # the e-mail, phone and link questions are skipped
+    said = await chat.say("no")
+    assert "risk: high" in "\n".join(said).lower()
+    slots = (await chat.state()).slots
+    assert slots["email"] == "hr.team@gmail.com"  # what the check was given
+    assert slots["from_message"] in (False, "false")  # used once
+
+
+async def test_the_full_check_without_a_message_asks_everything(build_engine, chat_with):
+    chat = chat_with(await build_engine())
+    await chat.send(command=Command("scam"))
+    await chat.press("money")
+    await chat.press("full_check")
+    await chat.say("Dana")
+    await chat.say("Acme")
+    said = await chat.say("skip")
+    assert not any("already have" in s for s in said)
+    assert "e-mail" in said[-1].lower()
