@@ -235,6 +235,8 @@ class Handlers:
             work = self._referral_click(surface, payload, value)
         elif action_id.startswith(CHOICE_ACTION) and self._queued_choice(payload):
             await self._enqueue_choice(surface, payload, value)
+            # the old buttons give way to the answer (after the ack, apart from the engine)
+            self._spawn("answered", mark_answered(client, body))
             return
         elif action_id.startswith(CHOICE_ACTION):
             work = self._choice(surface, payload, value)
