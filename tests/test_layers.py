@@ -104,6 +104,8 @@ KNOWN_ADAPTER_REACH: set[tuple[str, str]] = {
     ("adapters.discord.handlers", "bot.dialog.inbox"),
     ("adapters.slack.app", "bot.dialog.inbox"),
     ("adapters.slack.convert", "bot.dialog.commands"),
+    ("adapters.slack.shortcuts", "bot.dialog.commands"),
+    ("adapters.discord.convert", "bot.dialog.commands"),
     ("adapters.slack.handlers", "bot.dialog.engine"),
     ("adapters.slack.handlers", "bot.dialog.inbox"),
     # the referral board and answer parsing (App Home, referral cards)
