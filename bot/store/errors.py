@@ -1,4 +1,4 @@
-"""The errors the store raises; all derive from :class:`bot.errors.CoachError`.
+"""The errors the store raises: the kinds of :class:`bot.errors.StoreError` (a ``CoachError``).
 
 ::
 
@@ -18,7 +18,7 @@ The last four keep a built-in base as well, so code that catches ``RuntimeError`
 
 from __future__ import annotations
 
-from bot.errors import CoachError
+from bot.errors import StoreError
 
 __all__ = (
     "DuplicateEventError",
@@ -30,10 +30,6 @@ __all__ = (
     "UnsupportedDatabaseError",
     "VersionConflictError",
 )
-
-
-class StoreError(CoachError):
-    """Base class of the store's errors."""
 
 
 class VersionConflictError(StoreError):
