@@ -69,13 +69,11 @@ from bot.store.schema import (
 from bot.store.sql_common import dumps, execute, rowcount, scalar, upsert, upsert_for, utcnow
 from bot.store.sql_inbox import InboxSql
 from bot.store.sql_jobs import JobsSql, _cancel_pending, _insert_jobs, _is_job_key_clash
-from bot.store.sql_jobs import _job_row as _job_row  # for tests
 from bot.store.sql_personal import PersonalDataSql, count_funnel
 from bot.store.sql_privacy import PrivacySql
-from bot.store.sql_runner import SQLITE_BUSY_TIMEOUT_MS as SQLITE_BUSY_TIMEOUT_MS
 from bot.store.sql_runner import make_runner
 
-__all__ = ("MIGRATIONS_DIR", "SQLITE_BUSY_TIMEOUT_MS", "SqlStore")
+__all__ = ("MIGRATIONS_DIR", "SqlStore")
 
 log = logging.getLogger(__name__)
 

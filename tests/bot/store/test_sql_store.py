@@ -15,6 +15,8 @@ from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 import bot.store.sql as sql_module
+import bot.store.sql_jobs as jobs_module
+import bot.store.sql_runner as runner_module
 from bot.store import DuplicateEventError, JobSpec, TurnCommit, UserRecord, VersionConflictError
 from bot.store.schema import HEAD_REVISION, jobs, metadata
 from bot.store.sql import SqlStore
@@ -101,7 +103,7 @@ async def test_sqlite_creates_the_data_directory_and_uses_wal(tmp_path: Path) ->
             mode = await conn.scalar(text("PRAGMA journal_mode"))
             timeout = await conn.scalar(text("PRAGMA busy_timeout"))
         assert path.exists()
-        assert (mode, timeout) == ("wal", sql_module.SQLITE_BUSY_TIMEOUT_MS)
+        assert (mode, timeout) == ("wal", runner_module.SQLITE_BUSY_TIMEOUT_MS)
     finally:
         await store.close()
 
@@ -306,9 +308,9 @@ async def test_the_index_allows_one_live_job_per_key(store: SqlStore) -> None:
 
     with pytest.raises(IntegrityError) as caught:
         async with sql_engine(store).begin() as conn:
-            await conn.execute(insert(jobs), [sql_module._job_row(spec, T0)])
+            await conn.execute(insert(jobs), [jobs_module._job_row(spec, T0)])
 
-    assert sql_module._is_job_key_clash(caught.value)
+    assert jobs_module._is_job_key_clash(caught.value)
 
 
 async def test_two_workers_scheduling_one_key_leave_one_job(store_url: str) -> None:
