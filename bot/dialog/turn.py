@@ -10,11 +10,12 @@ from __future__ import annotations
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from bot.answers.parse import Parsed, parse_answer, parse_time_zone
+from bot.answers.parse import Parsed, Unparsed, parse_answer, parse_time_zone
 from bot.boundary import Choice, Form, FormField, Incoming, Reply
 from bot.dialog.commands import CHECK_COMMAND, START_WORDS, command_in
 from bot.dialog.confirm import answer_confirm, ask_to_confirm, confirming
 from bot.dialog.state import ConversationState, Frame, ref_to_json
+from bot.errors import CoachError
 from bot.flow.actions import ActionContext
 from bot.flow.model import AskStep, BranchStep, CallStep, ChoiceOption, Flow, Message, Step
 from bot.store import JobSpec
@@ -32,7 +33,7 @@ CHECK_FLOW, CHECK_STEP, CHECK_SLOT = "scam", "check_pasted", "pasted"
 CHECK_MAX_TEXT = 4000  # the paste question's own max_length
 
 
-class FlowLoopError(RuntimeError):
+class FlowLoopError(CoachError):
     """A flow ran many steps without asking anything: a loop in the flow."""
 
 
@@ -231,7 +232,7 @@ class Turn:
         if isinstance(outcome, Parsed):
             await self._accept(step, {step.slot: outcome.value})
             return
-        unparsed = type(outcome).__name__ == "Unparsed"
+        unparsed = isinstance(outcome, Unparsed)
         if unparsed and step.text_slot and step.on_text:  # the question invites free text
             await self._typed_instead(step, text)
             return
