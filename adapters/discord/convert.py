@@ -30,8 +30,8 @@ from typing import Any
 import discord
 
 from adapters.discord.limits import CUSTOM_ID, size
+from bot.app import recruiter_command
 from bot.boundary import Command, ConversationRef, Incoming, UserInfo
-from bot.dialog.commands import recruiter_command
 
 __all__ = (
     "CHOICE_PREFIX",

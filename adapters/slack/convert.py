@@ -19,8 +19,8 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any, NotRequired, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.app import recruiter_command
 from bot.boundary import Command, ConversationRef, Incoming, UserInfo
-from bot.dialog.commands import recruiter_command
 
 __all__ = (
     "PRIVATE_CHANNEL",
