@@ -8,8 +8,8 @@ modal submission, whose validation errors can only travel in the ack: the user l
 engine together get :data:`SUBMIT_BUDGET` seconds, then the modal closes and the answer follows
 as a message (a rate-limited ``users.info`` alone can take longer than Slack's 3 s).
 
-Nothing here decides dialog: commands, choices and forms go to ``engine.handle``; referral card
-clicks go to the referral board; the rest is Slack plumbing.
+Nothing here decides dialog: commands, choices and forms go to ``Coach.handle`` (or the inbox);
+referral card clicks go to the referral board (``Coach.referrals``); the rest is Slack plumbing.
 """
 
 from __future__ import annotations
