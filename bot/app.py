@@ -25,7 +25,8 @@ from bot.coaching.personal import register_personal_actions
 from bot.coaching.referrals import ReferralBoard
 from bot.coaching.reminders import register_builtin_actions
 from bot.config import DEFAULT_DIALOGS_DIR, Settings
-from bot.dialog.engine import Engine, TopicRouter
+from bot.dialog.catalog import TopicRouter
+from bot.dialog.engine import Engine
 from bot.dialog.scheduler import Delivery, Scheduler
 from bot.flow.actions import ActionRegistry
 from bot.flow.loader import SYSTEM_TEMPLATES, FlowRegistry, load_flows

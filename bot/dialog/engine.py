@@ -1,10 +1,10 @@
 """The dialog engine: ``handle(Incoming) -> list[Reply]``, the one call adapters make.
 
 For each event the engine loads the conversation, runs a :class:`bot.dialog.turn.Turn`, and
-commits the
-new state with an optimistic version check. When another event for the same conversation was
-committed first (two workers, or two quick clicks) the turn is recomputed on the fresh state, so no
-answer is lost. A retried platform event (same ``event_id``) is answered once.
+commits the new state with an optimistic version check. When another event for the same
+conversation was committed first (two workers, or two quick clicks) the turn is recomputed on
+the fresh state, so no answer is lost. A retried platform event (same ``event_id``) is answered
+once.
 
 ``handle`` never raises: a failing action or template keeps the previous step, the user gets one
 apology, and the log gets the conversation key and the error's type, never what the user wrote.
@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.boundary import ConversationRef, Incoming, Reply
-from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic
+from bot.dialog.catalog import Catalog, TopicRouter
+from bot.dialog.core import StepListener
+from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD
 from bot.dialog.state import ConversationState, Frame, ref_from_json
 from bot.dialog.turn import Turn
 from bot.errors import CoachError
 from bot.flow.actions import ActionContext, ActionRegistry
 from bot.flow.loader import FlowRegistry, compile_flow
-from bot.flow.model import Flow
 from bot.render.templates import TemplateRenderer
 from bot.store import (
     DuplicateEventError,
@@ -38,7 +39,7 @@ from bot.store import (
     VersionConflictError,
 )
 
-__all__ = ("APOLOGY", "Engine", "JobHandler", "TopicRouter")
+__all__ = ("APOLOGY", "Engine", "JobHandler")
 
 logger = logging.getLogger(__name__)
 
@@ -46,39 +47,8 @@ JobHandler = Callable[[Job], Awaitable[tuple[ConversationRef, list[Reply]]]]
 """Turns a due job into the replies to deliver, and the conversation to deliver them to."""
 
 APOLOGY = "Sorry, something went wrong on my side. Let's try that again."
-# Short words people type after /recruiter (or in a DM) -> the topic or flow they start.
-COMMAND_WORDS = {
-    "check": "legitimacy",
-    "verify": "legitimacy",
-    "legit": "legitimacy",
-    "contacts": "relationship",
-    "refer": "share_opportunity",
-    "share": "share_opportunity",
-    "decide": "decide_interview",
-    "reminder": "callback",
-    "reminders": "callback",
-    # the words the texts tell people to type (never a flow's internal id)
-    "my callback": "callback",
-    "my call": "callback",
-    "my recruiters": "relationship",
-    "my contacts": "relationship",
-}
 MAX_CONFLICT_RETRIES = 8
 PRIVACY_NOTICE_VERSION = 1
-
-
-class TopicRouter:
-    """Picks topics for free text; :mod:`bot.routing.router` has the real one, this one knows
-    none."""
-
-    def route(self, text: str) -> tuple[str, float] | None:
-        """The most likely topic and its probability, or None."""
-        ranked = self.rank(text, 1)
-        return ranked[0] if ranked else None
-
-    def rank(self, text: str, k: int = 3) -> list[tuple[str, float]]:
-        """The ``k`` most likely topics, most likely first."""
-        return []
 
 
 @dataclass(slots=True)
@@ -109,12 +79,18 @@ class Engine:
         self.actions = actions
         self.entry_flow = entry_flow
         self.menu_flow = menu_flow if menu_flow in registry.flows else entry_flow
-        self.router = router or TopicRouter()
+        self.catalog = Catalog(
+            registry=registry,
+            renderer=renderer,
+            actions=actions,
+            entry_flow=entry_flow,
+            menu_flow=self.menu_flow,
+            router=router or TopicRouter(),
+            route_threshold=route_threshold,
+            route_margin=route_margin,
+        )
         self.clock = clock
         self.event_ttl = event_ttl
-        self.route_threshold = route_threshold
-        self.route_margin = route_margin
-        self._topics = registry.topics()
         self._locks: dict[str, _KeyLock] = {}
         self._saved_versions: set[str] = set()  # flow sources this process made sure are stored
         # Job kind -> what turns a due job into replies (bot.app adds "keep_in_touch").
@@ -123,7 +99,7 @@ class Engine:
             "reminder": self._run_reminder,
         }
         # Called with (flow id, step id) for every step a turn runs: coverage for `flows test`.
-        self.step_listener: Callable[[str, str], None] | None = None
+        self.step_listener: StepListener | None = None
         if entry_flow not in registry.flows:
             raise CoachError(
                 f"the entry flow {entry_flow!r} is not among the loaded flows: "
@@ -175,7 +151,7 @@ class Engine:
             turn.replies.insert(
                 0,
                 Reply(
-                    turn.engine.renderer.render(
+                    self.renderer.render(
                         platform=ref.platform,
                         context=turn.template_context({}),
                         seed=0,
@@ -190,7 +166,7 @@ class Engine:
         now = self.clock()
         zone = incoming.user.time_zone or state.time_zone
         turn = Turn(
-            self,
+            self.catalog,
             incoming,
             state,
             ActionContext(
@@ -201,6 +177,7 @@ class Engine:
                 user=incoming.user,
                 renderer=self.renderer,
             ),
+            self.step_listener,
         )
         if not state.active and incoming.timeout_token is None:
             await self._greet_user(turn)
@@ -271,16 +248,6 @@ class Engine:
 
     # -- flows and topics ---------------------------------------------------------------------
 
-    def flow_of(self, frame: Frame) -> Flow:
-        """The flow version a frame is pinned to (falling back to the current one)."""
-        flow = self.registry.by_version.get(frame.version)
-        if flow is None:  # the old version could not be loaded: continue on the current one
-            flow = self.registry.flows[frame.flow]
-            frame.version = flow.version
-            if frame.step not in flow.steps:
-                frame.step = flow.start
-        return flow
-
     async def _load_versions(self, state: ConversationState) -> None:
         for frame in state.stack:
             if frame.version not in self.registry.by_version:
@@ -306,32 +273,35 @@ class Engine:
             return
         self.registry.by_version[flow.version] = flow
 
+    # The catalog's look-ups, for the composition root, the adapters and the tools above it.
+
+    @property
+    def router(self) -> TopicRouter:
+        return self.catalog.router
+
+    @property
+    def route_threshold(self) -> float:
+        return self.catalog.route_threshold
+
+    @property
+    def route_margin(self) -> float:
+        return self.catalog.route_margin
+
     def flow_for_topic(self, topic: str) -> str | None:
         """A flow id, a topic id or a short command word (``check``) -> the flow it starts."""
-        topic = topic.strip().lower().lstrip("/")
-        topic = COMMAND_WORDS.get(topic, topic)
-        if topic in self.registry.flows:
-            return topic
-        return self._topics.get(topic)
+        return self.catalog.flow_for_topic(topic)
 
     def flow_for_text(self, text: str) -> str | None:
         """The flow for free text typed when no conversation is running."""
-        return self.flow_for_topic(text) or self.confident_flow(text)
+        return self.catalog.flow_for_text(text)
 
     def suggestions(self, text: str, k: int = 3) -> list[tuple[str, str]]:
         """(flow id, title) of the flows a question most likely belongs to, for buttons."""
-        found: list[tuple[str, str]] = []
-        for topic, _ in self.router.rank(text, k + 1):
-            flow_id = self.flow_for_topic(topic)
-            if flow_id and topic != "other" and flow_id not in (f for f, _ in found):
-                found.append((flow_id, self.registry.flows[flow_id].title))
-        return found[:k]
+        return self.catalog.suggestions(text, k)
 
     def confident_flow(self, text: str) -> str | None:
         """The flow a question belongs to when the router is confident, else None."""
-        # The top two: a top topic only narrowly ahead of the next gets buttons (route_policy).
-        topic = confident_topic(self.router.rank(text, 2), self.route_threshold, self.route_margin)
-        return self.flow_for_topic(topic) if topic else None
+        return self.catalog.confident_flow(text)
 
     # -- scheduled jobs -----------------------------------------------------------------------
 
