@@ -26,6 +26,7 @@ from bot.coaching.referrals import ReferralBoard
 from bot.coaching.reminders import register_builtin_actions
 from bot.config import DEFAULT_DIALOGS_DIR, Settings
 from bot.dialog.catalog import TopicRouter
+from bot.dialog.commands import read_request
 from bot.dialog.engine import Engine
 from bot.dialog.scheduler import Delivery, Scheduler
 from bot.flow.actions import ActionRegistry
@@ -34,7 +35,14 @@ from bot.render.templates import TemplateRenderer
 from bot.store import Job, Store
 from bot.store.factory import build_store
 
-__all__ = ("Coach", "build_actions", "build_router", "load_content", "open_coach")
+__all__ = (
+    "Coach",
+    "build_actions",
+    "build_router",
+    "load_content",
+    "open_coach",
+    "read_request",  # the one parser of `/recruiter <text>`, for every adapter
+)
 
 
 logger = logging.getLogger(__name__)

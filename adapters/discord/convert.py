@@ -30,7 +30,8 @@ from typing import Any
 import discord
 
 from adapters.discord.limits import CUSTOM_ID, size
-from bot.boundary import Command, ConversationRef, Incoming, UserInfo
+from bot.app import read_request
+from bot.boundary import ConversationRef, Incoming, UserInfo
 
 __all__ = (
     "CHOICE_PREFIX",
@@ -137,16 +138,13 @@ def command_to_incoming(
     snowflake: int,
     received_at: datetime,
 ) -> Incoming:
-    """``/recruiter [topic] [question]``: a known topic starts its flow, a question is routed
-    by the engine, an unknown topic counts as part of the question, and nothing starts over."""
-    topic = (topic or "").strip()
-    question = (question or "").strip()
-    if topic and topic_known:
-        command = Command(topic)
-    elif topic or question:
-        command = Command("ask", " ".join(part for part in (topic, question) if part))
-    else:
-        command = Command("start")
+    """``/recruiter [topic] [question]``, read by the core's :func:`bot.app.read_request`: a
+    known topic starts its flow, an unknown one counts as part of the question, a command word
+    is that command, a question is routed by the engine, and nothing starts over."""
+    picked = (topic or "").strip()
+    command = read_request(
+        question or "", topic=picked, knows_topic=lambda word: topic_known and word == picked
+    )
     return Incoming(
         conversation=conversation,
         command=command,
