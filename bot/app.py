@@ -30,7 +30,8 @@ from bot.dialog.commands import read_request
 from bot.dialog.engine import Engine
 from bot.dialog.scheduler import Delivery, Scheduler
 from bot.flow.actions import ActionRegistry
-from bot.flow.loader import SYSTEM_TEMPLATES, FlowRegistry, load_flows
+from bot.flow.contentdirs import fallback_template_names, flows_dir, topics_root
+from bot.flow.loader import FlowRegistry, load_flows
 from bot.render.templates import TemplateRenderer
 from bot.store import Job, Store
 from bot.store.factory import build_store
@@ -69,7 +70,7 @@ def build_renderer(
         escapers=escapers,
         tests=app_tests(),
         fallback_dirs=[DEFAULT_DIALOGS_DIR / "templates"],
-        fallback_names=SYSTEM_TEMPLATES,
+        fallback_names=fallback_template_names(dialogs_dir),
     )
 
 
@@ -82,7 +83,7 @@ def load_content(
     """Templates and flows from a dialogs folder; raises FlowErrors on any mistake."""
     renderer = build_renderer(dialogs_dir, escapers=escapers)
     registry = load_flows(
-        dialogs_dir / "flows", renderer=renderer, actions=actions or build_actions()
+        flows_dir(dialogs_dir), renderer=renderer, actions=actions or build_actions()
     )
     return renderer, registry
 
@@ -153,7 +154,9 @@ async def open_coach(
 
 
 def build_router(dialogs_dir: Path) -> TopicRouter:
-    """The classifier over ``dialogs/topics/``; a content folder without topics routes nothing."""
+    """The classifier over ``dialogs/topics/``; a content folder without topics routes nothing
+    (one without flows of its own routes with the shipped topics, see bot.flow.contentdirs)."""
+    dialogs_dir = topics_root(dialogs_dir)
     if not (dialogs_dir / "topics").is_dir():
         logger.info("no topics/ in %s: free text is not routed to topics", dialogs_dir)
         return TopicRouter()
@@ -165,7 +168,13 @@ def build_router(dialogs_dir: Path) -> TopicRouter:
 def _job_runner(engine: Engine, delivery: Delivery) -> Callable[[Job], Awaitable[None]]:
     async def run(job: Job) -> None:
         conversation, replies = await engine.run_job(job)
-        if replies:
-            await delivery.deliver(conversation, replies)
+        if not replies:
+            return
+        # Recorded just before the platform is called: a worker that dies after this point
+        # cannot make another one send the same reminder again (at most once; see docs).
+        if not await engine.store.mark_job_sending(job.id, attempts=job.attempts):
+            logger.warning("job %s: taken over by another worker; not sent here", job.id)
+            return
+        await delivery.deliver(conversation, replies)
 
     return run

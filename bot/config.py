@@ -38,10 +38,10 @@ class Settings:
         """Build settings from environment variables (see ``.env.example``)."""
         data_dir = Path(environ.get("COACH_DATA_DIR") or _default_data_dir()).expanduser()
         dialogs_dir = Path(environ.get("COACH_DIALOGS_DIR") or DEFAULT_DIALOGS_DIR).expanduser()
-        if not (dialogs_dir / "flows").is_dir():
+        if not ((dialogs_dir / "flows").is_dir() or (dialogs_dir / "templates").is_dir()):
             raise ConfigError(
-                f"COACH_DIALOGS_DIR={dialogs_dir} has no flows/ folder; point it at a folder "
-                "with flows/ and templates/ (see .env.example), or unset it to use the shipped one"
+                f"COACH_DIALOGS_DIR={dialogs_dir} has neither flows/ nor templates/; point it at "
+                "a folder with either (see .env.example), or unset it to use the shipped one"
             )
         level = (environ.get("LOG_LEVEL") or "WARNING").upper()  # empty means unset
         if level not in _LEVELS:

@@ -39,8 +39,9 @@ def main(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C; exit 2 when the folder is missing or the port is taken."""
     started = time.perf_counter()
     root = _dialogs_root(args)
-    if not (root / "flows").is_dir():
-        print(f"{root}: not a dialogs folder (it needs a flows/ folder)")
+    if not ((root / "flows").is_dir() or (root / "templates").is_dir()):
+        # a folder of templates only is one (it runs the shipped flows: bot.flow.contentdirs)
+        print(f"{root}: not a dialogs folder (it needs a flows/ or a templates/ folder)")
         return 2
     try:
         asyncio.run(serve(root, args.port, started=started, open_page=args.open))

@@ -60,6 +60,7 @@ async def page_state(
             for p in session.report.problems
         ],
         "summary": session.report.summary(),
+        "tests": session.tests,  # the last run's result, refreshed when a test file changes
         **(extra or {}),
     }
 

@@ -24,7 +24,7 @@ from adapters.studio.casewriter import run_tests, save_case
 from adapters.studio.pagestate import page_state
 from adapters.studio.session import PLATFORMS, Start, StudioSession
 
-__all__ = ("STATIC", "build_app", "watch_files")
+__all__ = ("STATIC", "build_app", "refresh_tests", "watch_files")
 
 STATIC = Path(__file__).parent / "static"
 WATCH_SECONDS = 0.3
@@ -176,8 +176,14 @@ async def _save(session: StudioSession, body: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _tests(session: StudioSession, body: dict[str, Any]) -> dict[str, Any]:
+    return {"tests": await refresh_tests(session)}
+
+
+async def refresh_tests(session: StudioSession) -> dict[str, Any]:
+    """Run the folder's transcript tests; the page shows the result until the next run."""
     failures, lines = await run_tests(session)
-    return {"tests": {"failures": failures, "result": lines[0], "coverage": lines[1:]}}
+    session.tests = {"failures": failures, "result": lines[0], "coverage": lines[1:]}
+    return session.tests
 
 
 async def _reload(session: StudioSession, body: dict[str, Any]) -> None:
@@ -201,9 +207,13 @@ _ACTIONS: dict[str, Action] = {
 
 
 def _snapshot(root: Path) -> dict[Path, float]:
-    """Modification times of the flow and template files (the tests folder does not count)."""
+    """Modification times of the flow, template and transcript-test files."""
     files: dict[Path, float] = {}
-    for folder, pattern in ((root / "flows", "*.yaml"), (root / "templates", "**/*.j2")):
+    for folder, pattern in (
+        (root / "flows", "*.yaml"),
+        (root / "templates", "**/*.j2"),
+        (root / "tests", "**/*.yaml"),
+    ):
         for path in folder.glob(pattern):
             with contextlib.suppress(OSError):  # deleted between glob and stat
                 files[path] = path.stat().st_mtime_ns
@@ -211,16 +221,26 @@ def _snapshot(root: Path) -> dict[Path, float]:
 
 
 async def watch_files(session: StudioSession, lock: asyncio.Lock) -> None:
-    """Reload the dialogs whenever a flow or template file is saved, added or removed."""
+    """Reload the dialogs whenever a flow or template file is saved, added or removed; run the
+    transcript tests again when a test file changed (or the flows did, once tests were run)."""
+    tests = session.root / "tests"
     seen = _snapshot(session.root)
     while True:
         await asyncio.sleep(WATCH_SECONDS)
         now = _snapshot(session.root)
-        if now != seen:
-            seen = now
-            async with lock:
+        if now == seen:
+            continue
+        changed = {path for path in now.keys() | seen.keys() if now.get(path) != seen.get(path)}
+        seen = now
+        dialogs_changed = any(not path.is_relative_to(tests) for path in changed)
+        async with lock:
+            if dialogs_changed:
                 await session.reload()
-            _log.info("reloaded the dialogs (revision %d)", session.revision)
+            if session.tests is not None or not dialogs_changed:
+                await refresh_tests(session)
+                if not dialogs_changed:
+                    session.revision += 1  # so that the page redraws the test results
+        _log.info("reloaded the dialogs (revision %d)", session.revision)
 
 
 async def _watcher(app: web.Application) -> AsyncIterator[None]:

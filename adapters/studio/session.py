@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from bot.boundary import Choice, Command, ConversationRef, Form, Incoming, Reply, UserInfo
 from bot.dialog.engine import Engine
@@ -95,6 +95,8 @@ class StudioSession:
         self.dialogs: Dialogs = load_dialogs(root)
         self.report: LintReport = lint(self.dialogs)
         self.revision = 0
+        # the last transcript-test run the page was shown (re-run when a test file changes)
+        self.tests: dict[str, Any] | None = None
         self._new_engine()
 
     # -- the engine ------------------------------------------------------------------------

@@ -170,7 +170,7 @@ def _contact_steps(report: RecruiterReport, fired: set[str], has_address: bool) 
         steps.append("Ask for an e-mail from the company's own domain.")
     if report.agency:
         steps.append(
-            "Check the agency as well: its own website, main number and reviews. A real agency "
-            "is paid by the employer, not by you."
+            "Check the agency as well: its own website, main number and reviews. A reputable "
+            "agency is paid by the employer, not by you."
         )
     return steps

@@ -17,6 +17,7 @@ __all__ = ("check_message", "register_message_actions")
 OUTPUTS = (
     "risk",
     "summary",
+    "details",
     "finding_count",
     "high",
     "emails",

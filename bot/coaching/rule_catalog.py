@@ -86,7 +86,7 @@ RULES: dict[str, SignalInfo] = {
             "R05",
             "high",
             "A fee charged to you, the candidate",
-            "Genuine recruiters are paid by the employer, never by you. In the UK charging "
+            "A reputable recruiter is paid by the employer, never by you. In the UK charging "
             "job-seekers such fees is illegal.",
             "FTC business blog, Jun 2021; S1; workrightscentre.org",
         ),
@@ -101,9 +101,8 @@ RULES: dict[str, SignalInfo] = {
         _rule(
             "R07",
             "high",
-            "Asks for ID, bank or card details before a written offer",
-            "Employers collect these after hiring. Before an offer they are what identity "
-            "thieves need.",
+            "Asks for a card number, or ID or bank details before an offer",
+            "No employer needs a card number. ID and bank details come after a written offer.",
             f"{FTC_2020}; {FBI}; {VA_KIT}",
         ),
         _rule(

@@ -13,6 +13,7 @@ apology, and the log gets the conversation key and the error's type, never what 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.boundary import ConversationRef, Incoming, Reply
+from bot.dialog.busy import Backoff, is_busy
 from bot.dialog.catalog import Catalog, TopicRouter
 from bot.dialog.core import StepListener
 from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD
@@ -48,7 +50,7 @@ JobHandler = Callable[[Job], Awaitable[tuple[ConversationRef, list[Reply]]]]
 
 APOLOGY = "Sorry, something went wrong on my side. Let's try that again."
 MAX_CONFLICT_RETRIES = 8
-PRIVACY_NOTICE_VERSION = 1
+PRIVACY_NOTICE = "coach_privacy"
 
 
 @dataclass(slots=True)
@@ -92,6 +94,7 @@ class Engine:
         self.clock = clock
         self.event_ttl = event_ttl
         self._locks: dict[str, _KeyLock] = {}
+        self._notice_versions: dict[str, str] = {}  # platform -> privacy notice version
         self._saved_versions: set[str] = set()  # flow sources this process made sure are stored
         # Job kind -> what turns a due job into replies (bot.app adds "keep_in_touch").
         self.job_handlers: dict[str, JobHandler] = {
@@ -121,14 +124,19 @@ class Engine:
                 del self._locks[key]
 
     async def _handle_with_retries(self, incoming: Incoming) -> list[Reply]:
-        for _ in range(MAX_CONFLICT_RETRIES):
+        conflicts, busy = 0, Backoff()
+        while conflicts < MAX_CONFLICT_RETRIES:
             try:
                 return await self._handle_once(incoming)
             except VersionConflictError:
-                continue  # another worker saved first: recompute on the fresh state
+                conflicts += 1  # another worker saved first: recompute on the fresh state
             except DuplicateEventError:
                 return []
             except Exception as exc:  # never raise to an adapter
+                # A busy database (no pooled connection free, a lock timeout) is load, not a
+                # fault: nothing was saved, so the turn runs again a little later.
+                if is_busy(exc) and await busy.wait():
+                    continue
                 self._log_failure(incoming, exc)
                 return [self._apology(incoming)]
         logger.error(
@@ -155,7 +163,7 @@ class Engine:
                         platform=ref.platform,
                         context=turn.template_context({}),
                         seed=0,
-                        template="coach_privacy",
+                        template=PRIVACY_NOTICE,
                     )
                 ),
             )
@@ -188,8 +196,19 @@ class Engine:
         user = await self.store.load_user(turn.incoming.conversation.user_key)
         if turn.context.time_zone is None and user is not None and user.time_zone:
             turn.context.time_zone = turn.state.time_zone = user.time_zone
-        seen = user.settings.get("privacy_notice", 0) if user else 0
-        turn.show_privacy_notice = seen < PRIVACY_NOTICE_VERSION
+        seen = user.settings.get("privacy_notice") if user else None
+        version = self.privacy_notice_version(turn.incoming.conversation.platform)
+        turn.show_privacy_notice = seen != version
+
+    def privacy_notice_version(self, platform: str) -> str:
+        """A digest of the notice's template: a deployment that changes its notice (a new
+        ``coach_privacy.j2``) shows the new one once to everyone who saw the old one."""
+        version = self._notice_versions.get(platform)
+        if version is None:
+            source = self.renderer.template_source(platform, PRIVACY_NOTICE)
+            version = "sha256:" + hashlib.sha256(source.encode()).hexdigest()[:16]
+            self._notice_versions[platform] = version
+        return version
 
     async def _commit(
         self, incoming: Incoming, stored: StoredConversation | None, turn: Turn
@@ -224,13 +243,25 @@ class Engine:
             )
         )
         if turn.show_privacy_notice or turn.new_user_time_zone:
-            await self._remember_user(ref, turn)
+            await self._after_commit(ref, turn)
+
+    async def _after_commit(self, ref: ConversationRef, turn: Turn) -> None:
+        """Remember the user once the turn is saved. A busy database is waited for here: the
+        turn must not run again (its event is recorded, so it would answer nothing)."""
+        busy = Backoff()
+        while True:
+            try:
+                await self._remember_user(ref, turn)
+                return
+            except Exception as exc:
+                if not (is_busy(exc) and await busy.wait()):
+                    raise
 
     async def _remember_user(self, ref: ConversationRef, turn: Turn) -> None:
         user = await self.store.load_user(ref.user_key) or UserRecord(ref.user_key)
         settings = dict(user.settings)
         if turn.show_privacy_notice:
-            settings["privacy_notice"] = PRIVACY_NOTICE_VERSION
+            settings["privacy_notice"] = self.privacy_notice_version(ref.platform)
         zone = turn.new_user_time_zone or user.time_zone
         await self.store.save_user(UserRecord(ref.user_key, zone, settings))
 

@@ -24,6 +24,7 @@ from bot.app import build_actions, build_renderer
 from bot.errors import FlowProblem
 from bot.flow.actions import ActionRegistry
 from bot.flow.checks import goto_entries
+from bot.flow.contentdirs import flows_dir as content_flows_dir
 from bot.flow.loader import FlowRegistry, check_flows
 from bot.flow.model import AskStep, BranchStep, Flow, Step, step_targets
 from bot.flow.slots import SlotFlow, expression_ast
@@ -45,7 +46,7 @@ class Dialogs:
 
     @property
     def flows_dir(self) -> Path:
-        return self.root / "flows"
+        return content_flows_dir(self.root)
 
     @property
     def templates_dir(self) -> Path:
@@ -77,8 +78,9 @@ def load_dialogs(root: Path) -> Dialogs:
     """Load a dialogs folder (``flows/`` and ``templates/``) the way the coach does."""
     actions = build_actions()
     renderer = build_renderer(root)
-    registry, errors = check_flows(root / "flows", renderer=renderer, actions=actions)
-    files = sorted((root / "flows").glob("*.yaml")) if (root / "flows").is_dir() else []
+    flows = content_flows_dir(root)  # a folder of templates only lints with the shipped flows
+    registry, errors = check_flows(flows, renderer=renderer, actions=actions)
+    files = sorted(flows.glob("*.yaml")) if flows.is_dir() else []
     return Dialogs(root, renderer, actions, registry, _without_echoes(errors, files), files)
 
 

@@ -203,6 +203,20 @@ class TemplateRenderer:
             for text in _split_variations(source):
                 _check(self._check_env, text, path, filename)
 
+    def template_source(self, platform: str, name: str) -> str:
+        """The text of the file ``render`` uses for ``name`` on ``platform`` (all variations).
+
+        Raises:
+            jinja2.TemplateNotFound: neither the platform's nor the common variant is there.
+        """
+        tried = [f"{platform}/{name}{SUFFIX}", f"{COMMON}/{name}{SUFFIX}"]
+        for path in tried:
+            try:
+                return self._loader.get_source(self._check_env, path)[0]
+            except TemplateNotFound:
+                continue
+        raise self._not_found(name, tried)
+
     def compile_inline(
         self, source: str | Sequence[str], *, name: str | None = None
     ) -> InlineTemplate:

@@ -108,3 +108,41 @@ def test_a_piped_session_through_the_conversation_seams(tmp_path: Path) -> None:
     assert "pay and benefits" in picked
     assert "1) Poor" in picked and "5) Great" in picked
     assert "1) 1" not in out
+
+
+SWITCH_SCRIPT = [
+    "start",
+    "how do I know if this recruiter is legit?",  # a question instead of an answer
+    "3",  # 1) at work 2) can talk 3) Switch to: Is this recruiter real?
+    "3",  # now the legitimacy menu's third choice
+    "menu",
+    "how do I know if this recruiter is legit?",
+    "10",  # the switch, after the menu's nine topics
+]
+
+
+def test_a_switch_typed_by_number_is_used_once(tmp_path: Path) -> None:
+    """The number that picks "Switch to" opens the new topic's first question; it does not also
+    answer it (issue 9 follow-up)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COACH_DATA_DIR=str(tmp_path / "data"))
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console"],
+        input="".join(line + "\n" for line in SWITCH_SCRIPT),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    turns = done.stdout.split("\n> ")
+    offer = next(t for t in turns if t.startswith("how do I know"))
+    assert "3) Switch to: Is this recruiter real?" in offer
+    switched, answered = turns[turns.index(offer) + 1], turns[turns.index(offer) + 2]
+    assert switched.startswith("3\n")
+    assert "1) Check a recruiter" in switched and "3) Is my company testing me?" in switched
+    assert "test your loyalty" in answered  # the second 3 answered the legitimacy menu
+    at_menu = [t for t in turns if t.startswith("how do I know")][1]
+    assert "10) Switch to: Is this recruiter real?" in at_menu
+    last = turns[-1]
+    assert last.startswith("10\n") and "1) Check a recruiter" in last

@@ -14,9 +14,12 @@ from hypothesis import strategies as st
 
 from bot.answers.conditions import matching
 from bot.app import build_actions, load_content
-from bot.errors import FlowErrors
+from bot.config import Settings
+from bot.dialog.engine import Engine
+from bot.errors import ConfigError, FlowErrors
 from bot.flowtools.graph import mermaid
 from bot.flowtools.lint import lint, load_dialogs
+from bot.store.memory import MemoryStore
 from tests.bot.conftest import SHIPPED_DIALOGS
 
 CODE = """
@@ -303,6 +306,73 @@ async def test_the_folders_own_privacy_notice_beats_every_shipped_variant(
         replies = "\n".join(await chat.say("start"))
         assert "Our own notice: we keep nothing longer than 30 days." in replies
         assert "word on privacy" not in replies
+
+
+async def test_a_changed_privacy_notice_is_shown_once_more(tmp_path, build_engine, chat_with):
+    """The notice's version is its template's digest: no constant to remember to bump."""
+    folder = _bare_folder(
+        tmp_path, {"common/greeting": "Hello.", "common/coach_privacy": "Notice one."}
+    )
+    store = MemoryStore()
+    engine_of: list[Engine] = []
+
+    async def said(notice_is: str) -> str:
+        (folder / "templates" / "common" / "coach_privacy.j2").write_text(notice_is)
+        engine = await build_engine(folder, entry_flow="hello", store=store)
+        engine_of[:] = [engine]
+        return "\n".join(await chat_with(engine, platform="slack").say("start"))
+
+    assert "Notice one." in await said("Notice one.")
+    assert "Notice one." not in await said("Notice one.")  # seen: not again
+    assert "Notice two: we now keep notes 30 days." in await said(
+        "Notice two: we now keep notes 30 days."
+    )
+    assert "Notice two" not in await said("Notice two: we now keep notes 30 days.")
+    user = await store.load_user(chat_with(engine_of[0], platform="slack").ref.user_key)
+    assert user is not None and user.settings["privacy_notice"].startswith("sha256:")
+
+
+SHIPPED_FLOWS = [p.stem for p in (SHIPPED_DIALOGS / "flows").glob("*.yaml")]
+
+
+def _templates_only(tmp_path: Path, templates: dict[str, str]) -> Path:
+    root = tmp_path / "notice_only"
+    for name, text in templates.items():
+        path = root / "templates" / f"{name}.j2"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+async def test_a_folder_of_templates_only_runs_the_shipped_flows_with_its_own_texts(
+    tmp_path, build_engine, chat_with
+):
+    """A deployment that changes only its privacy notice keeps only that file."""
+    folder = _templates_only(
+        tmp_path,
+        {
+            "common/coach_privacy": "Acme's coach: we keep notes 30 days. Ask it@acme.example.",
+            "common/callback_when": "Acme wording: when shall they call you back?",
+        },
+    )
+    assert lint(load_dialogs(folder)).errors == []
+    assert Settings.from_env({"COACH_DIALOGS_DIR": str(folder)}).dialogs_dir == folder
+    for platform in ("discord", "slack", "console"):
+        engine = await build_engine(folder)
+        chat = chat_with(engine, platform=platform)
+        first = "\n".join(await chat.say("start"))
+        assert "Acme's coach: we keep notes 30 days." in first
+        assert "word on privacy" not in first  # no shipped variant beats the folder's own
+        assert sorted(engine.registry.flows) == sorted(SHIPPED_FLOWS)  # the shipped flows
+        assert first.count("\n") >= 1  # and the entry flow's question, from a shipped template
+        later = "\n".join(await chat.press("at_work"))
+        assert "Acme wording: when shall they call you back?" in later  # the folder's template
+
+
+def test_a_folder_with_neither_flows_nor_templates_is_refused(tmp_path):
+    (tmp_path / "typo").mkdir()
+    with pytest.raises(ConfigError, match="neither flows/ nor templates/"):
+        Settings.from_env({"COACH_DIALOGS_DIR": str(tmp_path / "typo")})
 
 
 def test_only_system_templates_fall_back(tmp_path):

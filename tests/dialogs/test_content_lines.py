@@ -23,6 +23,14 @@ RULES: list[tuple[str, re.Pattern[str], re.Pattern[str] | None]] = [
         None,
     ),
     (
+        "grouping card details with ID and bank details 'before an offer' implies a card number"
+        " is fine after one: an employer never needs it",
+        re.compile(
+            r"(?:ID|bank)(?:,| or)[^.]*card (?:details|numbers?) (?:only )?(?:before|after)"
+        ),
+        None,
+    ),
+    (
         "'the employer pays / never charges you' holds for reputable recruiters only",
         re.compile(
             r"never charges? you|employer[^.]* pays|paid by the employer"
@@ -85,6 +93,9 @@ def test_no_shipped_text_says_it(
     "line",
     [
         "Your SSN, ID, bank or card details belong in the paperwork after a written offer.",
+        "Asks for ID, bank or card details before a written offer",
+        "Genuine recruiters are paid by the employer, never by you.",
+        "A real agency is paid by the employer, not by you.",
         "A real recruiter is paid by the employer and never charges you.",
         "Short answer: a real recruiter costs you nothing.",
         "The employer who hires you pays their fee.",

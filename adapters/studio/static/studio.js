@@ -349,7 +349,8 @@ async function poll() {
   try {
     const response = await fetch("/api/state");
     const next = await response.json();
-    if (state && next.revision !== state.revision) show(Object.assign(next, {saved: null, tests: null}));
+    // the server re-runs the tests when a test file changes: next.tests is that run (or null)
+    if (state && next.revision !== state.revision) show(Object.assign(next, {saved: null}));
   } catch (error) { /* the studio was stopped; keep the page as it is */ }
   setTimeout(poll, 500);
 }

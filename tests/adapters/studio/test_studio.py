@@ -7,6 +7,7 @@ store and renderers are the real ones.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import shutil
 import socket
@@ -395,6 +396,19 @@ def test_a_folder_without_flows_is_refused(
     assert "not a dialogs folder" in capsys.readouterr().out
 
 
+async def test_a_folder_of_templates_only_runs_the_shipped_flows_in_the_studio(
+    tmp_path: Path,
+) -> None:
+    notice = tmp_path / "notice" / "templates" / "common" / "coach_privacy.j2"
+    notice.parent.mkdir(parents=True)
+    notice.write_text("Acme's own notice: notes are kept 30 days.")
+    session = StudioSession(tmp_path / "notice")
+    assert session.report.errors == []
+    await session.say("start")
+    assert "Acme's own notice" in session.chat[1].replies[0].text
+    assert (await session.where())[0] == "recruiter_called"
+
+
 def test_flows_studio_reaches_the_studio_through_its_entry_point(
     monkeypatch: pytest.MonkeyPatch, dialogs: Path
 ) -> None:
@@ -417,3 +431,52 @@ def test_flows_studio_reaches_the_studio_through_its_entry_point(
 def test_the_studio_entry_point_is_declared() -> None:
     pyproject = (Path(__file__).resolve().parents[3] / "pyproject.toml").read_text()
     assert 'studio = "adapters.studio.cli"' in pyproject
+
+
+# -- the file watcher --------------------------------------------------------------------------
+
+NEW_CASE = """\
+- name: a case saved while the studio runs
+  flow: forget
+  turns:
+    - user: forget
+      bot: ["erase everything?"]
+      step: confirm
+- name: a case that fails
+  flow: forget
+  turns:
+    - user: forget
+      bot: ["words the coach never says"]
+"""
+
+
+async def _next_state(client: Client, revision: int) -> dict[str, Any]:
+    for _ in range(100):  # the watcher looks every 0.3 s
+        state: dict[str, Any] = await (await client.get("/api/state")).json()
+        if state["revision"] != revision:
+            return state
+        await asyncio.sleep(0.1)
+    raise AssertionError("the page state did not change")
+
+
+async def test_a_test_file_saved_while_the_studio_runs_refreshes_the_tests(dialogs: Path) -> None:
+    for path in (dialogs / "tests").glob("*.yaml"):
+        if path.name != "forget.yaml":
+            path.unlink()  # few cases: each refresh runs them all
+    app = build_app(StudioSession(dialogs), watch=True)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        first = await (await client.get("/api/state")).json()
+        assert first["tests"] is None  # nothing run yet
+        (dialogs / "tests" / "saved_in_editor.yaml").write_text(NEW_CASE)
+        state = await _next_state(client, first["revision"])
+        assert state["tests"]["result"] == "3 passed, 1 failed"
+        assert any("a case that fails" in f for f in state["tests"]["failures"])
+        assert any(line.startswith("forget:") for line in state["tests"]["coverage"])
+        (dialogs / "tests" / "saved_in_editor.yaml").unlink()
+        state = await _next_state(client, state["revision"])
+        assert state["tests"]["result"] == "2 passed, 0 failed"
+        # a template edited once tests were shown: they run again on the reloaded dialogs
+        template = dialogs / "templates" / "common" / "forget_confirm.j2"
+        template.write_text(template.read_text().replace("Erase everything?", "Wipe it all?"))
+        state = await _next_state(client, state["revision"])
+        assert state["tests"]["result"] == "0 passed, 2 failed"
