@@ -26,7 +26,7 @@ from bot.coaching.referrals import ReferralBoard
 from bot.coaching.reminders import register_builtin_actions
 from bot.config import DEFAULT_DIALOGS_DIR, Settings
 from bot.dialog.catalog import TopicRouter
-from bot.dialog.commands import read_request
+from bot.dialog.commands import recruiter_command
 from bot.dialog.engine import Engine
 from bot.dialog.scheduler import Delivery, Scheduler
 from bot.flow.actions import ActionRegistry
@@ -42,7 +42,7 @@ __all__ = (
     "build_router",
     "load_content",
     "open_coach",
-    "read_request",  # the one parser of `/recruiter <text>`, for every adapter
+    "recruiter_command",  # the one parser of `/recruiter <text>`, for every adapter
 )
 
 

@@ -30,8 +30,8 @@ from typing import Any
 import discord
 
 from adapters.discord.limits import CUSTOM_ID, size
-from bot.app import read_request
-from bot.boundary import ConversationRef, Incoming, UserInfo
+from bot.app import recruiter_command
+from bot.boundary import Command, ConversationRef, Incoming, UserInfo
 
 __all__ = (
     "CHOICE_PREFIX",
@@ -138,13 +138,17 @@ def command_to_incoming(
     snowflake: int,
     received_at: datetime,
 ) -> Incoming:
-    """``/recruiter [topic] [question]``, read by the core's :func:`bot.app.read_request`: a
-    known topic starts its flow, an unknown one counts as part of the question, a command word
-    is that command, a question is routed by the engine, and nothing starts over."""
-    picked = (topic or "").strip()
-    command = read_request(
-        question or "", topic=picked, knows_topic=lambda word: topic_known and word == picked
+    """``/recruiter [topic] [question]``: read as ``/recruiter <topic> <question>`` by the core
+    (:func:`bot.app.recruiter_command`: a command word, a topic, a question), except that a known
+    topic with a question starts that topic; an unknown topic counts as part of the question."""
+    topic = (topic or "").strip()
+    question = (question or "").strip()
+    words = " ".join(part for part in (topic, question) if part)
+    command = recruiter_command(
+        words, knows_topic=lambda word: topic_known and word.lower() == topic.lower()
     )
+    if command.name == "ask" and topic and topic_known:
+        command = Command(topic)
     return Incoming(
         conversation=conversation,
         command=command,

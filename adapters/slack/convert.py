@@ -19,7 +19,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any, NotRequired, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.app import read_request
+from bot.app import recruiter_command
 from bot.boundary import Command, ConversationRef, Incoming, UserInfo
 
 __all__ = (
@@ -168,13 +168,13 @@ def to_command(text: str, *, knows_topic: Callable[[str], bool]) -> Command | Ad
     """What ``/recruiter <text>`` asks for.
 
     ``admin ...``: a workspace setting (Slack's own). Everything else is read by the core's
-    :func:`bot.app.read_request`: start, a command word, a topic (``check``), or a question.
+    :func:`bot.app.recruiter_command`: start, a command word, a topic (``check``), or a question.
     """
     raw = text.strip()
     admin = _ADMIN.match(raw)
     if admin:
         return _admin_request(admin.group("setting") or "", admin.group("rest") or "")
-    return read_request(to_plain_text(raw), knows_topic=knows_topic)
+    return recruiter_command(to_plain_text(raw), knows_topic=knows_topic)
 
 
 def _admin_request(setting: str, rest: str) -> AdminRequest:

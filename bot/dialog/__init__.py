@@ -17,7 +17,7 @@ What it holds, in the order a turn uses it:
   conversation state, action context); :mod:`~bot.dialog.advance` runs the flow to the next
   question, :mod:`~bot.dialog.runner` the steps that do not wait, :mod:`~bot.dialog.asking`
   asks (buttons, forms, time-outs), :mod:`~bot.dialog.answering` accepts or refuses an answer.
-- :mod:`~bot.dialog.commands`: global command words, and :func:`read_request`, the one reader
+- :mod:`~bot.dialog.commands`: global command words, and :func:`recruiter_command`, the one reader
   of ``/recruiter <text>`` for every adapter (re-exported by :mod:`bot.app`).
 - :mod:`~bot.dialog.state`: the saved conversation state; :mod:`~bot.dialog.route_policy`:
   when a routed question opens its flow; :mod:`~bot.dialog.scheduler`: due jobs;

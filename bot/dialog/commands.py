@@ -1,5 +1,5 @@
 """Global commands (help, back, restart, stop, repeat, menu) and when a message is one; what a
-``/recruiter <text>`` asks for (:func:`read_request`, the one parser every adapter uses).
+``/recruiter <text>`` asks for (:func:`recruiter_command`, the one parser every adapter uses).
 
 A message is a command only when it is exactly the command word (``/`` or ``!`` before it is
 fine) and the current question does not take that word as an answer. "Help the Children" is an
@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from bot.boundary import Command
 from bot.flow.model import ChoiceOption
 
-__all__ = ("COMMANDS", "START_WORDS", "command_in", "read_request")
+__all__ = ("COMMANDS", "START_WORDS", "command_in", "recruiter_command")
 
 COMMANDS = ("help", "back", "restart", "stop", "repeat", "menu", "forget", "export")
 _ALIASES = {
@@ -41,33 +41,24 @@ def command_in(text: str, choices: Sequence[ChoiceOption] = ()) -> str | None:
     return command
 
 
-def read_request(
-    text: str, *, knows_topic: Callable[[str], bool], topic: str | None = None
-) -> Command:
-    """What ``/recruiter [topic] <text>`` asks for, as the engine's :class:`Command`.
+def recruiter_command(text: str, *, knows_topic: Callable[[str], bool]) -> Command:
+    """What ``/recruiter <text>`` asks for, the same on every platform.
 
-    A ``topic`` the platform's own option picked (Discord's autocomplete) and ``knows_topic``
-    knows: that topic (the text is not needed). Otherwise, with an unknown topic read as the
-    first words of the text: nothing is ``start``; a global command word (``help``, ``stop``) is
-    that command; one word ``knows_topic`` knows (a topic, flow or command word such as
-    ``check``) starts it; anything else is a question (``ask``) for the engine to route.
-    A new sub-command that takes text (``check <message>``) is one more branch before the last.
+    Empty: start. A global command word (``help``, ``stop``...): that command. One word the
+    engine knows as a topic, flow or command word (``check``, ``refer``): that topic. Anything
+    else is a question for the engine to route. ``text`` is plain text (the adapter strips its
+    markup). A sub-command that takes text (``check <their message>``) is one more branch
+    before the topic word.
     """
-    if topic and knows_topic(topic):
-        return Command(_word(topic))
-    plain = " ".join(part.strip() for part in (topic, text) if part and part.strip())
+    plain = text.strip()
     if not plain:
         return Command("start")
-    command = command_in(plain)
-    if command is not None:
-        return Command(command)
+    word = command_in(plain)
+    if word is not None:
+        return Command(word)
     if len(plain.split()) == 1 and knows_topic(plain):
-        return Command(_word(plain))
+        return Command(plain.lower().lstrip("/!"))
     return Command("ask", plain)
-
-
-def _word(text: str) -> str:
-    return text.strip().lower().lstrip("/")
 
 
 def _normalise(text: str) -> str:

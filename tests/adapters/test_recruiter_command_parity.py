@@ -16,7 +16,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
     from adapters.discord.convert import command_to_incoming
 from adapters.slack.convert import to_command
-from bot.app import read_request
+from bot.app import recruiter_command
 from bot.boundary import Command, ConversationRef, UserInfo
 from bot.dialog.commands import COMMANDS
 
@@ -44,10 +44,17 @@ def discord(topic: str | None, question: str | None) -> Command:
 @pytest.mark.parametrize("words", [*COMMANDS, "start over", "is it legit?", "", "  "])
 def test_slack_and_discord_questions_read_alike(words: str) -> None:
     slack = to_command(words, knows_topic=knows)
-    assert slack == read_request(words, knows_topic=knows)
+    assert slack == recruiter_command(words, knows_topic=knows)
     assert discord(None, words) == slack
 
 
 @pytest.mark.parametrize("topic", sorted(KNOWN))
 def test_a_topic_reads_alike(topic: str) -> None:
     assert discord(topic, None) == to_command(topic, knows_topic=knows) == Command(topic)
+
+
+def test_discord_topic_option_with_a_question() -> None:
+    """A picked, known topic starts its flow; an unknown one is read as part of the question."""
+    assert discord("refer", "how?") == Command("refer")
+    assert discord("pay", "how much") == Command("ask", "pay how much")
+    assert discord("pay", None) == Command("ask", "pay")

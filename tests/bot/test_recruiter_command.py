@@ -1,4 +1,4 @@
-"""`/recruiter <text>` is read once, in the core (:func:`bot.app.read_request`)."""
+"""`/recruiter <text>` is read once, in the core (:func:`bot.app.recruiter_command`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.app import read_request
+from bot.app import recruiter_command
 from bot.boundary import Command
 from bot.dialog.commands import COMMANDS
 
@@ -34,21 +34,13 @@ def knows(word: str) -> bool:
         ("x" * 50_000, Command("ask", "x" * 50_000)),
     ],
 )
-def test_read_request(text: str, expected: Command) -> None:
-    assert read_request(text, knows_topic=knows) == expected
+def test_recruiter_command(text: str, expected: Command) -> None:
+    assert recruiter_command(text, knows_topic=knows) == expected
 
 
-def test_a_picked_topic_starts_its_flow_and_an_unknown_one_joins_the_question() -> None:
-    assert read_request("how?", topic="refer", knows_topic=knows) == Command("refer")
-    assert read_request("how much", topic="pay", knows_topic=knows) == Command(
-        "ask", "pay how much"
-    )
-    assert read_request("", topic="pay", knows_topic=knows) == Command("ask", "pay")
-
-
-@given(st.text(max_size=300), st.one_of(st.none(), st.text(max_size=40)))
-def test_any_text_reads_as_exactly_one_thing(text: str, topic: str | None) -> None:
-    command = read_request(text, topic=topic, knows_topic=knows)
+@given(st.text(max_size=300))
+def test_any_text_reads_as_exactly_one_thing(text: str) -> None:
+    command = recruiter_command(text, knows_topic=knows)
     assert command.name in {"start", "ask", *COMMANDS, *KNOWN}
     if command.name == "ask":
         assert command.args.strip()  # a question is never empty
