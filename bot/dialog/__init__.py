@@ -4,6 +4,8 @@ What it holds, in the order a turn uses it:
 
 - :mod:`~bot.dialog.engine`: :class:`Engine` ``handle(Incoming) -> list[Reply]``: loads the
   state, runs a :class:`~bot.dialog.turn.Turn`, commits with a version check; due jobs.
+  :mod:`~bot.dialog.versions` stores and loads the flow versions conversations are pinned to;
+  :mod:`~bot.dialog.failures` turns a failed turn into one apology and a log line.
 - :mod:`~bot.dialog.catalog`: what a turn looks up: flows (pinned versions), topics, command
   words, and the router protocol :class:`~bot.dialog.catalog.TopicRouter` (``bot.routing``
   implements it). The turn depends on this, never on the engine.

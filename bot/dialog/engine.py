@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,12 +23,14 @@ from bot.boundary import ConversationRef, Incoming, Reply
 from bot.dialog.busy import Backoff, is_busy
 from bot.dialog.catalog import Catalog, TopicRouter
 from bot.dialog.core import StepListener
+from bot.dialog.failures import APOLOGY, apology, log_failure
 from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD
-from bot.dialog.state import ConversationState, Frame, ref_from_json
+from bot.dialog.state import ConversationState, ref_from_json
 from bot.dialog.turn import Turn
+from bot.dialog.versions import PinnedVersions
 from bot.errors import CoachError
 from bot.flow.actions import ActionContext, ActionRegistry
-from bot.flow.loader import FlowRegistry, compile_flow
+from bot.flow.loader import FlowRegistry
 from bot.render.templates import TemplateRenderer
 from bot.store import (
     DuplicateEventError,
@@ -48,7 +49,6 @@ logger = logging.getLogger(__name__)
 JobHandler = Callable[[Job], Awaitable[tuple[ConversationRef, list[Reply]]]]
 """Turns a due job into the replies to deliver, and the conversation to deliver them to."""
 
-APOLOGY = "Sorry, something went wrong on my side. Let's try that again."
 MAX_CONFLICT_RETRIES = 8
 PRIVACY_NOTICE = "coach_privacy"
 
@@ -95,7 +95,7 @@ class Engine:
         self.event_ttl = event_ttl
         self._locks: dict[str, _KeyLock] = {}
         self._notice_versions: dict[str, str] = {}  # platform -> privacy notice version
-        self._saved_versions: set[str] = set()  # flow sources this process made sure are stored
+        self.versions = PinnedVersions(registry, store, renderer, actions)
         # Job kind -> what turns a due job into replies (bot.app adds "keep_in_touch").
         self.job_handlers: dict[str, JobHandler] = {
             "ask_timeout": self._run_ask_timeout,
@@ -137,14 +137,14 @@ class Engine:
                 # fault: nothing was saved, so the turn runs again a little later.
                 if is_busy(exc) and await busy.wait():
                     continue
-                self._log_failure(incoming, exc)
-                return [self._apology(incoming)]
+                log_failure(logger, incoming, exc)
+                return [apology(self.renderer, incoming)]
         logger.error(
             "conversation %s: gave up after %d version conflicts",
             incoming.conversation.key,
             MAX_CONFLICT_RETRIES,
         )
-        return [self._apology(incoming)]
+        return [apology(self.renderer, incoming)]
 
     async def _handle_once(self, incoming: Incoming) -> list[Reply]:
         if incoming.event_id and await self.store.is_processed(incoming.event_id):
@@ -152,7 +152,7 @@ class Engine:
         ref = incoming.conversation
         stored = await self.store.load_conversation(ref.key)
         state = ConversationState.from_json(stored.state) if stored else ConversationState()
-        await self._load_versions(state)
+        await self.versions.load(state)
         turn = await self._prepare_turn(incoming, state)
         await turn.run()
         if turn.show_privacy_notice:
@@ -228,7 +228,7 @@ class Engine:
                     )
                 )
             return
-        await self._save_flow_versions(turn.state)
+        await self.versions.save(turn.state)
         await self.store.commit_turn(
             TurnCommit(
                 conversation_key=ref.key,
@@ -265,44 +265,7 @@ class Engine:
         zone = turn.new_user_time_zone or user.time_zone
         await self.store.save_user(UserRecord(ref.user_key, zone, settings))
 
-    async def _save_flow_versions(self, state: ConversationState) -> None:
-        """Keep the source of every flow version a conversation runs on, so that it can go on
-        on that version after the flows change. Saved on first use rather than at start-up."""
-        for frame in state.stack:
-            if frame.version not in self._saved_versions:
-                flow = self.registry.by_version.get(frame.version)
-                if flow is not None and flow.source:
-                    await self.store.save_flow_source(
-                        version=flow.version, flow_id=flow.id, source=flow.source
-                    )
-                self._saved_versions.add(frame.version)
-
     # -- flows and topics ---------------------------------------------------------------------
-
-    async def _load_versions(self, state: ConversationState) -> None:
-        for frame in state.stack:
-            if frame.version not in self.registry.by_version:
-                await self._load_version(frame)
-
-    async def _load_version(self, frame: Frame) -> None:
-        source = await self.store.load_flow_source(frame.version)
-        if source is None:
-            return
-        try:
-            flow = compile_flow(
-                source,
-                path=f"<stored {frame.flow}@{frame.version}>",
-                renderer=self.renderer,
-                actions=self.actions,
-            )
-        except CoachError:
-            logger.warning(
-                "flow %s version %s no longer loads; using the current version",
-                frame.flow,
-                frame.version,
-            )
-            return
-        self.registry.by_version[flow.version] = flow
 
     # The catalog's look-ups, for the composition root, the adapters and the tools above it.
 
@@ -368,31 +331,3 @@ class Engine:
             template=job.payload["template"],
         )
         return ref, [Reply(text, destination="dm")]
-
-    # -- failures -----------------------------------------------------------------------------
-
-    def _apology(self, incoming: Incoming) -> Reply:
-        try:
-            text = self.renderer.render(
-                platform=incoming.conversation.platform, context={}, seed=0, template="coach_sorry"
-            )
-        except Exception:
-            text = APOLOGY
-        return Reply(text)
-
-    def _log_failure(self, incoming: Incoming, exc: BaseException) -> None:
-        # The exception's message may quote user text, so log its type and where it happened.
-        frames = traceback.extract_tb(exc.__traceback__)
-        where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
-        causes = []
-        cause = exc.__cause__
-        while cause is not None:
-            causes.append(type(cause).__name__)
-            cause = cause.__cause__
-        logger.error(
-            "conversation %s: turn failed with %s at %s%s; previous step kept",
-            incoming.conversation.key,
-            type(exc).__name__,
-            where,
-            f" (caused by {', '.join(causes)})" if causes else "",
-        )
