@@ -45,7 +45,9 @@ from jinja2 import (
     nodes,
     pass_context,
 )
+from jinja2.environment import TemplateExpression
 from jinja2.loaders import split_template_path
+from jinja2.parser import Parser
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -246,10 +248,7 @@ class TemplateRenderer:
             jinja2.TemplateSyntaxError: the expression does not compile.
         """
         check_patterns(self._check_env, source)
-        expression = self._check_env.compile_expression(source, undefined_to_none=False)
-        template = expression._template
-        template.globals = dict(template.globals)  # see _compile: a dict renders faster
-        return expression
+        return _LazyExpression(self._check_env, _parse_expression(self._check_env, source))
 
     def render(
         self,
@@ -402,6 +401,60 @@ def _check(
                 )
     except TemplateSyntaxError as exc:
         raise _with_location(exc) from exc
+
+
+def _parse_expression(env: ImmutableSandboxedEnvironment, source: str) -> nodes.Expr:
+    """Parse and check an expression as ``Environment.compile_expression`` would, without
+    generating its code: unknown filters and tests are reported here, as Jinja would while
+    generating."""
+    try:
+        parser = Parser(env, source, state="variable")
+        expr = parser.parse_expression()
+        if not parser.stream.eos:
+            raise TemplateSyntaxError(
+                "chunk after expression", parser.stream.current.lineno, None, None
+            )
+        for node in [expr, *expr.find_all((nodes.Filter, nodes.Test))]:
+            if not isinstance(node, (nodes.Filter, nodes.Test)):
+                continue
+            known = env.filters if isinstance(node, nodes.Filter) else env.tests
+            if node.name not in known:
+                kind = "filter" if isinstance(node, nodes.Filter) else "test"
+                raise TemplateAssertionError(f"No {kind} named {node.name!r}.", node.lineno)
+    except TemplateSyntaxError as exc:
+        exc.source = source
+        exc.translated = True  # as Jinja's own handling leaves it: str() is the bare message
+        raise
+    expr.set_environment(env)
+    return expr
+
+
+class _LazyExpression:
+    """A checked expression whose Python code is generated on first use.
+
+    Flows hold about a hundred expressions and most turns use a few; generating and compiling
+    them all cost more start-up time than parsing them (the check), so that part waits. Two
+    threads racing to compile both get the same result; one is kept.
+    """
+
+    __slots__ = ("_compiled", "_env", "_expr")
+
+    def __init__(self, env: ImmutableSandboxedEnvironment, expr: nodes.Expr) -> None:
+        self._env = env
+        self._expr = expr
+        self._compiled: Callable[..., object] | None = None
+
+    def __call__(self, variables: Mapping[str, object]) -> object:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = self._compile()
+        return compiled(variables)
+
+    def _compile(self) -> Callable[..., object]:
+        body = [nodes.Assign(nodes.Name("result", "store"), self._expr, lineno=1)]
+        template = self._env.from_string(nodes.Template(body, lineno=1))
+        template.globals = dict(template.globals)  # see _compile: a dict renders faster
+        return TemplateExpression(template, undefined_to_none=False)
 
 
 def _with_location(exc: TemplateSyntaxError) -> TemplateSyntaxError:
