@@ -27,7 +27,7 @@ from bot.coaching.referrals import ReferralBoard
 from bot.coaching.reminders import register_builtin_actions
 from bot.config import DEFAULT_DIALOGS_DIR, Settings
 from bot.dialog.catalog import TopicRouter
-from bot.dialog.commands import recruiter_command
+from bot.dialog.commands import CHECK_COMMAND, recruiter_command
 from bot.dialog.engine import Engine
 from bot.dialog.scheduler import Delivery, Scheduler
 from bot.flow.actions import ActionRegistry
@@ -38,6 +38,7 @@ from bot.store import Job, Store
 from bot.store.factory import build_store
 
 __all__ = (
+    "CHECK_COMMAND",
     "Coach",
     "build_actions",
     "build_router",

@@ -163,6 +163,10 @@ def _on_interrupt(callback: Callable[[], None]) -> None:
             loop.add_signal_handler(sig, interrupted)
 
 
+_FILE_NOTE = "The full details are in this file (JSON)"
+_FILE_NOTES = {"text/calendar": "The calendar file is here (open it to add the call)"}
+
+
 def save_attachment(reply: Reply, folder: Path | None) -> Reply:
     """Save a reply's file (the export) in ``folder`` and add where to its text; without a
     folder, or when it cannot be written, the file's text is shown instead, so nothing is lost."""
@@ -181,7 +185,7 @@ def save_attachment(reply: Reply, folder: Path | None) -> Reply:
     except OSError:
         note = f"I couldn't save it as a file, so here it is:\n{escape(file.content)}"
     else:
-        note = f"The full details are in this file (JSON): {escape(str(path))}"
+        note = f"{_FILE_NOTES.get(file.media_type, _FILE_NOTE)}: {escape(str(path))}"
     return dataclasses.replace(reply, text=f"{reply.text}\n\n{note}", attachment=None)
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from bot.dialog.advance import enter
 from bot.dialog.asking import offer_topics, reprompt
-from bot.dialog.commands import START_WORDS, command_in
+from bot.dialog.commands import CHECK_COMMAND, START_WORDS, command_in
 from bot.dialog.core import TurnCore
 from bot.flow.model import AskStep
 
 __all__ = ("command", "start")
+
+# Where a message given to check goes: the scam flow's paste check (dialogs/flows/scam.yaml).
+CHECK_FLOW, CHECK_STEP, CHECK_SLOT = "scam", "check_pasted", "pasted"
+CHECK_MAX_TEXT = 4000  # the paste question's own max_length
 
 
 async def start(turn: TurnCore) -> None:
@@ -45,6 +49,9 @@ async def command(turn: TurnCore, name: str, args: str) -> None:
     if name == "ask":  # a question given with the command (`/recruiter is this legit?`)
         await _ask_question(turn, args)
         return
+    if name == CHECK_COMMAND and args.strip():  # `/recruiter check <their message>`
+        await _check_text(turn, args)
+        return
     if name in ("start", "restart", "stop", "menu") or catalog.flow_for_topic(name):
         _count_abandoned(turn)
     if name in ("start", "restart") or catalog.flow_for_topic(name):
@@ -76,6 +83,16 @@ async def _ask_question(turn: TurnCore, text: str) -> None:
     flow_id = turn.catalog.flow_for_text(text) if text.strip() else None
     turn.state.reset()
     await enter(turn, flow_id or turn.catalog.entry_flow)
+
+
+async def _check_text(turn: TurnCore, text: str) -> None:
+    """Check a recruiter's message (a shortcut, a context menu, ``check <text>``): the scam
+    flow's paste check, which leads on to the full check. The text lives only in this
+    conversation's slots, like a pasted answer; nothing logs it."""
+    _count_abandoned(turn)
+    turn.state.reset()
+    turn.state.assign(CHECK_SLOT, text[:CHECK_MAX_TEXT])
+    await enter(turn, CHECK_FLOW, CHECK_STEP)
 
 
 def _count_abandoned(turn: TurnCore) -> None:

@@ -27,7 +27,7 @@ def knows(word: str) -> bool:
         ("start over", Command("restart")),
         ("check", Command("check")),
         ("CHECK", Command("check")),
-        ("check this message please", Command("ask", "check this message please")),
+        ("check this message please", Command("check", "this message please")),
         (" is  this\nlegit? ", Command("ask", "is  this\nlegit?")),
         ("weather", Command("ask", "weather")),
         ("\uff48\uff45\uff4c\uff50", Command("ask", "\uff48\uff45\uff4c\uff50")),
@@ -42,7 +42,7 @@ def test_recruiter_command(text: str, expected: Command) -> None:
 def test_any_text_reads_as_exactly_one_thing(text: str) -> None:
     command = recruiter_command(text, knows_topic=knows)
     assert command.name in {"start", "ask", *COMMANDS, *KNOWN}
-    if command.name == "ask":
-        assert command.args.strip()  # a question is never empty
+    if command.name in ("ask", "check") and command.args:
+        assert command.args.strip()  # a question or a message to check is never blank
     else:
         assert command.args == ""
