@@ -31,6 +31,7 @@ from adapters.console.convert import current_choices, to_conversation, to_incomi
 from adapters.console.render import Renderer, build_renderer
 from bot.boundary import Choice, Command, ConversationRef, Incoming, Reply, UserInfo
 from bot.config import Settings, check_storage
+from bot.errors import CoachError
 from bot.render.markup import escape
 
 if TYPE_CHECKING:
@@ -253,7 +254,7 @@ class ConsoleSession:
             self.choices = current_choices(replies)  # a time-out moved on to a new question
 
 
-class ForeignConversationError(Exception):
+class ForeignConversationError(CoachError):
     """A due job belongs to another platform; raised so the scheduler hands it back."""
 
 

@@ -34,7 +34,7 @@ from adapters.slack.render import SlackMessage, continue_button, to_message, to_
 from adapters.slack.users import UserDirectory, error_code
 from bot.boundary import Attachment, ConversationRef, Reply
 from bot.coaching.referrals import ReferralBoard
-from bot.errors import CoachError
+from bot.errors import DeliveryError
 from bot.render.markup import to_plain
 
 __all__ = (
@@ -54,10 +54,6 @@ NO_CHANNEL = (
 )
 NOT_POSTED = "I couldn't post that card in the referral channel (is the app in it?)."
 FORM_NOT_OPENED = "I couldn't open the form just now. Press “{button}” below to try again."
-
-
-class DeliveryError(CoachError):
-    """A message could not be sent (a ``response_url`` refused it, or no installation)."""
 
 
 class ClientSource:
@@ -282,10 +278,6 @@ async def respond(url: str, message: SlackMessage, *, retry_from: AsyncWebClient
     response = await hook.send_dict(body)
     if response.status_code != 200:
         raise DeliveryError(f"response_url answered {response.status_code}")
-
-
-def with_thread(surface: Surface, thread: str | None) -> Surface:
-    return replace(surface, conversation=replace(surface.conversation, thread=thread))
 
 
 def load_metadata(raw: str) -> dict[str, Any]:

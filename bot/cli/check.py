@@ -33,6 +33,7 @@ from bot.coaching.domains import email_host, parse_host
 from bot.coaching.legitimacy import RecruiterReport, check_recruiter
 from bot.coaching.legitimacy_text import report_markup
 from bot.coaching.message_facts import MAX_TEXT, check_inputs
+from bot.errors import CoachError
 from bot.render.markup import to_plain
 
 __all__ = ("EXIT_BAD_INPUT", "ReportFileError", "configure", "main", "read_report_file")
@@ -62,7 +63,7 @@ _YES = frozenset({"yes", "y", "true", "1"})
 _NO = frozenset({"no", "n", "false", "0"})
 
 
-class ReportFileError(Exception):
+class ReportFileError(CoachError):
     """A report file that cannot be read or holds something we cannot use."""
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 from bot.dialog.asking import ask
 from bot.dialog.core import TurnCore
 from bot.dialog.runner import run_step
+from bot.errors import CoachError
 from bot.flow.checks import MAX_STEPS_PER_TURN
 from bot.flow.model import AskStep
 
 __all__ = ("MAX_STEPS_PER_TURN", "FlowLoopError", "advance", "enter", "goto_step")
 
 
-class FlowLoopError(RuntimeError):
+class FlowLoopError(CoachError):
     """A flow ran many steps without asking anything: a loop in the flow."""
 
 
