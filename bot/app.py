@@ -43,8 +43,10 @@ from bot.coaching.referrals import TOKEN_PREFIX as REFERRAL_TOKEN_PREFIX
 from bot.coaching.referrals import ReferralBoard
 from bot.coaching.reminders import register_builtin_actions
 from bot.config import DEFAULT_DIALOGS_DIR, Settings
+from bot.dialog.catalog import TopicRouter
 from bot.dialog.commands import CHECK_COMMAND, recruiter_command
-from bot.dialog.engine import APOLOGY, Engine, TopicRouter
+from bot.dialog.engine import Engine
+from bot.dialog.failures import APOLOGY
 from bot.dialog.inbox import Inbox, InboxAdapter, decimal_stamp, integer_stamp, worker_name
 from bot.dialog.scheduler import Delivery, Scheduler
 from bot.dialog.state import ConversationState

@@ -32,7 +32,7 @@ from adapters.console.render import Renderer, build_renderer
 from bot.boundary import Choice, Command, ConversationRef, Incoming, Reply, UserInfo
 from bot.config import Settings, check_storage
 from bot.errors import CoachError
-from bot.render.markup import escape
+from bot.render.markup import escape  # re-exported by bot.app; see adapters.console.render
 
 if TYPE_CHECKING:
     from bot.app import Coach

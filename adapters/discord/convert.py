@@ -139,8 +139,9 @@ def command_to_incoming(
     received_at: datetime,
 ) -> Incoming:
     """``/recruiter [topic] [question]``: read as ``/recruiter <topic> <question>`` by the core
-    (``help``, ``check <their message>``, a topic, a question), except that a known topic with a
-    question starts that topic; an unknown topic counts as part of the question."""
+    (:func:`bot.app.recruiter_command`: ``help``, ``check <their message>``, a topic, a
+    question), except that a known topic with a question starts that topic; an unknown topic
+    counts as part of the question."""
     topic = (topic or "").strip()
     question = (question or "").strip()
     words = " ".join(part for part in (topic, question) if part)
