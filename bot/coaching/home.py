@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.answers.parse import format_phone, format_when
 from bot.coaching.referrals import ReferralBoard
-from bot.store import Contact, Job, Referral, ReferralAnswer, Store
+from bot.store import Contact, ContactBook, Job, JobQueue, Referral, ReferralAnswer
 
 __all__ = (
     "AnsweredReferral",
     "Callback",
     "Home",
+    "HomeStore",
     "SavedContact",
     "SharedReferral",
     "callbacks_of",
@@ -71,8 +73,12 @@ class Home:
     answered: tuple[AnsweredReferral, ...] = ()
 
 
+class HomeStore(ContactBook, JobQueue, Protocol):
+    """The store ports the overview reads: the person's contacts and pending reminders."""
+
+
 async def read_home(
-    store: Store, referrals: ReferralBoard | None, user_key: str, time_zone: str | None
+    store: HomeStore, referrals: ReferralBoard | None, user_key: str, time_zone: str | None
 ) -> Home:
     """The overview of ``user_key``; without a referral board the referral lists are empty."""
     jobs = await store.pending_jobs(user_key)

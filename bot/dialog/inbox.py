@@ -4,7 +4,7 @@ database, one at a time per conversation, in the order the platform stamped them
 An adapter converts a platform payload to an :class:`~bot.boundary.Incoming`, calls
 :meth:`Inbox.enqueue` (one database write) and only then acknowledges. A worker loop
 (:meth:`Inbox.run_forever`) claims conversations with pending events
-(:meth:`bot.store.Store.claim_conversations`), and for each claimed conversation runs its
+(:meth:`bot.store.InboxStore.claim_conversations`), and for each claimed conversation runs its
 events in ``stamp`` order through ``Engine.handle`` and hands the replies to the adapter's
 :meth:`InboxAdapter.deliver`. So:
 
@@ -46,7 +46,7 @@ from typing import Any, Protocol, TypeVar
 from bot.boundary import Command, Incoming, Reply, UserInfo
 from bot.dialog.busy import Backoff
 from bot.dialog.state import ref_from_json, ref_to_json
-from bot.store import InboxEvent, Store, StoreBusyError
+from bot.store import InboxEvent, InboxStore, StoreBusyError
 
 __all__ = (
     "Handles",
@@ -172,7 +172,7 @@ class Inbox:
 
     def __init__(
         self,
-        store: Store,
+        store: InboxStore,
         engine: Handles,
         adapter: InboxAdapter,
         *,

@@ -1,6 +1,6 @@
 """Runs due jobs (reminders, question time-outs) from the store, once each, on any worker.
 
-Each worker polls :meth:`bot.store.Store.claim_due_jobs`, which hands a job to exactly one
+Each worker polls :meth:`bot.store.JobQueue.claim_due_jobs`, which hands a job to exactly one
 worker (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), runs it through the app's :data:`JobRunner`
 and records the outcome. Jobs that fell due while every worker was down fire on the next poll.
 A runner that raises is retried with exponential backoff until ``max_attempts``, then the job is

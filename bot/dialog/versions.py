@@ -15,7 +15,7 @@ from bot.errors import CoachError
 from bot.flow.actions import ActionRegistry
 from bot.flow.loader import FlowRegistry, compile_flow
 from bot.render.templates import TemplateRenderer
-from bot.store import Store
+from bot.store import ConversationStore
 
 __all__ = ("PinnedVersions",)
 
@@ -28,7 +28,7 @@ class PinnedVersions:
     def __init__(
         self,
         registry: FlowRegistry,
-        store: Store,
+        store: ConversationStore,
         renderer: TemplateRenderer,
         actions: ActionRegistry,
     ) -> None:

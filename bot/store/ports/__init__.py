@@ -2,9 +2,11 @@
 
 A consumer types against the narrowest ports it uses (the scheduler: :class:`JobQueue` and
 :class:`EventExpiry`; the referral board: :class:`ReferralStore` and :class:`SpaceSettings`; the
-contact nudges: :class:`ContactBook` and :class:`JobQueue`; the inbox: :class:`InboxStore`); a
-consumer needing several declares a protocol inheriting them. The composition root opens one
-:class:`Store` and hands it to each.
+contact nudges and the home overview: :class:`ContactBook` and :class:`JobQueue`; the inbox:
+:class:`InboxStore`; the pinned flow versions: :class:`ConversationStore`); a consumer needing
+several declares a protocol inheriting them. The engine holds the whole :class:`Store`, because
+it hands it to the flow actions (contacts, referrals, reminders, personal data). The
+composition root opens one :class:`Store` and hands it to each.
 Every method is safe to call from several workers at once.
 
 May import only :mod:`bot.store.records` (the ports are protocols over records; the errors they
