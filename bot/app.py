@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.answers.conditions import app_tests
+from bot.answers.condition_tests import app_tests
 from bot.coaching.contacts import KEEP_IN_TOUCH, KeepInTouchJobs
 from bot.coaching.decision import register_decision_actions
 from bot.coaching.legitimacy_actions import register_legitimacy_actions
@@ -61,7 +61,7 @@ def build_renderer(
         escapers=escapers,
         tests=app_tests(),
         fallback_dirs=[DEFAULT_DIALOGS_DIR / "templates"],
-        fallback_names=fallback_template_names(dialogs_dir),
+        fallback_names=fallback_template_names(dialogs_dir, DEFAULT_DIALOGS_DIR),
     )
 
 
@@ -73,9 +73,8 @@ def load_content(
 ) -> tuple[TemplateRenderer, FlowRegistry]:
     """Templates and flows from a dialogs folder; raises FlowErrors on any mistake."""
     renderer = build_renderer(dialogs_dir, escapers=escapers)
-    registry = load_flows(
-        flows_dir(dialogs_dir), renderer=renderer, actions=actions or build_actions()
-    )
+    flows = flows_dir(dialogs_dir, DEFAULT_DIALOGS_DIR)
+    registry = load_flows(flows, renderer=renderer, actions=actions or build_actions())
     return renderer, registry
 
 
@@ -147,7 +146,7 @@ async def open_coach(
 def build_router(dialogs_dir: Path) -> TopicRouter:
     """The classifier over ``dialogs/topics/``; a content folder without topics routes nothing
     (one without flows of its own routes with the shipped topics, see bot.flow.contentdirs)."""
-    dialogs_dir = topics_root(dialogs_dir)
+    dialogs_dir = topics_root(dialogs_dir, DEFAULT_DIALOGS_DIR)
     if not (dialogs_dir / "topics").is_dir():
         logger.info("no topics/ in %s: free text is not routed to topics", dialogs_dir)
         return TopicRouter()

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from adapters.slack.render import HomeView
-from bot.answers.parse import format_phone, format_when
 from bot.boundary import ConversationRef
 from bot.coaching.referrals import ReferralBoard
+from bot.render.formats import format_phone, format_when
 from bot.store import Contact, Job, Referral, ReferralAnswer, Store
 
 __all__ = ("answered_line", "build_home", "callback_lines", "contact_line", "shared_line")

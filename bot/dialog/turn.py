@@ -10,13 +10,23 @@ from __future__ import annotations
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from bot.answers.parse import Parsed, parse_answer, parse_time_zone
+from bot.answers.parse import Parsed, parse_answer
+from bot.answers.zones import parse_time_zone
 from bot.boundary import Choice, Form, FormField, Incoming, Reply
 from bot.dialog.commands import START_WORDS, command_in
 from bot.dialog.confirm import answer_confirm, ask_to_confirm, confirming
 from bot.dialog.state import ConversationState, Frame, ref_to_json
 from bot.flow.actions import ActionContext
-from bot.flow.model import AskStep, BranchStep, CallStep, ChoiceOption, Flow, Message, Step
+from bot.flow.model import (
+    MAX_STEPS_PER_TURN,
+    AskStep,
+    BranchStep,
+    CallStep,
+    ChoiceOption,
+    Flow,
+    Message,
+    Step,
+)
 from bot.store import JobSpec
 
 if TYPE_CHECKING:
@@ -24,7 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ("FlowLoopError", "Turn")
 
-MAX_STEPS_PER_TURN = 200
 TOPIC_TOKEN = "topic:"  # a button that switches to a topic, valid in any state
 FORM_MARK = "~form"
 

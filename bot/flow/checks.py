@@ -28,6 +28,7 @@ from jinja2 import Environment, TemplateError
 
 from bot.errors import FlowProblem
 from bot.flow.model import (
+    MAX_STEPS_PER_TURN,
     ActionStep,
     AskStep,
     BranchStep,
@@ -109,8 +110,6 @@ def _long_runs(
     are all peeled has a longest run of one more than theirs. Steps in a loop are never peeled:
     a loop without an exit is reported above, one with an exit depends on the data.
     """
-    from bot.dialog.turn import MAX_STEPS_PER_TURN  # here: the loader must not import the engine
-
     waiting = {node: len(set(nexts)) for node, nexts in successors.items()}
     predecessors: dict[_Node, set[_Node]] = {}
     for node, nexts in successors.items():

@@ -17,8 +17,9 @@ from pathlib import Path
 from bot.errors import FlowErrors, FlowProblem
 from bot.flow.actions import ActionRegistry
 from bot.flow.checks import run_problems
+from bot.flow.context import FlowContext, unknown_keys
 from bot.flow.model import Flow, SourceLocation, Step
-from bot.flow.steps import FlowContext, parse_step, unknown_keys
+from bot.flow.steps import parse_step
 from bot.flow.yamlsource import MAX_SOURCE_CHARS, YamlSyntaxError, YMap, load_located, too_big
 from bot.render.templates import TemplateRenderer
 

@@ -49,8 +49,9 @@ from jinja2.loaders import split_template_path
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from bot.answers.conditions import BUILTIN_TESTS, check_patterns
+from bot.render.conditions import BUILTIN_TESTS, check_patterns
 from bot.render.fallback import FallbackLoader, variant_paths
+from bot.render.formats import format_phone, format_when
 from bot.render.markup import escape
 
 __all__ = ("COMMON", "InlineTemplate", "TemplateRenderer", "TrustedText")
@@ -83,12 +84,6 @@ def _markup(value: object) -> TrustedText:
 def _when(
     context: Context, value: object, time_zone: str | None = None, named: bool = False
 ) -> str:
-    # Imported on use, not at module level: bot.answers.parse is the answer-parsing layer (it
-    # imports
-    # the flow model and, on first use, phonenumbers and dateparser); rendering must not depend
-    # on it at import time, which also keeps bot.render.templates free of import cycles.
-    from bot.answers.parse import format_when
-
     # With the turn's `now` the year shows whenever it is not this year's ("3 April 2027").
     now = context.get("now")
     try:
@@ -99,8 +94,6 @@ def _when(
 
 
 def _phone(value: object) -> str:
-    from bot.answers.parse import format_phone  # imported on use, for the same reason as in _when
-
     return format_phone(str(value))
 
 
@@ -151,7 +144,8 @@ class TemplateRenderer:
         escapers: per-platform escaper for ``{{ }}`` values; :func:`bot.render.markup.escape`
         otherwise.
         filters: extra Jinja filters; they replace built-in filters of the same name.
-        tests: extra Jinja tests for conditions (:mod:`bot.answers.conditions`).
+        tests: extra Jinja tests for conditions (:mod:`bot.render.conditions`; the app's own
+            come from the composition root, :mod:`bot.app`).
         fallback_dirs: where the templates named in ``fallback_names`` (the coach's own
             messages) are found when ``template_dirs`` has no variant of them at all.
     """

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import FlowErrors, FlowProblem
-from bot.flow.steps import unknown_keys
+from bot.flow.context import unknown_keys
 from bot.flow.yamlsource import YamlSyntaxError, YList, YMap, load_located
 
 __all__ = (
