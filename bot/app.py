@@ -158,7 +158,13 @@ def build_router(dialogs_dir: Path) -> TopicRouter:
 def _job_runner(engine: Engine, delivery: Delivery) -> Callable[[Job], Awaitable[None]]:
     async def run(job: Job) -> None:
         conversation, replies = await engine.run_job(job)
-        if replies:
-            await delivery.deliver(conversation, replies)
+        if not replies:
+            return
+        # Recorded just before the platform is called: a worker that dies after this point
+        # cannot make another one send the same reminder again (at most once; see docs).
+        if not await engine.store.mark_job_sending(job.id, attempts=job.attempts):
+            logger.warning("job %s: taken over by another worker; not sent here", job.id)
+            return
+        await delivery.deliver(conversation, replies)
 
     return run

@@ -206,3 +206,33 @@ def test_cli_console_data_dir_option_moves_the_database(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "elsewhere" / "coach.db").is_file()
     assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["fake", "--bogus"], "recruiter-coach fake: error: unknown option '--bogus'; see "),
+        (["fake", "--levle", "2"], "did you mean --level? see recruiter-coach fake --help"),
+        (["fake", "--bogus=1"], "unknown option '--bogus=1'"),
+        (["fake", "stray"], "recruiter-coach fake: error: unexpected argument 'stray'"),
+        (["check", "--bogus"], "recruiter-coach check: error: unknown option '--bogus'"),
+        (["flows", "test", "--bogus"], "recruiter-coach flows test: error: unknown option"),
+    ],
+)
+def test_an_unknown_option_to_a_subcommand_is_one_line_naming_its_help(
+    fake_command: types.SimpleNamespace,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    said: str,
+) -> None:
+    # argparse would print the top-level usage line, which names none of the subcommand's
+    # options; the person needs the subcommand and where its options are listed.
+    register(monkeypatch, "check", "bot.cli.check")
+    register(monkeypatch, "flows", "bot.cli.flows")
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    command = " ".join(word for word in argv if word in {"fake", "check", "flows", "test"})
+    assert out == "" and err.count("\n") == 1, err
+    assert said in err and f"see recruiter-coach {command} --help" in err
+    assert "usage:" not in err and fake_command.args is None

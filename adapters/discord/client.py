@@ -29,8 +29,10 @@ from adapters.discord.commands import add_commands, sync_commands
 from adapters.discord.components import ButtonHandler, dynamic_items
 from adapters.discord.delivery import DiscordDelivery, FormCache, Sender
 from adapters.discord.handlers import Handlers
+from adapters.discord.inbox import INBOX_CONCURRENCY, DiscordInbox
 from adapters.discord.referral_desk import ReferralDesk
 from adapters.discord.users import DiscordUsers
+from bot.dialog.inbox import Inbox, worker_name
 
 if TYPE_CHECKING:
     from bot.app import Coach
@@ -71,6 +73,14 @@ class CoachClient(discord.Client):
             desk=self._referral_desk(),
         )
         add_commands(self.tree, self.handlers)
+        self.inbox = self.handlers.inbox = Inbox(
+            coach.store,
+            coach.engine,
+            DiscordInbox(self, self.sender, self.user_settings, self.handlers.route),
+            worker_id=worker_name(),
+            concurrency=INBOX_CONCURRENCY,
+            platforms=("discord",),
+        )
         self.delivery = delivery
         self.force_sync = force_sync
         self.synced: bool | None = None  # None: not tried (yet), or the sync failed
@@ -88,6 +98,7 @@ class CoachClient(discord.Client):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*dynamic_items())
+        self.inbox.start()  # DMs a previous run took in but did not answer go first
         if self.delivery is not None:
             self.delivery.bind(self, self.sender, self.user_settings)
         try:
@@ -95,6 +106,11 @@ class CoachClient(discord.Client):
         except (discord.HTTPException, app_commands.MissingApplicationID) as exc:
             # DMs and buttons still work; the commands Discord already has stay as they were.
             log.error("syncing the application commands failed with %s", type(exc).__name__)
+
+    async def close(self) -> None:
+        """Finish the DMs in hand (the rest wait in the inbox for the next start), then close."""
+        await self.inbox.stop()
+        await super().close()
 
     async def on_message(self, message: discord.Message) -> None:
         await self.handlers.dm_message(message)

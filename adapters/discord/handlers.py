@@ -47,6 +47,7 @@ from adapters.discord.render import Outgoing, link_view, render_replies
 from adapters.discord.users import DiscordUsers
 from bot.boundary import Command, ConversationRef, Form, Incoming, Reply, UserInfo
 from bot.dialog.engine import APOLOGY
+from bot.dialog.inbox import Inbox, integer_stamp
 
 if TYPE_CHECKING:
     from bot.app import Coach
@@ -90,6 +91,7 @@ class Handlers:
         self.sender = sender
         self.users = users
         self.desk = desk
+        self.inbox: Inbox | None = None  # set by the client: DMs then go through the inbox
 
     # -- events -----------------------------------------------------------------------------
 
@@ -190,6 +192,11 @@ class Handlers:
         try:
             space, notes = await self.users.arrive(message.author.id, None)
             incoming = message_to_incoming(message, space=space)
+            if self.inbox is not None:  # saved first, run in order (adapters.discord.inbox)
+                route = {"notes": [note.text for note in notes]}
+                stamp = integer_stamp(message.id)
+                await self.inbox.enqueue(incoming, stamp=stamp, route=route)
+                return
             replies = [*notes, *await self.coach.engine.handle(incoming)]  # handle never raises
             replies = await self._route(incoming.conversation, replies)
             target = ChannelTarget(message.channel)
@@ -242,6 +249,10 @@ class Handlers:
         else:
             target = FollowupTarget(interaction, ephemeral=False)
             await self.sender.send(target, replies, user_id=user_id)
+
+    async def route(self, conversation: ConversationRef, replies: list[Reply]) -> list[Reply]:
+        """Referral cards go to their channel (and are left out); the rest stay."""
+        return await self._route(conversation, replies)
 
     async def _route(self, conversation: ConversationRef, replies: list[Reply]) -> list[Reply]:
         """Referral cards go to their channel (and are left out); the rest stay."""

@@ -13,6 +13,7 @@ everywhere, the scheduler's reminders included.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections import OrderedDict
@@ -32,12 +33,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.convert import delivery_keys
 from adapters.slack.handlers import Handlers
+from adapters.slack.inbox import INBOX_CONCURRENCY, SlackInbox
 from adapters.slack.render import FORM_CALLBACK
 from adapters.slack.send import ClientSource, DeliveryError, Sender
 from adapters.slack.users import UserDirectory
 from bot.boundary import ConversationRef, Reply
 from bot.coaching.referrals import ReferralBoard
 from bot.config import Settings
+from bot.dialog.inbox import Inbox, worker_name
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -142,12 +145,32 @@ def _handlers(
     sender = Sender(clients=clients, users=UserDirectory(), referrals=board)
     if delivery is not None:
         delivery.sender = sender
+    inbox = Inbox(
+        coach.store,
+        coach.engine,
+        SlackInbox(sender),
+        worker_id=worker_name(),
+        concurrency=INBOX_CONCURRENCY,
+        platforms=("slack",),
+    )
+    _start_soon(inbox)
     return Handlers(
         engine=coach.engine,
         store=coach.store,
         sender=sender,
         redirect_base=_redirect_base(clients.base.base_url),
+        inbox=inbox,
     )
+
+
+def _start_soon(inbox: Inbox) -> None:
+    """Start the inbox loop now when an event loop runs (a server), so that events a dead
+    worker left behind are taken over at start-up; otherwise at the first event."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    inbox.start()
 
 
 def _register(app: AsyncApp, handlers: Handlers, *, oauth: bool) -> None:

@@ -95,9 +95,14 @@ async def _run(settings: Settings, *, mode: Mode, host: str, port: int) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     await worker.start()
+    # Train the topic router now, in a thread, not inline at the first question routed (that
+    # held the event loop, and every acknowledgement, for seconds under load).
+    assert worker.coach is not None
+    warm_up = asyncio.create_task(worker.coach.warm_up(), name="router-warm-up")
     try:
         await stop.wait()
     finally:
+        warm_up.cancel()  # the training thread itself finishes on its own
         await worker.stop()
 
 

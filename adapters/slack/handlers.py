@@ -41,8 +41,9 @@ from adapters.slack.home import build_home
 from adapters.slack.render import CHOICE_ACTION, CONTINUE_ACTION, FORM_ACTION, to_home
 from adapters.slack.send import Sender, Surface, load_metadata, with_form_note
 from adapters.slack.users import error_code
-from bot.boundary import Command, ConversationRef, Incoming, Reply
+from bot.boundary import Command, ConversationRef, Incoming, Reply, UserInfo
 from bot.dialog.engine import Engine
+from bot.dialog.inbox import Inbox, decimal_stamp
 from bot.store import Store
 
 __all__ = ("SUBMIT_BUDGET", "Handlers")
@@ -74,11 +75,18 @@ class Handlers:
     """One instance per app: the listeners Bolt calls, sharing the sender and caches."""
 
     def __init__(
-        self, *, engine: Engine, store: Store, sender: Sender, redirect_base: str
+        self,
+        *,
+        engine: Engine,
+        store: Store,
+        sender: Sender,
+        redirect_base: str,
+        inbox: Inbox | None = None,
     ) -> None:
         self.engine = engine
         self.store = store
         self.sender = sender
+        self.inbox = inbox  # DMs are saved here before Slack's 200, and run from here
         self.users = sender.users
         self.redirect_base = redirect_base
         self._tasks: set[asyncio.Task[None]] = set()
@@ -103,9 +111,12 @@ class Handlers:
         task.add_done_callback(self._tasks.discard)
 
     async def drain(self) -> None:
-        """Wait for the work in flight (on shutdown)."""
+        """Wait for the work in flight (on shutdown); the inbox finishes the events in hand
+        and leaves the rest waiting in the database for the next worker."""
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.inbox is not None:
+            await self.inbox.stop()
 
     # -- /recruiter ------------------------------------------------------------------------------
 
@@ -165,7 +176,21 @@ class Handlers:
         user = message.get("user")
         if user is None or message.get("subtype") or message.get("bot_id"):
             return
+        keys = delivery_keys(body)  # the message's own key first: a re-delivery under a new
+        if self.inbox is not None and keys:  # event_id is turned away by the inbox too
+            await self._enqueue(message, team, keys[0])
+            return
         self._spawn("message", self._message(message, body, client, team, user))
+
+    async def _enqueue(self, message: MessageEvent, team: str | None, event_id: str) -> None:
+        """Save the DM in the inbox; Bolt acknowledges when this returns, so a DM that got its
+        200 is in the database. The person's details are looked up when it runs."""
+        assert self.inbox is not None
+        incoming = message_to_incoming(message, team=team, event_id=event_id, user=UserInfo())
+        if incoming is None:
+            return
+        route = {"channel": message["channel"]}
+        await self.inbox.enqueue(incoming, stamp=decimal_stamp(message["ts"]), route=route)
 
     async def _message(
         self, message: MessageEvent, body: dict[str, Any], client: Any, team: str | None, user: str
@@ -195,6 +220,9 @@ class Handlers:
         surface = self._action_surface(payload, client)
         if action_id.startswith(CHOICE_ACTION) and value.startswith(REFERRAL_PREFIX):
             work = self._referral_click(surface, payload, value)
+        elif action_id.startswith(CHOICE_ACTION) and self._queued_choice(payload):
+            await self._enqueue_choice(surface, payload, value)
+            return
         elif action_id.startswith(CHOICE_ACTION):
             work = self._choice(surface, payload, value)
         elif action_id == FORM_ACTION:
@@ -218,6 +246,25 @@ class Handlers:
             channel=None if ephemeral or container.get("type") == "view" else channel,
             trigger_id=body.get("trigger_id"),
         )
+
+    def _queued_choice(self, body: ActionBody) -> bool:
+        return self.inbox is not None and bool(body["actions"][0].get("action_ts"))
+
+    async def _enqueue_choice(self, surface: Surface, body: ActionBody, token: str) -> None:
+        """A button press joins the conversation's DMs in the inbox, in Slack's order (its
+        ``action_ts``), so a click and a message sent together apply one after the other."""
+        assert self.inbox is not None
+        ref = surface.conversation
+        action_ts = body["actions"][0].get("action_ts", "")
+        incoming = Incoming(
+            conversation=ref, choice_token=token, event_id=f"action:{ref.user}:{action_ts}"
+        )
+        route = {
+            "channel": surface.channel,
+            "response_url": surface.response_url,
+            "trigger_id": surface.trigger_id,  # a form answering the click opens at once
+        }
+        await self.inbox.enqueue(incoming, stamp=decimal_stamp(action_ts), route=route)
 
     async def _choice(self, surface: Surface, body: ActionBody, token: str) -> None:
         ref = surface.conversation

@@ -2,11 +2,14 @@
 
 Slash commands, button clicks and Events API deliveries only need an empty 200 from us, so once
 their signature checks out they are acknowledged here, at the edge, and handed to Bolt in a
-task: the whole Bolt pipeline (about a millisecond of CPU per request) runs after the answer, and
-a burst of 50 commands is acknowledged in a few milliseconds instead of queueing behind each
-other's middleware. Everything whose answer carries content goes through Bolt before answering:
-modal submissions (inline errors), ``url_verification`` (the challenge), ``ssl_check``, requests
-that fail the signature check (401, from Bolt) and the OAuth pages.
+task. DMs (``message`` events) and answer buttons are the exception: their 200 must mean
+"saved", so Bolt runs first and its listener writes them to the durable inbox
+(:mod:`bot.dialog.inbox`) before answering.
+For the others the whole Bolt pipeline (about a millisecond of CPU per request) runs after the
+answer, and a burst of 50 commands is acknowledged in a few milliseconds instead of queueing
+behind each other's middleware. Everything whose answer carries content goes through Bolt
+before answering: modal submissions (inline errors), ``url_verification`` (the challenge),
+``ssl_check``, requests that fail the signature check (401, from Bolt) and the OAuth pages.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
+
+from adapters.slack.render import CHOICE_ACTION
 
 __all__ = ("ENDPOINT", "EVENTS_PATH", "EventsEndpoint", "build_web_app", "needs_no_content")
 
@@ -38,10 +43,13 @@ def needs_no_content(body: str, content_type: str) -> bool:
     holds the challenge.)"""
     if content_type.startswith("application/json"):
         try:
-            kind = json.loads(body).get("type")
+            data = json.loads(body)
+            kind, event = data.get("type"), data.get("event")
         except (ValueError, AttributeError):
             return False
-        return bool(kind == "event_callback")
+        # A DM is acknowledged only once it is saved in the inbox (by Bolt's listener).
+        is_message = isinstance(event, dict) and event.get("type") == "message"
+        return bool(kind == "event_callback") and not is_message
     form = parse_qs(body)
     if "command" in form:
         return "ssl_check" not in form
@@ -49,10 +57,14 @@ def needs_no_content(body: str, content_type: str) -> bool:
     if not payload:
         return False
     try:
-        kind = json.loads(payload[0]).get("type")
+        data = json.loads(payload[0])
+        kind, actions = data.get("type"), data.get("actions") or [{}]
     except (ValueError, AttributeError):
         return False
-    return bool(kind == "block_actions")
+    # An answer button (rc_choice...) is acknowledged once it is saved in the inbox, by Bolt.
+    first = actions[0] if isinstance(actions[0], dict) else {}
+    answer = str(first.get("action_id", "")).startswith(CHOICE_ACTION)
+    return bool(kind == "block_actions") and not answer
 
 
 class EventsEndpoint:

@@ -22,6 +22,7 @@ import json
 import os
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any, NoReturn
@@ -41,7 +42,11 @@ TEXT_FIELDS = frozenset(
     {"recruiter_name", "company", "agency", "email", "website", "phone", "linkedin_url"}
     | {"asked_for"}
 )
-INT_FIELDS = frozenset({"domain_age_days", "linkedin_joined_months"})
+# whole-number look-up answers -> the largest believable value. The web's first domains date
+# from 1985 and LinkedIn from 2003: a bigger (or a negative) number is a typo, and a typo here
+# would flip a rule (a domain "-5 days old" reads as brand new).
+INT_LIMITS = {"domain_age_days": 50 * 366, "linkedin_joined_months": 40 * 12}
+INT_FIELDS = frozenset(INT_LIMITS)
 BOOL_FIELDS = frozenset(
     {
         "linkedin_verified",
@@ -73,8 +78,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
         ("--asked-for", "what they asked for, or their message (quote it)"),
     ):
         parser.add_argument(option, metavar="TEXT", help=meaning)
-    parser.add_argument("--domain-age-days", type=int, metavar="N", help="look-up: domain age")
-    parser.add_argument("--linkedin-joined-months", type=int, metavar="N", help="look-up")
+    parser.add_argument(
+        "--domain-age-days",
+        type=_count("domain_age_days"),
+        metavar="N",
+        help="look-up: domain age",
+    )
+    parser.add_argument(
+        "--linkedin-joined-months",
+        type=_count("linkedin_joined_months"),
+        metavar="N",
+        help="look-up: months since they joined LinkedIn",
+    )
     for option in (
         "--linkedin-verified",
         "--on-careers-page",
@@ -157,6 +172,31 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     return {k: v for k, v in given.items() if k in names}
 
 
+def _count(name: str) -> Callable[[str], int]:
+    """An argparse type for a whole number from 0 to the field's limit (fullwidth digits too)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(unicodedata.normalize("NFKC", text).strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+        problem = out_of_range(name, value)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(problem)
+        return value
+
+    parse.__name__ = "whole number"  # argparse names the type in some messages
+    return parse
+
+
+def out_of_range(name: str, value: int) -> str | None:
+    """Why ``value`` cannot be a look-up answer for ``name`` (negative, absurd), or None."""
+    limit = INT_LIMITS[name]
+    if 0 <= value <= limit:
+        return None
+    return f"expected a whole number from 0 to {limit}, not {value}"
+
+
 def _yes_no(text: str) -> bool:
     value = _read_bool(text)
     if value is None:
@@ -230,6 +270,9 @@ def _value(path: Path, key: object, value: object) -> object:
     if name in INT_FIELDS:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ReportFileError(f"{path}: {key!r} must be a whole number, not {value!r}")
+        problem = out_of_range(name, value)
+        if problem is not None:
+            raise ReportFileError(f"{path}: {key!r}: {problem}")
         return value
     if name in BOOL_FIELDS:
         flag = _read_bool(value)

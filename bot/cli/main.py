@@ -21,6 +21,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import logging
 import os
@@ -38,6 +39,7 @@ __all__ = ("COMMANDS", "EXIT_CONFIG", "EXIT_FLOWS", "build_parser", "main")
 PROG = "recruiter-coach"
 EXIT_FLOWS = 1
 EXIT_CONFIG = 2
+EXIT_USAGE = 2  # as argparse exits on a bad option
 
 ENTRY_POINT_GROUP = "recruiter_coach.commands"
 # subcommand -> one-line help; the module comes from the entry point of the same name.
@@ -183,7 +185,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_FLOWS
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            return _unrecognized(parser, argv, extras)
         if module is None:
             parser.print_help()
             return 0
@@ -203,6 +207,41 @@ def _reader_left() -> int:
     finally:
         os.close(devnull)
     return 0
+
+
+def _unrecognized(parser: argparse.ArgumentParser, argv: Sequence[str], extras: list[str]) -> int:
+    """Words no parser took, in one line naming the (sub)command they were given to, a close
+    option if there is one and its ``--help``: argparse would print the top-level usage line,
+    which names none of the subcommand's options."""
+    names, chosen = _subcommand_path(parser, argv)
+    where = " ".join([PROG, *names])
+    wrong = next((word for word in extras if word.startswith("-")), extras[0])
+    options = [o for action in chosen._actions for o in action.option_strings]
+    close = difflib.get_close_matches(wrong.split("=")[0], options, n=1, cutoff=0.75)
+    hint = f"did you mean {close[0]}? " if close else ""
+    what = "unknown option" if wrong.startswith("-") else "unexpected argument"
+    print(f"{where}: error: {what} {wrong!r}; {hint}see {where} --help", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _subcommand_path(
+    parser: argparse.ArgumentParser, argv: Sequence[str]
+) -> tuple[list[str], argparse.ArgumentParser]:
+    """The subcommand names in ``argv`` (``flows test`` is two) and the innermost parser."""
+    names: list[str] = []
+    for word in argv:
+        choices = _subparsers(parser)
+        if word in choices:
+            names.append(word)
+            parser = choices[word]
+    return names, parser
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return cast(dict[str, argparse.ArgumentParser], action.choices)
+    return {}
 
 
 def _run(module: CommandModule, args: argparse.Namespace) -> int:

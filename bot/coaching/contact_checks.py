@@ -248,12 +248,7 @@ def _accounted(host: Host, contacts: Contacts) -> bool:
 
 def domain_questions(contacts: Contacts, company: str | None) -> list[str]:
     """What to look up or confirm about the e-mail and website domains."""
-    questions: list[str] = []
-    if contacts.email_text and not contacts.email_valid:
-        questions.append(
-            "That e-mail address doesn't look complete. Could you copy it again exactly as "
-            "they wrote it?"
-        )
+    questions: list[str] = []  # an unreadable address is a note of its own: see unreadable.py
     host = contacts.email
     if host is None or is_webmail(host) or not company:
         return questions

@@ -38,11 +38,13 @@ from typing import Literal
 from bot.coaching.contact_checks import Contacts, Evidence, contact_evidence, gather, own_domain
 from bot.coaching.legitimacy_advice import if_caught, lookup_questions, next_steps
 from bot.coaching.legitimacy_rules import TEXT_RULES
+from bot.coaching.money_ask import money_asked
 from bot.coaching.pay import pay_far_from_market
 from bot.coaching.recruiter_report import RecruiterReport
 from bot.coaching.rule_catalog import DATA_RULES, MONEY_RULES, POSITIVES, RULES, Severity
 from bot.coaching.text_context import MONEY_TALK, SIGNED_OFFER_RULE
 from bot.coaching.textscan import scan
+from bot.coaching.unreadable import CONTACT_NAMES, unreadable_notes
 
 __all__ = (
     "Finding",
@@ -93,6 +95,7 @@ class LegitimacyResult:
     questions: tuple[str, ...]
     next_steps: tuple[str, ...]
     if_caught: tuple[str, ...]
+    unreadable: tuple[str, ...] = ()  # a note per contact detail the check could not read
 
     @property
     def high(self) -> bool:
@@ -124,6 +127,9 @@ def check_recruiter(report: RecruiterReport) -> LegitimacyResult:
         questions=tuple(lookup_questions(report, contacts)),
         next_steps=tuple(next_steps(report, fired, own_domain=own, risk=risk)),
         if_caught=if_caught(),
+        unreadable=tuple(
+            unreadable_notes({name: getattr(report, name) for name in CONTACT_NAMES})
+        ),
     )
 
 
@@ -154,6 +160,9 @@ def _text_evidence(report: RecruiterReport) -> list[Evidence]:
     ]
     if offer_signed(report):  # ID and bank details after a written offer are normal
         found = [e for e in found if e.rule_id != "R07"]
+    asked = money_asked(text)  # a request to pay in words the rule table doesn't know
+    if asked is not None and not {e.rule_id for e in found} & MONEY_RULES:
+        found.append(Evidence("R01", f"They wrote “{asked}”."))
     pay = pay_far_from_market(text)
     if pay is not None:
         side = "far above" if pay.too_high else "far below"
@@ -174,10 +183,10 @@ def offer_signed(report: RecruiterReport) -> bool:
 def _answer_evidence(report: RecruiterReport) -> list[Evidence]:
     found = []
     age = report.domain_age_days
-    if age is not None and age < DOMAIN_AGE_DAYS:
+    if age is not None and 0 <= age < DOMAIN_AGE_DAYS:  # a negative age is a typo, not news
         found.append(Evidence("R12", f"The domain was registered {age} days ago."))
     months = report.linkedin_joined_months
-    if months is not None and months < PROFILE_AGE_MONTHS:
+    if months is not None and 0 <= months < PROFILE_AGE_MONTHS:
         found.append(Evidence("R19", f"Their LinkedIn profile is {months} months old."))
     if report.linkedin_verified is False:
         found.append(Evidence("R19", "Their LinkedIn profile has no verification badge."))

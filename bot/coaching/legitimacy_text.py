@@ -1,7 +1,8 @@
 """A legitimacy result as neutral markup: the short chat summary, the "more checks" details, and
 the full command-line report.
 
-The summary says little on purpose: the verdict, the one or two reasons that decided it (the
+The summary says little on purpose: the verdict, any contact detail that could not be read
+(named, whichever field it is), the one or two reasons that decided it (the
 most serious findings, or the good signs when nothing is wrong), and the two or three next steps
 that fit this case. Everything else (further findings, look-ups, more steps, what to do if
 already caught) is in :func:`details_markup`, which the flow shows behind a "More checks"
@@ -36,6 +37,7 @@ RISK_LINES: dict[Risk, str] = {
 def summary_markup(result: LegitimacyResult) -> str:
     """The chat summary: the verdict, the reasons that decided it, the steps that fit."""
     lines = [RISK_LINES[result.risk]]
+    lines += _section("Not checked:", result.unreadable)
     lines += _section("Why:", _reasons(result)[:REASONS], escaped=True)
     lines += _section("Next steps:", result.next_steps[:STEPS])
     return "\n".join(lines)
@@ -79,6 +81,7 @@ def report_markup(result: LegitimacyResult) -> str:
 
 def _sections(result: LegitimacyResult, *, with_ids: bool) -> list[str]:
     lines = [RISK_LINES[result.risk]]
+    lines += _section("Not checked:", result.unreadable)
     findings = [_finding_line(f, with_ids=with_ids) for f in result.findings]
     lines += _section("What I noticed:", findings, escaped=True)
     positives = [_positive_line(p, with_ids=with_ids) for p in result.positives]

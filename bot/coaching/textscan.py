@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-__all__ = ("Hit", "TextPattern", "TextRule", "fold", "near", "scan", "sentences")
+__all__ = ("Hit", "TextPattern", "TextRule", "fold", "near", "negated", "scan", "sentences")
 
 # How far back a negation reaches, in words, and the words that negate.
 NEGATION_REACH = 4
@@ -122,7 +122,7 @@ def _first_match(
         if rule.exempt is not None and rule.exempt.search(sentence):
             continue
         for match in _matches(pattern, sentence):
-            if not (rule.negatable and _negated(sentence, _act_position(pattern, match))):
+            if not (rule.negatable and negated(sentence, _act_position(pattern, match))):
                 return _excerpt(sentence, match)
     return None
 
@@ -139,7 +139,8 @@ def _act_position(pattern: TextPattern, match: re.Match[str]) -> int:
     return match.start()
 
 
-def _negated(sentence: str, position: int) -> bool:
+def negated(sentence: str, position: int) -> bool:
+    """Whether a negation stands in the few words before ``position`` (see the docstring)."""
     before = sentence[:position]
     breaks = list(_NEGATION_BREAK.finditer(before))
     if breaks:

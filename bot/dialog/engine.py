@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.boundary import ConversationRef, Incoming, Reply
+from bot.dialog.busy import Backoff, is_busy
 from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic
 from bot.dialog.state import ConversationState, Frame, ref_from_json
 from bot.dialog.turn import Turn
@@ -147,14 +148,19 @@ class Engine:
                 del self._locks[key]
 
     async def _handle_with_retries(self, incoming: Incoming) -> list[Reply]:
-        for _ in range(MAX_CONFLICT_RETRIES):
+        conflicts, busy = 0, Backoff()
+        while conflicts < MAX_CONFLICT_RETRIES:
             try:
                 return await self._handle_once(incoming)
             except VersionConflictError:
-                continue  # another worker saved first: recompute on the fresh state
+                conflicts += 1  # another worker saved first: recompute on the fresh state
             except DuplicateEventError:
                 return []
             except Exception as exc:  # never raise to an adapter
+                # A busy database (no pooled connection free, a lock timeout) is load, not a
+                # fault: nothing was saved, so the turn runs again a little later.
+                if is_busy(exc) and await busy.wait():
+                    continue
                 self._log_failure(incoming, exc)
                 return [self._apology(incoming)]
         logger.error(
@@ -260,7 +266,19 @@ class Engine:
             )
         )
         if turn.show_privacy_notice or turn.new_user_time_zone:
-            await self._remember_user(ref, turn)
+            await self._after_commit(ref, turn)
+
+    async def _after_commit(self, ref: ConversationRef, turn: Turn) -> None:
+        """Remember the user once the turn is saved. A busy database is waited for here: the
+        turn must not run again (its event is recorded, so it would answer nothing)."""
+        busy = Backoff()
+        while True:
+            try:
+                await self._remember_user(ref, turn)
+                return
+            except Exception as exc:
+                if not (is_busy(exc) and await busy.wait()):
+                    raise
 
     async def _remember_user(self, ref: ConversationRef, turn: Turn) -> None:
         user = await self.store.load_user(ref.user_key) or UserRecord(ref.user_key)

@@ -27,11 +27,13 @@ __all__ = (
     "Contact",
     "DuplicateEventError",
     "FunnelRow",
+    "InboxEvent",
     "Job",
     "JobSpec",
     "Referral",
     "ReferralAnswer",
     "Store",
+    "StoreBusyError",
     "StoredConversation",
     "TurnCommit",
     "UserRecord",
@@ -52,6 +54,30 @@ class VersionConflictError(Exception):
 
 class DuplicateEventError(Exception):
     """This platform event id was already processed (a retry)."""
+
+
+class StoreBusyError(Exception):
+    """The database could not serve the call in time (no pooled connection free, a lock held
+    too long, too many connections). Nothing was written; the same call may simply be retried
+    a little later, and is (the engine does, with backoff): it is load, not a failure."""
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEvent:
+    """A platform event in the durable inbox (see :mod:`bot.dialog.inbox`).
+
+    ``stamp`` is the platform's own ordering of the conversation's events (a Slack ``ts``, a
+    Discord snowflake), written so that comparing the text compares the moments; ``payload`` is
+    what :mod:`bot.dialog.inbox` needs to run it later (the ``Incoming`` and where to answer)."""
+
+    id: int
+    event_id: str
+    conversation_key: str
+    user_key: str
+    stamp: str
+    payload: dict[str, Any]
+    enqueued_at: datetime
+    attempts: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +257,14 @@ class Store(Protocol):
         jobs of conversations on those platforms are claimed (a console never takes a Slack
         user's reminder from a shared database)."""
 
+    async def mark_job_sending(self, job_id: int, *, attempts: int) -> bool:
+        """Record, just before a job's messages go to the platform, that they are being sent.
+        False when the claim is no longer this caller's (``attempts`` differs: the lease ran
+        out and another worker took the job): then it must not send. A job marked sending is
+        never claimed again, so a worker that dies after sending cannot make another send the
+        same reminder: at most one send per job (one that dies between marking and sending
+        loses it)."""
+
     async def finish_job(self, job_id: int, *, error: str | None = None) -> None:
         """Mark a claimed job done, or (with ``error``) failed for good after retries."""
 
@@ -238,6 +272,51 @@ class Store(Protocol):
         """Release a claimed job to run again at ``due_at`` (a delivery failed)."""
 
     async def pending_jobs(self, user_key: str) -> list[Job]: ...
+
+    # the durable inbox (bot.dialog.inbox)
+
+    async def enqueue_event(
+        self,
+        *,
+        event_id: str,
+        conversation_key: str,
+        user_key: str,
+        stamp: str,
+        payload: dict[str, JSON],
+        now: datetime,
+    ) -> bool:
+        """Save a platform event before it is acknowledged; False (saving nothing) when this
+        ``event_id`` is in the inbox already (a platform retry)."""
+
+    async def claim_conversations(
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        worker: str,
+        lease_seconds: float,
+        settle_seconds: float = 0.0,
+        platforms: tuple[str, ...] | None = None,
+    ) -> list[str]:
+        """Claim up to ``limit`` conversations with pending inbox events for ``worker``, oldest
+        first. A conversation is held by one worker at a time; a hold not renewed for
+        ``lease_seconds`` is taken to be from a worker that died and may be claimed again.
+        Conversations whose oldest pending event came in less than ``settle_seconds`` ago are
+        left for the next claim (events sent together may reach two workers out of order)."""
+
+    async def next_inbox_event(
+        self, conversation_key: str, *, worker: str, now: datetime
+    ) -> tuple[bool, InboxEvent | None]:
+        """Renew ``worker``'s hold on the conversation and return its next pending event in
+        ``stamp`` order. ``(False, None)`` when the hold was lost (its lease ran out and
+        another worker claimed the conversation): the caller must stop."""
+
+    async def finish_inbox_event(self, inbox_id: int, *, now: datetime) -> None:
+        """Mark an event done; its payload is dropped at once, the row kept as long as a
+        processed event id is (a late platform retry is recognised)."""
+
+    async def release_conversation(self, conversation_key: str, *, worker: str) -> None:
+        """Give the hold on a conversation up (its events are all done, or the worker stops)."""
 
     async def save_flow_source(self, *, version: str, flow_id: str, source: str) -> None: ...
 

@@ -32,6 +32,7 @@ from bot.store import (
     UserRecord,
     VersionConflictError,
 )
+from bot.store.memory_inbox import InboxMemory
 from bot.store.memory_personal import PersonalDataMemory, exportable
 
 __all__ = ("DEFAULT_EVENT_TTL", "MemoryStore")
@@ -100,11 +101,12 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class MemoryStore(PersonalDataMemory):
+class MemoryStore(PersonalDataMemory, InboxMemory):
     """The storage port on dicts. Data lives as long as the object."""
 
     def __init__(self) -> None:
-        super().__init__()
+        PersonalDataMemory.__init__(self)
+        InboxMemory.__init__(self)
         self._conversations: dict[str, bytes] = {}  # key -> _pack(...)
         self._users: dict[str, UserRecord] = {}
         self._events: dict[str, datetime] = {}
@@ -174,7 +176,7 @@ class MemoryStore(PersonalDataMemory):
         expired = [event_id for event_id, at in self._events.items() if at <= now]
         for event_id in expired:
             del self._events[event_id]
-        return len(expired)
+        return len(expired) + self._purge_inbox(now)
 
     # users
 
@@ -247,6 +249,14 @@ class MemoryStore(PersonalDataMemory):
             job.attempts += 1
         return [job.to_job() for job in claimed]
 
+    async def mark_job_sending(self, job_id: int, *, attempts: int) -> bool:
+        job = self._live_jobs.get(job_id)
+        if job is None or job.status != "running" or job.attempts != attempts:
+            return False
+        job.status = "sending"
+        self._release_key(job)  # as in SQL: only pending and running jobs hold their key
+        return True
+
     async def finish_job(self, job_id: int, *, error: str | None = None) -> None:
         job = self._live_jobs.pop(job_id, None)
         if job is None:
@@ -258,9 +268,16 @@ class MemoryStore(PersonalDataMemory):
 
     async def retry_job(self, job_id: int, *, due_at: datetime) -> None:
         job = self._live_jobs.get(job_id)
-        if job is not None and job.status == "running":
-            job.status, job.due_at = "pending", due_at
-            job.claimed_by = job.claimed_at = None
+        if job is None or job.status not in ("running", "sending"):
+            return
+        key = job.spec.job_key
+        if job.status == "sending" and key is not None and key in self._live_by_key:
+            await self.finish_job(job_id, error="replaced by a newer job")
+            return
+        job.status, job.due_at = "pending", due_at
+        job.claimed_by = job.claimed_at = None
+        if key is not None:
+            self._live_by_key[key] = job.id
 
     def _release_key(self, job: _Job) -> None:
         key = job.spec.job_key
@@ -325,11 +342,13 @@ class MemoryStore(PersonalDataMemory):
             for job_id in job_ids:
                 self._release_key(table.pop(job_id))
             removed += len(job_ids)
-        return removed + self._forget_personal(user_key)
+        return removed + self._forget_personal(user_key) + self._forget_inbox(user_key)
 
 
 def _claimable(job: _Job, now: datetime, stale: datetime) -> bool:
     if job.status == "pending":
         return job.due_at <= now
+    if job.status == "sending":  # sent, or being sent: never again (at most once)
+        return False
     # A claim older than the lease belongs to a worker that died; take the job over.
     return job.claimed_at is not None and job.claimed_at < stale

@@ -44,6 +44,8 @@ __all__ = (
     "conversations",
     "flow_versions",
     "funnel_counts",
+    "inbox_events",
+    "inbox_locks",
     "jobs",
     "metadata",
     "processed_events",
@@ -53,10 +55,10 @@ __all__ = (
     "users",
 )
 
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003_inbox"
 """The newest migration's revision id; keep equal to the last file in ``migrations/versions``."""
 
-JOB_STATUSES = ("pending", "running", "done", "failed")
+JOB_STATUSES = ("pending", "running", "sending", "done", "failed")
 LIVE_JOB_STATUSES = ("pending", "running")
 
 
@@ -227,6 +229,42 @@ referral_responses = Table(
     Column("kind", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("referral_id", "responder_key", "kind", name="pk_referral_responses"),
+)
+
+# -- the durable inbox (migration 0003_inbox) -------------------------------------------------
+
+# Platform events saved before they are acknowledged, run from here in order per conversation.
+# A done row keeps its event id (a late retry is recognised) but not its payload.
+inbox_events = Table(
+    "inbox_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", Text, nullable=False, unique=True),
+    Column("conversation_key", Text, nullable=False),
+    Column("user_key", Text, nullable=False, index=True),
+    Column("stamp", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("status", Text, nullable=False),  # "pending" or "done"
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("enqueued_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True),  # set when done
+)
+# The next event of a conversation, and the pending events to claim.
+Index(
+    "ix_inbox_conversation",
+    inbox_events.c.conversation_key,
+    inbox_events.c.status,
+    inbox_events.c.stamp,
+)
+Index("ix_inbox_status_id", inbox_events.c.status, inbox_events.c.id)
+
+# Which worker holds which conversation (one row while held): its events run one at a time.
+inbox_locks = Table(
+    "inbox_locks",
+    metadata,
+    Column("conversation_key", Text, primary_key=True),
+    Column("claimed_by", Text, nullable=False),
+    Column("claimed_at", UtcDateTime, nullable=False),
 )
 
 USER_TABLES = ("conversations", "users", "jobs", "contacts")

@@ -62,11 +62,13 @@ from bot.store.schema import (
     HEAD_REVISION,
     conversations,
     flow_versions,
+    inbox_events,
     processed_events,
     users,
 )
 from bot.store.sql_common import dumps, execute, rowcount, scalar, upsert, upsert_for, utcnow
 from bot.store.sql_facade import EngineHandle
+from bot.store.sql_inbox import InboxSql
 from bot.store.sql_jobs import JobsSql, _cancel_pending, _insert_jobs, _is_job_key_clash
 from bot.store.sql_jobs import _job_row as _job_row  # for tests
 from bot.store.sql_personal import PersonalDataSql, count_funnel
@@ -82,7 +84,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK_ID = 0x52435F4D  # "RC_M"
 
 
-class SqlStore(JobsSql, PersonalDataSql):
+class SqlStore(JobsSql, InboxSql, PersonalDataSql):
     """The storage port on SQLAlchemy Core.
 
     Args:
@@ -160,6 +162,11 @@ class SqlStore(JobsSql, PersonalDataSql):
     async def purge_expired_events(self, now: datetime) -> int:
         stmt = delete(processed_events).where(processed_events.c.expires_at <= now)
         purged = await self._runner.run("write", rowcount, stmt)
+        # Done inbox rows (their payload is gone already) expire with the event ids.
+        done = delete(inbox_events).where(
+            inbox_events.c.status == "done", inbox_events.c.expires_at <= now
+        )
+        purged += await self._runner.run("write", rowcount, done)
         if purged:
             log.debug("purged %d expired event ids", purged)
         return purged

@@ -34,11 +34,12 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.store import Job, JobSpec
 from bot.store.schema import jobs
-from bot.store.sql_common import SqlMixin, all_rows, dumps, execute, utcnow
+from bot.store.sql_common import SqlMixin, all_rows, dumps, execute, rowcount, utcnow
 
 __all__ = ("JobsSql",)
 
 _SCHEDULE_ATTEMPTS = 3
+_CLAIMED = ("running", "sending")  # a claimed job: running, or its messages being sent
 
 
 class JobsSql(SqlMixin):
@@ -81,10 +82,18 @@ class JobsSql(SqlMixin):
         rows = await self._runner.run("write", _claim, claimable, now, limit, worker)
         return sorted((_to_job(row) for row in rows), key=lambda job: (job.due_at, job.id))
 
+    async def mark_job_sending(self, job_id: int, *, attempts: int) -> bool:
+        stmt = (
+            update(jobs)
+            .where(jobs.c.id == job_id, jobs.c.status == "running", jobs.c.attempts == attempts)
+            .values(status="sending")
+        )
+        return bool(await self._runner.run("write", rowcount, stmt))
+
     async def finish_job(self, job_id: int, *, error: str | None = None) -> None:
         stmt = (
             update(jobs)
-            .where(jobs.c.id == job_id, jobs.c.status == "running")
+            .where(jobs.c.id == job_id, jobs.c.status.in_(_CLAIMED))
             .values(status="done" if error is None else "failed", last_error=error)
         )
         await self._runner.run("write", execute, stmt)
@@ -92,10 +101,17 @@ class JobsSql(SqlMixin):
     async def retry_job(self, job_id: int, *, due_at: datetime) -> None:
         stmt = (
             update(jobs)
-            .where(jobs.c.id == job_id, jobs.c.status == "running")
+            .where(jobs.c.id == job_id, jobs.c.status.in_(_CLAIMED))
             .values(status="pending", due_at=due_at, claimed_by=None, claimed_at=None)
         )
-        await self._runner.run("write", execute, stmt)
+        try:
+            await self._runner.run("write", execute, stmt)
+        except IntegrityError as exc:
+            # A job marked sending gave its key up, and a newer job took it: that one replaces
+            # this one, which is done with.
+            if not _is_job_key_clash(exc):
+                raise
+            await self.finish_job(job_id, error="replaced by a newer job")
 
     async def pending_jobs(self, user_key: str) -> list[Job]:
         query = (

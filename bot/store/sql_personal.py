@@ -32,6 +32,7 @@ from bot.store.schema import (
     contacts,
     conversations,
     funnel_counts,
+    inbox_events,
     jobs,
     referral_responses,
     referrals,
@@ -319,7 +320,7 @@ def _export_user(conn: Connection, user_key: str) -> dict[str, list[dict[str, JS
 
 def _forget_user(conn: Connection, user_key: str) -> int:
     removed = _forget_answers(conn, user_key) + _forget_shared(conn, user_key)
-    for table in (conversations, users, jobs, contacts):
+    for table in (conversations, users, jobs, contacts, inbox_events):
         removed += conn.execute(delete(table).where(table.c.user_key == user_key)).rowcount
     return removed
 

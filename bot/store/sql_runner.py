@@ -44,7 +44,7 @@ import functools
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar, cast
@@ -52,7 +52,9 @@ from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, Protocol
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from bot.store import StoreBusyError
 from bot.store.sql_facade import EngineHandle, ThreadedEngine
 
 if TYPE_CHECKING:
@@ -64,7 +66,9 @@ __all__ = (
     "PostgresRunner",
     "SqlRunner",
     "SqliteRunner",
+    "is_busy",
     "make_runner",
+    "pool_options",
 )
 
 log = logging.getLogger(__name__)
@@ -75,6 +79,33 @@ Mode = Literal["read", "snapshot", "write"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 _NOT_OPEN = "SqlStore is not open; await store.open() first"
+# PostgreSQL states that mean "too busy now, try again": too many connections, cannot connect
+# now (starting up), lock not available, deadlock, serialisation failure, statement timeout.
+_PG_BUSY_STATES = frozenset({"53300", "57P03", "55P03", "40P01", "40001", "57014"})
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error is load rather than a fault: a pool checkout or lock that timed
+    out, too many connections. Such a unit committed nothing and can run again later."""
+    if isinstance(exc, PoolTimeoutError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    if isinstance(orig, sqlite3.OperationalError):
+        return orig.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return getattr(orig, "sqlstate", None) in _PG_BUSY_STATES
+
+
+async def _busy_as_store_error(unit: Awaitable[T]) -> T:
+    """Await ``unit``, turning load errors into :class:`~bot.store.StoreBusyError`, which the
+    core knows (it must not import SQLAlchemy) and retries instead of apologising."""
+    try:
+        return await unit
+    except (PoolTimeoutError, DBAPIError) as exc:
+        if is_busy(exc):
+            raise StoreBusyError(type(exc).__name__) from exc
+        raise
 
 
 class SqlRunner(Protocol):
@@ -165,7 +196,9 @@ class SqliteRunner:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        return await self._hop(functools.partial(self._unit, mode, fn, *args, **kwargs))
+        return await _busy_as_store_error(
+            self._hop(functools.partial(self._unit, mode, fn, *args, **kwargs))
+        )
 
     async def _hop(self, work: Callable[[], T]) -> T:
         """Run ``work`` on the worker thread and wait for it. Leaner than ``run_in_executor``
@@ -311,7 +344,8 @@ class PostgresRunner:
         from sqlalchemy.ext.asyncio import create_async_engine
 
         # No pool_pre_ping: see _pg_unit (a dead connection is retried, not pinged every time).
-        engine = create_async_engine(self._url)
+        url, pool = pool_options(self._url)
+        engine = create_async_engine(url, **pool)
         self._async_engine = engine
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
 
@@ -321,6 +355,15 @@ class PostgresRunner:
             await engine.dispose()
 
     async def run(
+        self,
+        mode: Mode,
+        fn: Callable[Concatenate[Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        return await _busy_as_store_error(self._run(mode, fn, *args, **kwargs))
+
+    async def _run(
         self,
         mode: Mode,
         fn: Callable[Concatenate[Connection, P], T],
@@ -338,6 +381,24 @@ class PostgresRunner:
                 raise
             log.warning("database connection lost before COMMIT; running the unit again")
         return await _pg_unit(engine, mode, work, args)
+
+
+_POOL_OPTIONS = {"pool_size": int, "max_overflow": int, "pool_timeout": float}
+
+
+def pool_options(url: URL) -> tuple[URL, dict[str, Any]]:
+    """The connection pool's size from the URL (``?pool_size=5&max_overflow=10&pool_timeout=30``,
+    SQLAlchemy's defaults), and the URL without them (asyncpg would take them for its own).
+
+    Raises:
+        ValueError: a pool option is not a number.
+    """
+    options = {
+        name: convert(url.query[name])
+        for name, convert in _POOL_OPTIONS.items()
+        if isinstance(url.query.get(name), str)
+    }
+    return url.difference_update_query(_POOL_OPTIONS), options
 
 
 async def _pg_unit(

@@ -319,3 +319,51 @@ async def test_a_worker_claims_only_its_own_platforms_jobs(any_store) -> None:
     assert [job.user_key for job in claimed] == ["console:-:me"]
     rest = await any_store.claim_due_jobs(now=due, limit=10, worker="w", lease_seconds=60)
     assert [job.user_key for job in rest] == ["slack:T1:U1"]
+
+
+async def test_a_reminder_sent_by_a_worker_that_then_died_is_not_sent_again(
+    any_store: Store,
+) -> None:
+    """The send is recorded before the platform is called: another worker taking the job over
+    after the lease sends nothing (at most one reminder per job)."""
+    await any_store.schedule_jobs((spec("reminder", T0, key="remind:u1"),))
+    clock, lease = Clock(), 60
+    (job,) = await any_store.claim_due_jobs(
+        now=clock.now, limit=1, worker="dies", lease_seconds=lease
+    )
+    assert await any_store.mark_job_sending(job.id, attempts=job.attempts)
+    # ... the platform answered, and the worker died before recording the job done.
+    clock.advance(seconds=lease + 1)
+    runner = Recorder()
+    assert await scheduler(any_store, runner, clock, lease_seconds=lease).run_once() == 0
+    assert runner.ran == []
+    # The key is free again: the person can set a new reminder.
+    await any_store.schedule_jobs((spec("reminder", clock.now, key="remind:u1"),))
+    assert await scheduler(any_store, runner, clock, lease_seconds=lease).run_once() == 1
+
+
+async def test_a_worker_whose_claim_was_taken_over_does_not_send(any_store: Store) -> None:
+    await any_store.schedule_jobs((spec("reminder", T0),))
+    clock, lease = Clock(), 60
+    (slow,) = await any_store.claim_due_jobs(
+        now=clock.now, limit=1, worker="slow", lease_seconds=lease
+    )
+    clock.advance(seconds=lease + 1)
+    (fresh,) = await any_store.claim_due_jobs(
+        now=clock.now, limit=1, worker="fresh", lease_seconds=lease
+    )
+    assert not await any_store.mark_job_sending(slow.id, attempts=slow.attempts)
+    assert await any_store.mark_job_sending(fresh.id, attempts=fresh.attempts)
+    await any_store.finish_job(fresh.id)
+    assert await any_store.pending_jobs("u1") == []
+
+
+async def test_a_failed_send_is_retried(any_store: Store) -> None:
+    await any_store.schedule_jobs((spec("reminder", T0, key="remind:u1"),))
+    clock = Clock()
+    (job,) = await any_store.claim_due_jobs(now=clock.now, limit=1, worker="w", lease_seconds=60)
+    assert await any_store.mark_job_sending(job.id, attempts=job.attempts)
+    await any_store.retry_job(job.id, due_at=clock.now)  # the platform said no
+    runner = Recorder()
+    assert await scheduler(any_store, runner, clock).run_once() == 1
+    assert runner.kinds == ["reminder"]

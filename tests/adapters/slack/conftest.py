@@ -273,7 +273,7 @@ class running_app:
         self.settings, self.fake, self.options = settings, fake, app_options
 
     async def __aenter__(self) -> Harness:
-        delivery = SlackDelivery()
+        delivery = self.delivery = SlackDelivery()
         self.coach = await open_coach(self.settings, delivery=delivery, platforms=("slack",))
         app = build_slack_app(self.coach, self.settings, delivery=delivery, **self.options)
         self.server = await serve_app(app)
@@ -286,4 +286,6 @@ class running_app:
     async def __aexit__(self, *exc: object) -> None:
         await self.session.close()
         await self.server.close()
+        if self.delivery.handlers is not None:
+            await self.delivery.handlers.drain()  # the inbox loop too
         await self.coach.close()

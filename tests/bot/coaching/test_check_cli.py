@@ -69,7 +69,16 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--company", "Acme", "--email", "jane@acme.com", "--json")
     assert code == 0
     result = json.loads(out)
-    assert set(result) == {"risk", "findings", "positives", "questions", "next_steps", "if_caught"}
+    assert set(result) == {
+        "risk",
+        "findings",
+        "positives",
+        "questions",
+        "next_steps",
+        "if_caught",
+        "unreadable",
+    }
+    assert result["unreadable"] == []
     assert result["risk"] == "low"
     assert result["findings"] == []
     assert [p["rule_id"] for p in result["positives"]] == ["P01"]

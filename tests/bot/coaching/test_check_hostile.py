@@ -161,3 +161,39 @@ def test_a_hostile_report_file_is_one_line_and_exit_2(
     assert main(["check", "--file", str(report)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and said in err and "report.yaml: line " in err
+
+
+@pytest.mark.parametrize("option", ["--domain-age-days", "--linkedin-joined-months"])
+@pytest.mark.parametrize("value", ["-5", "-0001", "99999999", "1e3", "５.５"])
+def test_every_numeric_option_refuses_negative_and_absurd_numbers(
+    option: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "-5 days old" would read as a brand-new domain: a typo must not become a finding.
+    with pytest.raises(SystemExit) as raised:
+        main(["check", option, value])
+    out, err = capsys.readouterr()
+    assert raised.value.code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith(
+        f"recruiter-coach check: error: argument {option}"
+    )
+
+
+@pytest.mark.parametrize("key", ["domain_age_days", "linkedin_joined_months"])
+@pytest.mark.parametrize("value", [-5, 10**9])
+def test_a_report_file_refuses_negative_and_absurd_numbers(
+    key: str, value: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "report.yaml"
+    report.write_text(f"{key}: {value}\n", encoding="utf-8")
+    assert main(["check", "--file", str(report)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and f"{key!r}: expected a whole number" in err
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--domain-age-days", "0"), ("--linkedin-joined-months", "480")]
+)
+def test_numeric_options_accept_the_believable_range(
+    option: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", option, value, "--json"]) == 0

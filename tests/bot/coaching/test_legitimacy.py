@@ -414,9 +414,12 @@ def test_look_ups_we_cannot_do_become_questions_until_answered() -> None:
     assert answered == ()
 
 
-def test_a_broken_email_address_is_queried() -> None:
+def test_a_broken_email_address_is_named_as_not_checked() -> None:
     result = check(company="Acme", email="jane@")
-    assert any("doesn't look complete" in q for q in result.questions)
+    assert result.unreadable == (
+        "I couldn't read the e-mail address (“jane@”), so it wasn't checked. Copy it exactly "
+        "as they wrote it, like name@example.com, and check again.",
+    )
 
 
 def test_next_steps_and_if_caught_cover_the_essentials() -> None:

@@ -31,6 +31,8 @@ TABLES = {
     "space_settings",
     "referrals",
     "referral_responses",
+    "inbox_events",
+    "inbox_locks",
 }
 
 

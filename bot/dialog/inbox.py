@@ -1,0 +1,330 @@
+"""The durable inbox: every platform event is saved before it is acknowledged, then run from the
+database, one at a time per conversation, in the order the platform stamped them.
+
+An adapter converts a platform payload to an :class:`~bot.boundary.Incoming`, calls
+:meth:`Inbox.enqueue` (one database write) and only then acknowledges. A worker loop
+(:meth:`Inbox.run_forever`) claims conversations with pending events
+(:meth:`bot.store.Store.claim_conversations`), and for each claimed conversation runs its
+events in ``stamp`` order through ``Engine.handle`` and hands the replies to the adapter's
+:meth:`InboxAdapter.deliver`. So:
+
+- **Nothing acknowledged is lost.** A worker killed after the acknowledgement leaves the event in
+  the inbox and its hold on the conversation expires after ``lease_seconds``; another worker (or
+  this one, restarted) takes the conversation over and runs the event.
+- **Each event has one effect.** The engine records the event id in the same transaction as the
+  turn, so an event run again after a crash (or a platform retry) changes nothing twice; the
+  inbox's own unique event id turns a retry away before it is even queued.
+- **Order.** One worker holds a conversation at a time and takes its events by the platform's
+  stamp, so a message that arrives while the previous one is handled waits for it, and answers
+  typed ahead of the questions are applied to the successive questions. Events are left
+  ``settle_seconds`` after they arrive, so that messages sent together, which may reach two
+  workers in either order, are sorted before the first is run.
+- **Backpressure.** A worker runs at most ``concurrency`` conversations at once (sized to its
+  connection pool); the rest wait in the inbox. A database that is busy (no connection free,
+  a lock timeout) is waited for and retried, never reported to the person as an error.
+
+What a crash can still cost: a turn committed but whose replies were not yet sent when the
+process died is not answered again (running it again is a no-op, by the rule above). That window
+is the time of one send, a few milliseconds per event; see docs/slack.md (scaling).
+
+Privacy: logs name conversation keys, ids and exception types only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol, TypeVar
+
+from bot.boundary import Command, Incoming, Reply, UserInfo
+from bot.dialog.busy import Backoff
+from bot.dialog.engine import Engine
+from bot.dialog.state import ref_from_json, ref_to_json
+from bot.store import InboxEvent, Store, StoreBusyError
+
+__all__ = (
+    "Inbox",
+    "InboxAdapter",
+    "decimal_stamp",
+    "incoming_from_json",
+    "incoming_to_json",
+    "integer_stamp",
+    "worker_name",
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Route = dict[str, Any]
+
+LEASE_SECONDS = 15.0
+SETTLE_SECONDS = 0.25  # waits for messages sent together that reached another worker later
+POLL_SECONDS = 0.1
+
+
+class InboxAdapter(Protocol):
+    """What an adapter gives the inbox: how to complete an event and where replies go."""
+
+    async def prepare(self, incoming: Incoming, route: Route) -> Incoming:
+        """The event as the engine should see it (for example with the person's time zone,
+        looked up now rather than before the acknowledgement)."""
+
+    async def deliver(self, incoming: Incoming, route: Route, replies: list[Reply]) -> None:
+        """Send the replies of a turn where the event came from (``route`` says where); called
+        for every event, also when the turn has nothing to say."""
+
+
+# -- stamps: the platform's order, as text that sorts -------------------------------------------
+
+
+def decimal_stamp(value: str) -> str:
+    """A Slack ``ts`` (``"1733329483.000200"``) as text that sorts as the moments do."""
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        number = Decimal(0)
+    if not number.is_finite() or number < 0:
+        number = Decimal(0)
+    whole, _, fraction = f"{number:.6f}".partition(".")
+    return f"{int(whole):015d}.{fraction}"
+
+
+def integer_stamp(value: int) -> str:
+    """A Discord snowflake (or any non-negative id that grows with time) as text that sorts."""
+    return f"{max(value, 0):020d}"
+
+
+# -- the event as JSON ---------------------------------------------------------------------------
+
+
+def incoming_to_json(incoming: Incoming) -> dict[str, Any]:
+    user = incoming.user
+    return {
+        "conversation": ref_to_json(incoming.conversation),
+        "text": incoming.text,
+        "choice_token": incoming.choice_token,
+        "form": None if incoming.form is None else [list(pair) for pair in incoming.form],
+        "command": None
+        if incoming.command is None
+        else [incoming.command.name, incoming.command.args],
+        "timeout_token": incoming.timeout_token,
+        "event_id": incoming.event_id,
+        "received_at": incoming.received_at.isoformat(),
+        "user": [user.display_name, user.locale, user.time_zone],
+    }
+
+
+def incoming_from_json(data: dict[str, Any]) -> Incoming:
+    form = data.get("form")
+    command = data.get("command")
+    name, locale, zone = data.get("user") or (None, None, None)
+    received = datetime.fromisoformat(data["received_at"])
+    return Incoming(
+        conversation=ref_from_json(data["conversation"]),
+        text=data.get("text"),
+        choice_token=data.get("choice_token"),
+        form=None if form is None else tuple((str(k), str(v)) for k, v in form),
+        command=None if command is None else Command(str(command[0]), str(command[1])),
+        timeout_token=data.get("timeout_token"),
+        event_id=data.get("event_id"),
+        received_at=received if received.tzinfo else received.replace(tzinfo=UTC),
+        user=UserInfo(display_name=name, locale=locale, time_zone=zone),
+    )
+
+
+def worker_name() -> str:
+    """This process in inbox holds: host, pid and a random suffix (a restarted process on the
+    same host and pid is another worker)."""
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Inbox:
+    """One worker's side of the inbox: enqueue (before the ack) and the loop that runs events.
+
+    Args:
+        store: the opened store (shared with the engine).
+        engine: runs each event.
+        adapter: completes events and delivers replies.
+        worker_id: names this worker in holds.
+        concurrency: conversations run at once; keep it under the connection pool's size.
+        lease_seconds: a hold not renewed for this long is taken over (its worker died).
+        settle_seconds: how long a new event waits for others sent together.
+        poll_seconds: the pause between claims when nothing is waiting here.
+        platforms: claim only conversations on these platforms (None: all).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        engine: Engine,
+        adapter: InboxAdapter,
+        *,
+        worker_id: str,
+        concurrency: int = 8,
+        lease_seconds: float = LEASE_SECONDS,
+        settle_seconds: float = SETTLE_SECONDS,
+        poll_seconds: float = POLL_SECONDS,
+        platforms: tuple[str, ...] | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self.store = store
+        self.engine = engine
+        self.adapter = adapter
+        self.worker_id = worker_id
+        self.concurrency = max(concurrency, 1)
+        self.lease_seconds = lease_seconds
+        self.settle_seconds = settle_seconds
+        self.poll_seconds = poll_seconds
+        self.platforms = platforms
+        self.clock = clock
+        self._active: dict[str, asyncio.Task[None]] = {}
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    # -- the acknowledging side ----------------------------------------------------------------
+
+    async def enqueue(self, incoming: Incoming, *, stamp: str, route: Route | None = None) -> bool:
+        """Save the event (call this before acknowledging it); False for a platform retry of an
+        event already in the inbox. A busy database is waited for: the acknowledgement waits
+        rather than the event being lost.
+
+        Raises:
+            ValueError: the event has no ``event_id`` (retries could not be recognised).
+        """
+        if not incoming.event_id:
+            raise ValueError("an inbox event needs the platform's event id")
+        ref = incoming.conversation
+        added = await self._patient(
+            lambda: self.store.enqueue_event(
+                event_id=incoming.event_id or "",
+                conversation_key=ref.key,
+                user_key=ref.user_key,
+                stamp=stamp,
+                payload={"incoming": incoming_to_json(incoming), "route": route or {}},
+                now=self.clock(),
+            )
+        )
+        if added:
+            if self._task is None and not self._stopping.is_set():
+                self.start()  # the first event of a worker whose loop was not started yet
+            self._wake.set()
+        return added
+
+    # -- the working side ----------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task[None]:
+        """Run :meth:`run_forever` in a background task (once) and return it."""
+        if self._task is None or self._task.done():
+            self._stopping.clear()
+            self._task = asyncio.create_task(self.run_forever(), name=f"inbox:{self.worker_id}")
+        return self._task
+
+    async def stop(self) -> None:
+        """Stop claiming, finish the event in hand of each conversation, give the holds up."""
+        self._stopping.set()
+        self._wake.set()
+        if self._task is not None:
+            task, self._task = self._task, None
+            await task
+        while self._active:
+            await asyncio.gather(*self._active.values(), return_exceptions=True)
+
+    async def run_forever(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                claimed, free = await self.claim_once()
+            except Exception as exc:  # a lost connection must not end the loop
+                log.warning("inbox claim failed with %s", type(exc).__name__)
+                claimed, free = 0, 0
+            if claimed < free or free <= 0:
+                await self._pause(self.poll_seconds)
+
+    async def claim_once(self) -> tuple[int, int]:
+        """Claim conversations for the free slots and start them; (claimed, free slots)."""
+        free = self.concurrency - len(self._active)
+        if free <= 0:
+            return 0, 0
+        keys = await self.store.claim_conversations(
+            now=self.clock(),
+            limit=free,
+            worker=self.worker_id,
+            lease_seconds=self.lease_seconds,
+            settle_seconds=self.settle_seconds,
+            platforms=self.platforms,
+        )
+        for key in keys:
+            self._active[key] = asyncio.create_task(self._drain(key), name=f"inbox:{key}")
+        return len(keys), free
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        self._wake.clear()
+
+    async def _drain(self, key: str) -> None:
+        """Run the conversation's events in order until none is left, then give it up."""
+        try:
+            await self._run_conversation(key)
+        except Exception as exc:
+            # The hold stays until its lease runs out; then any worker takes the events over.
+            log.warning("inbox conversation %s failed with %s", key, type(exc).__name__)
+        finally:
+            self._active.pop(key, None)
+            self._wake.set()  # a slot is free
+
+    async def _run_conversation(self, key: str) -> None:
+        while True:
+            held, event = await self._patient(
+                lambda: self.store.next_inbox_event(key, worker=self.worker_id, now=self.clock())
+            )
+            if not held:
+                log.warning("inbox conversation %s: hold lost to another worker", key)
+                return
+            if event is None or self._stopping.is_set():
+                await self._patient(
+                    lambda: self.store.release_conversation(key, worker=self.worker_id)
+                )
+                return
+            wait = (event.enqueued_at - self.clock()).total_seconds() + self.settle_seconds
+            if wait > 0:  # an event sent together with this one may still be on its way
+                await asyncio.sleep(wait)
+                continue
+            await self._process(event)
+            await self._finish(event.id)
+
+    async def _finish(self, inbox_id: int) -> None:
+        await self._patient(lambda: self.store.finish_inbox_event(inbox_id, now=self.clock()))
+
+    async def _process(self, event: InboxEvent) -> None:
+        incoming = incoming_from_json(event.payload["incoming"])
+        route: Route = event.payload.get("route") or {}
+        try:
+            incoming = await self.adapter.prepare(incoming, route)
+        except Exception as exc:  # the event still runs, without what could not be looked up
+            log.warning("inbox event %s: prepare failed with %s", event.id, type(exc).__name__)
+        replies = await self.engine.handle(incoming)  # never raises; waits out a busy store
+        try:  # also with no replies: the route may carry something to show (Discord's notes)
+            await self.adapter.deliver(incoming, route, replies)
+        except Exception as exc:  # the turn is saved; running it again would send nothing
+            log.warning("inbox event %s: delivery failed with %s", event.id, type(exc).__name__)
+
+    async def _patient(self, call: Callable[[], Awaitable[T]]) -> T:
+        """``call()``, retried with backoff for as long as the database is busy."""
+        backoff = Backoff(limit=None)
+        while True:
+            try:
+                return await call()
+            except StoreBusyError:
+                await backoff.wait()

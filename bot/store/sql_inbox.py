@@ -1,0 +1,212 @@
+"""The durable inbox on SQL (see :mod:`bot.dialog.inbox`): events saved before the acknowledgement,
+conversations held by one worker at a time.
+
+How a conversation is held: a row in ``inbox_locks``, taken with an upsert whose ``WHERE``
+accepts only a hold older than the lease (``INSERT ... ON CONFLICT DO UPDATE ... WHERE
+claimed_at < :stale RETURNING``). On PostgreSQL two workers taking the same conversation meet
+on that row: the second waits for the first to commit, then finds the hold fresh and gets
+nothing. The candidates are read with ``FOR UPDATE SKIP LOCKED`` on the pending events, so
+workers claiming at the same moment pass over each other's candidates instead of queueing on
+them, and holds are taken in key order, so two claims never wait on each other in a circle.
+SQLite has one writer at a time (``BEGIN IMMEDIATE``), which serialises claims by itself.
+
+A worker renews its hold each time it takes the conversation's next event, so a hold goes
+stale only when its worker stopped working (died, or hung for longer than the lease).
+
+Privacy: the payload (what the person wrote) is dropped when the event is done, and
+``forget_user`` deletes the user's rows; nothing here is logged.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, bindparam, delete, false, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.store import JSON, InboxEvent
+from bot.store.memory import DEFAULT_EVENT_TTL
+from bot.store.schema import inbox_events, inbox_locks
+from bot.store.sql_common import SqlMixin, upsert
+
+__all__ = ("InboxSql",)
+
+_CANDIDATES_PER_CLAIM = 4  # pending events read per conversation wanted (a burst has several)
+
+
+class InboxSql(SqlMixin):
+    """Store methods for the inbox; mixed into :class:`bot.store.sql.SqlStore`."""
+
+    async def enqueue_event(
+        self,
+        *,
+        event_id: str,
+        conversation_key: str,
+        user_key: str,
+        stamp: str,
+        payload: dict[str, JSON],
+        now: datetime,
+    ) -> bool:
+        row = {
+            "event_id": event_id,
+            "conversation_key": conversation_key,
+            "user_key": user_key,
+            "stamp": stamp,
+            # ASCII JSON: a lone surrogate (Slack sends them) is kept as its escape, which
+            # neither PostgreSQL nor SQLite would take as text.
+            "payload": json.dumps(payload, separators=(",", ":")),
+            "status": "pending",
+            "attempts": 0,
+            "enqueued_at": now,
+        }
+        try:
+            return bool(await self._runner.run("write", _enqueue, row))
+        except IntegrityError:  # PostgreSQL: a retry raced the first delivery
+            return False
+
+    async def claim_conversations(
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        worker: str,
+        lease_seconds: float,
+        settle_seconds: float = 0.0,
+        platforms: tuple[str, ...] | None = None,
+    ) -> list[str]:
+        if limit <= 0:
+            return []
+        return await self._runner.run(
+            "write",
+            _claim,
+            now=now,
+            limit=limit,
+            worker=worker,
+            stale=now - timedelta(seconds=lease_seconds),
+            settled=now - timedelta(seconds=settle_seconds),
+            platforms=platforms,
+        )
+
+    async def next_inbox_event(
+        self, conversation_key: str, *, worker: str, now: datetime
+    ) -> tuple[bool, InboxEvent | None]:
+        return await self._runner.run("write", _next_event, conversation_key, worker, now)
+
+    async def finish_inbox_event(self, inbox_id: int, *, now: datetime) -> None:
+        stmt = (
+            update(inbox_events)
+            .where(inbox_events.c.id == inbox_id)
+            .values(status="done", payload="{}", expires_at=now + DEFAULT_EVENT_TTL)
+        )
+        await self._runner.run("write", _execute, stmt)
+
+    async def release_conversation(self, conversation_key: str, *, worker: str) -> None:
+        stmt = delete(inbox_locks).where(
+            inbox_locks.c.conversation_key == conversation_key,
+            inbox_locks.c.claimed_by == worker,
+        )
+        await self._runner.run("write", _execute, stmt)
+
+
+# units of work
+
+
+def _execute(conn: Connection, stmt: Any) -> None:
+    conn.execute(stmt)
+
+
+def _enqueue(conn: Connection, row: dict[str, Any]) -> int:
+    stmt = (
+        upsert(conn, inbox_events)
+        .values(**row)
+        .on_conflict_do_nothing(index_elements=[inbox_events.c.event_id])
+    )
+    return conn.execute(stmt).rowcount
+
+
+def _claim(
+    conn: Connection,
+    *,
+    now: datetime,
+    limit: int,
+    worker: str,
+    stale: datetime,
+    settled: datetime,
+    platforms: tuple[str, ...] | None,
+) -> list[str]:
+    held = select(inbox_locks.c.conversation_key).where(
+        inbox_locks.c.conversation_key == inbox_events.c.conversation_key,
+        inbox_locks.c.claimed_at >= stale,
+    )
+    wanted = and_(
+        inbox_events.c.status == "pending",
+        inbox_events.c.enqueued_at <= settled,
+        ~held.exists(),
+    )
+    if platforms is not None:  # conversation keys start with "<platform>:"
+        key = inbox_events.c.conversation_key
+        wanted = and_(wanted, or_(false(), *(key.startswith(f"{p}:") for p in platforms)))
+    query = (
+        select(inbox_events.c.conversation_key)
+        .where(wanted)
+        .order_by(inbox_events.c.id)
+        .limit(limit * _CANDIDATES_PER_CLAIM)
+        .with_for_update(skip_locked=True)
+    )
+    keys = list(dict.fromkeys(conn.execute(query).scalars()))[:limit]
+    return [key for key in sorted(keys) if _hold(conn, key, worker, now, stale)]
+
+
+def _hold(conn: Connection, key: str, worker: str, now: datetime, stale: datetime) -> bool:
+    stmt = upsert(conn, inbox_locks).values(
+        conversation_key=key, claimed_by=worker, claimed_at=now
+    )
+    taken = stmt.on_conflict_do_update(
+        index_elements=[inbox_locks.c.conversation_key],
+        set_={"claimed_by": stmt.excluded.claimed_by, "claimed_at": stmt.excluded.claimed_at},
+        where=inbox_locks.c.claimed_at < stale,
+    ).returning(inbox_locks.c.conversation_key)
+    return conn.execute(taken).first() is not None
+
+
+_RENEW = (
+    update(inbox_locks)
+    .where(
+        inbox_locks.c.conversation_key == bindparam("b_key"),
+        inbox_locks.c.claimed_by == bindparam("b_worker"),
+    )
+    .values(claimed_at=bindparam("b_now"))
+)
+_NEXT = (
+    select(inbox_events)
+    .where(
+        inbox_events.c.conversation_key == bindparam("b_key"),
+        inbox_events.c.status == "pending",
+    )
+    .order_by(inbox_events.c.stamp, inbox_events.c.id)
+    .limit(1)
+)
+
+
+def _next_event(
+    conn: Connection, key: str, worker: str, now: datetime
+) -> tuple[bool, InboxEvent | None]:
+    if conn.execute(_RENEW, {"b_key": key, "b_worker": worker, "b_now": now}).rowcount == 0:
+        return False, None
+    row = conn.execute(_NEXT, {"b_key": key}).first()
+    return True, None if row is None else _to_event(row)
+
+
+def _to_event(row: Row[Any]) -> InboxEvent:
+    return InboxEvent(
+        id=row.id,
+        event_id=row.event_id,
+        conversation_key=row.conversation_key,
+        user_key=row.user_key,
+        stamp=row.stamp,
+        payload=json.loads(row.payload),
+        enqueued_at=row.enqueued_at,
+        attempts=row.attempts,
+    )

@@ -1,0 +1,211 @@
+"""The inbox processor (bot.dialog.inbox) with real engines on a real database: each conversation's
+events applied one at a time in stamp order across workers, all kept; a small connection pool
+under load answers late but never apologises."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.boundary import ConversationRef, Incoming, Reply
+from bot.dialog.engine import APOLOGY, Engine
+from bot.dialog.inbox import (
+    Inbox,
+    decimal_stamp,
+    incoming_from_json,
+    incoming_to_json,
+    integer_stamp,
+)
+from bot.dialog.state import ConversationState
+from bot.render.markup import to_plain
+from bot.store import StoreBusyError
+from bot.store.memory import MemoryStore
+from bot.store.sql import SqlStore
+from tests.bot.test_engine_workers import THREE_QUESTIONS
+
+
+class Recorder:
+    """The adapter side: keeps what each conversation was sent, in order."""
+
+    def __init__(self) -> None:
+        self.sent: dict[str, list[str]] = defaultdict(list)
+
+    async def prepare(self, incoming: Incoming, route: dict[str, Any]) -> Incoming:
+        return incoming
+
+    async def deliver(
+        self, incoming: Incoming, route: dict[str, Any], replies: list[Reply]
+    ) -> None:
+        self.sent[incoming.conversation.key] += [to_plain(r.text) for r in replies]
+
+
+def _tiny_pool(url: str) -> str:
+    """One connection, and a checkout gives up after 50 ms: overloaded at once."""
+    return url + ("&" if "?" in url else "?") + "pool_size=1&max_overflow=0&pool_timeout=0.05"
+
+
+def _ref(n: int) -> ConversationRef:
+    return ConversationRef("slack", f"D{n}", f"U{n}", space="T1")
+
+
+def _event(n: int, text: str, ts: float) -> tuple[Incoming, str]:
+    incoming = Incoming(_ref(n), text=text, event_id=f"Ev{n}-{ts}")
+    return incoming, decimal_stamp(f"{ts:.6f}")
+
+
+async def _state(engine: Engine, n: int) -> ConversationState:
+    stored = await engine.store.load_conversation(_ref(n).key)
+    assert stored is not None
+    return ConversationState.from_json(stored.state)
+
+
+async def _until(check: Any, timeout: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def test_two_workers_apply_each_conversations_burst_in_order(
+    store_url: str, build_engine: Any, dialogs: Any
+) -> None:
+    folder = dialogs({"three": THREE_QUESTIONS})
+    stores = [SqlStore(store_url), SqlStore(store_url)]
+    recorder = Recorder()
+    engines = [
+        await build_engine(folder, store=s, entry_flow="three", clock=lambda: datetime.now(UTC))
+        for s in stores
+    ]
+    inboxes = [
+        Inbox(s, e, recorder, worker_id=f"w{i}", concurrency=4, poll_seconds=0.02)
+        for i, (s, e) in enumerate(zip(stores, engines, strict=True))
+    ]
+    try:
+        for inbox in inboxes:
+            inbox.start()
+        people = range(12)
+        for n in people:
+            incoming, stamp = _event(n, "start", 1000.0)
+            await inboxes[n % 2].enqueue(incoming, stamp=stamp)
+        # Each person answers all three questions ahead; the events reach the two workers
+        # alternately and the other way round (the last one first).
+        sends = []
+        for n in people:
+            for i, answer in reversed(list(enumerate(("one", "two", "three")))):
+                incoming, stamp = _event(n, answer, 1001.0 + i * 0.01)
+                sends.append(inboxes[(n + i) % 2].enqueue(incoming, stamp=stamp))
+        await asyncio.gather(*sends)
+
+        async def all_done() -> bool:
+            for n in people:
+                stored = await engines[1].store.load_conversation(_ref(n).key)
+                if stored is None or stored.version < 4:  # start, then three answers
+                    return False
+            return True
+
+        await _until(all_done)
+        for n in people:
+            state = await _state(engines[0], n)
+            assert [state.slots.get(k) for k in ("first", "second", "third")] == [
+                "one",
+                "two",
+                "three",
+            ]
+            assert not any(APOLOGY in text for text in recorder.sent[_ref(n).key])
+    finally:
+        for inbox in inboxes:
+            await inbox.stop()
+        for store in stores:
+            await store.close()
+
+
+async def test_a_small_pool_under_load_answers_everyone_late_and_never_apologises(
+    postgres_url: str, build_engine: Any, dialogs: Any
+) -> None:
+    folder = dialogs({"three": THREE_QUESTIONS})
+    store = SqlStore(_tiny_pool(postgres_url))
+    recorder = Recorder()
+    engine = await build_engine(
+        folder, store=store, entry_flow="three", clock=lambda: datetime.now(UTC)
+    )
+    inbox = Inbox(store, engine, recorder, worker_id="w", concurrency=6, poll_seconds=0.02)
+    try:
+        inbox.start()
+        people = range(30)
+        for word_index, word in enumerate(("start", "one", "two")):
+            await asyncio.gather(*(_send(inbox, n, word, 1000.0 + word_index) for n in people))
+
+        async def all_done() -> bool:
+            return all(len(recorder.sent[_ref(n).key]) >= 3 for n in people)
+
+        await _until(all_done, timeout=60)
+        every = [text for n in people for text in recorder.sent[_ref(n).key]]
+        assert not any("Sorry" in text or APOLOGY in text for text in every)
+        for n in people:
+            assert (await _state(engine, n)).slots == {"first": "one", "second": "two"}
+    finally:
+        await inbox.stop()
+        await store.close()
+
+
+async def _send(inbox: Inbox, n: int, text: str, ts: float) -> None:
+    incoming, stamp = _event(n, text, ts)
+    await inbox.enqueue(incoming, stamp=stamp)
+
+
+async def test_many_turns_at_once_on_a_one_connection_pool_get_no_apology(
+    postgres_url: str, build_engine: Any, dialogs: Any
+) -> None:
+    folder = dialogs({"three": THREE_QUESTIONS})
+    store = SqlStore(_tiny_pool(postgres_url))
+    engine = await build_engine(folder, store=store, entry_flow="three")
+    try:
+        results = await asyncio.gather(
+            *(engine.handle(Incoming(_ref(n), text="start")) for n in range(40))
+        )
+        texts = [to_plain(r.text) for replies in results for r in replies]
+        assert texts and not any(APOLOGY in t or "Sorry" in t for t in texts)
+    finally:
+        await store.close()
+
+
+async def test_a_busy_store_is_waited_for_not_apologised_for(
+    build_engine: Any, dialogs: Any
+) -> None:
+    class Busy(MemoryStore):
+        failures = 3
+
+        async def commit_turn(self, commit: Any) -> int:
+            if self.failures:
+                self.failures -= 1
+                raise StoreBusyError("pool")
+            return await super().commit_turn(commit)
+
+    folder = dialogs({"three": THREE_QUESTIONS})
+    engine = await build_engine(folder, store=Busy(), entry_flow="three")
+    replies = await engine.handle(Incoming(_ref(1), text="start"))
+    assert [to_plain(r.text) for r in replies][-1] == "First?"
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**11, places=6, allow_nan=False),
+    st.decimals(min_value=0, max_value=10**11, places=6, allow_nan=False),
+)
+def test_decimal_stamps_sort_as_the_moments(a: Any, b: Any) -> None:
+    assert (decimal_stamp(str(a)) < decimal_stamp(str(b))) == (a < b)
+
+
+@given(st.integers(min_value=0, max_value=2**64), st.integers(min_value=0, max_value=2**64))
+def test_integer_stamps_sort_as_the_ids(a: int, b: int) -> None:
+    assert (integer_stamp(a) < integer_stamp(b)) == (a < b)
+
+
+@given(st.text(), st.text(), st.lists(st.tuples(st.text(), st.text()), max_size=3))
+def test_an_incoming_survives_the_trip_through_json(text: str, token: str, form: Any) -> None:
+    incoming = Incoming(_ref(1), text=text, choice_token=token, form=tuple(form), event_id="E")
+    assert incoming_from_json(incoming_to_json(incoming)) == incoming
