@@ -22,16 +22,12 @@ cannot reach Python internals (``''.__class__`` raises ``SecurityError``), canno
 slots they are given (``items.append(1)`` raises too), and a misspelt name raises
 ``UndefinedError`` instead of rendering as an empty string.
 
-Speed, measured on CPython 3.11 in the dev container (where ``sum(range(1000))`` takes 10 us):
-rendering a cached one-line template with two values takes 8 us, of which 5.5 us is Jinja's own
-context set-up (a plain ``jinja2.Environment`` renders the same text in 6.4 us); a template with
-three variations takes 13 us, because seeding ``random.Random`` costs 4.6 us (paid only when
-there is more than one variation). Lookup and compilation happen once per platform and name.
+Lookup and compilation happen once per platform and name (:mod:`bot.render.compiling`); how long
+a render takes is in docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -39,16 +35,19 @@ from pathlib import Path
 from jinja2 import (
     StrictUndefined,
     Template,
-    TemplateAssertionError,
     TemplateNotFound,
-    TemplateSyntaxError,
-    nodes,
     pass_context,
 )
 from jinja2.loaders import split_template_path
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from bot.render.compiling import (
+    StaticText,
+    check_variation,
+    compile_variation,
+    split_variations,
+)
 from bot.render.conditions import BUILTIN_TESTS, check_patterns
 from bot.render.fallback import FallbackLoader, variant_paths
 from bot.render.formats import format_phone, format_when
@@ -60,10 +59,6 @@ COMMON = "common"  # the folder every platform falls back to
 SUFFIX = ".j2"
 
 Escaper = Callable[[str], str]
-
-# A line holding only "{# --- #}" separates variations (it is a Jinja comment, so an editor or
-# a plain Jinja run shows the file without errors).
-_SEPARATOR = re.compile(r"^[ \t]*\{#[ \t]*---[ \t]*#\}[ \t]*(?:\n|\Z)", re.MULTILINE)
 
 
 class TrustedText(str):
@@ -194,8 +189,8 @@ class TemplateRenderer:
             raise self._not_found(name, [f"{COMMON}/{name}{SUFFIX}"])
         for path in paths:
             source, filename, _ = self._loader.get_source(self._check_env, path)
-            for text in _split_variations(source):
-                _check(self._check_env, text, path, filename)
+            for text in split_variations(source):
+                check_variation(self._check_env, text, path, filename)
 
     def template_source(self, platform: str, name: str) -> str:
         """The text of the file ``render`` uses for ``name`` on ``platform`` (all variations).
@@ -227,7 +222,7 @@ class TemplateRenderer:
             raise ValueError("an inline template needs at least one text")
         inline = InlineTemplate(sources, name)
         for text in sources:
-            _check(self._check_env, text, name)  # raises on a syntax error
+            check_variation(self._check_env, text, name)  # raises on a syntax error
         return inline
 
     def compile_expression(self, source: str) -> Callable[[Mapping[str, object]], object]:
@@ -242,7 +237,7 @@ class TemplateRenderer:
         check_patterns(self._check_env, source)
         expression = self._check_env.compile_expression(source, undefined_to_none=False)
         template = expression._template
-        template.globals = dict(template.globals)  # see _compile: a dict renders faster
+        template.globals = dict(template.globals)  # see compile_variation: a dict renders faster
         return expression
 
     def render(
@@ -313,7 +308,9 @@ class TemplateRenderer:
         self, env: ImmutableSandboxedEnvironment, path: str
     ) -> tuple[Template | StaticText, ...]:
         source, filename, _ = self._loader.get_source(env, path)
-        return tuple(_compile(env, text, path, filename) for text in _split_variations(source))
+        return tuple(
+            compile_variation(env, text, path, filename) for text in split_variations(source)
+        )
 
     def _inline_variations(
         self, platform: str, inline: InlineTemplate
@@ -321,7 +318,9 @@ class TemplateRenderer:
         env = self._env(platform)
         variations = inline._compiled.get(env)
         if variations is None:
-            variations = tuple(_compile(env, text, inline.name) for text in inline.sources)
+            variations = tuple(
+                compile_variation(env, text, inline.name) for text in inline.sources
+            )
             inline._compiled[env] = variations
         return variations
 
@@ -341,94 +340,3 @@ class TemplateRenderer:
         where = ", ".join(str(d) for d in self._dirs) or "no template dirs"
         message = f"template {name!r} not found: looked for {' and '.join(tried)} in {where}"
         return TemplateNotFound(tried[-1], message=message)
-
-
-class StaticText:
-    """A template without expressions or tags: its text, rendered once when compiled.
-
-    Most of the coach's messages are fixed text; skipping Jinja's render machinery for them
-    saves most of a turn's rendering time.
-    """
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def render(self, context: Mapping[str, object] | None = None) -> str:
-        return self.text
-
-
-_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
-
-
-def _compile(
-    env: ImmutableSandboxedEnvironment, source: str, name: str | None, filename: str | None = None
-) -> Template | StaticText:
-    # What Environment.get_template does for a file, but for one variation of it.
-    try:
-        code = env.compile(source, name=name, filename=filename)
-    except TemplateSyntaxError as exc:
-        raise _with_location(exc) from exc
-    # A plain dict of globals, not the ChainMap Jinja makes: every render copies it, and a
-    # ChainMap copies several times slower (the largest single cost of a short render).
-    template = env.template_class.from_code(env, code, dict(env.globals))
-    without_comments = _COMMENT.sub("", source)
-    if "{{" in without_comments or "{%" in without_comments:
-        return template
-    return StaticText(template.render().strip())
-
-
-def _check(
-    env: ImmutableSandboxedEnvironment, source: str, name: str | None, filename: str | None = None
-) -> None:
-    """What compiling would reject, for a fraction of the cost (flows load many templates, and
-    each is compiled for real when first rendered): the syntax, and unknown filters and tests,
-    which Jinja only reports while generating code."""
-    try:
-        tree = env.parse(source, name=name, filename=filename)
-        for node in tree.find_all((nodes.Filter, nodes.Test)):
-            known = env.filters if isinstance(node, nodes.Filter) else env.tests
-            if node.name not in known:
-                kind = "filter" if isinstance(node, nodes.Filter) else "test"
-                raise TemplateAssertionError(
-                    f"No {kind} named {node.name!r}.", node.lineno, name, filename
-                )
-    except TemplateSyntaxError as exc:
-        raise _with_location(exc) from exc
-
-
-def _with_location(exc: TemplateSyntaxError) -> TemplateSyntaxError:
-    """The same error, but its one-line message names the file (or inline name) and line.
-
-    Jinja marks a syntax error "translated" once it has rewritten the traceback, and from then
-    on ``str(exc)`` is the bare message; callers that report ``str(exc)`` need the location in it.
-    """
-    where = exc.filename or exc.name
-    location = f"{where}, line {exc.lineno}" if where else f"line {exc.lineno}"
-    located = TemplateSyntaxError(
-        f"{exc.message} ({location})", exc.lineno, exc.name, exc.filename
-    )
-    located.translated = True  # keep str() to the one line above
-    located.source = exc.source
-    return located
-
-
-def _split_variations(source: str) -> list[str]:
-    """Split a template file at ``{# --- #}`` lines; whitespace-only variations are dropped.
-
-    Each variation is prefixed with a Jinja comment holding as many line breaks as precede it in
-    the file, so syntax errors and tracebacks name the real line of the file.
-    """
-    variations: list[str] = []
-    start = 0
-    for match in [*_SEPARATOR.finditer(source), None]:
-        stop = len(source) if match is None else match.start()
-        text = source[start:stop]
-        if text.strip() or (match is None and not variations):
-            lines_before = source.count("\n", 0, start)
-            pad = "{#" + "\n" * lines_before + "#}" if lines_before else ""
-            variations.append(pad + text)
-        if match is not None:
-            start = match.end()
-    return variations
