@@ -1,8 +1,9 @@
 """What every step parser shares: the load's :class:`FlowContext` and the checks of names and keys.
 
-:mod:`bot.flow.steps` (every step kind) and :mod:`bot.flow.asks` (the ``ask`` and ``action``
-steps) both build on this module, so neither imports the other's helpers; the loader, the topic
-files and the transcript case files use :func:`unknown_keys` too.
+:mod:`bot.flow.steps` (every step kind), :mod:`bot.flow.asks` (``ask``) and
+:mod:`bot.flow.action_steps` (``action``) build on this module, so the step parsers import each
+other's helpers from nowhere; the loader, the topic files and the transcript case files use
+:func:`unknown_keys` too.
 """
 
 from __future__ import annotations

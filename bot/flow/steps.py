@@ -31,7 +31,7 @@ STEP_KINDS = ("say", "ask", "branch", "set", "clear", "call", "goto", "action", 
 
 _MESSAGE_KEYS = ("text", "template")
 _RULE_KEYS = ("min", "max", "min_length", "max_length", "integer", "future", "region")
-_PATTERN_KEYS = ("pattern", "pattern_message")  # text asks: see askparser._pattern_rule
+_PATTERN_KEYS = ("pattern", "pattern_message")  # text asks: see asks._pattern_rule
 _ASK_KEYS = (
     "ask",
     "slot",
