@@ -1,8 +1,8 @@
 """What every step parser shares: the load's :class:`FlowContext` and the checks of names and keys.
 
 :mod:`bot.flow.steps` (every step kind), :mod:`bot.flow.asks` (``ask``) and
-:mod:`bot.flow.action_steps` (``action``) build on this module, so the step parsers import each
-other's helpers from nowhere; the loader, the topic files and the transcript case files use
+:mod:`bot.flow.action_steps` (``action``) build on this module, so no step parser imports
+another for a helper; the loader, the topic files and the transcript case files use
 :func:`unknown_keys` too.
 """
 
