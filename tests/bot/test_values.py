@@ -545,6 +545,21 @@ def test_format_when_leaves_other_text_alone() -> None:
     assert format_when("soon", NEW_YORK) == "soon"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["EST", "pst", "CET", "new york", "nyc", "bay area", "bangalore", "UTC+5:30", "UTC-3",
+     "gmt+14", "lisbon", "Berlin, Germany", "pacific time", "Asia/Kathmandu", "utc"],
+)  # fmt: skip
+def test_every_zone_the_coach_stores_is_one_format_when_shows(text: str) -> None:
+    # format_when (bot.render) reads IANA names only; what a person types goes through
+    # parse_time_zone first, so the time shows in their zone, named as their zone.
+    zone = parse_time_zone(text)
+    assert zone is not None
+    shown = format_when("2026-11-24T18:30:00+00:00", zone, named=True)
+    assert shown.endswith(", UTC" if zone in ("UTC", "Etc/GMT") else " time"), shown
+    assert format_when("2026-11-24T18:30:00+00:00", "not a zone", named=True).endswith(", UTC")
+
+
 # --- time zones -----------------------------------------------------------------------------
 
 
