@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import startup
 from bot.answers.condition_tests import app_tests
 from bot.coaching.contacts import KEEP_IN_TOUCH, KeepInTouchJobs
 from bot.coaching.decision import register_decision_actions
@@ -125,7 +126,7 @@ async def open_coach(
         renderer=renderer,
         store=store,
         actions=actions,
-        router=router or build_router(settings.dialogs_dir),
+        router=router or build_router(settings.dialogs_dir, settings.data_dir),
     )
     engine.job_handlers[KEEP_IN_TOUCH] = KeepInTouchJobs(store, renderer, engine.clock)
     scheduler = None
@@ -140,16 +141,25 @@ async def open_coach(
     # Everything loaded so far lives as long as the process: keep it out of the garbage
     # collector's full passes, which otherwise pause a turn now and then for tens of ms.
     gc.freeze()
+    startup.end()  # and collect as usual from here on (bot.cli raised the threshold)
     return Coach(settings, store, engine, scheduler, ReferralBoard(store, renderer))
 
 
-def build_router(dialogs_dir: Path) -> TopicRouter:
+def build_router(dialogs_dir: Path, cache_dir: Path | None = None) -> TopicRouter:
     """The classifier over ``dialogs/topics/``; a content folder without topics routes nothing
-    (one without flows of its own routes with the shipped topics, see bot.flow.contentdirs)."""
+    (one without flows of its own routes with the shipped topics, see bot.flow.contentdirs).
+
+    With ``cache_dir`` (the data folder) the trained router is kept there and read back by the
+    next process (:mod:`bot.routing.cache`), so only a change of the topics trains it again.
+    """
     dialogs_dir = topics_root(dialogs_dir, DEFAULT_DIALOGS_DIR)
     if not (dialogs_dir / "topics").is_dir():
         logger.info("no topics/ in %s: free text is not routed to topics", dialogs_dir)
         return TopicRouter()
+    if cache_dir is not None:
+        from bot.routing.cached import CachedRouter
+
+        return CachedRouter(dialogs_dir, cache_dir)
     from bot.routing.router import LazyRouter  # checks the topic files now; trains on first use
 
     return LazyRouter(dialogs_dir)

@@ -2,7 +2,9 @@
 
 Prints the topic the router picks for TEXT and its confidence (``legitimacy 0.87``), or the top N,
 one per line. Authors use it to see how a phrasing routes before adding it to a topic file. The
-examples come from ``args.settings.dialogs_dir`` (``bot.cli.main`` passes its settings).
+examples come from ``args.settings.dialogs_dir`` (``bot.cli.main`` passes its settings); the
+trained router is kept in ``args.settings.data_dir`` (:mod:`bot.routing.cache`), so only the first
+run after a change of the topic files trains it.
 
 Exit codes: 0 routed, 1 the topic files have mistakes (listed), 2 no text to classify.
 """
@@ -12,9 +14,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import FlowErrors
-from bot.routing.router import load_router
+from bot.routing.cache import ArrayRouter, open_cached, train_and_save
+from bot.routing.topics import load_topics
+
+if TYPE_CHECKING:
+    from bot.routing.router import ClassifierRouter
 
 __all__ = ("configure", "main")
 
@@ -40,6 +48,12 @@ def _positive(value: str) -> int:
     return number
 
 
+def _router(dialogs_dir: Path, data_dir: Path) -> ArrayRouter | ClassifierRouter:
+    """The saved router when the topics did not change; otherwise check, train and save it."""
+    key, ready = open_cached(dialogs_dir, data_dir)
+    return ready or train_and_save(load_topics(dialogs_dir), data_dir, key)
+
+
 def main(args: argparse.Namespace) -> int:
     """Classify ``args.text``; see the module docstring for the exit codes."""
     text = " ".join(args.text).strip()
@@ -50,7 +64,7 @@ def main(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     try:
-        router = load_router(args.settings.dialogs_dir)
+        router = _router(args.settings.dialogs_dir, args.settings.data_dir)
     except FlowErrors as exc:
         print(f"recruiter-coach classify: the topic files did not load.\n{exc}", file=sys.stderr)
         return EXIT_TOPICS

@@ -31,6 +31,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Protocol, cast
 
+from bot import startup
 from bot.config import Settings
 from bot.errors import ConfigError, FlowError, FlowErrors
 
@@ -42,6 +43,7 @@ EXIT_CONFIG = 2
 EXIT_USAGE = 2  # as argparse exits on a bad option
 
 ENTRY_POINT_GROUP = "recruiter_coach.commands"
+DISTRIBUTION = "recruiter-coach"
 # subcommand -> one-line help; the module comes from the entry point of the same name.
 COMMANDS: dict[str, str] = {
     "console": "chat with the coach in the terminal",
@@ -98,7 +100,7 @@ def _version() -> str:
     from importlib import metadata
 
     try:
-        return metadata.version("recruiter-coach")
+        return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
         return "unknown (not installed; run pip install -e .)"
 
@@ -129,9 +131,24 @@ def load_command(name: str) -> CommandModule:
 
 def command_modules() -> dict[str, str]:
     """Subcommand -> module name, from the installed packages' entry points."""
+    own = _own_command_modules()
+    if all(name in own for name in COMMANDS):  # the usual case: no other package is asked
+        return own
     from importlib.metadata import entry_points
 
     return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def _own_command_modules() -> dict[str, str]:
+    """The subcommands this distribution declares: reading one package's metadata is ~20x
+    faster than scanning every installed package (a start-up cost every command pays)."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        points = distribution(DISTRIBUTION).entry_points.select(group=ENTRY_POINT_GROUP)
+    except PackageNotFoundError:
+        return {}
+    return {ep.name: ep.value for ep in points}
 
 
 def build_parser(
@@ -179,6 +196,14 @@ def setup_logging(settings: Settings) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run ``recruiter-coach``; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
+    startup.begin()  # until open_coach() is done, or the command returns: see bot.startup
+    try:
+        return _main(argv)
+    finally:
+        startup.end()
+
+
+def _main(argv: list[str]) -> int:
     try:
         parser, module = build_parser(_command_in(argv))
     except CommandUnavailableError as exc:

@@ -4,21 +4,27 @@ A template file may hold several texts separated by a line that is only ``{# ---
 (:func:`split_variations`); each is compiled on its own (:func:`compile_variation`), and a text
 without expressions or tags is rendered once, when compiled (:class:`StaticText`).
 :func:`check_variation` is what compiling would reject, for a fraction of the cost, so flows can
-check every template when they load. Used by :mod:`bot.render.templates`.
+check every template when they load; an expression (a condition, a ``set`` value) is checked
+when flows load and compiled on first use (:class:`LazyExpression`). Used by
+:mod:`bot.render.templates`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from jinja2 import Template, TemplateAssertionError, TemplateSyntaxError, nodes
+from jinja2.environment import TemplateExpression
+from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 __all__ = (
+    "LazyExpression",
     "StaticText",
     "check_variation",
     "compile_variation",
+    "parse_expression",
     "split_variations",
     "with_location",
 )
@@ -81,6 +87,60 @@ def check_variation(
                 )
     except TemplateSyntaxError as exc:
         raise with_location(exc) from exc
+
+
+def parse_expression(env: ImmutableSandboxedEnvironment, source: str) -> nodes.Expr:
+    """Parse and check an expression as ``Environment.compile_expression`` would, without
+    generating its code: unknown filters and tests are reported here, as Jinja would while
+    generating."""
+    try:
+        parser = Parser(env, source, state="variable")
+        expr = parser.parse_expression()
+        if not parser.stream.eos:
+            raise TemplateSyntaxError(
+                "chunk after expression", parser.stream.current.lineno, None, None
+            )
+        for node in [expr, *expr.find_all((nodes.Filter, nodes.Test))]:
+            if not isinstance(node, (nodes.Filter, nodes.Test)):
+                continue
+            known = env.filters if isinstance(node, nodes.Filter) else env.tests
+            if node.name not in known:
+                kind = "filter" if isinstance(node, nodes.Filter) else "test"
+                raise TemplateAssertionError(f"No {kind} named {node.name!r}.", node.lineno)
+    except TemplateSyntaxError as exc:
+        exc.source = source
+        exc.translated = True  # as Jinja's own handling leaves it: str() is the bare message
+        raise
+    expr.set_environment(env)
+    return expr
+
+
+class LazyExpression:
+    """A checked expression whose Python code is generated on first use.
+
+    Flows hold about a hundred expressions and most turns use a few; generating and compiling
+    them all cost more start-up time than parsing them (the check), so that part waits. Two
+    threads racing to compile both get the same result; one is kept.
+    """
+
+    __slots__ = ("_compiled", "_env", "_expr")
+
+    def __init__(self, env: ImmutableSandboxedEnvironment, expr: nodes.Expr) -> None:
+        self._env = env
+        self._expr = expr
+        self._compiled: Callable[..., object] | None = None
+
+    def __call__(self, variables: Mapping[str, object]) -> object:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = self._compile()
+        return compiled(variables)
+
+    def _compile(self) -> Callable[..., object]:
+        body = [nodes.Assign(nodes.Name("result", "store"), self._expr, lineno=1)]
+        template = self._env.from_string(nodes.Template(body, lineno=1))
+        template.globals = dict(template.globals)  # see compile_variation: a dict renders faster
+        return TemplateExpression(template, undefined_to_none=False)
 
 
 def with_location(exc: TemplateSyntaxError) -> TemplateSyntaxError:

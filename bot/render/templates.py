@@ -43,9 +43,11 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.render.compiling import (
+    LazyExpression,
     StaticText,
     check_variation,
     compile_variation,
+    parse_expression,
     split_variations,
 )
 from bot.render.conditions import BUILTIN_TESTS, check_patterns
@@ -235,10 +237,7 @@ class TemplateRenderer:
             jinja2.TemplateSyntaxError: the expression does not compile.
         """
         check_patterns(self._check_env, source)
-        expression = self._check_env.compile_expression(source, undefined_to_none=False)
-        template = expression._template
-        template.globals = dict(template.globals)  # see compile_variation: a dict renders faster
-        return expression
+        return LazyExpression(self._check_env, parse_expression(self._check_env, source))
 
     def render(
         self,

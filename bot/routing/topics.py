@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import FlowErrors, FlowProblem
-from bot.flow.context import unknown_keys
 from bot.flow.yamlsource import YamlSyntaxError, YList, YMap, load_located
 
 __all__ = (
@@ -214,6 +213,9 @@ class _TopicFile:
         data = self._read()
         if data is None:
             return None
+        # Imported here: bot.flow.context pulls in the flow model, which `classify` never needs.
+        from bot.flow.context import unknown_keys
+
         self.problems.extend(unknown_keys(data, TOPIC_KEYS, str(self.path), "a topic file"))
         topic = self._topic_id(data)
         title = self._text(data, "title")
