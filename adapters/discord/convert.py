@@ -31,6 +31,7 @@ import discord
 
 from adapters.discord.limits import CUSTOM_ID, size
 from bot.boundary import Command, ConversationRef, Incoming, UserInfo
+from bot.dialog.commands import recruiter_command
 
 __all__ = (
     "CHOICE_PREFIX",
@@ -137,16 +138,17 @@ def command_to_incoming(
     snowflake: int,
     received_at: datetime,
 ) -> Incoming:
-    """``/recruiter [topic] [question]``: a known topic starts its flow, a question is routed
-    by the engine, an unknown topic counts as part of the question, and nothing starts over."""
+    """``/recruiter [topic] [question]``: read as ``/recruiter <topic> <question>`` by the core
+    (``help``, ``check <their message>``, a topic, a question), except that a known topic with a
+    question starts that topic; an unknown topic counts as part of the question."""
     topic = (topic or "").strip()
     question = (question or "").strip()
-    if topic and topic_known:
+    words = " ".join(part for part in (topic, question) if part)
+    command = recruiter_command(
+        words, knows_topic=lambda word: topic_known and word.lower() == topic.lower()
+    )
+    if command.name == "ask" and topic and topic_known:
         command = Command(topic)
-    elif topic or question:
-        command = Command("ask", " ".join(part for part in (topic, question) if part))
-    else:
-        command = Command("start")
     return Incoming(
         conversation=conversation,
         command=command,

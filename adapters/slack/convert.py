@@ -20,7 +20,7 @@ from typing import Any, NotRequired, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.boundary import Command, ConversationRef, Incoming, UserInfo
-from bot.dialog.commands import command_in
+from bot.dialog.commands import recruiter_command
 
 __all__ = (
     "PRIVATE_CHANNEL",
@@ -175,15 +175,7 @@ def to_command(text: str, *, knows_topic: Callable[[str], bool]) -> Command | Ad
     admin = _ADMIN.match(raw)
     if admin:
         return _admin_request(admin.group("setting") or "", admin.group("rest") or "")
-    plain = to_plain_text(raw).strip()
-    if not plain:
-        return Command("start")
-    word = command_in(plain)
-    if word is not None:
-        return Command(word)
-    if len(plain.split()) == 1 and knows_topic(plain):
-        return Command(plain.lower().lstrip("/"))
-    return Command("ask", plain)
+    return recruiter_command(to_plain_text(raw), knows_topic=knows_topic)
 
 
 def _admin_request(setting: str, rest: str) -> AdminRequest:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from bot.answers.parse import Parsed, parse_answer
+from bot.answers.parse import Parsed, Unparsed, parse_answer
 from bot.answers.zones import parse_time_zone
 from bot.boundary import Choice, Form, FormField, Incoming, Reply
-from bot.dialog.commands import START_WORDS, command_in
+from bot.dialog.commands import CHECK_COMMAND, START_WORDS, command_in
 from bot.dialog.confirm import answer_confirm, ask_to_confirm, confirming
 from bot.dialog.state import ConversationState, Frame, ref_to_json
+from bot.errors import CoachError
 from bot.flow.actions import ActionContext
 from bot.flow.model import (
     MAX_STEPS_PER_TURN,
@@ -36,9 +37,12 @@ __all__ = ("FlowLoopError", "Turn")
 
 TOPIC_TOKEN = "topic:"  # a button that switches to a topic, valid in any state
 FORM_MARK = "~form"
+# Where a message given to check goes: the scam flow's paste check (dialogs/flows/scam.yaml).
+CHECK_FLOW, CHECK_STEP, CHECK_SLOT = "scam", "check_pasted", "pasted"
+CHECK_MAX_TEXT = 4000  # the paste question's own max_length
 
 
-class FlowLoopError(RuntimeError):
+class FlowLoopError(CoachError):
     """A flow ran many steps without asking anything: a loop in the flow."""
 
 
@@ -153,6 +157,9 @@ class Turn:
         if name == "ask":  # a question given with the command (`/recruiter is this legit?`)
             await self._ask_question(args)
             return
+        if name == CHECK_COMMAND and args.strip():  # `/recruiter check <their message>`
+            await self._check_text(args)
+            return
         if name in ("start", "restart", "stop", "menu") or self.engine.flow_for_topic(name):
             self._count_abandoned()
         if name in ("start", "restart") or self.engine.flow_for_topic(name):
@@ -183,6 +190,15 @@ class Turn:
         flow_id = self.engine.flow_for_text(text) if text.strip() else None
         self.state.reset()
         await self.enter(flow_id or self.engine.entry_flow)
+
+    async def _check_text(self, text: str) -> None:
+        """Check a recruiter's message (a shortcut, a context menu, ``check <text>``): the scam
+        flow's paste check, which leads on to the full check. The text lives only in this
+        conversation's slots, like a pasted answer; nothing logs it."""
+        self._count_abandoned()
+        self.state.reset()
+        self.state.assign(CHECK_SLOT, text[:CHECK_MAX_TEXT])
+        await self.enter(CHECK_FLOW, CHECK_STEP)
 
     def count(self, step_id: str, event: str) -> None:
         self.funnel.append((self.state.top.flow, step_id, event))
@@ -225,7 +241,7 @@ class Turn:
         if isinstance(outcome, Parsed):
             await self._accept(step, {step.slot: outcome.value})
             return
-        unparsed = type(outcome).__name__ == "Unparsed"
+        unparsed = isinstance(outcome, Unparsed)
         if unparsed and step.text_slot and step.on_text:  # the question invites free text
             await self._typed_instead(step, text)
             return

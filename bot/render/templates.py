@@ -22,8 +22,9 @@ cannot reach Python internals (``''.__class__`` raises ``SecurityError``), canno
 slots they are given (``items.append(1)`` raises too), and a misspelt name raises
 ``UndefinedError`` instead of rendering as an empty string.
 
-Lookup and compilation happen once per platform and name (:mod:`bot.render.compiling`); how long
-a render takes is in docs/benchmarks.md.
+Lookup and compilation happen once per platform and name (:mod:`bot.render.compiling`); a
+template with one variation does not seed ``random.Random``. The measured speeds are in
+docs/benchmarks.md ("Markup and templates").
 """
 
 from __future__ import annotations
