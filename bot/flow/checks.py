@@ -28,7 +28,6 @@ from jinja2 import Environment, TemplateError
 
 from bot.errors import FlowProblem
 from bot.flow.model import (
-    MAX_STEPS_PER_TURN,
     ActionStep,
     AskStep,
     BranchStep,
@@ -42,7 +41,18 @@ from bot.flow.model import (
 )
 from bot.flow.slots import ReadFinder, SlotFlow, included_names
 
-__all__ = ("goto_entries", "include_cycles", "quiet_loops", "run_problems", "unset_reads")
+__all__ = (
+    "MAX_STEPS_PER_TURN",
+    "goto_entries",
+    "include_cycles",
+    "quiet_loops",
+    "run_problems",
+    "unset_reads",
+)
+
+# The runtime (bot.dialog.advance) stops a turn that runs more steps than this without a
+# question; defined here, in the lower layer, so that the check and the runtime agree.
+MAX_STEPS_PER_TURN = 200
 
 _Node = tuple[str, str]  # (flow id, step id)
 

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 __all__ = (
     "ASK_KINDS",
-    "MAX_STEPS_PER_TURN",
     "ActionStep",
     "AskKind",
     "AskStep",
@@ -40,9 +39,6 @@ AskKind = Literal[
     "text", "choice", "yesno", "datetime", "phone", "email", "url", "number", "scale"
 ]
 ASK_KINDS: tuple[str, ...] = AskKind.__args__  # type: ignore[attr-defined]
-# A turn runs at most this many steps without a question (the runtime stops a loop with an error;
-# the flow checks report a run of steps that is surely longer when the flows load).
-MAX_STEPS_PER_TURN = 200
 
 
 @dataclass(frozen=True, slots=True)
