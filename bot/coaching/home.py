@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.answers.parse import format_phone, format_when
 from bot.coaching.referrals import ReferralBoard
+from bot.render.formats import format_phone, format_when
 from bot.store import Contact, ContactBook, Job, JobQueue, Referral, ReferralAnswer
 
 __all__ = (
