@@ -328,6 +328,7 @@ class MemoryStore(PersonalDataMemory, InboxMemory):
             "users": [] if user is None else [exportable(asdict(user))],
             "jobs": [exportable(j) for j in jobs],
             **self._export_personal(user_key),
+            "inbox_events": self._export_inbox(user_key),
         }
 
     async def forget_user(self, user_key: str) -> int:

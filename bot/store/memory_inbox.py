@@ -103,6 +103,24 @@ class InboxMemory:
             del self._inbox_ids[key]
         return len(done)
 
+    def _export_inbox(self, user_key: str) -> list[dict[str, JSON]]:
+        """The user's events not handled yet, shaped like the SQL rows (done ones are gone)."""
+        return [
+            {
+                "id": e.id,
+                "event_id": e.event_id,
+                "conversation_key": e.conversation_key,
+                "user_key": e.user_key,
+                "stamp": e.stamp,
+                "payload": e.payload,
+                "status": "pending",
+                "attempts": e.attempts,
+                "enqueued_at": e.enqueued_at.isoformat(),
+            }
+            for e in sorted(self._inbox.values(), key=lambda e: e.id)
+            if e.user_key == user_key
+        ]
+
     def _forget_inbox(self, user_key: str) -> int:
         gone = [e for e in self._inbox.values() if e.user_key == user_key]
         for event in gone:
