@@ -55,7 +55,7 @@ __all__ = (
     "users",
 )
 
-HEAD_REVISION = "0003_inbox"
+HEAD_REVISION = "0004_inbox_due"
 """The newest migration's revision id; keep equal to the last file in ``migrations/versions``."""
 
 JOB_STATUSES = ("pending", "running", "sending", "done", "failed")
@@ -248,6 +248,8 @@ inbox_events = Table(
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("enqueued_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=True),  # set when done
+    # when it may run (migration 0004): later messages wait for earlier ones still on their way
+    Column("due_at", UtcDateTime, nullable=True),
 )
 # The next event of a conversation, and the pending events to claim.
 Index(
