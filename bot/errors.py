@@ -6,14 +6,34 @@
     ├── FlowError              a flow file has a mistake (the author fixes it)
     │   └── FlowErrors         several of them, reported together
     ├── ConfigError            the environment is wrong (the operator fixes it)
-    └── ActionError            a registered action failed at run time (logged, never shown raw)
+    ├── ActionError            a registered action failed at run time (logged, never shown raw)
+    ├── StoreError             the store refused a write (bot.store defines the kinds)
+    │   ├── VersionConflictError, DuplicateEventError, StoreBusyError
+    ├── DeliveryError          an adapter could not send a message (Slack and Discord alike)
+    └── LimitError             a rendered message breaks a platform's limits
+        └── BlockKitError      (adapters.slack.limits)
+
+Every other exception class in ``bot/`` and ``adapters/`` derives from :class:`CoachError` too
+(``YamlSyntaxError``, ``FlowLoopError``, the command lines' input errors...):
+``tests/test_error_tree.py`` checks each one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ("ActionError", "CoachError", "ConfigError", "FlowError", "FlowErrors", "FlowProblem")
+__all__ = (
+    "ActionError",
+    "CoachError",
+    "ConfigError",
+    "DeliveryError",
+    "FlowError",
+    "FlowErrors",
+    "FlowProblem",
+    "LimitError",
+    "StoreError",
+)
 
 
 class CoachError(Exception):
@@ -62,3 +82,23 @@ class ConfigError(CoachError):
 
 class ActionError(CoachError):
     """An action raised; the engine logs it (no user text) and keeps the previous step."""
+
+
+class StoreError(CoachError):
+    """The store could not do what was asked; :mod:`bot.store` defines the kinds."""
+
+
+class DeliveryError(CoachError):
+    """An adapter could not send a message (a refused ``response_url``, no installation, a
+    client not logged in yet). The scheduler retries the job later."""
+
+
+class LimitError(CoachError, ValueError):
+    """A rendered message or form a platform would refuse; ``problems`` says what is too big.
+
+    Also a ``ValueError`` (what it was before the error tree), so existing handlers still catch it.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = tuple(problems)

@@ -31,6 +31,7 @@ from adapters.console.convert import current_choices, to_conversation, to_incomi
 from adapters.console.render import Renderer, build_renderer
 from bot.boundary import Choice, Command, ConversationRef, Incoming, Reply, UserInfo
 from bot.config import Settings, check_storage
+from bot.errors import CoachError
 from bot.render.markup import escape
 
 if TYPE_CHECKING:
@@ -163,6 +164,10 @@ def _on_interrupt(callback: Callable[[], None]) -> None:
             loop.add_signal_handler(sig, interrupted)
 
 
+_FILE_NOTE = "The full details are in this file (JSON)"
+_FILE_NOTES = {"text/calendar": "The calendar file is here (open it to add the call)"}
+
+
 def save_attachment(reply: Reply, folder: Path | None) -> Reply:
     """Save a reply's file (the export) in ``folder`` and add where to its text; without a
     folder, or when it cannot be written, the file's text is shown instead, so nothing is lost."""
@@ -181,7 +186,7 @@ def save_attachment(reply: Reply, folder: Path | None) -> Reply:
     except OSError:
         note = f"I couldn't save it as a file, so here it is:\n{escape(file.content)}"
     else:
-        note = f"The full details are in this file (JSON): {escape(str(path))}"
+        note = f"{_FILE_NOTES.get(file.media_type, _FILE_NOTE)}: {escape(str(path))}"
     return dataclasses.replace(reply, text=f"{reply.text}\n\n{note}", attachment=None)
 
 
@@ -249,7 +254,7 @@ class ConsoleSession:
             self.choices = current_choices(replies)  # a time-out moved on to a new question
 
 
-class ForeignConversationError(Exception):
+class ForeignConversationError(CoachError):
     """A due job belongs to another platform; raised so the scheduler hands it back."""
 
 

@@ -15,4 +15,8 @@
 
 Nothing is imported here. The package is named ``discord`` but never shadows the library:
 every import is absolute (``import discord`` is discord.py, ``adapters.discord`` is this).
+
+May import: ``bot.boundary``, ``bot.errors``, ``bot.config``, ``bot.app`` (the public API; the
+exceptions still listed in ``tests/test_layers.py`` go in the adapters' API step), its own package
+and its platform's SDK; never another adapter.
 """

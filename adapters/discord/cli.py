@@ -20,7 +20,7 @@ import logging
 import sys
 
 from bot.config import Settings, check_storage
-from bot.errors import ConfigError
+from bot.errors import CoachError, ConfigError
 
 __all__ = (
     "PERMISSIONS",
@@ -82,7 +82,7 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-class DiscordUnreachableError(Exception):
+class DiscordUnreachableError(CoachError):
     """Discord could not be reached (no network, DNS, a firewall): one line, no traceback."""
 
 

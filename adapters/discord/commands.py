@@ -2,6 +2,8 @@
 
 - ``/recruiter [topic] [question]``: global; usable in servers, in DMs with the bot and in group
   DMs, installable by servers and by users (``allowed_contexts`` / ``allowed_installs``).
+- "Check this recruiter": a message context-menu command with the same contexts and installs
+  (:mod:`adapters.discord.check_menu`).
 - ``/recruiter-admin referral-channel <channel>``: servers only, and hidden from members
   without Manage Server (``default_permissions``; the handler checks again, because a server
   can change who sees a command). Discord does not let a command that has subcommands be run
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from adapters.discord.check_menu import check_menu
 from bot.store import Store, UserRecord
 
 if TYPE_CHECKING:
@@ -37,9 +40,10 @@ Interaction = discord.Interaction[Any]
 
 
 def add_commands(tree: app_commands.CommandTree[Any], handlers: Handlers) -> None:
-    """Add ``/recruiter`` and ``/recruiter-admin`` to ``tree``; both call ``handlers``."""
+    """Add ``/recruiter``, ``/recruiter-admin`` and "Check this recruiter" to ``tree``."""
     tree.add_command(_recruiter(handlers))
     tree.add_command(_admin(handlers))
+    tree.add_command(check_menu(handlers))
 
 
 def _recruiter(handlers: Handlers) -> app_commands.Command[Any, Any, None]:

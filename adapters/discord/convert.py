@@ -30,6 +30,7 @@ from typing import Any
 import discord
 
 from adapters.discord.limits import CUSTOM_ID, size
+from bot.app import recruiter_command
 from bot.boundary import Command, ConversationRef, Incoming, UserInfo
 
 __all__ = (
@@ -137,16 +138,18 @@ def command_to_incoming(
     snowflake: int,
     received_at: datetime,
 ) -> Incoming:
-    """``/recruiter [topic] [question]``: a known topic starts its flow, a question is routed
-    by the engine, an unknown topic counts as part of the question, and nothing starts over."""
+    """``/recruiter [topic] [question]``: read as ``/recruiter <topic> <question>`` by the core
+    (:func:`bot.app.recruiter_command`: ``help``, ``check <their message>``, a topic, a
+    question), except that a known topic with a question starts that topic; an unknown topic
+    counts as part of the question."""
     topic = (topic or "").strip()
     question = (question or "").strip()
-    if topic and topic_known:
+    words = " ".join(part for part in (topic, question) if part)
+    command = recruiter_command(
+        words, knows_topic=lambda word: topic_known and word.lower() == topic.lower()
+    )
+    if command.name == "ask" and topic and topic_known:
         command = Command(topic)
-    elif topic or question:
-        command = Command("ask", " ".join(part for part in (topic, question) if part))
-    else:
-        command = Command("start")
     return Incoming(
         conversation=conversation,
         command=command,

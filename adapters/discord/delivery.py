@@ -27,6 +27,7 @@ from adapters.discord.limits import message_problems
 from adapters.discord.render import Outgoing, render_replies
 from adapters.discord.users import DiscordUsers
 from bot.boundary import ConversationRef, Form, Reply
+from bot.errors import DeliveryError
 
 __all__ = (
     "DM_CLOSED",
@@ -207,10 +208,13 @@ class DiscordDelivery:
         self._bound.set()
 
     async def deliver(self, conversation: ConversationRef, replies: Sequence[Reply]) -> None:
-        await asyncio.wait_for(self._bound.wait(), _READY_WAIT)
+        try:
+            await asyncio.wait_for(self._bound.wait(), _READY_WAIT)
+        except TimeoutError as exc:  # the scheduler retries the job later, as for Slack
+            raise DeliveryError("the Discord client has not logged in yet") from exc
         client, sender, users = self._client, self._sender, self._users
         if client is None or sender is None or users is None:  # pragma: no cover - bound above
-            raise RuntimeError("delivery used before bind()")
+            raise DeliveryError("delivery used before bind()")
         channel = client.get_partial_messageable(
             int(conversation.channel), type=discord.ChannelType.private
         )

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from adapters.discord.answered import mark_answered
 from adapters.discord.controls import build_modal, form_button_view, form_parts
 from adapters.discord.convert import (
     MODAL_PREFIX,
@@ -114,6 +115,11 @@ class Handlers:
 
         await self._guarded(interaction, self._respond(interaction, make, thinking=True))
 
+    async def check_text(self, interaction: Interaction, text: str) -> None:
+        """The "Check this recruiter" context menu: ``/recruiter check <text>``, answered
+        privately like ``/recruiter`` (the text is never echoed to the channel)."""
+        await self.recruiter(interaction, "check", text or None)
+
     async def choice_pressed(self, interaction: Interaction, token: str) -> None:
         resolved = self._resolve(interaction, token)
         if resolved is None:  # a short token sent before a restart: ask the question again
@@ -126,11 +132,13 @@ class Handlers:
         await self._guarded(
             interaction, self._respond(interaction, _incoming(interaction, choice_token=token))
         )
+        await mark_answered(interaction)
 
     async def label_pressed(self, interaction: Interaction, label: str) -> None:
         await self._guarded(
             interaction, self._respond(interaction, _incoming(interaction, text=label))
         )
+        await mark_answered(interaction)
 
     async def form_pressed(self, interaction: Interaction, token: str) -> None:
         part, token = part_of(token)

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.errors import LimitError
+
 __all__ = (
     "AUTHOR_NAME",
     "BUTTONS_PER_ROW",
@@ -81,14 +83,6 @@ _STRING_SELECT = 3
 _LABEL = 18
 
 Payload = Mapping[str, Any]
-
-
-class LimitError(ValueError):
-    """A message or modal that Discord would refuse; ``problems`` says what is too big."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = tuple(problems)
 
 
 def size(text: str) -> int:

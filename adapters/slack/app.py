@@ -36,6 +36,7 @@ from adapters.slack.handlers import Handlers
 from adapters.slack.inbox import INBOX_CONCURRENCY, SlackInbox
 from adapters.slack.render import FORM_CALLBACK
 from adapters.slack.send import ClientSource, DeliveryError, Sender
+from adapters.slack.shortcuts import register_shortcuts
 from adapters.slack.users import UserDirectory
 from bot.boundary import ConversationRef, Reply
 from bot.coaching.referrals import ReferralBoard
@@ -180,6 +181,7 @@ def _register(app: AsyncApp, handlers: Handlers, *, oauth: bool) -> None:
     app.event("app_home_opened")(handlers.home_opened)
     app.action(re.compile(r"^rc_"))(handlers.action)
     app.view(FORM_CALLBACK)(handlers.submission)
+    register_shortcuts(app, handlers)
     if oauth:
         app.enable_token_revocation_listeners()
     else:

@@ -19,8 +19,8 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any, NotRequired, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.app import recruiter_command
 from bot.boundary import Command, ConversationRef, Incoming, UserInfo
-from bot.dialog.commands import command_in
 
 __all__ = (
     "PRIVATE_CHANNEL",
@@ -167,23 +167,14 @@ _CHANNEL_ARG = re.compile(
 def to_command(text: str, *, knows_topic: Callable[[str], bool]) -> Command | AdminRequest:
     """What ``/recruiter <text>`` asks for.
 
-    Empty: start. A global command word (``help``, ``stop``...) or a word the engine knows as a
-    topic, flow or command word (``check``, ``refer``): that command. ``admin ...``: a setting.
-    Anything else is a question for the engine to route.
+    ``admin ...``: a workspace setting (Slack's own). Everything else is read by the core's
+    :func:`bot.app.recruiter_command`: start, a command word, a topic (``check``), or a question.
     """
     raw = text.strip()
     admin = _ADMIN.match(raw)
     if admin:
         return _admin_request(admin.group("setting") or "", admin.group("rest") or "")
-    plain = to_plain_text(raw).strip()
-    if not plain:
-        return Command("start")
-    word = command_in(plain)
-    if word is not None:
-        return Command(word)
-    if len(plain.split()) == 1 and knows_topic(plain):
-        return Command(plain.lower().lstrip("/"))
-    return Command("ask", plain)
+    return recruiter_command(to_plain_text(raw), knows_topic=knows_topic)
 
 
 def _admin_request(setting: str, rest: str) -> AdminRequest:

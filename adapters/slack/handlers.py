@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.answered import mark_answered
 from adapters.slack.convert import (
     ActionBody,
     AdminRequest,
@@ -147,11 +148,23 @@ class Handlers:
     ) -> None:
         ref = surface.conversation
         person = await self.users.person(surface.client, ref.space, ref.user)
+        if await self._in_own_dm(surface, payload["channel_id"]):
+            # typed in the app's DM: normal messages there, not ephemeral ones that vanish
+            surface = replace(
+                surface, response_url=None, channel=payload["channel_id"], continue_url=None
+            )
         if isinstance(request, AdminRequest):
             await self._admin(surface, request, is_admin=person.is_admin)
             return
         replies = await self.engine.handle(command_to_incoming(payload, request, person.info))
         await self.sender.send(surface, replies)
+
+    async def _in_own_dm(self, surface: Surface, channel: str) -> bool:
+        """Whether a slash command came from the app's own DM with the person."""
+        if not channel.startswith("D"):  # DM ids start with D; skip the look-up elsewhere
+            return False
+        ref = surface.conversation
+        return channel == await self.users.dm_channel(surface.client, ref.space, ref.user)
 
     async def _admin(self, surface: Surface, request: AdminRequest, *, is_admin: bool) -> None:
         board, team = self.sender.referrals, surface.conversation.space
@@ -222,6 +235,8 @@ class Handlers:
             work = self._referral_click(surface, payload, value)
         elif action_id.startswith(CHOICE_ACTION) and self._queued_choice(payload):
             await self._enqueue_choice(surface, payload, value)
+            # the old buttons give way to the answer (after the ack, apart from the engine)
+            self._spawn("answered", mark_answered(client, body))
             return
         elif action_id.startswith(CHOICE_ACTION):
             work = self._choice(surface, payload, value)
@@ -277,6 +292,7 @@ class Handlers:
             user=info,
         )
         await self._run(surface, incoming)
+        await mark_answered(surface.client, cast(dict[str, Any], body))
 
     async def _open_form(self, surface: Surface, token: str) -> None:
         """The form button: ask the engine for the current question; its form, if it is still

@@ -30,6 +30,8 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.errors import LimitError
+
 __all__ = (
     "AGGREGATE_MAX",
     "BlockKitError",
@@ -47,12 +49,8 @@ AGGREGATE_MAX = 12000  # Slack rejects messages at about 13,200; keep a margin
 _LIVE_TOKEN = re.compile(r"<[!@#]")
 
 
-class BlockKitError(ValueError):
+class BlockKitError(LimitError):
     """Rendered Block Kit that Slack would reject (or that could ping people)."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = tuple(problems)
 
 
 def check_message(message: Mapping[str, Any]) -> None:

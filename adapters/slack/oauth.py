@@ -31,7 +31,8 @@ __all__ = ("BOT_SCOPES", "OAuthStores", "build_oauth_settings", "open_oauth_stor
 log = logging.getLogger(__name__)
 
 # What the app asks for (the manifests list the same): slash command, messages, DMs, names and
-# time zones, and posting referral cards in public channels without joining them.
+# time zones, posting referral cards in public channels without joining them, and uploading
+# files to the person's DM (the export, the callback's calendar file).
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -39,6 +40,7 @@ BOT_SCOPES = (
     "im:history",
     "im:write",
     "users:read",
+    "files:write",
 )
 STATE_EXPIRATION_SECONDS = 600
 

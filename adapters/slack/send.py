@@ -32,9 +32,9 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack.guard import safe_message, safe_modal
 from adapters.slack.render import SlackMessage, continue_button, to_message, to_modal
 from adapters.slack.users import UserDirectory, error_code
-from bot.boundary import ConversationRef, Reply
+from bot.boundary import Attachment, ConversationRef, Reply
 from bot.coaching.referrals import ReferralBoard
-from bot.errors import CoachError
+from bot.errors import DeliveryError
 from bot.render.markup import to_plain
 
 __all__ = (
@@ -54,10 +54,6 @@ NO_CHANNEL = (
 )
 NOT_POSTED = "I couldn't post that card in the referral channel (is the app in it?)."
 FORM_NOT_OPENED = "I couldn't open the form just now. Press “{button}” below to try again."
-
-
-class DeliveryError(CoachError):
-    """A message could not be sent (a ``response_url`` refused it, or no installation)."""
 
 
 class ClientSource:
@@ -135,6 +131,8 @@ class Sender:
                 await self.to_dm(surface, reply)
             else:
                 await self.to_person(surface, reply, last=index == last)
+            if reply.attachment is not None:
+                await self.upload(surface, reply.attachment)
 
     async def open_form(self, surface: Surface, replies: Sequence[Reply]) -> bool:
         """Open the first form among ``replies`` as a modal. False when there is one and it
@@ -165,6 +163,21 @@ class Sender:
         extra = [continue_button(surface.continue_url)] if last and surface.continue_url else []
         message = to_message(reply, extra=extra)
         await respond(surface.response_url, message, retry_from=surface.client)
+
+    async def upload(self, surface: Surface, file: Attachment) -> None:
+        """A reply's file (the export, a calendar file), uploaded to the person's DM with the
+        app (files.uploadV2): a file cannot be ephemeral, and the DM is theirs alone."""
+        ref = surface.conversation
+        channel = surface.channel
+        if channel is None:
+            channel = await self.users.dm_channel(surface.client, ref.space, ref.user)
+        await surface.client.files_upload_v2(
+            channel=channel,
+            content=file.content,
+            filename=file.filename,
+            title=file.filename,
+            thread_ts=ref.thread,
+        )
 
     async def to_dm(self, surface: Surface, reply: Reply) -> None:
         ref = surface.conversation
@@ -265,10 +278,6 @@ async def respond(url: str, message: SlackMessage, *, retry_from: AsyncWebClient
     response = await hook.send_dict(body)
     if response.status_code != 200:
         raise DeliveryError(f"response_url answered {response.status_code}")
-
-
-def with_thread(surface: Surface, thread: str | None) -> Surface:
-    return replace(surface, conversation=replace(surface.conversation, thread=thread))
 
 
 def load_metadata(raw: str) -> dict[str, Any]:

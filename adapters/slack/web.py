@@ -22,7 +22,6 @@ from urllib.parse import parse_qs
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.render import CHOICE_ACTION
@@ -32,8 +31,6 @@ __all__ = ("ENDPOINT", "EVENTS_PATH", "EventsEndpoint", "build_web_app", "needs_
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-QUIET = 0.01  # seconds without a new request before acknowledged requests are processed
-MAX_DEFER = 0.3  # ... but never later than this (a trigger id lasts 3 s)
 _CONTENT_TYPES = ("view_submission", "view_closed", "block_suggestion", "url_verification")
 
 
@@ -74,16 +71,6 @@ class EventsEndpoint:
         self.app = app
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self._tasks: set[asyncio.Task[object]] = set()
-        self._last_request = 0.0
-
-    async def _dispatch_later(self, request: AsyncBoltRequest) -> object:
-        """Bolt, once no request has come in for :data:`QUIET` (at most :data:`MAX_DEFER`
-        later): in a burst, every request is acknowledged before any is processed."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + MAX_DEFER
-        while (wait := min(self._last_request + QUIET, deadline) - loop.time()) > 0:
-            await asyncio.sleep(wait)
-        return await self.app.async_dispatch(request)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.text()

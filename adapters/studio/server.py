@@ -23,6 +23,7 @@ from aiohttp import web
 from adapters.studio.casewriter import run_tests, save_case
 from adapters.studio.pagestate import page_state
 from adapters.studio.session import PLATFORMS, Start, StudioSession
+from bot.errors import CoachError
 
 __all__ = ("STATIC", "build_app", "refresh_tests", "watch_files")
 
@@ -100,7 +101,7 @@ def _action(action: Action) -> Handler:
     return handle
 
 
-class StudioInputError(Exception):
+class StudioInputError(CoachError):
     """A request the page should not have sent (or a value the author mistyped)."""
 
 

@@ -6,7 +6,8 @@ the same keys (``name``, ``company``, ``agency``, ``email``, ``website``, ``phon
 ``linkedin``, ``asked_for``, and the look-up answers ``domain_age_days``,
 ``linkedin_joined_months``, ``linkedin_verified``, ``on_careers_page``,
 ``callback_via_known_number``, ``similar_sites_found``, ``written_offer``), or both; an option
-wins over the file.
+wins over the file. ``--text -`` (or ``--text FILE``) reads a recruiter's message and checks the
+first address, link and number in it, and the whole text as what they asked for.
 
 Exit codes: 0 whenever the check completed, whatever the risk (the risk is in the output, so a
 script reads ``risk`` from ``--json``); 2 for a file that cannot be read or is malformed (the
@@ -31,6 +32,8 @@ from bot.boundary import clean_text
 from bot.coaching.domains import email_host, parse_host
 from bot.coaching.legitimacy import RecruiterReport, check_recruiter
 from bot.coaching.legitimacy_text import report_markup
+from bot.coaching.message_facts import MAX_TEXT, check_inputs
+from bot.errors import CoachError
 from bot.render.markup import to_plain
 
 __all__ = ("EXIT_BAD_INPUT", "ReportFileError", "configure", "main", "read_report_file")
@@ -60,7 +63,7 @@ _YES = frozenset({"yes", "y", "true", "1"})
 _NO = frozenset({"no", "n", "false", "0"})
 
 
-class ReportFileError(Exception):
+class ReportFileError(CoachError):
     """A report file that cannot be read or holds something we cannot use."""
 
 
@@ -98,6 +101,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--written-offer",
     ):
         parser.add_argument(option, type=_yes_no, metavar="yes|no", help="look-up answer")
+    parser.add_argument(
+        "--text",
+        metavar="FILE",
+        help="a recruiter's message to check, from a file or - for stdin: its addresses, links, "
+        "numbers and what it asks for are read from it (options still win)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.error = _one_line_error  # type: ignore[method-assign]
 
@@ -112,6 +121,8 @@ def main(args: argparse.Namespace) -> int:
     """Check and print; 0 when the check completed (see the module docstring)."""
     try:
         values = read_report_file(args.file) if args.file else {}
+        if getattr(args, "text", None):
+            values.update(check_inputs(_read_text(args.text)))
     except ReportFileError as exc:
         print(f"recruiter-coach check: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -164,6 +175,17 @@ def _readable(name: str, value: str) -> bool:
     if name == "email":
         return "@" in value and email_host(value)[0] is not None
     return parse_host(value) is not None
+
+
+def _read_text(source: str) -> str:
+    """The message to check: stdin for ``-``, else the file (never logged or stored)."""
+    if source == "-":
+        return sys.stdin.read(MAX_TEXT * 4)
+    try:
+        with open(source, encoding="utf-8", errors="replace") as file:
+            return file.read(MAX_TEXT * 4)
+    except OSError as exc:
+        raise ReportFileError(f"{source}: cannot read it ({exc})") from exc
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from typing import Protocol, cast
 
 from bot import startup
 from bot.config import Settings
-from bot.errors import ConfigError, FlowError, FlowErrors
+from bot.errors import CoachError, ConfigError, FlowError, FlowErrors
 
 __all__ = ("COMMANDS", "EXIT_CONFIG", "EXIT_FLOWS", "build_parser", "main")
 
@@ -69,7 +69,7 @@ class CommandModule(Protocol):
     def main(self, args: argparse.Namespace) -> int: ...
 
 
-class CommandUnavailableError(Exception):
+class CommandUnavailableError(CoachError):
     """A subcommand's module is not installed (or not written yet)."""
 
 

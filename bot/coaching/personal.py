@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from bot.answers.parse import format_phone, format_when
 from bot.boundary import Attachment, Reply
+from bot.coaching.calendar_file import CANCEL_TEXT, CallbackEvent, cancellation_file
 from bot.coaching.contacts import register_contact_actions
 from bot.coaching.export import export_filename, readable_export
 from bot.coaching.referrals import Opportunity, ReferralBoard
@@ -48,7 +50,7 @@ def register_personal_actions(registry: ActionRegistry) -> None:
     )(find_callback)
     registry.register(
         "cancel_callback",
-        optional_inputs=("key",),
+        optional_inputs=("key", "keep_event"),
         outputs=("cancelled",),
         description="Cancel one of the user's callback reminders, by its `key`.",
     )(cancel_callback)
@@ -145,11 +147,30 @@ async def cancel_callback(
 ) -> Mapping[str, object]:
     key = str(inputs.get("key") or "")
     # Only a reminder of this user's: a key from the flow must not reach someone else's job.
-    mine = {j.job_key for j in await _reminders(ctx)}
+    mine = {j.job_key: j for j in await _reminders(ctx)}
     if not key or key not in mine:
         return {"cancelled": False}
     ctx.cancel(key)
+    # a new time updates the calendar event instead (schedule_reminder's `replaces`)
+    cancellation = None if inputs.get("keep_event") else _calendar_cancellation(mine[key], ctx)
+    if cancellation is not None:
+        ctx.send(cancellation)
     return {"cancelled": True}
+
+
+def _calendar_cancellation(job: Job, ctx: ActionContext) -> Reply | None:
+    """The calendar file that removes a cancelled call (when it had one)."""
+    calendar = job.payload.get("calendar") or {}
+    details = job.payload.get("context") or {}
+    if not calendar.get("uid") or not details.get("at"):
+        return None
+    event = CallbackEvent(
+        uid=str(calendar["uid"]),
+        at=datetime.fromisoformat(str(details["at"])),
+        time_zone=ctx.time_zone,
+        sequence=int(calendar.get("sequence") or 0) + 1,
+    )
+    return Reply(CANCEL_TEXT, attachment=cancellation_file(event, now=ctx.now))
 
 
 # referrals

@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from bot.errors import CoachError
+
 __all__ = (
     "MAX_ALIASES",
     "MAX_DEPTH",
@@ -61,7 +63,7 @@ _FlowLoader.add_implicit_resolver(
 )
 
 
-class YamlSyntaxError(Exception):
+class YamlSyntaxError(CoachError):
     """Not YAML we read. ``fix`` is set when the YAML is valid but refused (a limit, a tag):
     the message then says what is wrong in full, and ``fix`` what to do instead."""
 

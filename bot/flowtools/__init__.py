@@ -11,6 +11,7 @@
   coverage.
 - :mod:`bot.cli.flows`: the ``flows`` subcommand, loaded lazily by ``bot.cli.main``.
 
-The engine imports none of these; the loader imports ``runchecks`` (and through it ``slots``),
-which only read flows and templates.
+Layer 9. The engine imports none of these. May import :mod:`bot.app` (a real coach for the
+transcript tests), :mod:`bot.dialog`, :mod:`bot.flow`, :mod:`bot.render`, :mod:`bot.store`
+(an in-memory store per case), :mod:`bot.boundary` and :mod:`bot.errors`; never :mod:`bot.cli`.
 """

@@ -22,6 +22,7 @@ from datetime import datetime
 from bot.boundary import Choice, Command, ConversationRef, Form, Incoming, Reply, UserInfo
 from bot.dialog.engine import Engine
 from bot.dialog.state import ConversationState, Frame
+from bot.errors import CoachError
 from bot.flow.model import Flow
 from bot.flowtools.casefile import Case, TurnSpec
 from bot.flowtools.lint import Dialogs
@@ -35,7 +36,7 @@ DEFAULT_ENTRY_FLOW = "recruiter_called"  # the engine's own default
 _MISSING = object()
 
 
-class CaseFailure(Exception):
+class CaseFailure(CoachError):
     """A turn did not go as the case expects; the message says how (plain text)."""
 
 

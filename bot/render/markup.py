@@ -22,11 +22,8 @@ as :class:`Text`. And adapters escape every :class:`Text` node for their own pla
 therefore only escapes what *this* syntax gives meaning to; escaping ``@`` here would not stop a
 Slack ping anyway, that is the adapter's job.
 
-Speed, measured on CPython 3.11 in the dev container (where ``sum(range(1000))`` takes 10 us):
-``parse`` of a 309-character message with bold, italic, a link and two list items takes 21 us,
-300 characters of plain prose 2 us; ``to_plain`` of the rich message 31 us; ``escape`` of a short
-value 0.3 us (0.7 us when it holds markup). Work is linear in the input: 300 characters of
-nothing but ``**_[`` take 190 us, and nesting deeper than 8 levels is left as text.
+Work is linear in the input, and nesting deeper than 8 levels is left as text; the measured
+speeds are in docs/benchmarks.md ("Markup and templates").
 """
 
 from __future__ import annotations

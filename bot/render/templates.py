@@ -22,11 +22,9 @@ cannot reach Python internals (``''.__class__`` raises ``SecurityError``), canno
 slots they are given (``items.append(1)`` raises too), and a misspelt name raises
 ``UndefinedError`` instead of rendering as an empty string.
 
-Speed, measured on CPython 3.11 in the dev container (where ``sum(range(1000))`` takes 10 us):
-rendering a cached one-line template with two values takes 8 us, of which 5.5 us is Jinja's own
-context set-up (a plain ``jinja2.Environment`` renders the same text in 6.4 us); a template with
-three variations takes 13 us, because seeding ``random.Random`` costs 4.6 us (paid only when
-there is more than one variation). Lookup and compilation happen once per platform and name.
+Lookup and compilation happen once per platform and name; a template with one variation does
+not seed ``random.Random``. The measured speeds are in docs/benchmarks.md ("Markup and
+templates").
 """
 
 from __future__ import annotations

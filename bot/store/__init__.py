@@ -13,6 +13,8 @@ Personal data (recruiter contacts, shared referrals and the answers to them) is 
 ``user_key`` so that :meth:`Store.export_user` can hand all of it back and
 :meth:`Store.forget_user` can erase all of it. The funnel counts are per flow step and hold no user
 data at all; space settings belong to a Slack team or Discord server, not to a person.
+
+Layer 1. May import :mod:`bot.errors` and :mod:`bot.boundary` only (and SQLAlchemy, Alembic).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+
+from bot.errors import StoreError
 
 __all__ = (
     "FUNNEL_EVENTS",
@@ -48,15 +52,15 @@ FUNNEL_EVENTS = ("started", "answered", "retried", "abandoned")
 REFERRAL_KINDS = ("interested", "know_someone")
 
 
-class VersionConflictError(Exception):
+class VersionConflictError(StoreError):
     """Another event changed the conversation first; reload and apply the turn again."""
 
 
-class DuplicateEventError(Exception):
+class DuplicateEventError(StoreError):
     """This platform event id was already processed (a retry)."""
 
 
-class StoreBusyError(Exception):
+class StoreBusyError(StoreError):
     """The database could not serve the call in time (no pooled connection free, a lock held
     too long, too many connections). Nothing was written; the same call may simply be retried
     a little later, and is (the engine does, with backoff): it is load, not a failure."""

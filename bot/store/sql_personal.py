@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Executable, Row, Table, delete, select, update
 
+from bot.errors import StoreError
 from bot.store import JSON, REFERRAL_KINDS, Contact, FunnelRow, Referral, ReferralAnswer
 from bot.store.memory_personal import funnel_rows
 from bot.store.schema import (
@@ -62,7 +63,7 @@ _CONTACT_FIELDS = tuple(f.name for f in fields(Contact))
 _COUNT_COLUMNS = {"interested": "interested_count", "know_someone": "know_someone_count"}
 
 
-class _RepeatClick(Exception):
+class _RepeatClick(StoreError):
     """Raised inside a transaction to roll back a count bumped for an answer already given."""
 
 

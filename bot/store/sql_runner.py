@@ -13,8 +13,8 @@ three modes:
 
 **Why one unit per method.** With an async driver every DBAPI call is a trip to the driver:
 on SQLite, aiosqlite runs each ``execute``, ``fetch``, ``commit`` and the pool's reset in its
-own thread, about 19 thread hops per turn at 100-150 us each. Here the whole method runs on the
-far side of a single hop:
+own thread, many thread hops per turn (counted and timed in docs/benchmarks.md). Here the whole
+method runs on the far side of a single hop:
 
 - **SQLite** (:class:`SqliteRunner`): a synchronous engine on the standard library's ``sqlite3``,
   used only from ONE dedicated worker thread (``ThreadPoolExecutor(max_workers=1)``), which

@@ -210,7 +210,14 @@ class FakeDiscord:
 
     def _sync(self, request: Request, app: str) -> tuple[int, Any]:
         commands = [
-            {**command, "id": str(snowflake()), "application_id": app, "version": "1"}
+            # Discord answers "" as the description of a context-menu command (it has none)
+            {
+                "description": "",
+                **command,
+                "id": str(snowflake()),
+                "application_id": app,
+                "version": "1",
+            }
             for command in request.body
         ]
         return 200, commands

@@ -94,7 +94,13 @@ async def fill_the_form(fake: FakeDiscord, offer: Request) -> Request:
     assert modal.body["type"] == 9
     values = {"callback_at": "tomorrow 18:30", "callback_phone": "+1 415 555 0100"}
     filled = submit(modal.body["data"]["custom_id"], values, user_id=USER, dm_channel=DM)
-    return await event(fake, "INTERACTION_CREATE", filled, followup)
+    # the answer after the calendar file's message: the script
+    return await event(
+        fake,
+        "INTERACTION_CREATE",
+        filled,
+        lambda r: followup(r) and "Add to calendar" not in r.content,
+    )
 
 
 async def test_everyone_typed_by_a_user_pings_no_one(

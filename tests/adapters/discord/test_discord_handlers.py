@@ -236,7 +236,10 @@ async def test_a_modal_submission_is_answered_with_errors_then_accepted(
         user_id=USER,
         dm_channel=DM,
     )
-    done, _ = await interact(bot, good)
+    # the calendar file's message comes first, then the script
+    done, _ = await interact(
+        bot, good, until=lambda r: is_followup(r) and "Here's what to say" in r.content
+    )
     assert "Here's what to say now" in done.content
     assert "+1 415-555-0100" in done.content
 

@@ -189,6 +189,7 @@ class Harness:
                     "block_id": "b",
                     "type": "button",
                     "value": button.get("value", ""),
+                    "text": button.get("text"),  # Slack sends the pressed button's label
                     "action_ts": f"{time.time():.6f}",
                 }
             ],

@@ -38,6 +38,10 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.hooks: list[Call] = []
+        # response_url posts that edit the original message (replace_original) instead of
+        # adding one: the answered buttons' replacement (adapters/slack/answered.py)
+        self.replaced: list[Call] = []
+        self.uploads: dict[str, bytes] = {}  # file id -> the bytes files.uploadV2 sent
         self.users: dict[str, dict[str, Any]] = {}
         self.failures: dict[str, list[tuple[int, dict[str, str], dict[str, Any]]]] = {}
         self.channel_ids: dict[str, str] = {}
@@ -56,6 +60,7 @@ class FakeSlack:
         app.router.add_get("/api/{method}", self._api)
         app.router.add_get("/link", self._socket)
         app.router.add_post("/hooks/{hook}", self._hook)
+        app.router.add_post("/upload/{file}", self._upload)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
 
@@ -94,12 +99,15 @@ class FakeSlack:
         return [call for call in self.calls if call.method == method]
 
     async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
-        """The calls of ``method`` once there are ``count`` of them (hooks: method "hook")."""
+        """The calls of ``method`` once there are ``count`` of them (hooks: method "hook",
+        response_url posts that replace the original: "replaced")."""
         deadline = time.monotonic() + timeout
         while True:
             found: list[Any] = (
                 self.hooks
                 if method == "hook"
+                else self.replaced
+                if method == "replaced"
                 else self.socket_acks
                 if method == "socket_ack"
                 else self.sockets
@@ -139,9 +147,19 @@ class FakeSlack:
 
     async def _hook(self, request: web.Request) -> web.Response:
         body = await request.json()
-        self.hooks.append(Call("hook", _decode(body), None))
+        if body.get("replace_original") is True:
+            self.replaced.append(Call("replaced", _decode(body), None))
+        else:
+            self.hooks.append(Call("hook", _decode(body), None))
         self._changed.set()
         return web.Response(status=self.hook_status, text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal handed out (files.uploadV2's 2nd step)."""
+        body = await request.read()
+        self.uploads[request.match_info["file"]] = body
+        self._changed.set()
+        return web.Response(status=200, text=f"OK - {len(body)}")
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -185,6 +203,12 @@ class FakeSlack:
             return {"ok": True, "channel": args.get("channel"), "ts": ts}
         if method in ("views.open", "views.publish", "views.update"):
             return {"ok": True, "view": {"id": "V1", "hash": "h1"}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts)}"
+            return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = json.loads(str(args.get("files") or "[]"))
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http", "ws") + "/link"}
         if method == "oauth.v2.access":

@@ -38,7 +38,12 @@ def command(text: str) -> Command | AdminRequest:
         ("export", Command("export")),
         ("forget", Command("forget")),
         ("is this recruiter legit?", Command("ask", "is this recruiter legit?")),
-        ("check this one please", Command("ask", "check this one please")),
+        # `check <text>` checks the text (too little of it: the check asks for the whole message)
+        ("check this one please", Command("check", "this one please")),
+        (
+            "check <mailto:hr@gmail.com|hr@gmail.com> wants a fee",
+            Command("check", "hr@gmail.com (mailto:hr@gmail.com) wants a fee"),
+        ),
         ("banana", Command("ask", "banana")),
         ("<@U123|ann> called me", Command("ask", "@ann called me")),
     ],

@@ -1,0 +1,131 @@
+"""The callback as a calendar file: an iCalendar event (RFC 5545) the person adds to their own
+calendar, built with the ``icalendar`` library.
+
+The event is in the person's time zone (a ``TZID`` start, with the zone's ``VTIMEZONE``), has a
+display alarm before the call, and says which number the call comes from and the person's prep
+notes. It holds no employer data: no company, no recruiter name. Re-scheduling sends the same
+``UID`` with a higher ``SEQUENCE`` (calendar apps update the event); cancelling sends
+``METHOD:CANCEL`` and ``STATUS:CANCELLED`` with the same ``UID``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from icalendar import Alarm, Calendar, Event, Timezone
+
+from bot.answers.parse import format_phone
+from bot.boundary import Attachment, clean_text
+
+__all__ = (
+    "ADD_TEXT",
+    "CALL_LENGTH",
+    "CANCEL_TEXT",
+    "MEDIA_TYPE",
+    "CallbackEvent",
+    "calendar_file",
+    "calendar_uid",
+    "cancellation_file",
+)
+
+ADD_TEXT = (
+    "**Add to calendar:** open the attached file to put the call in your own calendar, with a "
+    "reminder. It has the time, the number they'll call and your notes, nothing about the "
+    "employer."
+)
+CANCEL_TEXT = "Open the attached file to remove the call from your calendar."
+
+MEDIA_TYPE = "text/calendar"
+CALL_LENGTH = timedelta(minutes=15)
+ALARM_BEFORE = timedelta(minutes=15)
+PRODID = "-//Recruiter Coach//callback//EN"
+SUMMARY = "Recruiter call back"
+MAX_NOTES = 500
+FILENAME = "recruiter-callback.ics"
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackEvent:
+    """What the calendar event says: when, in which zone, from which number, the notes."""
+
+    uid: str
+    at: datetime  # aware
+    time_zone: str | None
+    phone: str | None = None
+    notes: str | None = None
+    sequence: int = 0
+
+
+def calendar_file(event: CallbackEvent, *, now: datetime) -> Attachment:
+    """The ``.ics`` file that adds (or, with a higher sequence, updates) the callback."""
+    calendar = _calendar("PUBLISH")
+    zone = _zone(event.time_zone)
+    start = event.at.astimezone(zone)
+    if isinstance(zone, ZoneInfo):
+        calendar.add_component(Timezone.from_tzinfo(zone, first_date=start - timedelta(days=1)))
+    vevent = _event(event, now)
+    vevent.add("dtstart", start)
+    vevent.add("dtend", start + CALL_LENGTH)
+    vevent.add("description", _description(event))
+    vevent.add("status", "CONFIRMED")
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", SUMMARY)
+    alarm.add("trigger", -ALARM_BEFORE)
+    vevent.add_component(alarm)
+    calendar.add_component(vevent)
+    return Attachment(FILENAME, calendar.to_ical().decode("utf-8"), MEDIA_TYPE)
+
+
+def cancellation_file(event: CallbackEvent, *, now: datetime) -> Attachment:
+    """The ``.ics`` file that cancels the callback's event (send a higher sequence)."""
+    calendar = _calendar("CANCEL")
+    vevent = _event(event, now)
+    vevent.add("dtstart", event.at.astimezone(UTC))
+    vevent.add("status", "CANCELLED")
+    calendar.add_component(vevent)
+    return Attachment(FILENAME, calendar.to_ical().decode("utf-8"), MEDIA_TYPE)
+
+
+def _calendar(method: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    return calendar
+
+
+def _event(event: CallbackEvent, now: datetime) -> Event:
+    vevent = Event()
+    vevent.add("uid", event.uid)
+    vevent.add("sequence", max(0, event.sequence))
+    vevent.add("dtstamp", now.astimezone(UTC))
+    vevent.add("summary", SUMMARY)
+    return vevent
+
+
+def _description(event: CallbackEvent) -> str:
+    lines = []
+    if event.phone:
+        lines.append(f"They will call you on: {format_phone(event.phone[:40])}")
+    if event.notes:
+        lines.append(f"Your notes: {event.notes[:MAX_NOTES]}")
+    lines.append("Take it somewhere private. Recruiter Coach has your script.")
+    return clean_text("\n".join(lines))  # a lone surrogate cannot be written as UTF-8
+
+
+def _zone(name: str | None) -> tzinfo:
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return UTC
+
+
+def calendar_uid(job_key: str) -> str:
+    """A stable, opaque UID for the first reminder of a callback (no ids of the person in it)."""
+    return f"{hashlib.sha256(job_key.encode('utf-8')).hexdigest()[:32]}@recruiter-coach"

@@ -1,0 +1,59 @@
+"""Scheduling, moving and cancelling a callback through the engine sends the calendar file:
+the event at the agreed time in the user's zone, then the same UID with a higher SEQUENCE,
+then a cancellation, each read back with icalendar's parser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from icalendar import Calendar
+
+from bot.boundary import Command
+
+
+def calendars(chat: Any) -> list[Calendar]:
+    return [
+        Calendar.from_ical(r.attachment.content)
+        for r in chat.replies
+        if r.attachment is not None and r.attachment.media_type == "text/calendar"
+    ]
+
+
+def only_event(chat: Any) -> tuple[Calendar, Any]:
+    (calendar,) = calendars(chat)
+    (event,) = calendar.walk("VEVENT")
+    return calendar, event
+
+
+async def test_schedule_move_and_cancel_send_one_calendar_event(build_engine, chat_with):
+    chat = chat_with(await build_engine(), time_zone="Europe/Berlin")
+    await chat.send(command=Command("start"))
+    await chat.say("at work")
+    await chat.say("tomorrow 18:30")
+    said = await chat.say("+1 415 555 0100")
+    assert any("Add to calendar" in s for s in said)
+    calendar, event = only_event(chat)
+    start = event["DTSTART"].dt
+    assert calendar["METHOD"] == "PUBLISH" and (start.hour, start.minute) == (18, 30)
+    assert str(start.tzinfo) == "Europe/Berlin"
+    assert "call you on: +1 415-555-0100" in str(event["DESCRIPTION"])
+    uid = str(event["UID"])
+
+    # move it: the same event, a later SEQUENCE, no cancellation file
+    await chat.send(command=Command("callback"))
+    await chat.press("move")
+    await chat.say("tomorrow 19:45")
+    await chat.say("ask about the team")
+    calendar, moved = only_event(chat)
+    assert calendar["METHOD"] == "PUBLISH"
+    assert str(moved["UID"]) == uid and int(moved["SEQUENCE"]) == 1
+    assert (moved["DTSTART"].dt.hour, moved["DTSTART"].dt.minute) == (19, 45)
+    assert "ask about the team" in str(moved["DESCRIPTION"])
+
+    # cancel it: METHOD:CANCEL for the same UID
+    await chat.send(command=Command("callback"))
+    await chat.press("cancel")
+    await chat.press("yes")
+    calendar, gone = only_event(chat)
+    assert calendar["METHOD"] == "CANCEL" and gone["STATUS"] == "CANCELLED"
+    assert str(gone["UID"]) == uid and int(gone["SEQUENCE"]) == 2
