@@ -38,7 +38,11 @@ PURGE_EVERY = timedelta(minutes=10)
 class Delivery(Protocol):
     """What each adapter implements to send messages nobody is waiting for (reminders)."""
 
-    async def deliver(self, conversation: ConversationRef, replies: Sequence[Reply]) -> None: ...
+    async def deliver(
+        self, conversation: ConversationRef, replies: Sequence[Reply]
+    ) -> Sequence[str] | None:
+        """Send ``replies``; the platform's ids of the posted messages (a Slack ``ts``, a
+        Discord message id) when it gives them, recorded on a reminder's job row."""
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -270,6 +270,11 @@ class Store(Protocol):
         same reminder: at most one send per job (one that dies between marking and sending
         loses it)."""
 
+    async def record_job_sent(self, job_id: int, *, sent_ref: str) -> None:
+        """Record the platform's answer to a job's send (the posted messages' ts / ids, or
+        ``"accepted"`` when the platform gives none) on a job marked sending, at once: a job
+        left ``sending`` with a ``sent_ref`` was delivered, one without may not have been."""
+
     async def finish_job(self, job_id: int, *, error: str | None = None) -> None:
         """Mark a claimed job done, or (with ``error``) failed for good after retries."""
 

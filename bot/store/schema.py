@@ -55,7 +55,7 @@ __all__ = (
     "users",
 )
 
-HEAD_REVISION = "0004_inbox_due"
+HEAD_REVISION = "0004_order_sends"
 """The newest migration's revision id; keep equal to the last file in ``migrations/versions``."""
 
 JOB_STATUSES = ("pending", "running", "sending", "done", "failed")
@@ -135,6 +135,8 @@ jobs = Table(
     Column("claimed_at", UtcDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # the platform's answer to the send (migration 0004): posted message ts / ids, "accepted"
+    Column("sent_ref", Text, nullable=True),
 )
 
 # The claim query filters on status and orders by due_at, so one index serves it.
