@@ -285,6 +285,10 @@ def _job_runner(engine: Engine, delivery: Delivery) -> Callable[[Job], Awaitable
         if not await engine.store.mark_job_sending(job.id, attempts=job.attempts):
             logger.warning("job %s: taken over by another worker; not sent here", job.id)
             return
-        await delivery.deliver(conversation, replies)
+        posted = await delivery.deliver(conversation, replies)
+        # The platform's answer, recorded the moment it came: a job left "sending" with it was
+        # delivered; one without it died between the mark and the answer (see docs/slack.md).
+        sent_ref = " ".join(posted) if posted else "accepted"
+        await engine.store.record_job_sent(job.id, sent_ref=sent_ref[:200])
 
     return run

@@ -68,12 +68,14 @@ class SlackDelivery:
         self.sender: Sender | None = None
         self.handlers: Handlers | None = None  # the app's listeners, to drain on shutdown
 
-    async def deliver(self, conversation: ConversationRef, replies: Sequence[Reply]) -> None:
+    async def deliver(
+        self, conversation: ConversationRef, replies: Sequence[Reply]
+    ) -> Sequence[str] | None:
         if conversation.platform != "slack":
             raise DeliveryError(f"a {conversation.platform} job reached the Slack worker")
         if self.sender is None:
             raise DeliveryError("the Slack app is not running yet")
-        await self.sender.deliver(conversation, replies)
+        return await self.sender.deliver(conversation, replies)
 
 
 def api_url(settings: Settings) -> str:

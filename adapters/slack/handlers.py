@@ -89,7 +89,7 @@ class Handlers:
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_ack = 0.0
 
-    async def _after_acks(self, what: str, work: Awaitable[None]) -> None:
+    async def _after_acks(self, what: str, work: Awaitable[object]) -> None:
         """Start ``work`` once no request has been acked for :data:`ACK_GRACE` (or after
         :data:`MAX_DEFER`): acks go first. The aiohttp handlers that send them run in this event
         loop too, and in a burst of commands each ack would otherwise wait behind the engine work
@@ -100,7 +100,7 @@ class Handlers:
             await asyncio.sleep(wait)
         await _logged(what, work)
 
-    def _spawn(self, what: str, work: Awaitable[None]) -> None:
+    def _spawn(self, what: str, work: Awaitable[object]) -> None:
         """Run ``work`` after the listener has returned and Bolt has sent the ack."""
         self._last_ack = asyncio.get_running_loop().time()
         task = asyncio.create_task(self._after_acks(what, work))

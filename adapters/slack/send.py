@@ -114,7 +114,7 @@ class Sender:
         self.users = users
         self.referrals = referrals
 
-    async def send(self, surface: Surface, replies: Sequence[Reply]) -> None:
+    async def send(self, surface: Surface, replies: Sequence[Reply]) -> list[str]:
         """Open a form's modal first (the trigger expires), then send every reply. A form's
         question is sent as a message too, with a button that opens the form; when the modal
         could not open, a note says so above it."""
@@ -123,15 +123,17 @@ class Sender:
         if surface.response_url is not None:
             replies = merge_plain(replies)  # a response_url takes 5 messages at most
         last = _last_private(replies)
+        posted: list[str | None] = []
         for index, reply in enumerate(replies):
             if reply.destination == "referral_channel":
                 await self.post_referral(surface, reply)
             elif reply.destination == "dm":
-                await self.to_dm(surface, reply)
+                posted.append(await self.to_dm(surface, reply))
             else:
-                await self.to_person(surface, reply, last=index == last)
+                posted.append(await self.to_person(surface, reply, last=index == last))
             if reply.attachment is not None:
                 await self.upload(surface, reply.attachment)
+        return [ts for ts in posted if ts]  # the DM messages' ts (a reminder's job records them)
 
     async def open_form(self, surface: Surface, replies: Sequence[Reply]) -> bool:
         """Open the first form among ``replies`` as a modal. False when there is one and it
@@ -154,14 +156,17 @@ class Sender:
             return False
         return True
 
-    async def to_person(self, surface: Surface, reply: Reply, *, last: bool = False) -> None:
-        """Privately: through the event's ``response_url``, or else in the app's DM."""
+    async def to_person(
+        self, surface: Surface, reply: Reply, *, last: bool = False
+    ) -> str | None:
+        """Privately: through the event's ``response_url`` (None), or else in the app's DM
+        (the posted message's ``ts``)."""
         if surface.response_url is None:
-            await self.to_dm(surface, reply)
-            return
+            return await self.to_dm(surface, reply)
         extra = [continue_button(surface.continue_url)] if last and surface.continue_url else []
         message = to_message(reply, extra=extra)
         await respond(surface.response_url, message, retry_from=surface.client)
+        return None
 
     async def upload(self, surface: Surface, file: Attachment) -> None:
         """A reply's file (the export, a calendar file), uploaded to the person's DM with the
@@ -178,12 +183,14 @@ class Sender:
             thread_ts=ref.thread,
         )
 
-    async def to_dm(self, surface: Surface, reply: Reply) -> None:
+    async def to_dm(self, surface: Surface, reply: Reply) -> str | None:
         ref = surface.conversation
         channel = surface.channel
         if channel is None:
             channel = await self.users.dm_channel(surface.client, ref.space, ref.user)
-        await post(surface.client, channel, to_message(reply), thread=ref.thread)
+        answer = await post(surface.client, channel, to_message(reply), thread=ref.thread)
+        ts = answer.get("ts") if answer is not None else None
+        return str(ts) if ts else None
 
     async def post_referral(self, surface: Surface, reply: Reply) -> None:
         board, card = self.referrals, reply.card
@@ -203,10 +210,11 @@ class Sender:
         referral_id = int(card.key.rpartition(":")[2])
         await board.record_posted(referral_id, channel, str(response["ts"]))
 
-    async def deliver(self, conversation: ConversationRef, replies: Sequence[Reply]) -> None:
-        """To the person's DM, with nobody waiting (reminders, notices to a sharer)."""
+    async def deliver(self, conversation: ConversationRef, replies: Sequence[Reply]) -> list[str]:
+        """To the person's DM, with nobody waiting (reminders, notices to a sharer); the posted
+        messages' ``ts``."""
         client = await self.clients.for_team(conversation.space)
-        await self.send(Surface(client=client, conversation=conversation), replies)
+        return await self.send(Surface(client=client, conversation=conversation), replies)
 
     async def update_card(
         self, client: AsyncWebClient, channel: str, ts: str, card: Reply

@@ -42,6 +42,9 @@ def readable_export(rows: Rows, *, now: datetime, time_zone: str | None) -> dict
         "recruiter_contacts": [_contact(c) for c in rows.get("contacts", [])],
         "opportunities_shared": [_shared(r) for r in rows.get("referrals", [])],
         "opportunity_answers": [_answer(a) for a in rows.get("referral_responses", [])],
+        "messages_not_yet_handled": [
+            _waiting(e) for e in rows.get("inbox_events", []) if e.get("status") == "pending"
+        ],
     }
 
 
@@ -111,6 +114,23 @@ def _reminder(job: Mapping[str, JSON]) -> dict[str, Any]:
         "contact_number": payload.get("contact_id"),
         "sending_attempts": job.get("attempts"),
         "created_at": job.get("created_at"),
+    }
+
+
+def _waiting(event: Mapping[str, JSON]) -> dict[str, Any]:
+    """A message saved on arrival and not applied yet (the coach was busy or restarting); the
+    one that asked for this export is among them until its turn ends."""
+    incoming = _mapping(_mapping(event.get("payload")).get("incoming"))
+    form = incoming.get("form")
+    command = incoming.get("command")
+    return {
+        "where": _where(event.get("conversation_key")),
+        "text": incoming.get("text"),
+        "form_answers": {str(p[0]): p[1] for p in form if isinstance(p, list) and len(p) == 2}
+        if isinstance(form, list)
+        else None,
+        "command": " ".join(str(part) for part in command if part) if command else None,
+        "received_at": event.get("enqueued_at"),
     }
 
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.boundary import ConversationRef, Reply
-from bot.store import EventExpiry, Job, JobQueue
+from bot.store import EventExpiry, Job, JobDelivery, JobQueue
 
 __all__ = ("Delivery", "JobRunner", "Scheduler", "SchedulerStore", "retry_delay")
 
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 JobRunner = Callable[[Job], Awaitable[None]]
 
 
-class SchedulerStore(JobQueue, EventExpiry, Protocol):
+class SchedulerStore(JobQueue, JobDelivery, EventExpiry, Protocol):
     """The store ports the scheduler uses: the job queue, and expiring old event ids."""
 
 
@@ -44,7 +44,11 @@ PURGE_EVERY = timedelta(minutes=10)
 class Delivery(Protocol):
     """What each adapter implements to send messages nobody is waiting for (reminders)."""
 
-    async def deliver(self, conversation: ConversationRef, replies: Sequence[Reply]) -> None: ...
+    async def deliver(
+        self, conversation: ConversationRef, replies: Sequence[Reply]
+    ) -> Sequence[str] | None:
+        """Send ``replies``; the platform's ids of the posted messages (a Slack ``ts``, a
+        Discord message id) when it gives them, recorded on a reminder's job row."""
 
 
 def retry_delay(attempts: int) -> timedelta:

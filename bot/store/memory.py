@@ -85,6 +85,7 @@ class _Job:
     claimed_by: str | None = None
     claimed_at: datetime | None = None
     last_error: str | None = None
+    sent_ref: str | None = None
 
     def to_job(self) -> Job:
         spec = self.spec
@@ -260,6 +261,11 @@ class MemoryStore(PersonalDataMemory, InboxMemory):
         self._release_key(job)  # as in SQL: only pending and running jobs hold their key
         return True
 
+    async def record_job_sent(self, job_id: int, *, sent_ref: str) -> None:
+        job = self._live_jobs.get(job_id)
+        if job is not None and job.status == "sending":
+            job.sent_ref = sent_ref
+
     async def finish_job(self, job_id: int, *, error: str | None = None) -> None:
         job = self._live_jobs.pop(job_id, None)
         if job is None:
@@ -321,7 +327,12 @@ class MemoryStore(PersonalDataMemory, InboxMemory):
         ]
         user = self._users.get(user_key)
         jobs = [
-            {**asdict(job.to_job()), "status": job.status, "last_error": job.last_error}
+            {
+                **asdict(job.to_job()),
+                "status": job.status,
+                "last_error": job.last_error,
+                "sent_ref": job.sent_ref,
+            }
             for table in (self._live_jobs, self._finished_jobs)
             for job in table.values()
             if job.spec.user_key == user_key
@@ -331,6 +342,7 @@ class MemoryStore(PersonalDataMemory, InboxMemory):
             "users": [] if user is None else [exportable(asdict(user))],
             "jobs": [exportable(j) for j in jobs],
             **self._export_personal(user_key),
+            "inbox_events": self._export_inbox(user_key),
         }
 
     async def forget_user(self, user_key: str) -> int:

@@ -38,13 +38,14 @@ class InboxMemory:
         stamp: str,
         payload: dict[str, JSON],
         now: datetime,
+        due_at: datetime | None = None,
     ) -> bool:
         if event_id in self._inbox_ids:
             return False
         self._inbox_ids[event_id] = None
         inbox_id, self._next_inbox_id = self._next_inbox_id, self._next_inbox_id + 1
         self._inbox[inbox_id] = InboxEvent(
-            inbox_id, event_id, conversation_key, user_key, stamp, payload, now, 0
+            inbox_id, event_id, conversation_key, user_key, stamp, payload, now, 0, due_at
         )
         return True
 
@@ -65,7 +66,8 @@ class InboxMemory:
             key = event.conversation_key
             if len(claimed) >= limit:
                 break
-            if key in claimed or event.enqueued_at > settled:
+            due = event.due_at is None and event.enqueued_at <= settled
+            if key in claimed or not (due or (event.due_at is not None and event.due_at <= now)):
                 continue
             if platforms is not None and not key.startswith(tuple(f"{p}:" for p in platforms)):
                 continue
@@ -102,6 +104,24 @@ class InboxMemory:
         for key in done:
             del self._inbox_ids[key]
         return len(done)
+
+    def _export_inbox(self, user_key: str) -> list[dict[str, JSON]]:
+        """The user's events not handled yet, shaped like the SQL rows (done ones are gone)."""
+        return [
+            {
+                "id": e.id,
+                "event_id": e.event_id,
+                "conversation_key": e.conversation_key,
+                "user_key": e.user_key,
+                "stamp": e.stamp,
+                "payload": e.payload,
+                "status": "pending",
+                "attempts": e.attempts,
+                "enqueued_at": e.enqueued_at.isoformat(),
+            }
+            for e in sorted(self._inbox.values(), key=lambda e: e.id)
+            if e.user_key == user_key
+        ]
 
     def _forget_inbox(self, user_key: str) -> int:
         gone = [e for e in self._inbox.values() if e.user_key == user_key]

@@ -52,6 +52,7 @@ class InboxEvent:
     payload: dict[str, Any]
     enqueued_at: datetime
     attempts: int
+    due_at: datetime | None = None  # None: ``settle_seconds`` after ``enqueued_at``
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,7 @@ __all__ = (
     "users",
 )
 
-HEAD_REVISION = "0003_inbox"
+HEAD_REVISION = "0004_order_sends"
 """The newest migration's revision id; keep equal to the last file in ``migrations/versions``."""
 
 JOB_STATUSES = ("pending", "running", "sending", "done", "failed")
@@ -139,6 +139,8 @@ jobs = Table(
     Column("claimed_at", UtcDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # the platform's answer to the send (migration 0004): posted message ts / ids, "accepted"
+    Column("sent_ref", Text, nullable=True),
 )
 
 # The claim query filters on status and orders by due_at, so one index serves it.
@@ -252,6 +254,8 @@ inbox_events = Table(
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("enqueued_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=True),  # set when done
+    # when it may run (migration 0004): later messages wait for earlier ones still on their way
+    Column("due_at", UtcDateTime, nullable=True),
 )
 # The next event of a conversation, and the pending events to claim.
 Index(

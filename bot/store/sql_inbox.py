@@ -47,6 +47,7 @@ class InboxSql(SqlMixin):
         stamp: str,
         payload: dict[str, JSON],
         now: datetime,
+        due_at: datetime | None = None,
     ) -> bool:
         row = {
             "event_id": event_id,
@@ -59,6 +60,7 @@ class InboxSql(SqlMixin):
             "status": "pending",
             "attempts": 0,
             "enqueued_at": now,
+            "due_at": due_at,
         }
         try:
             return bool(await self._runner.run("write", _enqueue, row))
@@ -139,9 +141,10 @@ def _claim(
         inbox_locks.c.conversation_key == inbox_events.c.conversation_key,
         inbox_locks.c.claimed_at >= stale,
     )
+    due = inbox_events.c.due_at
     wanted = and_(
         inbox_events.c.status == "pending",
-        inbox_events.c.enqueued_at <= settled,
+        or_(and_(due.is_(None), inbox_events.c.enqueued_at <= settled), due <= now),
         ~held.exists(),
     )
     if platforms is not None:  # conversation keys start with "<platform>:"
@@ -208,4 +211,5 @@ def _to_event(row: Row[Any]) -> InboxEvent:
         payload=json.loads(row.payload),
         enqueued_at=row.enqueued_at,
         attempts=row.attempts,
+        due_at=row.due_at,
     )

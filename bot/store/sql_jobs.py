@@ -90,6 +90,14 @@ class JobsSql(SqlMixin):
         )
         return bool(await self._runner.run("write", rowcount, stmt))
 
+    async def record_job_sent(self, job_id: int, *, sent_ref: str) -> None:
+        stmt = (
+            update(jobs)
+            .where(jobs.c.id == job_id, jobs.c.status == "sending")
+            .values(sent_ref=sent_ref)
+        )
+        await self._runner.run("write", execute, stmt)
+
     async def finish_job(self, job_id: int, *, error: str | None = None) -> None:
         stmt = (
             update(jobs)

@@ -76,6 +76,8 @@ def _user_columns() -> list[tuple[Table, Any]]:
         (contacts, contacts.c.user_key),
         (referrals, referrals.c.sharer_key),
         (referral_responses, referral_responses.c.responder_key),
+        # messages saved but not handled yet hold what the person wrote (done ones: ids only)
+        (inbox_events, inbox_events.c.user_key),
     ]
 
 

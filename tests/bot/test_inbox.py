@@ -134,23 +134,33 @@ async def test_a_small_pool_under_load_answers_everyone_late_and_never_apologise
         folder, store=store, entry_flow="three", clock=lambda: datetime.now(UTC)
     )
     inbox = Inbox(store, engine, recorder, worker_id="w", concurrency=6, poll_seconds=0.02)
+    reader = SqlStore(postgres_url)
     try:
+        await reader.open()
         inbox.start()
         people = range(30)
         for word_index, word in enumerate(("start", "one", "two")):
             await asyncio.gather(*(_send(inbox, n, word, 1000.0 + word_index) for n in people))
 
-        async def all_done() -> bool:
-            return all(len(recorder.sent[_ref(n).key]) >= 3 for n in people)
+        async def all_done() -> bool:  # three turns saved (a turn may send several replies)
+            for n in people:  # read through its own pool: the tiny one is the inbox's
+                stored = await reader.load_conversation(_ref(n).key)
+                if stored is None or stored.version < 3:
+                    return False
+            return True
 
         await _until(all_done, timeout=60)
         every = [text for n in people for text in recorder.sent[_ref(n).key]]
         assert not any("Sorry" in text or APOLOGY in text for text in every)
         for n in people:
-            assert (await _state(engine, n)).slots == {"first": "one", "second": "two"}
+            stored = await reader.load_conversation(_ref(n).key)
+            assert stored is not None
+            slots = ConversationState.from_json(stored.state).slots
+            assert slots == {"first": "one", "second": "two"}
     finally:
         await inbox.stop()
         await store.close()
+        await reader.close()
 
 
 async def _send(inbox: Inbox, n: int, text: str, ts: float) -> None:
@@ -209,3 +219,87 @@ def test_integer_stamps_sort_as_the_ids(a: int, b: int) -> None:
 def test_an_incoming_survives_the_trip_through_json(text: str, token: str, form: Any) -> None:
     incoming = Incoming(_ref(1), text=text, choice_token=token, form=tuple(form), event_id="E")
     assert incoming_from_json(incoming_to_json(incoming)) == incoming
+
+
+async def _at_first_question(
+    store_url: str, build_engine: Any, dialogs: Any, **options: Any
+) -> tuple[SqlStore, Engine, Inbox]:
+    store = SqlStore(store_url)
+    folder = dialogs({"three": THREE_QUESTIONS})
+    engine = await build_engine(
+        folder, store=store, entry_flow="three", clock=lambda: datetime.now(UTC)
+    )
+    inbox = Inbox(store, engine, Recorder(), worker_id="w", poll_seconds=0.02, **options)
+    inbox.start()
+    started, stamp = _sent(1, "start", datetime.now(UTC).timestamp() - 5)
+    await inbox.enqueue(started, stamp=stamp)
+    await _until(lambda: _version_at_least(engine, 1))
+    return store, engine, inbox
+
+
+def _sent(n: int, text: str, ts: float) -> tuple[Incoming, str]:
+    """A Slack-like message: ``received_at`` is the platform's ``ts``, as adapters set it."""
+    incoming = Incoming(
+        _ref(n), text=text, event_id=f"Ev{n}-{ts}", received_at=datetime.fromtimestamp(ts, UTC)
+    )
+    return incoming, decimal_stamp(f"{ts:.6f}")
+
+
+async def _version_at_least(engine: Engine, version: int) -> bool:
+    stored = await engine.store.load_conversation(_ref(1).key)
+    return stored is not None and stored.version >= version
+
+
+async def test_an_earlier_message_acknowledged_late_is_still_applied_first(
+    store_url: str, build_engine: Any, dialogs: Any
+) -> None:
+    """The bench's one miss: the first message of a burst reached us 0.64 s after the later
+    ones (past the settle window). The platform's stamps, not arrival, decide the order."""
+    # a wider window than the default 1 s: this machine may be loaded too, and the test is
+    # about the order being taken from the stamps, not about the window's size
+    store, engine, inbox = await _at_first_question(
+        store_url, build_engine, dialogs, order_window_seconds=2.5
+    )
+    try:
+        sent = datetime.now(UTC).timestamp()
+        for text, ts in (("two", sent + 0.02), ("three", sent + 0.04)):
+            incoming, stamp = _sent(1, text, ts)
+            await inbox.enqueue(incoming, stamp=stamp)
+        await asyncio.sleep(0.64)  # the first message's event is late
+        incoming, stamp = _sent(1, "one", sent)
+        await inbox.enqueue(incoming, stamp=stamp)
+
+        await _until(lambda: _version_at_least(engine, 4))
+        state = await _state(engine, 1)
+        assert [state.slots.get(k) for k in ("first", "second", "third")] == [
+            "one",
+            "two",
+            "three",
+        ]
+    finally:
+        await inbox.stop()
+        await store.close()
+
+
+async def test_a_message_later_than_the_order_window_is_applied_not_dropped(
+    store_url: str, build_engine: Any, dialogs: Any
+) -> None:
+    """Past the bounded window the later message has been applied; the late one is applied to
+    the question the person is at now (never silently dropped), and nothing is lost."""
+    store, engine, inbox = await _at_first_question(
+        store_url, build_engine, dialogs, order_window_seconds=0.2
+    )
+    try:
+        sent = datetime.now(UTC).timestamp()
+        incoming, stamp = _sent(1, "two", sent + 0.02)
+        await inbox.enqueue(incoming, stamp=stamp)
+        await _until(lambda: _version_at_least(engine, 2))
+        incoming, stamp = _sent(1, "one", sent)
+        await inbox.enqueue(incoming, stamp=stamp)
+
+        await _until(lambda: _version_at_least(engine, 3))
+        state = await _state(engine, 1)
+        assert [state.slots.get(k) for k in ("first", "second")] == ["two", "one"]
+    finally:
+        await inbox.stop()
+        await store.close()

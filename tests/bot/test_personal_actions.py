@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import MetaData, select
@@ -104,6 +105,7 @@ def check_readable(exported: dict) -> None:
     answers = all_keys([c["answers"] for c in exported["conversations"]])
     answers |= all_keys([c["earlier_answers"] for c in exported["conversations"]])
     answers |= all_keys([r["opportunity"] for r in exported["opportunities_shared"]])
+    answers |= all_keys([m["form_answers"] for m in exported["messages_not_yet_handled"]])
     missing = sorted(k for k in keys - answers if f"`{k}`" not in documented)
     assert missing == [], f"document these keys in docs/personal-data.md: {missing}"
 
@@ -277,3 +279,37 @@ async def test_a_retried_forget_event_is_not_run_again(build_engine, chat_with, 
     assert await chat.send(choice_token=token, event_id="Ev-forget") == []  # the retry
     assert await any_store.load_conversation(chat.ref.key) is None
     assert await any_store.load_user(chat.ref.user_key) is None
+
+
+async def test_the_export_holds_messages_saved_but_not_handled_yet(build_engine, chat_with):
+    """A message in the durable inbox (saved before the ack, not applied yet: the coach is busy
+    or restarting) is the person's data too: export shows it, forget removes it."""
+    engine = await build_engine()
+    chat = chat_with(engine)
+    ref = chat.ref
+    for number, incoming in enumerate(
+        ({"text": "call me on +1 415 555 0100"}, {"form": [["contact_notes", "met at a fair"]]})
+    ):
+        await engine.store.enqueue_event(
+            event_id=f"Ev-waiting-{number}",
+            conversation_key=ref.key,
+            user_key=ref.user_key,
+            stamp=f"00000000000000{number}.000100",
+            payload={"incoming": {**incoming, "received_at": "2026-12-04T10:00:00+00:00"}},
+            now=datetime(2026, 11, 23, 15, 0, tzinfo=UTC),
+        )
+
+    await chat.say("export")
+
+    [file] = [r.attachment for r in chat.replies if r.attachment is not None]
+    exported = json.loads(file.content)
+    waiting = exported["messages_not_yet_handled"]
+    assert [m["text"] for m in waiting] == ["call me on +1 415 555 0100", None]
+    assert waiting[1]["form_answers"] == {"contact_notes": "met at a fair"}
+    assert waiting[0]["where"]["channel"] == ref.channel and waiting[0]["received_at"]
+    check_readable(exported)
+
+    await chat.say("forget")
+    await chat.press("yes")
+    left = await engine.store.export_user(ref.user_key)
+    assert left["inbox_events"] == []

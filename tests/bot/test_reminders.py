@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from bot.boundary import Reply
 from bot.dialog.scheduler import Scheduler
 from bot.store import Job, Store
@@ -113,3 +115,76 @@ async def test_changing_your_mind_cancels_one_reminder_not_all(
     assert await cancel_reminder(context, {}) == {"cancelled": True}
     [soonest, _] = await reminders(any_store, chat)
     assert context.cancel_job_keys == [soonest.job_key]
+
+
+class Posting:
+    """A platform that answers each send with the posted message's id (a Slack ``ts``), and
+    can die right after it answered."""
+
+    def __init__(self, *, die_after_send: bool = False) -> None:
+        self.sent: list[list[Reply]] = []
+        self.die_after_send = die_after_send
+
+    async def deliver(self, conversation, replies) -> list[str]:
+        self.sent.append(list(replies))
+        if self.die_after_send:  # the worker is killed once the platform has the message
+            raise SystemExit("killed")
+        return [f"1795000000.{len(self.sent):06d}"]
+
+
+async def _job_row(store: Store, user_key: str) -> dict:
+    [row] = (await store.export_user(user_key))["jobs"]
+    return row
+
+
+async def test_a_reminder_records_the_platforms_answer_and_is_never_sent_twice(
+    build_engine, chat_with, any_store: Store
+) -> None:
+    """The send is marked before the platform is called and the posted message's ts is written
+    to the job row as soon as the platform answered: a worker dying after that leaves a row an
+    operator can read as delivered, and a takeover never sends the reminder again."""
+    from bot.app import _job_runner
+
+    clock = Clock()
+    engine = await build_engine(store=any_store, clock=clock)
+    chat = chat_with(engine)
+    await chat.say("start")
+    await set_up_call(chat, "tomorrow 18:30", "+1 415 555 0100")
+    clock.now = NOW + timedelta(days=2)
+
+    platform = Posting()
+    worker = Scheduler(any_store, _job_runner(engine, platform), worker_id="w1", clock=clock)
+    assert await worker.run_once() == 1
+    row = await _job_row(any_store, chat.ref.user_key)
+    assert (row["status"], row["sent_ref"]) == ("done", "1795000000.000001")
+    assert len(platform.sent) == 1
+    assert await worker.run_once() == 0 and len(platform.sent) == 1
+
+
+async def test_a_worker_killed_mid_send_leaves_a_sending_row_that_is_not_sent_again(
+    build_engine, chat_with, any_store: Store
+) -> None:
+    from bot.app import _job_runner
+
+    clock = Clock()
+    engine = await build_engine(store=any_store, clock=clock)
+    chat = chat_with(engine)
+    await chat.say("start")
+    await set_up_call(chat, "tomorrow 18:30", "+1 415 555 0100")
+    clock.now = NOW + timedelta(days=2)
+
+    dying = Posting(die_after_send=True)
+    worker = Scheduler(
+        any_store, _job_runner(engine, dying), worker_id="dies", clock=clock, lease_seconds=60
+    )
+    with pytest.raises(SystemExit):
+        await worker.run_once()
+    row = await _job_row(any_store, chat.ref.user_key)
+    # what an operator sees: marked sending, no platform answer recorded (it may have gone out)
+    assert (row["status"], row["sent_ref"]) == ("sending", None)
+
+    clock.now += timedelta(seconds=61)  # the lease ran out: another worker polls
+    survivor = Posting()
+    other = Scheduler(any_store, _job_runner(engine, survivor), worker_id="w2", clock=clock)
+    assert await other.run_once() == 0
+    assert survivor.sent == []  # at most one reminder per callback

@@ -20,7 +20,7 @@ from typing import Protocol
 from bot.store.ports.contacts import ContactBook
 from bot.store.ports.conversations import ConversationStore, EventExpiry
 from bot.store.ports.inbox import InboxStore
-from bot.store.ports.jobs import JobQueue
+from bot.store.ports.jobs import JobDelivery, JobQueue
 from bot.store.ports.personal import PersonalData
 from bot.store.ports.referrals import ReferralStore
 from bot.store.ports.stats import FunnelStats
@@ -32,6 +32,7 @@ __all__ = (
     "EventExpiry",
     "FunnelStats",
     "InboxStore",
+    "JobDelivery",
     "JobQueue",
     "PersonalData",
     "ReferralStore",
@@ -57,6 +58,7 @@ class Store(
     UserStore,
     InboxStore,
     JobQueue,
+    JobDelivery,
     ContactBook,
     ReferralStore,
     SpaceSettings,

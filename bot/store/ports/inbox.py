@@ -23,9 +23,11 @@ class InboxStore(Protocol):
         stamp: str,
         payload: dict[str, JSON],
         now: datetime,
+        due_at: datetime | None = None,
     ) -> bool:
         """Save a platform event before it is acknowledged; False (saving nothing) when this
-        ``event_id`` is in the inbox already (a platform retry)."""
+        ``event_id`` is in the inbox already (a platform retry). The event is not
+        claimed before ``due_at`` (None: before ``settle_seconds`` have passed)."""
 
     async def claim_conversations(
         self,

@@ -226,6 +226,14 @@ async def fill_for(store: Store, user: str) -> dict[str, int]:
     )
     contact_id = await store.save_contact(contact(user=user, notes=f"notes of {user}"))
     referral_id = await share(store, user=user)
+    await store.enqueue_event(  # a message saved but not handled yet (a worker restarting)
+        event_id=f"inbox-{user}",
+        conversation_key=conv,
+        user_key=user,
+        stamp="000000000000001.000100",
+        payload={"incoming": {"text": f"typed by {user}"}, "route": {}},
+        now=T0,
+    )
     return {"contact": contact_id, "referral": referral_id}
 
 
@@ -244,6 +252,7 @@ async def test_export_holds_every_row_created_for_the_user(any_store: Store) -> 
         "contacts",
         "referrals",
         "referral_responses",
+        "inbox_events",
     }
     assert {name: len(rows) for name, rows in exported.items()} == dict.fromkeys(exported, 1)
     assert exported["conversations"][0]["state"] == {"v": {"name": f"name-of-{SECRET}"}}
@@ -253,6 +262,9 @@ async def test_export_holds_every_row_created_for_the_user(any_store: Store) -> 
     assert exported["referrals"][0]["id"] == mine["referral"]
     assert exported["referrals"][0]["know_someone_count"] == 1
     assert exported["referral_responses"][0]["referral_id"] == theirs["referral"]
+    waiting = exported["inbox_events"][0]
+    assert waiting["payload"]["incoming"] == {"text": f"typed by {SECRET}"}
+    assert waiting["status"] == "pending"
     text = json.dumps(exported)  # JSON-ready as it is
     assert KEEP not in text  # who answered the user's referral is not theirs to export
 
@@ -264,8 +276,8 @@ async def test_forget_takes_answers_off_other_peoples_counts(any_store: Store) -
     await any_store.add_referral_response(theirs["referral"], "slack:T1:U3", "interested")
     await any_store.add_referral_response(mine["referral"], KEEP, "interested")
 
-    # conversation, user, job, contact, referral + its answer, own answer
-    assert await any_store.forget_user(SECRET) == 7
+    # conversation, user, job, contact, referral + its answer, own answer, inbox event
+    assert await any_store.forget_user(SECRET) == 8
 
     kept = await any_store.get_referral(theirs["referral"])
     assert kept is not None and kept.interested_count == 1
