@@ -315,6 +315,12 @@ class Store(Protocol):
         ``stamp`` order. ``(False, None)`` when the hold was lost (its lease ran out and
         another worker claimed the conversation): the caller must stop."""
 
+    async def renew_conversation(
+        self, conversation_key: str, *, worker: str, now: datetime
+    ) -> bool:
+        """Renew ``worker``'s hold on the conversation while one of its turns runs (a turn that
+        waits on a busy database may outlast the lease); False when the hold was lost."""
+
     async def finish_inbox_event(self, inbox_id: int, *, now: datetime) -> None:
         """Mark an event done; its payload is dropped at once, the row kept as long as a
         processed event id is (a late platform retry is recognised)."""
