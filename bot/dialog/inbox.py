@@ -14,7 +14,8 @@ events in ``stamp`` order through ``Engine.handle`` and hands the replies to the
 - **Each event has one effect.** The engine records the event id in the same transaction as the
   turn, so an event run again after a crash (or a platform retry) changes nothing twice; the
   inbox's own unique event id turns a retry away before it is even queued.
-- **Order.** One worker holds a conversation at a time and takes its events by the platform's
+- **Order.** One worker holds a conversation at a time (the hold is renewed while a turn runs,
+  and a worker never drains one conversation twice at once) and takes its events by the platform's
   stamp, so a message that arrives while the previous one is handled waits for it, and answers
   typed ahead of the questions are applied to the successive questions. Events are left
   ``settle_seconds`` after they arrive, so that messages sent together, which may reach two
