@@ -14,7 +14,8 @@ events in ``stamp`` order through ``Engine.handle`` and hands the replies to the
 - **Each event has one effect.** The engine records the event id in the same transaction as the
   turn, so an event run again after a crash (or a platform retry) changes nothing twice; the
   inbox's own unique event id turns a retry away before it is even queued.
-- **Order.** One worker holds a conversation at a time and takes its events by the platform's
+- **Order.** One worker holds a conversation at a time (the hold is renewed while a turn runs,
+  and a worker never drains one conversation twice at once) and takes its events by the platform's
   stamp, so a message that arrives while the previous one is handled waits for it, and answers
   typed ahead of the questions are applied to the successive questions. Events are left
   ``settle_seconds`` after they arrive, so that messages sent together, which may reach two
@@ -293,7 +294,11 @@ class Inbox:
             platforms=self.platforms,
         )
         for key in keys:
-            self._active[key] = asyncio.create_task(self._drain(key), name=f"inbox:{key}")
+            # A conversation still drained here (its hold went stale while this process was
+            # stalled, and this worker claimed it again) gets no second drain beside the first:
+            # the new one starts when the old one is over, so one turn at a time stays true.
+            earlier = self._active.get(key)
+            self._active[key] = asyncio.create_task(self._drain(key, earlier), name=f"inbox:{key}")
         return len(keys), free
 
     async def _pause(self, seconds: float) -> None:
@@ -301,16 +306,43 @@ class Inbox:
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
         self._wake.clear()
 
-    async def _drain(self, key: str) -> None:
-        """Run the conversation's events in order until none is left, then give it up."""
+    async def _drain(self, key: str, earlier: asyncio.Task[None] | None = None) -> None:
+        """Run the conversation's events in order until none is left, then give it up; after
+        ``earlier`` (this process's previous drain of it), if that one is still running."""
+        heartbeat: asyncio.Task[None] | None = None
         try:
+            if earlier is not None:
+                await asyncio.wait({earlier})
+            heartbeat = asyncio.create_task(self._keep_hold(key), name=f"inbox-hold:{key}")
             await self._run_conversation(key)
         except Exception as exc:
             # The hold stays until its lease runs out; then any worker takes the events over.
             log.warning("inbox conversation %s failed with %s", key, type(exc).__name__)
         finally:
-            self._active.pop(key, None)
+            if heartbeat is not None:
+                heartbeat.cancel()
+            if self._active.get(key) is asyncio.current_task():  # not a later drain's entry
+                del self._active[key]
             self._wake.set()  # a slot is free
+
+    async def _keep_hold(self, key: str) -> None:
+        """Renew the hold while a turn runs: a turn that waits on a busy database may outlast
+        the lease, and a stale hold would let another drain run the same events beside it."""
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)
+            try:
+                held = await self._patient(
+                    lambda: self.store.renew_conversation(
+                        key, worker=self.worker_id, now=self.clock()
+                    )
+                )
+            except Exception as exc:  # a lost connection: try again at the next beat
+                log.warning(
+                    "inbox conversation %s: renewal failed with %s", key, type(exc).__name__
+                )
+                continue
+            if not held:  # taken over; the drain finds out at its next event and stops
+                return
 
     async def _run_conversation(self, key: str) -> None:
         while True:

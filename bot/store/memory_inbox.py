@@ -89,6 +89,15 @@ class InboxMemory:
             return True, None
         return True, min(mine, key=lambda e: (e.stamp, e.id))
 
+    async def renew_conversation(
+        self, conversation_key: str, *, worker: str, now: datetime
+    ) -> bool:
+        hold = self._holds.get(conversation_key)
+        if hold is None or hold.worker != worker:
+            return False
+        hold.at = now
+        return True
+
     async def finish_inbox_event(self, inbox_id: int, *, now: datetime) -> None:
         event = self._inbox.pop(inbox_id, None)
         if event is not None and event.event_id in self._inbox_ids:

@@ -10,8 +10,9 @@ workers claiming at the same moment pass over each other's candidates instead of
 them, and holds are taken in key order, so two claims never wait on each other in a circle.
 SQLite has one writer at a time (``BEGIN IMMEDIATE``), which serialises claims by itself.
 
-A worker renews its hold each time it takes the conversation's next event, so a hold goes
-stale only when its worker stopped working (died, or hung for longer than the lease).
+A worker renews its hold each time it takes the conversation's next event, and every third of
+the lease while a turn runs, so a hold goes stale only when its worker stopped working (died, or
+hung for longer than the lease).
 
 Privacy: the payload (what the person wrote) is dropped when the event is done, and
 ``forget_user`` deletes the user's rows; nothing here is logged.
@@ -94,6 +95,11 @@ class InboxSql(SqlMixin):
         self, conversation_key: str, *, worker: str, now: datetime
     ) -> tuple[bool, InboxEvent | None]:
         return await self._runner.run("write", _next_event, conversation_key, worker, now)
+
+    async def renew_conversation(
+        self, conversation_key: str, *, worker: str, now: datetime
+    ) -> bool:
+        return await self._runner.run("write", _renew, conversation_key, worker, now)
 
     async def finish_inbox_event(self, inbox_id: int, *, now: datetime) -> None:
         stmt = (
@@ -192,10 +198,14 @@ _NEXT = (
 )
 
 
+def _renew(conn: Connection, key: str, worker: str, now: datetime) -> bool:
+    return bool(conn.execute(_RENEW, {"b_key": key, "b_worker": worker, "b_now": now}).rowcount)
+
+
 def _next_event(
     conn: Connection, key: str, worker: str, now: datetime
 ) -> tuple[bool, InboxEvent | None]:
-    if conn.execute(_RENEW, {"b_key": key, "b_worker": worker, "b_now": now}).rowcount == 0:
+    if not _renew(conn, key, worker, now):
         return False, None
     row = conn.execute(_NEXT, {"b_key": key}).first()
     return True, None if row is None else _to_event(row)

@@ -56,5 +56,11 @@ class InboxStore(Protocol):
         """Mark an event done; its payload is dropped at once, the row kept as long as a
         processed event id is (a late platform retry is recognised)."""
 
+    async def renew_conversation(
+        self, conversation_key: str, *, worker: str, now: datetime
+    ) -> bool:
+        """Renew ``worker``'s hold on the conversation while one of its turns runs (a turn that
+        waits on a busy database may outlast the lease); False when the hold was lost."""
+
     async def release_conversation(self, conversation_key: str, *, worker: str) -> None:
         """Give the hold on a conversation up (its events are all done, or the worker stops)."""

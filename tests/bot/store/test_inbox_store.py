@@ -84,6 +84,22 @@ async def test_a_renewed_hold_is_kept_and_a_released_one_is_claimable(any_store:
     assert await _claim(any_store, "w2", now=renewed) == [key]  # Ev1 and Ev2 still pending
 
 
+async def test_a_hold_renewed_during_a_long_turn_is_not_taken_over(any_store: Store) -> None:
+    await _put(any_store, "Ev1")
+    key = (await _claim(any_store, "w1"))[0]
+    assert not await any_store.renew_conversation(key, worker="w2", now=T0)  # not w2's hold
+    for seconds in (8, 16, 24):  # a turn waiting on a busy database, renewed as it waits
+        now = T0 + timedelta(seconds=seconds)
+        assert await any_store.renew_conversation(key, worker="w1", now=now)
+        assert await _claim(any_store, "w1", now=now + timedelta(seconds=9)) == []
+        assert await _claim(any_store, "w2", now=now + timedelta(seconds=9)) == []
+    taken = T0 + timedelta(seconds=40)  # w1 stopped renewing
+    assert await _claim(any_store, "w2", now=taken) == [key]
+    assert not await any_store.renew_conversation(key, worker="w1", now=taken)
+    await any_store.release_conversation(key, worker="w1")  # w1's late release: not w2's hold
+    assert await any_store.renew_conversation(key, worker="w2", now=taken)
+
+
 async def test_new_events_settle_before_their_conversation_is_claimed(any_store: Store) -> None:
     await _put(any_store, "Ev1")
     assert await _claim(any_store, "w1", settle_seconds=1.0) == []
