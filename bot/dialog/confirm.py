@@ -41,6 +41,7 @@ def ask_to_confirm(turn: Turn, outcome: Parsed) -> None:
         for answer, label in (("yes", "Yes, that's right"), ("no", "No"))
     )
     text = turn.render(Message(template="coach_confirm_when"), when=outcome.display)
+    turn.release()  # an action's messages come before the question, never after it
     turn.replies.append(Reply(text, choices=choices))
 
 

@@ -46,6 +46,9 @@ class Turn:
         self.state = state
         self.context = context
         self.replies: list[Reply] = []
+        # An action's own messages (a calendar file, a card) wait for the message the flow says
+        # right after the action: someone with a recruiter on the line needs the script first.
+        self.held: list[Reply] = []
         self.new_user_time_zone: str | None = None
         self.show_privacy_notice = False
         self.armed_this_turn = False
@@ -58,6 +61,7 @@ class Turn:
     async def run(self) -> None:
         seq_at_start = self.state.seq
         await self._dispatch()
+        self.release()
         state = self.state
         moved_on = state.seq != seq_at_start or not state.active
         if state.timeout_armed and moved_on and not self.armed_this_turn:
@@ -458,6 +462,7 @@ class Turn:
             state.pending = "time_zone"
             self.say_system("coach_time_zone")
             return
+        self.release()  # before the question, never after it
         if not again:
             state.seq += 1
         version = state.top.version[:6]
@@ -558,6 +563,15 @@ class Turn:
 
     def say(self, message: Message, **extra: Any) -> None:
         self.replies.append(Reply(self.render(message, **extra)))
+        self.release()
+
+    def hold(self, replies: list[Reply]) -> None:
+        """Keep an action's messages until after the next thing said (or asked, or the end)."""
+        self.held.extend(replies)
+
+    def release(self) -> None:
+        self.replies.extend(self.held)
+        self.held.clear()
 
     def say_system(self, name: str, **extra: Any) -> None:
         self.say(Message(template=name), **extra)
