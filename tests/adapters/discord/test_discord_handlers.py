@@ -236,12 +236,12 @@ async def test_a_modal_submission_is_answered_with_errors_then_accepted(
         user_id=USER,
         dm_channel=DM,
     )
-    # the calendar file's message comes first, then the script
-    done, _ = await interact(
-        bot, good, until=lambda r: is_followup(r) and "Here's what to say" in r.content
-    )
-    assert "Here's what to say now" in done.content
-    assert "+1 415-555-0100" in done.content
+    # the script first (the recruiter is on the line), then the calendar file's message
+    mark = bot.fake.mark()
+    await interact(bot, good, until=lambda r: is_followup(r) and "Add to calendar" in r.content)
+    said = "\n".join(r.content for r in bot.fake.requests[mark:] if is_followup(r))
+    assert -1 < said.find("Here's what to say now") < said.find("Add to calendar")
+    assert "+1 415-555-0100" in said
 
 
 async def test_a_modal_that_is_not_ours_is_left_alone(bot: BotHarness, client: Any) -> None:
