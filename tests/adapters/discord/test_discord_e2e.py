@@ -96,7 +96,9 @@ async def fill_the_form(fake: FakeDiscord, offer: Request) -> Request:
     filled = submit(modal.body["data"]["custom_id"], values, user_id=USER, dm_channel=DM)
     # the script first (the recruiter is on the line), then the calendar file's message
     mark = fake.mark()
-    await event(fake, "INTERACTION_CREATE", filled, lambda r: followup(r) and "Add to" in r.content)
+    await event(
+        fake, "INTERACTION_CREATE", filled, lambda r: followup(r) and "Add to" in r.content
+    )
     said = [r for r in fake.requests[mark:] if followup(r)]
     text = "\n".join(r.content for r in said)  # one message or two: the script comes first
     assert -1 < text.find("Here's what to say now") < text.find("Add to calendar")
