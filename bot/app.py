@@ -26,7 +26,9 @@ from bot.coaching.personal import register_personal_actions
 from bot.coaching.referrals import ReferralBoard
 from bot.coaching.reminders import register_builtin_actions
 from bot.config import DEFAULT_DIALOGS_DIR, Settings
-from bot.dialog.engine import Engine, TopicRouter
+from bot.dialog.catalog import TopicRouter
+from bot.dialog.commands import CHECK_COMMAND, recruiter_command
+from bot.dialog.engine import Engine
 from bot.dialog.scheduler import Delivery, Scheduler
 from bot.flow.actions import ActionRegistry
 from bot.flow.contentdirs import fallback_template_names, flows_dir, topics_root
@@ -35,7 +37,15 @@ from bot.render.templates import TemplateRenderer
 from bot.store import Job, Store
 from bot.store.factory import build_store
 
-__all__ = ("Coach", "build_actions", "build_router", "load_content", "open_coach")
+__all__ = (
+    "CHECK_COMMAND",
+    "Coach",
+    "build_actions",
+    "build_router",
+    "load_content",
+    "open_coach",
+    "recruiter_command",  # the one parser of `/recruiter <text>`, for every adapter
+)
 
 
 logger = logging.getLogger(__name__)

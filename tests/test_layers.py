@@ -54,20 +54,13 @@ KNOWN_CIRCLE_EDGES: set[tuple[str, str]] = {
     ("bot.render.templates", "bot.answers.parse"),
     # steps <-> asks, kept alive by function-level imports (h11answers, step 2: bot.flow)
     ("bot.flow.steps", "bot.flow.asks"),
-    # the loader's checks read MAX_STEPS_PER_TURN from the turn (h11answers, step 2: bot.flow)
-    ("bot.flow.checks", "bot.dialog.turn"),
-    # turn <-> engine / confirm / runner: the catalog and the split Turn (h11dialog, step 2)
-    ("bot.dialog.turn", "bot.dialog.engine"),
-    ("bot.dialog.confirm", "bot.dialog.turn"),
-    ("bot.dialog.runner", "bot.dialog.turn"),
     # RecruiterReport under TYPE_CHECKING (bot.coaching, a later step 2 helper)
     ("bot.coaching.legitimacy_advice", "bot.coaching.legitimacy"),
 }
 
 #: Arrows that run up the layer table: (importer, imported).
 KNOWN_UPWARD: set[tuple[str, str]] = {
-    # the three below are also circle edges above (h11answers, step 2)
-    ("bot.flow.checks", "bot.dialog.turn"),
+    # the two below are also circle edges above (h11answers, step 2)
     ("bot.render.templates", "bot.answers.conditions"),
     ("bot.render.templates", "bot.answers.parse"),
     # DEFAULT_DIALOGS_DIR is read from bot.config; it belongs below bot.flow (h11answers, step 2)
@@ -103,9 +96,6 @@ KNOWN_ADAPTER_REACH: set[tuple[str, str]] = {
     ("adapters.discord.handlers", "bot.dialog.engine"),
     ("adapters.discord.handlers", "bot.dialog.inbox"),
     ("adapters.slack.app", "bot.dialog.inbox"),
-    ("adapters.slack.convert", "bot.dialog.commands"),
-    ("adapters.slack.shortcuts", "bot.dialog.commands"),
-    ("adapters.discord.convert", "bot.dialog.commands"),
     ("adapters.slack.handlers", "bot.dialog.engine"),
     ("adapters.slack.handlers", "bot.dialog.inbox"),
     # the referral board and answer parsing (App Home, referral cards)
@@ -135,7 +125,6 @@ KNOWN_SILENT_PACKAGES: set[str] = {
     "bot.answers",  # h11answers, step 2
     "bot.flow",  # h11answers, step 2
     "bot.render",  # h11answers, step 2
-    "bot.dialog",  # h11dialog, step 2
 }
 
 

@@ -30,8 +30,8 @@ from typing import Any
 import discord
 
 from adapters.discord.limits import CUSTOM_ID, size
+from bot.app import recruiter_command
 from bot.boundary import Command, ConversationRef, Incoming, UserInfo
-from bot.dialog.commands import recruiter_command
 
 __all__ = (
     "CHOICE_PREFIX",
@@ -139,8 +139,9 @@ def command_to_incoming(
     received_at: datetime,
 ) -> Incoming:
     """``/recruiter [topic] [question]``: read as ``/recruiter <topic> <question>`` by the core
-    (``help``, ``check <their message>``, a topic, a question), except that a known topic with a
-    question starts that topic; an unknown topic counts as part of the question."""
+    (:func:`bot.app.recruiter_command`: ``help``, ``check <their message>``, a topic, a
+    question), except that a known topic with a question starts that topic; an unknown topic
+    counts as part of the question."""
     topic = (topic or "").strip()
     question = (question or "").strip()
     words = " ".join(part for part in (topic, question) if part)

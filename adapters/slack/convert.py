@@ -19,8 +19,8 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any, NotRequired, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.app import recruiter_command
 from bot.boundary import Command, ConversationRef, Incoming, UserInfo
-from bot.dialog.commands import recruiter_command
 
 __all__ = (
     "PRIVATE_CHANNEL",
@@ -167,9 +167,8 @@ _CHANNEL_ARG = re.compile(
 def to_command(text: str, *, knows_topic: Callable[[str], bool]) -> Command | AdminRequest:
     """What ``/recruiter <text>`` asks for.
 
-    Empty: start. A global command word (``help``, ``stop``...) or a word the engine knows as a
-    topic, flow or command word (``check``, ``refer``): that command. ``admin ...``: a setting.
-    Anything else is a question for the engine to route.
+    ``admin ...``: a workspace setting (Slack's own). Everything else is read by the core's
+    :func:`bot.app.recruiter_command`: start, a command word, a topic (``check``), or a question.
     """
     raw = text.strip()
     admin = _ADMIN.match(raw)

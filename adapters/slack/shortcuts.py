@@ -14,8 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.convert import private_conversation, to_plain_text
 from adapters.slack.send import Surface
+from bot.app import CHECK_COMMAND
 from bot.boundary import Command, Incoming
-from bot.dialog.commands import CHECK_COMMAND
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp

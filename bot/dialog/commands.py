@@ -1,4 +1,5 @@
-"""Global commands (help, back, restart, stop, repeat, menu) and when a message is one.
+"""Global commands (help, back, restart, stop, repeat, menu) and when a message is one; what a
+``/recruiter <text>`` asks for (:func:`recruiter_command`, the one parser every adapter uses).
 
 A message is a command only when it is exactly the command word (``/`` or ``!`` before it is
 fine) and the current question does not take that word as an answer. "Help the Children" is an

@@ -2,8 +2,7 @@
 
 "12/01 18:00" is 1 December in New York and 12 January in Berlin; "15 March" in November is
 next year's. When :func:`bot.answers.parse.parse_answer` marks a reading with ``confirm``, the
-turn asks
-one yes/no question that shows the date in full, with its year, and keeps the reading in
+turn asks one yes/no question that shows the date in full, with its year, and keeps the reading in
 ``state.pending`` (``confirm_when:<ISO date-time>``) until the answer comes:
 
 - yes (typed or pressed): the reading is the answer;
@@ -13,16 +12,15 @@ one yes/no question that shows the date in full, with its year, and keeps the re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.answers.parse import Parsed, parse_answer
 from bot.boundary import Choice, Reply
+from bot.dialog.answering import accept
+from bot.dialog.asking import reprompt
+from bot.dialog.commands import command_in
+from bot.dialog.core import TurnCore
 from bot.flow.model import AskStep, Message, Rule
 
-if TYPE_CHECKING:
-    from bot.dialog.turn import Turn
-
-__all__ = ("CONFIRM_WHEN", "answer_confirm", "ask_to_confirm", "confirming")
+__all__ = ("CONFIRM_WHEN", "answer_confirm", "ask_to_confirm", "confirmed", "confirming")
 
 CONFIRM_WHEN = "confirm_when:"
 
@@ -31,7 +29,7 @@ def confirming(pending: str | None) -> bool:
     return pending is not None and pending.startswith(CONFIRM_WHEN)
 
 
-def ask_to_confirm(turn: Turn, outcome: Parsed) -> None:
+def ask_to_confirm(turn: TurnCore, outcome: Parsed) -> None:
     """Keep the guessed reading and ask whether it is right."""
     state = turn.state
     state.pending = f"{CONFIRM_WHEN}{outcome.value}"
@@ -45,7 +43,20 @@ def ask_to_confirm(turn: Turn, outcome: Parsed) -> None:
     turn.replies.append(Reply(text, choices=choices))
 
 
-async def answer_confirm(turn: Turn, step: AskStep, text: str | None, token: str | None) -> bool:
+async def confirmed(turn: TurnCore) -> bool:
+    """The answer to "Just to check: <date>?"; False when the message is something else, which
+    is then read as usual."""
+    step = turn.current_step()
+    text = turn.incoming.text
+    if not isinstance(step, AskStep) or (text is not None and command_in(text)):
+        turn.state.pending = None
+        return False
+    return await answer_confirm(turn, step, text, turn.incoming.choice_token)
+
+
+async def answer_confirm(
+    turn: TurnCore, step: AskStep, text: str | None, token: str | None
+) -> bool:
     """Act on the answer to the confirming question; False when the message was not one (the
     turn then reads it as a new answer to the step)."""
     state = turn.state
@@ -55,14 +66,14 @@ async def answer_confirm(turn: Turn, step: AskStep, text: str | None, token: str
     if agreed is None:
         return False
     if agreed:
-        await turn._accept(step, {step.slot: value})
+        await accept(turn, step, {step.slot: value})
     else:
         turn.say_system("coach_confirm_when_no")
-        await turn._reprompt()
+        await reprompt(turn)
     return True
 
 
-def _agreed(turn: Turn, text: str | None, token: str | None) -> bool | None:
+def _agreed(turn: TurnCore, text: str | None, token: str | None) -> bool | None:
     if token is not None:
         seq, _, rest = token.partition(".")
         answer = rest.rpartition(CONFIRM_WHEN)[2]

@@ -1,10 +1,10 @@
 """The dialog engine: ``handle(Incoming) -> list[Reply]``, the one call adapters make.
 
 For each event the engine loads the conversation, runs a :class:`bot.dialog.turn.Turn`, and
-commits the
-new state with an optimistic version check. When another event for the same conversation was
-committed first (two workers, or two quick clicks) the turn is recomputed on the fresh state, so no
-answer is lost. A retried platform event (same ``event_id``) is answered once.
+commits the new state with an optimistic version check. When another event for the same
+conversation was committed first (two workers, or two quick clicks) the turn is recomputed on
+the fresh state, so no answer is lost. A retried platform event (same ``event_id``) is answered
+once.
 
 ``handle`` never raises: a failing action or template keeps the previous step, the user gets one
 apology, and the log gets the conversation key and the error's type, never what the user wrote.
@@ -15,20 +15,22 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.boundary import ConversationRef, Incoming, Reply
 from bot.dialog.busy import Backoff, is_busy
-from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic
-from bot.dialog.state import ConversationState, Frame, ref_from_json
+from bot.dialog.catalog import Catalog, TopicRouter
+from bot.dialog.core import StepListener
+from bot.dialog.failures import APOLOGY, apology, log_failure
+from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD
+from bot.dialog.state import ConversationState, ref_from_json
 from bot.dialog.turn import Turn
+from bot.dialog.versions import PinnedVersions
 from bot.errors import CoachError
 from bot.flow.actions import ActionContext, ActionRegistry
-from bot.flow.loader import FlowRegistry, compile_flow
-from bot.flow.model import Flow
+from bot.flow.loader import FlowRegistry
 from bot.render.templates import TemplateRenderer
 from bot.store import (
     DuplicateEventError,
@@ -40,47 +42,15 @@ from bot.store import (
     VersionConflictError,
 )
 
-__all__ = ("APOLOGY", "Engine", "JobHandler", "TopicRouter")
+__all__ = ("APOLOGY", "Engine", "JobHandler")
 
 logger = logging.getLogger(__name__)
 
 JobHandler = Callable[[Job], Awaitable[tuple[ConversationRef, list[Reply]]]]
 """Turns a due job into the replies to deliver, and the conversation to deliver them to."""
 
-APOLOGY = "Sorry, something went wrong on my side. Let's try that again."
-# Short words people type after /recruiter (or in a DM) -> the topic or flow they start.
-COMMAND_WORDS = {
-    "check": "legitimacy",
-    "verify": "legitimacy",
-    "legit": "legitimacy",
-    "contacts": "relationship",
-    "refer": "share_opportunity",
-    "share": "share_opportunity",
-    "decide": "decide_interview",
-    "reminder": "callback",
-    "reminders": "callback",
-    # the words the texts tell people to type (never a flow's internal id)
-    "my callback": "callback",
-    "my call": "callback",
-    "my recruiters": "relationship",
-    "my contacts": "relationship",
-}
 MAX_CONFLICT_RETRIES = 8
 PRIVACY_NOTICE = "coach_privacy"
-
-
-class TopicRouter:
-    """Picks topics for free text; :mod:`bot.routing.router` has the real one, this one knows
-    none."""
-
-    def route(self, text: str) -> tuple[str, float] | None:
-        """The most likely topic and its probability, or None."""
-        ranked = self.rank(text, 1)
-        return ranked[0] if ranked else None
-
-    def rank(self, text: str, k: int = 3) -> list[tuple[str, float]]:
-        """The ``k`` most likely topics, most likely first."""
-        return []
 
 
 @dataclass(slots=True)
@@ -111,22 +81,28 @@ class Engine:
         self.actions = actions
         self.entry_flow = entry_flow
         self.menu_flow = menu_flow if menu_flow in registry.flows else entry_flow
-        self.router = router or TopicRouter()
+        self.catalog = Catalog(
+            registry=registry,
+            renderer=renderer,
+            actions=actions,
+            entry_flow=entry_flow,
+            menu_flow=self.menu_flow,
+            router=router or TopicRouter(),
+            route_threshold=route_threshold,
+            route_margin=route_margin,
+        )
         self.clock = clock
         self.event_ttl = event_ttl
-        self.route_threshold = route_threshold
-        self.route_margin = route_margin
-        self._topics = registry.topics()
         self._locks: dict[str, _KeyLock] = {}
         self._notice_versions: dict[str, str] = {}  # platform -> privacy notice version
-        self._saved_versions: set[str] = set()  # flow sources this process made sure are stored
+        self.versions = PinnedVersions(registry, store, renderer, actions)
         # Job kind -> what turns a due job into replies (bot.app adds "keep_in_touch").
         self.job_handlers: dict[str, JobHandler] = {
             "ask_timeout": self._run_ask_timeout,
             "reminder": self._run_reminder,
         }
         # Called with (flow id, step id) for every step a turn runs: coverage for `flows test`.
-        self.step_listener: Callable[[str, str], None] | None = None
+        self.step_listener: StepListener | None = None
         if entry_flow not in registry.flows:
             raise CoachError(
                 f"the entry flow {entry_flow!r} is not among the loaded flows: "
@@ -161,14 +137,14 @@ class Engine:
                 # fault: nothing was saved, so the turn runs again a little later.
                 if is_busy(exc) and await busy.wait():
                     continue
-                self._log_failure(incoming, exc)
-                return [self._apology(incoming)]
+                log_failure(logger, incoming, exc)
+                return [apology(self.renderer, incoming)]
         logger.error(
             "conversation %s: gave up after %d version conflicts",
             incoming.conversation.key,
             MAX_CONFLICT_RETRIES,
         )
-        return [self._apology(incoming)]
+        return [apology(self.renderer, incoming)]
 
     async def _handle_once(self, incoming: Incoming) -> list[Reply]:
         if incoming.event_id and await self.store.is_processed(incoming.event_id):
@@ -176,14 +152,14 @@ class Engine:
         ref = incoming.conversation
         stored = await self.store.load_conversation(ref.key)
         state = ConversationState.from_json(stored.state) if stored else ConversationState()
-        await self._load_versions(state)
+        await self.versions.load(state)
         turn = await self._prepare_turn(incoming, state)
         await turn.run()
         if turn.show_privacy_notice:
             turn.replies.insert(
                 0,
                 Reply(
-                    turn.engine.renderer.render(
+                    self.renderer.render(
                         platform=ref.platform,
                         context=turn.template_context({}),
                         seed=0,
@@ -198,7 +174,7 @@ class Engine:
         now = self.clock()
         zone = incoming.user.time_zone or state.time_zone
         turn = Turn(
-            self,
+            self.catalog,
             incoming,
             state,
             ActionContext(
@@ -209,6 +185,7 @@ class Engine:
                 user=incoming.user,
                 renderer=self.renderer,
             ),
+            self.step_listener,
         )
         if not state.active and incoming.timeout_token is None:
             await self._greet_user(turn)
@@ -251,7 +228,7 @@ class Engine:
                     )
                 )
             return
-        await self._save_flow_versions(turn.state)
+        await self.versions.save(turn.state)
         await self.store.commit_turn(
             TurnCommit(
                 conversation_key=ref.key,
@@ -288,81 +265,37 @@ class Engine:
         zone = turn.new_user_time_zone or user.time_zone
         await self.store.save_user(UserRecord(ref.user_key, zone, settings))
 
-    async def _save_flow_versions(self, state: ConversationState) -> None:
-        """Keep the source of every flow version a conversation runs on, so that it can go on
-        on that version after the flows change. Saved on first use rather than at start-up."""
-        for frame in state.stack:
-            if frame.version not in self._saved_versions:
-                flow = self.registry.by_version.get(frame.version)
-                if flow is not None and flow.source:
-                    await self.store.save_flow_source(
-                        version=flow.version, flow_id=flow.id, source=flow.source
-                    )
-                self._saved_versions.add(frame.version)
-
     # -- flows and topics ---------------------------------------------------------------------
 
-    def flow_of(self, frame: Frame) -> Flow:
-        """The flow version a frame is pinned to (falling back to the current one)."""
-        flow = self.registry.by_version.get(frame.version)
-        if flow is None:  # the old version could not be loaded: continue on the current one
-            flow = self.registry.flows[frame.flow]
-            frame.version = flow.version
-            if frame.step not in flow.steps:
-                frame.step = flow.start
-        return flow
+    # The catalog's look-ups, for the composition root, the adapters and the tools above it.
 
-    async def _load_versions(self, state: ConversationState) -> None:
-        for frame in state.stack:
-            if frame.version not in self.registry.by_version:
-                await self._load_version(frame)
+    @property
+    def router(self) -> TopicRouter:
+        return self.catalog.router
 
-    async def _load_version(self, frame: Frame) -> None:
-        source = await self.store.load_flow_source(frame.version)
-        if source is None:
-            return
-        try:
-            flow = compile_flow(
-                source,
-                path=f"<stored {frame.flow}@{frame.version}>",
-                renderer=self.renderer,
-                actions=self.actions,
-            )
-        except CoachError:
-            logger.warning(
-                "flow %s version %s no longer loads; using the current version",
-                frame.flow,
-                frame.version,
-            )
-            return
-        self.registry.by_version[flow.version] = flow
+    @property
+    def route_threshold(self) -> float:
+        return self.catalog.route_threshold
+
+    @property
+    def route_margin(self) -> float:
+        return self.catalog.route_margin
 
     def flow_for_topic(self, topic: str) -> str | None:
         """A flow id, a topic id or a short command word (``check``) -> the flow it starts."""
-        topic = topic.strip().lower().lstrip("/")
-        topic = COMMAND_WORDS.get(topic, topic)
-        if topic in self.registry.flows:
-            return topic
-        return self._topics.get(topic)
+        return self.catalog.flow_for_topic(topic)
 
     def flow_for_text(self, text: str) -> str | None:
         """The flow for free text typed when no conversation is running."""
-        return self.flow_for_topic(text) or self.confident_flow(text)
+        return self.catalog.flow_for_text(text)
 
     def suggestions(self, text: str, k: int = 3) -> list[tuple[str, str]]:
         """(flow id, title) of the flows a question most likely belongs to, for buttons."""
-        found: list[tuple[str, str]] = []
-        for topic, _ in self.router.rank(text, k + 1):
-            flow_id = self.flow_for_topic(topic)
-            if flow_id and topic != "other" and flow_id not in (f for f, _ in found):
-                found.append((flow_id, self.registry.flows[flow_id].title))
-        return found[:k]
+        return self.catalog.suggestions(text, k)
 
     def confident_flow(self, text: str) -> str | None:
         """The flow a question belongs to when the router is confident, else None."""
-        # The top two: a top topic only narrowly ahead of the next gets buttons (route_policy).
-        topic = confident_topic(self.router.rank(text, 2), self.route_threshold, self.route_margin)
-        return self.flow_for_topic(topic) if topic else None
+        return self.catalog.confident_flow(text)
 
     # -- scheduled jobs -----------------------------------------------------------------------
 
@@ -398,31 +331,3 @@ class Engine:
             template=job.payload["template"],
         )
         return ref, [Reply(text, destination="dm")]
-
-    # -- failures -----------------------------------------------------------------------------
-
-    def _apology(self, incoming: Incoming) -> Reply:
-        try:
-            text = self.renderer.render(
-                platform=incoming.conversation.platform, context={}, seed=0, template="coach_sorry"
-            )
-        except Exception:
-            text = APOLOGY
-        return Reply(text)
-
-    def _log_failure(self, incoming: Incoming, exc: BaseException) -> None:
-        # The exception's message may quote user text, so log its type and where it happened.
-        frames = traceback.extract_tb(exc.__traceback__)
-        where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
-        causes = []
-        cause = exc.__cause__
-        while cause is not None:
-            causes.append(type(cause).__name__)
-            cause = cause.__cause__
-        logger.error(
-            "conversation %s: turn failed with %s at %s%s; previous step kept",
-            incoming.conversation.key,
-            type(exc).__name__,
-            where,
-            f" (caused by {', '.join(causes)})" if causes else "",
-        )

@@ -45,11 +45,11 @@ from typing import Any, Protocol, TypeVar
 
 from bot.boundary import Command, Incoming, Reply, UserInfo
 from bot.dialog.busy import Backoff
-from bot.dialog.engine import Engine
 from bot.dialog.state import ref_from_json, ref_to_json
 from bot.store import InboxEvent, Store, StoreBusyError
 
 __all__ = (
+    "Handles",
     "Inbox",
     "InboxAdapter",
     "decimal_stamp",
@@ -149,6 +149,12 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class Handles(Protocol):
+    """What runs one event (the engine; the inbox needs nothing else of it)."""
+
+    async def handle(self, incoming: Incoming) -> list[Reply]: ...
+
+
 class Inbox:
     """One worker's side of the inbox: enqueue (before the ack) and the loop that runs events.
 
@@ -167,7 +173,7 @@ class Inbox:
     def __init__(
         self,
         store: Store,
-        engine: Engine,
+        engine: Handles,
         adapter: InboxAdapter,
         *,
         worker_id: str,

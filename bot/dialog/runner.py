@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
+from bot.dialog.core import TurnCore
 from bot.errors import ActionError
 from bot.flow.model import (
     ActionStep,
@@ -17,15 +17,12 @@ from bot.flow.model import (
     Step,
 )
 
-if TYPE_CHECKING:
-    from bot.dialog.turn import Turn
-
 __all__ = ("run_step",)
 
 logger = logging.getLogger(__name__)
 
 
-async def run_step(turn: Turn, step: Step) -> None:
+async def run_step(turn: TurnCore, step: Step) -> None:
     """Run one step and move the conversation to whatever comes next."""
     if isinstance(step, SayStep):
         turn.say(step.message)
@@ -51,8 +48,8 @@ async def run_step(turn: Turn, step: Step) -> None:
         turn.finish(step.result.evaluate(context) if step.result else None)
 
 
-async def _run_action(turn: Turn, step: ActionStep) -> None:
-    spec = turn.engine.actions.get(step.action)
+async def _run_action(turn: TurnCore, step: ActionStep) -> None:
+    spec = turn.catalog.actions.get(step.action)
     if spec is None:  # the loader checks this; a flow kept from an older version may not
         raise ActionError(f"the action {step.action!r} is not registered")
     context = turn.template_context({})

@@ -41,7 +41,18 @@ from bot.flow.model import (
 )
 from bot.flow.slots import ReadFinder, SlotFlow, included_names
 
-__all__ = ("goto_entries", "include_cycles", "quiet_loops", "run_problems", "unset_reads")
+__all__ = (
+    "MAX_STEPS_PER_TURN",
+    "goto_entries",
+    "include_cycles",
+    "quiet_loops",
+    "run_problems",
+    "unset_reads",
+)
+
+# The runtime (bot.dialog.advance) stops a turn that runs more steps than this without a
+# question; defined here, in the lower layer, so that the check and the runtime agree.
+MAX_STEPS_PER_TURN = 200
 
 _Node = tuple[str, str]  # (flow id, step id)
 
@@ -109,8 +120,6 @@ def _long_runs(
     are all peeled has a longest run of one more than theirs. Steps in a loop are never peeled:
     a loop without an exit is reported above, one with an exit depends on the data.
     """
-    from bot.dialog.turn import MAX_STEPS_PER_TURN  # here: the loader must not import the engine
-
     waiting = {node: len(set(nexts)) for node, nexts in successors.items()}
     predecessors: dict[_Node, set[_Node]] = {}
     for node, nexts in successors.items():

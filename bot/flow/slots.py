@@ -40,8 +40,8 @@ from bot.flow.model import (
 
 __all__ = ("ALWAYS_PRESENT", "ReadFinder", "SlotFlow", "expression_ast", "included_names")
 
-# The engine puts these into every template context (bot.dialog.turn.Turn.template_context and the
-# extra values of the unparsed/invalid messages), so reading them is always fine.
+# The engine puts these into every template context (bot.dialog.core.TurnCore.template_context
+# and the extra values of the unparsed/invalid messages), so reading them is always fine.
 ALWAYS_PRESENT = frozenset({"user", "now", "platform", "reason", "attempts"})
 _GUARD_FILTERS = ("default", "d")
 _GUARD_TESTS = ("defined", "undefined")

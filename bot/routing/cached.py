@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Protocol
 
-from bot.dialog.engine import TopicRouter
+from bot.dialog.catalog import TopicRouter
 from bot.routing.cache import open_cached, train_and_save
 from bot.routing.topics import TopicExamples, load_topics, normalise
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.dialog.engine import TopicRouter
+from bot.dialog.catalog import TopicRouter
 from bot.routing.topics import (
     OTHER,
     TOPIC_IDS,

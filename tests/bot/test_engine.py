@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from bot.boundary import Command
-from bot.dialog.engine import APOLOGY, TopicRouter
+from bot.dialog.catalog import TopicRouter
+from bot.dialog.engine import APOLOGY
 from bot.dialog.state import ConversationState
 from bot.store.memory import MemoryStore
 

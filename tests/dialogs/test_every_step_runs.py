@@ -18,9 +18,10 @@ from typing import Any
 from jinja2 import UndefinedError
 
 from bot.boundary import ConversationRef, Incoming, UserInfo
+from bot.dialog.advance import FlowLoopError
 from bot.dialog.engine import Engine
+from bot.dialog.on_typed import typed
 from bot.dialog.state import ConversationState
-from bot.dialog.turn import FlowLoopError
 from bot.flow.checks import goto_entries
 from bot.flow.model import AskStep
 from bot.flow.slots import SlotFlow
@@ -108,7 +109,7 @@ async def run_step(
     try:
         await turn.enter(flow_id, step_id)
         if state.active and isinstance(turn.current_step(), AskStep):
-            await turn._typed("\u2063")  # read by no parser (text asks take it): a reprompt
+            await typed(turn, "\u2063")  # read by no parser (text asks take it): a reprompt
     except Exception as exc:  # sorted below: only three kinds are lint's job
         cause: BaseException | None = exc
         while cause is not None:

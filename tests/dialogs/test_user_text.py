@@ -125,7 +125,7 @@ def test_the_invitation_check_sees_the_scam_question(registry: FlowRegistry) -> 
 
 
 def test_every_word_the_texts_say_to_type_does_something() -> None:
-    from bot.dialog.engine import COMMAND_WORDS
+    from bot.dialog.catalog import COMMAND_WORDS
 
     _, registry = load_content(DIALOGS, actions=build_actions())
     answers = {"skip", "none", "same"}  # answers the asking question takes

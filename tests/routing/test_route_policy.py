@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.app import build_actions, load_content
-from bot.dialog.engine import Engine, TopicRouter
+from bot.dialog.catalog import TopicRouter
+from bot.dialog.engine import Engine
 from bot.dialog.route_policy import OTHER, ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic
 from bot.routing.router import load_topics
 from bot.store.memory import MemoryStore

@@ -18,7 +18,8 @@ import pytest
 import yaml
 
 from bot.app import build_actions, load_content
-from bot.dialog.engine import Engine, TopicRouter
+from bot.dialog.catalog import TopicRouter
+from bot.dialog.engine import Engine
 from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic
 from bot.errors import FlowErrors
 from bot.routing.router import (

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.dialog.engine import TopicRouter
+from bot.dialog.catalog import TopicRouter
 from bot.errors import FlowErrors
 from bot.routing.arrays import TOLERANCE, export_model
 from bot.routing.cache import (

@@ -168,7 +168,7 @@ def chain(says: int) -> str:
 
 
 def test_a_run_of_steps_longer_than_a_turn_may_run_is_an_error(dialogs: DialogsFactory) -> None:
-    from bot.dialog.turn import MAX_STEPS_PER_TURN
+    from bot.flow.checks import MAX_STEPS_PER_TURN
 
     found = errors_of(dialogs({"demo": chain(MAX_STEPS_PER_TURN + 5)}))
     assert len(found) == 1, found

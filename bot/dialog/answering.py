@@ -1,0 +1,63 @@
+"""What follows an answer: accepted (into its slot, on to the next step) or refused (why, and
+the question again, until the question's attempts run out)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.boundary import Reply
+from bot.dialog.advance import enter, goto_step
+from bot.dialog.asking import reprompt
+from bot.dialog.core import TurnCore
+from bot.flow.model import AskStep
+
+__all__ = ("accept", "refuse")
+
+
+async def accept(turn: TurnCore, step: AskStep, values: dict[str, Any]) -> None:
+    """Store the answer's ``values`` and continue where the chosen option (or the step) leads."""
+    state = turn.state
+    turn.count(state.top.step, "answered")
+    state.checkpoint()
+    for slot, value in values.items():
+        state.assign(slot, value)
+    state.attempts = 0
+    option = next(
+        (
+            c
+            for c in step.choices
+            if c.id == values.get(step.slot)
+            or (step.kind == "yesno" and c.id == ("yes" if values.get(step.slot) else "no"))
+        ),
+        None,
+    )
+    await goto_step(turn, (option.next if option and option.next else None) or step.next)
+
+
+async def refuse(
+    turn: TurnCore, step: AskStep, reason: str, unparsed: bool, offer: Reply | None = None
+) -> None:
+    """Say why the answer does not fit; after the last attempt, go on without it."""
+    state = turn.state
+    turn.count(state.top.step, "retried")
+    state.attempts += 1
+    message = step.unparsed if unparsed else step.invalid
+    extra = {"reason": reason, "attempts": state.attempts}
+    # the last refusal is explained too: the user must know why the coach moves on
+    if message is not None:
+        turn.say(message, **extra)
+    else:
+        turn.say_system("coach_unparsed" if unparsed else "coach_invalid", **extra)
+    if state.attempts >= step.max_attempts:
+        state.attempts = 0
+        if step.on_fail:
+            state.checkpoint()  # so that `back` returns to the question that failed
+            await goto_step(turn, step.on_fail)
+        else:
+            turn.say_system("coach_gave_up")
+            state.reset()
+            await enter(turn, turn.catalog.menu_flow)
+        return
+    if offer is not None:
+        turn.replies.append(offer)
+    await reprompt(turn)
