@@ -1,7 +1,14 @@
-"""Compose the coach: content, store, engine and scheduler, for any adapter.
+"""Compose the coach: content, store, engine and scheduler, for any adapter. The public API.
 
 An adapter calls :func:`open_coach` with its settings, the escaper for its platform and its
-:class:`bot.dialog.scheduler.Delivery`, then feeds events to ``coach.engine.handle``.
+:class:`Delivery`, then feeds events to :meth:`Coach.handle` (or its durable inbox,
+:meth:`Coach.open_inbox`) and reads a person's overview with :meth:`Coach.home`.
+
+Adapters import from ``bot/`` only ``bot.boundary``, ``bot.errors``, ``bot.config`` and this
+module; everything else they need is re-exported here and listed in ``__all__`` (the read models
+of :mod:`bot.coaching.home`, the inbox and its stamps, the referral board a card click goes to,
+the ``/recruiter`` parser and the neutral markup of :mod:`bot.render.markup` that renderers
+walk). The authoring tools (``adapters/studio``) use the second public surface, ``bot.flowtools``.
 """
 
 from __future__ import annotations
@@ -18,33 +25,81 @@ from pathlib import Path
 
 from bot import startup
 from bot.answers.conditions import app_tests
+from bot.boundary import ConversationRef, Incoming, Reply
 from bot.coaching.contacts import KEEP_IN_TOUCH, KeepInTouchJobs
 from bot.coaching.decision import register_decision_actions
+from bot.coaching.home import (
+    AnsweredReferral,
+    Callback,
+    Home,
+    SavedContact,
+    SharedReferral,
+    read_home,
+)
 from bot.coaching.legitimacy_actions import register_legitimacy_actions
 from bot.coaching.message_actions import register_message_actions
 from bot.coaching.personal import register_personal_actions
+from bot.coaching.referrals import TOKEN_PREFIX as REFERRAL_TOKEN_PREFIX
 from bot.coaching.referrals import ReferralBoard
 from bot.coaching.reminders import register_builtin_actions
 from bot.config import DEFAULT_DIALOGS_DIR, Settings
 from bot.dialog.catalog import TopicRouter
 from bot.dialog.commands import CHECK_COMMAND, recruiter_command
 from bot.dialog.engine import Engine
+from bot.dialog.failures import APOLOGY
+from bot.dialog.inbox import Inbox, InboxAdapter, decimal_stamp, integer_stamp, worker_name
 from bot.dialog.scheduler import Delivery, Scheduler
+from bot.dialog.state import ConversationState
 from bot.flow.actions import ActionRegistry
 from bot.flow.contentdirs import fallback_template_names, flows_dir, topics_root
 from bot.flow.loader import FlowRegistry, load_flows
+from bot.render.markup import (
+    Bold,
+    Italic,
+    LineBreak,
+    Link,
+    ListItem,
+    Node,
+    Text,
+    escape,
+    parse,
+    to_plain,
+)
 from bot.render.templates import TemplateRenderer
-from bot.store import Job, Store
+from bot.store import JSON, Job, Store, UserRecord
 from bot.store.factory import build_store
 
 __all__ = (
+    "APOLOGY",
     "CHECK_COMMAND",
+    "REFERRAL_TOKEN_PREFIX",
+    "AnsweredReferral",
+    "Bold",
+    "Callback",
     "Coach",
+    "Delivery",
+    "Home",
+    "Inbox",
+    "InboxAdapter",
+    "Italic",
+    "LineBreak",
+    "Link",
+    "ListItem",
+    "Node",
+    "ReferralBoard",
+    "SavedContact",
+    "SharedReferral",
+    "Text",
     "build_actions",
     "build_router",
+    "decimal_stamp",
+    "escape",
+    "integer_stamp",
     "load_content",
     "open_coach",
-    "recruiter_command",  # the one parser of `/recruiter <text>`, for every adapter
+    "parse",
+    "recruiter_command",
+    "to_plain",
 )
 
 
@@ -111,6 +166,51 @@ class Coach:
         load = getattr(self.engine.router, "load", None)
         if load is not None:
             threading.Thread(target=load, name="router-warm-up", daemon=True).start()
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """One event's turn: the replies to send (never raises; see Engine.handle)."""
+        return await self.engine.handle(incoming)
+
+    def knows_topic(self, word: str) -> bool:
+        """Whether ``word`` names a topic, flow or command word (``/recruiter <word>``)."""
+        return self.engine.flow_for_topic(word) is not None
+
+    def topics(self) -> list[tuple[str, str]]:
+        """(topic id, flow title) for every topic the flows declare, for autocomplete."""
+        registry = self.engine.registry
+        return [(topic, registry.flows[flow].title) for topic, flow in registry.topics().items()]
+
+    async def is_running(self, conversation: ConversationRef) -> bool:
+        """Whether a flow is under way in this conversation (a question waits for an answer)."""
+        stored = await self.store.load_conversation(conversation.key)
+        return stored is not None and ConversationState.from_json(stored.state).active
+
+    async def home(self, user_key: str, time_zone: str | None) -> Home:
+        """The callbacks, contacts and referrals of this person (Slack's App Home)."""
+        return await read_home(self.store, self.referrals, user_key, time_zone)
+
+    async def user_settings(self, user_key: str) -> dict[str, JSON]:
+        """An adapter's settings kept for a person or a space (a copy; empty when none)."""
+        record = await self.store.load_user(user_key)
+        return dict(record.settings) if record is not None else {}
+
+    async def save_user_settings(self, user_key: str, settings: dict[str, JSON]) -> None:
+        """Replace those settings; the person's time zone stays as it is."""
+        record = await self.store.load_user(user_key) or UserRecord(user_key)
+        await self.store.save_user(UserRecord(user_key, record.time_zone, settings))
+
+    def open_inbox(
+        self, adapter: InboxAdapter, *, platforms: tuple[str, ...], concurrency: int
+    ) -> Inbox:
+        """This worker's side of the durable inbox for ``platforms`` (start it with ``start``)."""
+        return Inbox(
+            self.store,
+            self.engine,
+            adapter,
+            worker_id=worker_name(),
+            concurrency=concurrency,
+            platforms=platforms,
+        )
 
     async def close(self) -> None:
         if self.scheduler is not None:

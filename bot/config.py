@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.errors import ConfigError
@@ -64,6 +64,29 @@ class Settings:
     @property
     def python_log_level(self) -> int:
         return int(getattr(logging, self.log_level))
+
+    @property
+    def sql_url(self) -> str:
+        """DATABASE_URL as the project spells it (``postgresql+asyncpg://``, ...), for other
+        SQLAlchemy users of the same database (Slack's installation store).
+
+        Raises:
+            ValueError: the URL names a database or driver the coach does not support.
+        """
+        from bot.store.factory import normalize_database_url
+
+        return normalize_database_url(self.database_url)
+
+    def with_data_dir(self, data_dir: Path) -> Settings:
+        """The settings with another data folder; the default SQLite database moves with it,
+        an explicit DATABASE_URL stays."""
+        from bot.store.factory import default_database_url
+
+        data_dir = data_dir.expanduser()
+        url = self.database_url
+        if url == default_database_url(self.data_dir):
+            url = default_database_url(data_dir)
+        return replace(self, data_dir=data_dir, database_url=url)
 
 
 def _default_data_dir() -> str:

@@ -9,7 +9,11 @@ Three rules:
 (a) no import circle between modules;
 (b) no arrow that runs up the layer table (a module imports its own package and lower layers);
 (c) an adapter imports from bot/ only the public API: ``bot.boundary``, ``bot.errors``,
-    ``bot.config``, ``bot.app`` and the read models ``bot.app`` re-exports (``__all__``).
+    ``bot.config``, ``bot.app`` and the names ``bot.app`` re-exports (``__all__``: read models,
+    the inbox, the neutral markup), which may be imported where they live when import time
+    matters (the console's ``--help``). Two more doors: the studio, an authoring tool, uses the
+    tools' surface ``bot.flowtools``; an adapter's ``__main__`` (``python -m adapters.X``) is an
+    entry point and runs ``bot.cli``.
 
 Today's known breaches are listed below, each with the helper or step that removes it. The lists
 may only shrink: an entry that no longer happens fails the test too, so they stay true.
@@ -44,6 +48,11 @@ LAYERS: dict[str, int] = {
     "bot.cli": 10,
 }
 ADAPTER_API = ("bot.boundary", "bot.errors", "bot.config", "bot.app")
+#: What an adapter may import besides ADAPTER_API: (adapter modules prefix, bot package).
+ADAPTER_DOORS = (
+    ("adapters.studio.", "bot.flowtools"),  # the authoring tools' public surface
+    ("adapters.*.__main__", "bot.cli.main"),  # `python -m adapters.X` is the command line
+)
 
 # --- today's known breaches (may only shrink) -------------------------------------------------
 
@@ -67,57 +76,8 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
     ("bot.flow.contentdirs", "bot.config"),
 }
 
-#: Adapter imports outside the public API: (adapter module, bot module). All of them go when
-#: the adapters' API step (after step 2) gives ``bot.app`` its read models and commands.
-KNOWN_ADAPTER_REACH: set[tuple[str, str]] = {
-    # ``python -m adapters.X`` runs the CLI: bot.cli is the entry, not an API
-    ("adapters.console.__main__", "bot.cli.main"),
-    ("adapters.discord.__main__", "bot.cli.main"),
-    ("adapters.slack.__main__", "bot.cli.main"),
-    # the neutral markup of replies: move to bot.boundary or re-export from bot.app
-    ("adapters.console.cli", "bot.render.markup"),
-    ("adapters.console.render", "bot.render.markup"),
-    ("adapters.discord.controls", "bot.render.markup"),
-    ("adapters.discord.render", "bot.render.markup"),
-    ("adapters.slack.render", "bot.render.markup"),
-    ("adapters.slack.send", "bot.render.markup"),
-    ("adapters.studio.casewriter", "bot.render.markup"),
-    ("adapters.studio.views", "bot.render.markup"),
-    # encoded state, the store and its factory
-    ("adapters.console.cli", "bot.dialog.state"),
-    ("adapters.console.cli", "bot.store.factory"),
-    ("adapters.discord.commands", "bot.store"),
-    ("adapters.discord.users", "bot.store"),
-    ("adapters.slack.handlers", "bot.store"),
-    ("adapters.slack.home", "bot.store"),
-    ("adapters.slack.oauth", "bot.store.factory"),
-    # the engine, the inbox and the command words directly
-    ("adapters.discord.client", "bot.dialog.inbox"),
-    ("adapters.discord.handlers", "bot.dialog.engine"),
-    ("adapters.discord.handlers", "bot.dialog.inbox"),
-    ("adapters.slack.app", "bot.dialog.inbox"),
-    ("adapters.slack.handlers", "bot.dialog.engine"),
-    ("adapters.slack.handlers", "bot.dialog.inbox"),
-    # the referral board and answer parsing (App Home, referral cards)
-    ("adapters.discord.referral_desk", "bot.coaching.referrals"),
-    ("adapters.slack.app", "bot.coaching.referrals"),
-    ("adapters.slack.home", "bot.answers.parse"),
-    ("adapters.slack.home", "bot.coaching.referrals"),
-    ("adapters.slack.send", "bot.coaching.referrals"),
-    # the studio is an authoring tool over flowtools, engine and a memory store: its API is
-    # decided in the adapters' API step
-    ("adapters.studio.casewriter", "bot.flowtools.casefile"),
-    ("adapters.studio.casewriter", "bot.flowtools.transcript"),
-    ("adapters.studio.pagestate", "bot.flow.model"),
-    ("adapters.studio.pagestate", "bot.flowtools.graph"),
-    ("adapters.studio.session", "bot.dialog.engine"),
-    ("adapters.studio.session", "bot.dialog.state"),
-    ("adapters.studio.session", "bot.flowtools.casefile"),
-    ("adapters.studio.session", "bot.flowtools.lint"),
-    ("adapters.studio.session", "bot.flowtools.transcript"),
-    ("adapters.studio.session", "bot.store"),
-    ("adapters.studio.session", "bot.store.memory"),
-}
+#: Adapter imports outside the public API: (adapter module, bot module). None left.
+KNOWN_ADAPTER_REACH: set[tuple[str, str]] = set()
 
 
 #: Packages whose ``__init__`` docstring does not yet say what they may import (who writes it).
@@ -293,7 +253,16 @@ def adapter_reach(arrows: Iterable[Arrow]) -> set[tuple[str, str]]:
         and a.target.startswith("bot")
         and not any(a.target == m or a.target.startswith(m + ".") for m in ADAPTER_API)
         and not (a.names and set(a.names) <= allowed)
+        and not any(_through_door(a, source, target) for source, target in ADAPTER_DOORS)
     }
+
+
+def _through_door(arrow: Arrow, source: str, target: str) -> bool:
+    if source.endswith(".__main__"):
+        ok = arrow.source.startswith("adapters.") and arrow.source.endswith(".__main__")
+    else:
+        ok = arrow.source.startswith(source)
+    return ok and (arrow.target == target or arrow.target.startswith(target + "."))
 
 
 # --- the tests -------------------------------------------------------------------------------
@@ -375,3 +344,17 @@ def test_the_rules_flag_a_circle_an_upward_arrow_and_a_reach() -> None:
         ]
     )
     assert reach == {("adapters.slack.home", "bot.store")}
+    doors = adapter_reach(
+        [
+            Arrow("adapters.studio.session", "bot.flowtools.sandbox"),
+            Arrow("adapters.slack.__main__", "bot.cli.main"),
+            Arrow("adapters.slack.app", "bot.flowtools.lint"),
+            Arrow("adapters.slack.app", "bot.cli.main"),
+            Arrow("adapters.studio.session", "bot.dialog.state"),
+        ]
+    )
+    assert doors == {
+        ("adapters.slack.app", "bot.flowtools.lint"),
+        ("adapters.slack.app", "bot.cli.main"),
+        ("adapters.studio.session", "bot.dialog.state"),
+    }

@@ -19,8 +19,6 @@ KNOWN_LONG_MODULES: dict[str, str] = {
     "bot/answers/parse.py": "h11answers, step 2: split by subject",
     "bot/render/templates.py": "h11answers, step 2: formatters out of render",
     "bot/flow/asks.py": "h11answers, step 2: bot.flow",
-    "bot/dialog/engine.py": "h11dialog, step 2: the catalog out of Engine",
-    "bot/dialog/turn.py": "h11dialog, step 2: Turn split by what it handles",
     "bot/store/__init__.py": "the store ports step: records and small ports",
     "bot/store/sql_personal.py": "the store ports step",
     "bot/store/sql_runner.py": "the store ports step",
@@ -31,7 +29,6 @@ KNOWN_LONG_MODULES: dict[str, str] = {
 #: Classes over CLASS_MAX lines ("path:Class": who shrinks it).
 KNOWN_LONG_CLASSES: dict[str, str] = {
     "bot/dialog/engine.py:Engine": "h11dialog, step 2",
-    "bot/dialog/turn.py:Turn": "h11dialog, step 2",
     "adapters/slack/handlers.py:Handlers": "the adapters' API step",
 }
 

@@ -6,7 +6,7 @@
 
 Nothing is imported here, so ``import adapters.console.convert`` stays cheap.
 
-May import: ``bot.boundary``, ``bot.errors``, ``bot.config``, ``bot.app`` (the public API; the
-exceptions still listed in ``tests/test_layers.py`` go in the adapters' API step), its own package
-and its platform's SDK; never another adapter.
+May import: ``bot.boundary``, ``bot.errors``, ``bot.config``, ``bot.app`` (the public API, see
+docs/architecture.md; ``tests/test_layers.py`` checks it), its own package and its platform's
+SDK; never another adapter.
 """

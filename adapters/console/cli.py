@@ -32,7 +32,7 @@ from adapters.console.render import Renderer, build_renderer
 from bot.boundary import Choice, Command, ConversationRef, Incoming, Reply, UserInfo
 from bot.config import Settings, check_storage
 from bot.errors import CoachError
-from bot.render.markup import escape
+from bot.render.markup import escape  # re-exported by bot.app; see adapters.console.render
 
 if TYPE_CHECKING:
     from bot.app import Coach
@@ -79,15 +79,7 @@ def main(args: argparse.Namespace) -> int:
 
 def with_data_dir(settings: Settings, data_dir: Path | None) -> Settings:
     """``--data-dir`` moves the default SQLite database; an explicit DATABASE_URL stays."""
-    if data_dir is None:
-        return settings
-    from bot.store.factory import default_database_url
-
-    data_dir = data_dir.expanduser()
-    url = settings.database_url
-    if url == default_database_url(settings.data_dir):
-        url = default_database_url(data_dir)
-    return dataclasses.replace(settings, data_dir=data_dir, database_url=url)
+    return settings if data_dir is None else settings.with_data_dir(data_dir)
 
 
 def _login_name() -> str:
@@ -208,7 +200,7 @@ class ConsoleSession:
         return self.coach
 
     async def send(self, incoming: Incoming) -> list[Reply]:
-        replies = await self._coach().engine.handle(incoming)  # never raises
+        replies = await self._coach().handle(incoming)  # never raises
         replies = [save_attachment(r, self.files_dir) for r in replies]
         self.choices = current_choices(replies, self.choices)
         self.renderer.show(replies)
@@ -224,11 +216,7 @@ class ConsoleSession:
             self.renderer.hint(START_HINT)
 
     async def _running(self) -> bool:
-        # The engine has no "is a conversation running?" call yet; the stored state says so.
-        from bot.dialog.state import ConversationState
-
-        stored = await self._coach().store.load_conversation(self.conversation.key)
-        return stored is not None and ConversationState.from_json(stored.state).active
+        return await self._coach().is_running(self.conversation)
 
     async def converse(self, reader: LineReader) -> None:
         """One turn per line until the input ends."""
@@ -239,7 +227,11 @@ class ConsoleSession:
                 self.renderer.end()
                 return
             incoming = to_incoming(
-                line, conversation=self.conversation, user=self.user, choices=self.choices
+                line,
+                conversation=self.conversation,
+                user=self.user,
+                choices=self.choices,
+                knows_topic=self._coach().knows_topic,
             )
             self.renderer.echo(line.strip())
             if incoming is not None:

@@ -2,14 +2,21 @@
 
 A typed line becomes an :class:`~bot.boundary.Incoming`: a number picks one of the choices shown
 last (its token is sent, so an answer to an old question is recognised as stale), anything else
-is sent as text and the engine matches labels, synonyms and commands itself.
+is sent as text and the engine matches labels, synonyms and commands itself. A line
+``/recruiter <text>`` is read by the core's :func:`~bot.dialog.commands.recruiter_command`, as
+Slack's and Discord's slash commands are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 
 from bot.boundary import Choice, ConversationRef, Incoming, Reply, UserInfo
+
+# bot.app re-exports it (the public API); imported where it lives so that `console --help`
+# does not load the engine.
+from bot.dialog.commands import recruiter_command
 
 __all__ = (
     "CONSOLE_CHANNEL",
@@ -20,6 +27,7 @@ __all__ = (
 )
 
 CONSOLE_CHANNEL = "terminal"
+_SLASH_RECRUITER = re.compile(r"^/recruiter(?:\s+(?P<text>.*))?$", re.IGNORECASE | re.DOTALL)
 
 
 def to_conversation(user: str) -> ConversationRef:
@@ -52,15 +60,21 @@ def to_incoming(
     conversation: ConversationRef,
     user: UserInfo,
     choices: Sequence[Choice] = (),
+    knows_topic: Callable[[str], bool] = lambda word: False,
 ) -> Incoming | None:
     """The event for one typed line, or ``None`` for a blank line.
 
     ``"2"`` presses the second of ``choices``, unless a choice is labelled ``"2"`` (a scale from
     0 to 10): then the label is meant and the line goes to the engine as text.
+    ``/recruiter <text>`` is the slash command (``knows_topic`` tells topic words from questions).
     """
     text = line.strip()
     if not text:
         return None
+    slash = _SLASH_RECRUITER.match(text)
+    if slash is not None:
+        command = recruiter_command(slash.group("text") or "", knows_topic=knows_topic)
+        return Incoming(conversation=conversation, command=command, user=user)
     chosen = _numbered(text, choices)
     if chosen is not None:
         return Incoming(conversation=conversation, choice_token=chosen.token, user=user)

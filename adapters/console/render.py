@@ -16,6 +16,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from bot.boundary import Card, Choice, Reply
+
+# bot.app re-exports these (the public API); imported where they live so that `console --help`
+# does not load the engine.
 from bot.render.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse, to_plain
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@
 Nothing is imported here. The package is named ``discord`` but never shadows the library:
 every import is absolute (``import discord`` is discord.py, ``adapters.discord`` is this).
 
-May import: ``bot.boundary``, ``bot.errors``, ``bot.config``, ``bot.app`` (the public API; the
-exceptions still listed in ``tests/test_layers.py`` go in the adapters' API step), its own package
-and its platform's SDK; never another adapter.
+May import: ``bot.boundary``, ``bot.errors``, ``bot.config``, ``bot.app`` (the public API, see
+docs/architecture.md; ``tests/test_layers.py`` checks it), its own package and its platform's
+SDK; never another adapter.
 """

@@ -32,7 +32,6 @@ from adapters.discord.handlers import Handlers
 from adapters.discord.inbox import INBOX_CONCURRENCY, DiscordInbox
 from adapters.discord.referral_desk import ReferralDesk
 from adapters.discord.users import DiscordUsers
-from bot.dialog.inbox import Inbox, worker_name
 
 if TYPE_CHECKING:
     from bot.app import Coach
@@ -64,7 +63,7 @@ class CoachClient(discord.Client):
         self.coach = coach
         self.tree: app_commands.CommandTree[CoachClient] = app_commands.CommandTree(self)
         self.sender = Sender(FormCache())
-        self.user_settings = DiscordUsers(coach.store)
+        self.user_settings = DiscordUsers(coach)
         self.handlers = Handlers(
             coach=coach,
             client=self,
@@ -73,13 +72,10 @@ class CoachClient(discord.Client):
             desk=self._referral_desk(),
         )
         add_commands(self.tree, self.handlers)
-        self.inbox = self.handlers.inbox = Inbox(
-            coach.store,
-            coach.engine,
+        self.inbox = self.handlers.inbox = coach.open_inbox(
             DiscordInbox(self, self.sender, self.user_settings, self.handlers.route),
-            worker_id=worker_name(),
-            concurrency=INBOX_CONCURRENCY,
             platforms=("discord",),
+            concurrency=INBOX_CONCURRENCY,
         )
         self.delivery = delivery
         self.force_sync = force_sync
@@ -102,7 +98,7 @@ class CoachClient(discord.Client):
         if self.delivery is not None:
             self.delivery.bind(self, self.sender, self.user_settings)
         try:
-            self.synced = await sync_commands(self.tree, self.coach.store, force=self.force_sync)
+            self.synced = await sync_commands(self.tree, self.coach, force=self.force_sync)
         except (discord.HTTPException, app_commands.MissingApplicationID) as exc:
             # DMs and buttons still work; the commands Discord already has stay as they were.
             log.error("syncing the application commands failed with %s", type(exc).__name__)

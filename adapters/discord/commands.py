@@ -26,10 +26,10 @@ import discord
 from discord import app_commands
 
 from adapters.discord.check_menu import check_menu
-from bot.store import Store, UserRecord
 
 if TYPE_CHECKING:
     from adapters.discord.handlers import Handlers
+    from bot.app import Coach
 
 __all__ = ("TextChannelOption", "add_commands", "command_digest", "sync_commands")
 
@@ -120,7 +120,7 @@ def command_digest(tree: app_commands.CommandTree[Any]) -> str:
 
 
 async def sync_commands(
-    tree: app_commands.CommandTree[Any], store: Store, *, force: bool = False
+    tree: app_commands.CommandTree[Any], coach: Coach, *, force: bool = False
 ) -> bool:
     """Sync the global commands when they changed since the last sync (or ``force``).
 
@@ -131,12 +131,12 @@ async def sync_commands(
         raise discord.app_commands.MissingApplicationID
     key = f"discord:app:{application_id}"
     digest = command_digest(tree)
-    record = await store.load_user(key) or UserRecord(key)
-    if not force and record.settings.get(_DIGEST_KEY) == digest:
+    settings = await coach.user_settings(key)
+    if not force and settings.get(_DIGEST_KEY) == digest:
         log.info("application commands unchanged; not synced")
         return False
     await tree.sync()
-    settings = {**record.settings, _DIGEST_KEY: digest}
-    await store.save_user(UserRecord(key, record.time_zone, settings))
+    settings[_DIGEST_KEY] = digest
+    await coach.save_user_settings(key, settings)
     log.info("application commands synced")
     return True

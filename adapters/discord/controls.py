@@ -48,8 +48,8 @@ from adapters.discord.limits import (
     fit,
     size,
 )
+from bot.app import to_plain
 from bot.boundary import Choice, Form, FormField
-from bot.render.markup import to_plain
 
 __all__ = (
     "MODAL_TIMEOUT",

@@ -46,9 +46,8 @@ from adapters.discord.limits import CONTENT, size
 from adapters.discord.referral_desk import REFERRAL_PREFIX, ReferralDesk
 from adapters.discord.render import Outgoing, link_view, render_replies
 from adapters.discord.users import DiscordUsers
+from bot.app import APOLOGY, Inbox, integer_stamp
 from bot.boundary import Command, ConversationRef, Form, Incoming, Reply, UserInfo
-from bot.dialog.engine import APOLOGY
-from bot.dialog.inbox import Inbox, integer_stamp
 
 if TYPE_CHECKING:
     from bot.app import Coach
@@ -100,7 +99,7 @@ class Handlers:
         self, interaction: Interaction, topic: str | None, question: str | None
     ) -> None:
         """``/recruiter [topic] [question]``."""
-        known = bool(topic) and self.coach.engine.flow_for_topic(topic or "") is not None
+        known = bool(topic) and self.coach.knows_topic(topic or "")
 
         def make(conversation: ConversationRef, user: UserInfo) -> Incoming:
             return command_to_incoming(
@@ -205,7 +204,7 @@ class Handlers:
                 stamp = integer_stamp(message.id)
                 await self.inbox.enqueue(incoming, stamp=stamp, route=route)
                 return
-            replies = [*notes, *await self.coach.engine.handle(incoming)]  # handle never raises
+            replies = [*notes, *await self.coach.handle(incoming)]  # handle never raises
             replies = await self._route(incoming.conversation, replies)
             target = ChannelTarget(message.channel)
             await self.sender.send(target, replies, user_id=message.author.id)
@@ -216,11 +215,9 @@ class Handlers:
 
     def topic_choices(self, current: str) -> list[app_commands.Choice[str]]:
         """Autocomplete for ``topic``: the topic ids flows declare, filtered by what is typed."""
-        registry = self.coach.engine.registry
         typed = current.strip().casefold()
         choices = []
-        for topic, flow_id in registry.topics().items():
-            title = registry.flows[flow_id].title
+        for topic, title in self.coach.topics():
             name = f"{title} ({topic})"[:100]
             if typed in name.casefold():
                 choices.append(app_commands.Choice(name=name, value=topic))
@@ -250,7 +247,7 @@ class Handlers:
         space, notes = await self.users.arrive(user_id, interaction.guild_id)
         conversation = to_conversation(user_id=user_id, dm_channel_id=dm.id, space=space)
         incoming = make(conversation, to_user_info(interaction.user, interaction.locale))
-        replies = [*notes, *await self.coach.engine.handle(incoming)]  # handle never raises
+        replies = [*notes, *await self.coach.handle(incoming)]  # handle never raises
         replies = await self._route(conversation, replies)
         if shared:
             await self._answer_in_shared_place(interaction, dm, replies)

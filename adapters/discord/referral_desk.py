@@ -25,14 +25,14 @@ from discord import app_commands
 from adapters.discord.delivery import ChannelTarget, FollowupTarget, Sender, is_dm_closed
 from adapters.discord.render import render_replies
 from adapters.discord.users import DiscordUsers
+from bot.app import REFERRAL_TOKEN_PREFIX, ReferralBoard
 from bot.boundary import ConversationRef, Reply
-from bot.coaching.referrals import TOKEN_PREFIX, ReferralBoard
 
 __all__ = ("REFERRAL_PREFIX", "ReferralDesk", "referral_id")
 
 log = logging.getLogger(__name__)
 
-REFERRAL_PREFIX = TOKEN_PREFIX  # tokens of card buttons
+REFERRAL_PREFIX = REFERRAL_TOKEN_PREFIX  # tokens of card buttons
 NO_SERVER = (
     "Sharing posts in a server's referral channel, so I need to know which server: run "
     "**/recruiter** in that server first, then share from there."

@@ -45,8 +45,8 @@ from adapters.discord.limits import (
     fit,
     size,
 )
+from bot.app import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse
 from bot.boundary import Attachment, Card, Form, Reply
-from bot.render.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse
 
 __all__ = (
     "MODAL_TIMEOUT",  # from adapters.discord.controls, as are the button and modal builders

@@ -17,8 +17,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from bot.app import Coach
 from bot.boundary import Reply
-from bot.store import Store, UserRecord
 
 __all__ = ("DM_CLOSED_NOTE", "DiscordUsers", "user_record_key")
 
@@ -41,8 +41,8 @@ def user_record_key(user_id: int | str) -> str:
 class DiscordUsers:
     """Reads and updates the adapter's per-user settings in the store."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, coach: Coach) -> None:
+        self._coach = coach
 
     async def arrive(self, user_id: int, guild_id: int | None) -> tuple[str | None, list[Reply]]:
         """A user did something: their conversation's space and the notes to show first.
@@ -50,8 +50,8 @@ class DiscordUsers:
         ``guild_id`` is the server the event came from, if any; it becomes the current space.
         """
         key = user_record_key(user_id)
-        record = await self._store.load_user(key) or UserRecord(key)
-        settings = dict(record.settings)
+        saved = await self._coach.user_settings(key)
+        settings = dict(saved)
         space = settings.get(SPACE)
         notes = []
         if DM_FAILED in settings:
@@ -59,14 +59,14 @@ class DiscordUsers:
             notes.append(Reply(DM_CLOSED_NOTE))
         if guild_id is not None and space != str(guild_id):
             space = settings[SPACE] = str(guild_id)
-        if settings != record.settings:
-            await self._store.save_user(UserRecord(key, record.time_zone, settings))
+        if settings != saved:
+            await self._coach.save_user_settings(key, settings)
         return (space if isinstance(space, str) else None), notes
 
     async def dm_failed(self, user_id: int | str) -> None:
         """Discord refused a DM to this user: note it for their next interaction."""
         key = user_record_key(user_id)
         log.warning("DM to discord user %s refused (DMs closed); noted", user_id)
-        record = await self._store.load_user(key) or UserRecord(key)
-        settings = {**record.settings, DM_FAILED: datetime.now(UTC).isoformat()}
-        await self._store.save_user(UserRecord(key, record.time_zone, settings))
+        settings = await self._coach.user_settings(key)
+        settings[DM_FAILED] = datetime.now(UTC).isoformat()
+        await self._coach.save_user_settings(key, settings)

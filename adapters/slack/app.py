@@ -38,10 +38,9 @@ from adapters.slack.render import FORM_CALLBACK
 from adapters.slack.send import ClientSource, DeliveryError, Sender
 from adapters.slack.shortcuts import register_shortcuts
 from adapters.slack.users import UserDirectory
+from bot.app import Inbox, ReferralBoard
 from bot.boundary import ConversationRef, Reply
-from bot.coaching.referrals import ReferralBoard
 from bot.config import Settings
-from bot.dialog.inbox import Inbox, worker_name
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -146,18 +145,12 @@ def _handlers(
     sender = Sender(clients=clients, users=UserDirectory(), referrals=board)
     if delivery is not None:
         delivery.sender = sender
-    inbox = Inbox(
-        coach.store,
-        coach.engine,
-        SlackInbox(sender),
-        worker_id=worker_name(),
-        concurrency=INBOX_CONCURRENCY,
-        platforms=("slack",),
+    inbox = coach.open_inbox(
+        SlackInbox(sender), platforms=("slack",), concurrency=INBOX_CONCURRENCY
     )
     _start_soon(inbox)
     return Handlers(
-        engine=coach.engine,
-        store=coach.store,
+        coach=coach,
         sender=sender,
         redirect_base=_redirect_base(clients.base.base_url),
         inbox=inbox,

@@ -8,8 +8,8 @@ modal submission, whose validation errors can only travel in the ack: the user l
 engine together get :data:`SUBMIT_BUDGET` seconds, then the modal closes and the answer follows
 as a message (a rate-limited ``users.info`` alone can take longer than Slack's 3 s).
 
-Nothing here decides dialog: commands, choices and forms go to ``engine.handle``; referral card
-clicks go to the referral board; the rest is Slack plumbing.
+Nothing here decides dialog: commands, choices and forms go to ``Coach.handle`` (or the inbox);
+referral card clicks go to the referral board (``Coach.referrals``); the rest is Slack plumbing.
 """
 
 from __future__ import annotations
@@ -38,14 +38,12 @@ from adapters.slack.convert import (
     to_command,
 )
 from adapters.slack.guard import safe_home
-from adapters.slack.home import build_home
+from adapters.slack.home import home_view
 from adapters.slack.render import CHOICE_ACTION, CONTINUE_ACTION, FORM_ACTION, to_home
 from adapters.slack.send import Sender, Surface, load_metadata, with_form_note
 from adapters.slack.users import error_code
+from bot.app import Coach, Inbox, decimal_stamp
 from bot.boundary import Command, ConversationRef, Incoming, Reply, UserInfo
-from bot.dialog.engine import Engine
-from bot.dialog.inbox import Inbox, decimal_stamp
-from bot.store import Store
 
 __all__ = ("SUBMIT_BUDGET", "Handlers")
 
@@ -78,14 +76,12 @@ class Handlers:
     def __init__(
         self,
         *,
-        engine: Engine,
-        store: Store,
+        coach: Coach,
         sender: Sender,
         redirect_base: str,
         inbox: Inbox | None = None,
     ) -> None:
-        self.engine = engine
-        self.store = store
+        self.coach = coach
         self.sender = sender
         self.inbox = inbox  # DMs are saved here before Slack's 200, and run from here
         self.users = sender.users
@@ -135,7 +131,7 @@ class Handlers:
         self._spawn("command", self._command(surface, payload, request))
 
     def _knows_topic(self, word: str) -> bool:
-        return self.engine.flow_for_topic(word) is not None
+        return self.coach.knows_topic(word)
 
     def _continue_url(self, payload: CommandPayload) -> str | None:
         app = payload.get("api_app_id")
@@ -156,7 +152,7 @@ class Handlers:
         if isinstance(request, AdminRequest):
             await self._admin(surface, request, is_admin=person.is_admin)
             return
-        replies = await self.engine.handle(command_to_incoming(payload, request, person.info))
+        replies = await self.coach.handle(command_to_incoming(payload, request, person.info))
         await self.sender.send(surface, replies)
 
     async def _in_own_dm(self, surface: Surface, channel: str) -> bool:
@@ -221,7 +217,7 @@ class Handlers:
         await self._run(surface, incoming)
 
     async def _run(self, surface: Surface, incoming: Incoming) -> None:
-        await self.sender.send(surface, await self.engine.handle(incoming))
+        await self.sender.send(surface, await self.coach.handle(incoming))
 
     # -- buttons ---------------------------------------------------------------------------------
 
@@ -324,7 +320,7 @@ class Handlers:
     async def _command_replies(self, surface: Surface, command: str) -> list[Reply]:
         ref = surface.conversation
         info = await self.users.info(surface.client, ref.space, ref.user)
-        return await self.engine.handle(
+        return await self.coach.handle(
             Incoming(conversation=ref, command=Command(command), user=info)
         )
 
@@ -391,7 +387,7 @@ class Handlers:
         info = await self.users.info(client, team, ref.user)
         values = form_values(state, time_zone=info.time_zone)
         incoming = Incoming(conversation=ref, choice_token=token, form=values, user=info)
-        return await self.engine.handle(incoming)
+        return await self.coach.handle(incoming)
 
     async def _after(self, surface: Surface, turn: asyncio.Future[list[Reply]]) -> None:
         await self.sender.send(surface, await turn)
@@ -405,12 +401,8 @@ class Handlers:
 
     async def publish_home(self, client: AsyncWebClient, team: str | None, user: str) -> None:
         info = await self.users.info(client, team, user)
-        home = await build_home(
-            store=self.store,
-            referrals=self.sender.referrals,
-            conversation=private_conversation(team, user),
-            time_zone=info.time_zone,
-        )
+        user_key = private_conversation(team, user).user_key
+        home = home_view(await self.coach.home(user_key, info.time_zone))
         await client.views_publish(user_id=user, view=safe_home(to_home(home)))
 
 

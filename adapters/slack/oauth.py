@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.store.factory import normalize_database_url
 
 __all__ = ("BOT_SCOPES", "OAuthStores", "build_oauth_settings", "open_oauth_stores")
 
@@ -59,7 +58,7 @@ async def open_oauth_stores(settings: Settings) -> OAuthStores:
     """The installation and state stores on DATABASE_URL, their tables created."""
     if not settings.slack_client_id:
         raise ConfigError("SLACK_CLIENT_ID is needed for a multi-workspace install")
-    engine = create_async_engine(normalize_database_url(settings.database_url))
+    engine = create_async_engine(settings.sql_url)
     stores = OAuthStores(
         installations=AsyncSQLAlchemyInstallationStore(
             client_id=settings.slack_client_id, engine=engine

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from bot.app import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse, to_plain
 from bot.boundary import Card, Choice, Form, FormField, Reply
-from bot.render.markup import Bold, Italic, LineBreak, Link, ListItem, Node, Text, parse, to_plain
 
 __all__ = (
     "CHOICE_ACTION",

@@ -32,10 +32,9 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack.guard import safe_message, safe_modal
 from adapters.slack.render import SlackMessage, continue_button, to_message, to_modal
 from adapters.slack.users import UserDirectory, error_code
+from bot.app import ReferralBoard, to_plain
 from bot.boundary import Attachment, ConversationRef, Reply
-from bot.coaching.referrals import ReferralBoard
 from bot.errors import DeliveryError
-from bot.render.markup import to_plain
 
 __all__ = (
     "ClientSource",

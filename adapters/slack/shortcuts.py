@@ -56,7 +56,7 @@ async def check(handlers: Handlers, body: dict[str, Any], client: AsyncWebClient
         event_id=f"shortcut:{body.get('trigger_id', '')}",
         user=info,
     )
-    await handlers.sender.send(surface, await handlers.engine.handle(incoming))
+    await handlers.sender.send(surface, await handlers.coach.handle(incoming))
 
 
 def message_text(message: dict[str, Any]) -> str:

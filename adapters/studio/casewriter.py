@@ -17,9 +17,9 @@ from typing import Any
 import yaml
 
 from adapters.studio.session import Record, StudioSession
+from bot.app import to_plain
 from bot.flowtools.casefile import load_cases
 from bot.flowtools.transcript import Coverage, run_cases
-from bot.render.markup import to_plain
 
 __all__ = ("Saved", "case_data", "run_tests", "save_case")
 

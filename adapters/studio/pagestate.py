@@ -8,8 +8,8 @@ from typing import Any
 
 from adapters.studio.session import StudioSession
 from adapters.studio.views import view
-from bot.flow.model import Flow
 from bot.flowtools.graph import mermaid, node_id
+from bot.flowtools.sandbox import Flow
 
 __all__ = ("diagram", "page_state")
 

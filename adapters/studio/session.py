@@ -18,13 +18,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.boundary import Choice, Command, ConversationRef, Form, Incoming, Reply, UserInfo
-from bot.dialog.engine import Engine
-from bot.dialog.state import ConversationState, Frame
 from bot.flowtools.casefile import DEFAULT_NOW
 from bot.flowtools.lint import Dialogs, LintReport, lint, load_dialogs
+from bot.flowtools.sandbox import Sandbox
 from bot.flowtools.transcript import DEFAULT_ENTRY_FLOW
-from bot.store import TurnCommit
-from bot.store.memory import MemoryStore
 
 __all__ = ("PLATFORMS", "Shown", "StudioSession", "Turn")
 
@@ -113,15 +110,7 @@ class StudioSession:
         return min(flows)
 
     def _new_engine(self) -> None:
-        self.store = MemoryStore()
-        self.engine = Engine(
-            registry=self.dialogs.registry,
-            renderer=self.dialogs.renderer,
-            store=self.store,
-            actions=self.dialogs.actions,
-            entry_flow=self.entry_flow(),
-            clock=lambda: self.now,
-        )
+        self.sandbox = Sandbox(self.dialogs, entry_flow=self.entry_flow(), clock=lambda: self.now)
         self.chat = []
         self.records = []
         self._job_kind: str | None = None
@@ -184,17 +173,15 @@ class StudioSession:
         return await self._handle(self._incoming(text=str(turn.value))), None
 
     async def _run_jump(self) -> tuple[list[Reply], str | None]:
-        jobs = sorted(await self.store.pending_jobs(self.ref.user_key), key=lambda j: j.due_at)
-        if not jobs:
+        job = await self.sandbox.next_job(self.ref)
+        if job is None:
             return [], "Nothing is scheduled: no reminder and no question waiting with a timeout."
-        job = jobs[0]
         self._job_kind = job.kind
         if job.due_at > self.now:
             self.clock_moved += job.due_at - self.now
             self.now = job.due_at
         self.chat.append(Shown("note", f"Jumped to {job.due_at.isoformat()} ({job.kind})."))
-        _, replies = await self.engine.run_job(job)
-        await self.store.finish_job(job.id)
+        replies = await self.sandbox.run_next_job(self.ref)
         self.chat.append(Shown("coach", replies=list(replies)))
         return list(replies), None
 
@@ -203,7 +190,7 @@ class StudioSession:
         logger = logging.getLogger("bot")
         logger.addHandler(failures)
         try:
-            replies = await self.engine.handle(incoming)
+            replies = await self.sandbox.handle(incoming)
         finally:
             logger.removeHandler(failures)
         self.chat.append(Shown("coach", replies=list(replies)))
@@ -259,18 +246,8 @@ class StudioSession:
         flow = self.dialogs.registry.flows.get(self.entry_flow())
         if start.step is None and not start.slots:
             return
-        state = ConversationState(slots=dict(start.slots))
-        if start.step is not None and flow is not None and start.step in flow.steps:
-            state.stack.append(Frame(flow.id, flow.version, start.step))
-        await self.store.commit_turn(
-            TurnCommit(
-                conversation_key=self.ref.key,
-                user_key=self.ref.user_key,
-                state=state.to_json(),
-                expected_version=0,
-            )
-        )
-        if state.stack:  # as a transcript test does: `repeat` shows the step's question
+        at_step = await self.sandbox.preset(self.ref, flow, start.step, start.slots)
+        if at_step:  # as a transcript test does: `repeat` shows the step's question
             await self._handle(self._incoming(command=Command("repeat")))
 
     async def reload(self) -> None:
@@ -283,8 +260,4 @@ class StudioSession:
 
     async def where(self) -> tuple[str | None, str | None, dict[str, object]]:
         """(flow, step, slots) the conversation is at; no flow when it has ended."""
-        stored = await self.store.load_conversation(self.ref.key)
-        state = ConversationState.from_json(stored.state) if stored else ConversationState()
-        if not state.active:
-            return None, None, dict(state.slots)
-        return state.top.flow, state.top.step, dict(state.slots)
+        return await self.sandbox.where(self.ref)

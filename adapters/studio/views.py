@@ -15,8 +15,8 @@ from types import ModuleType
 from typing import Any
 
 from adapters.console.render import format_reply
+from bot.app import to_plain
 from bot.boundary import Form, Reply
-from bot.render.markup import to_plain
 
 __all__ = ("console_view", "discord_view", "slack_view", "view")
 

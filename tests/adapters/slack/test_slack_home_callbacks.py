@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from adapters.slack.home import callback_lines
+from adapters.slack.home import callback_line
+from bot.coaching.home import callbacks_of
 from bot.store import Job
 
 
@@ -27,7 +28,7 @@ def test_two_callbacks_are_both_listed_soonest_first() -> None:
         reminder(2, "2026-11-26T12:30:00-05:00", "+14155550199"),
         reminder(1, "2026-11-24T18:30:00-05:00", "+14155550100"),
     ]
-    assert callback_lines(jobs, "America/New_York") == (
+    assert tuple(map(callback_line, callbacks_of(jobs, "America/New_York"))) == (
         "Tuesday 24 November, 6:30 pm, on +1 415-555-0100",
         "Thursday 26 November, 12:30 pm, on +1 415-555-0199",
     )

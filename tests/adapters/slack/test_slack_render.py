@@ -167,10 +167,10 @@ def test_a_home_with_ten_contacts_at_the_flows_maximum_lengths_is_valid() -> Non
     """The contacts flow allows a 500-character name (edited), a 120-character agency and a
     200-character way to reach them; ten of those, each character needing an escape."""
     from adapters.slack.home import contact_line
-    from bot.store import Contact
+    from bot.app import SavedContact
 
     contacts = [
-        contact_line(Contact(user_key="u", name="&" * 500, agency="<" * 120, reach=">" * 200))
+        contact_line(SavedContact(name="&" * 500, agency="<" * 120, reach=">" * 200))
         for _ in range(12)
     ]
     view = to_home(HomeView(contacts=tuple(contacts), callbacks=tuple(contacts)))

@@ -183,9 +183,8 @@ def test_lint_lists_the_registered_actions_on_request(
     code, output = flows_cli("lint", str(root), "--actions")
 
     assert code == 0
-    assert "schedule_reminder(at, [before_minutes], [template], [details], [replaces]) -> reminder_at" in (
-        output
-    )
+    expected = "schedule_reminder(at, [before_minutes], [template], [details], [replaces])"
+    assert f"{expected} -> reminder_at" in output
 
 
 # -- unreachable steps ----------------------------------------------------------------------------
