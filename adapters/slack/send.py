@@ -235,12 +235,23 @@ def with_form_note(replies: Sequence[Reply]) -> list[Reply]:
 
 
 def merge_plain(replies: Sequence[Reply]) -> list[Reply]:
-    """Runs of plain private replies (text only, for this conversation) as one reply each."""
+    """Runs of plain private replies (text only, for this conversation) as one reply each. A
+    merged reply keeps the file of the one it took in (the calendar file after the script), so
+    two replies with a file each stay apart."""
     merged: list[Reply] = []
     for reply in replies:
         previous = merged[-1] if merged else None
-        if previous is not None and _plain(previous) and _plain(reply):
-            merged[-1] = replace(previous, text=f"{previous.text}\n\n{reply.text}")
+        if (
+            previous is not None
+            and _plain(previous)
+            and _plain(reply)
+            and (previous.attachment is None or reply.attachment is None)
+        ):
+            merged[-1] = replace(
+                previous,
+                text=f"{previous.text}\n\n{reply.text}",
+                attachment=previous.attachment or reply.attachment,
+            )
         else:
             merged.append(reply)
     return merged

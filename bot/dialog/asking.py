@@ -31,6 +31,7 @@ async def ask(
         state.pending = "time_zone"
         turn.say_system("coach_time_zone")
         return
+    turn.release()  # an action's messages come before the question, never after it
     if not again:
         state.seq += 1
     version = state.top.version[:6]

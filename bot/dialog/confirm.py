@@ -8,14 +8,21 @@ turn asks one yes/no question that shows the date in full, with its year, and ke
 - yes (typed or pressed): the reading is the answer;
 - no: the question is asked again, with a hint to write the month's name;
 - anything else is read as a new answer to the question (a clearer date, a command).
+
+A date-time in a submitted form (a Slack or Discord modal) is confirmed the same way: the whole
+form's answers wait in ``state.pending`` as a JSON object (``confirm_when:{"slot": ...}``), and
+yes accepts them all; no shows the form again.
 """
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from bot.answers.parse import Parsed, parse_answer
 from bot.boundary import Choice, Reply
 from bot.dialog.answering import accept
-from bot.dialog.asking import reprompt
+from bot.dialog.asking import form_group, reprompt
 from bot.dialog.commands import command_in
 from bot.dialog.core import TurnCore
 from bot.flow.model import AskStep, Message, Rule
@@ -29,16 +36,18 @@ def confirming(pending: str | None) -> bool:
     return pending is not None and pending.startswith(CONFIRM_WHEN)
 
 
-def ask_to_confirm(turn: TurnCore, outcome: Parsed) -> None:
-    """Keep the guessed reading and ask whether it is right."""
+def ask_to_confirm(turn: TurnCore, outcome: Parsed, form: dict[str, Any] | None = None) -> None:
+    """Keep the guessed reading (or a submitted ``form``'s answers) and ask whether it is right."""
     state = turn.state
-    state.pending = f"{CONFIRM_WHEN}{outcome.value}"
+    kept = json.dumps(form, default=str) if form is not None else str(outcome.value)
+    state.pending = f"{CONFIRM_WHEN}{kept}"
     version = state.top.version[:6]
     choices = tuple(
         Choice(answer, label, f"{state.seq}.{version}.{CONFIRM_WHEN}{answer}")
         for answer, label in (("yes", "Yes, that's right"), ("no", "No"))
     )
     text = turn.render(Message(template="coach_confirm_when"), when=outcome.display)
+    turn.release()  # an action's messages come before the question, never after it
     turn.replies.append(Reply(text, choices=choices))
 
 
@@ -64,7 +73,9 @@ async def answer_confirm(
     agreed = _agreed(turn, text, token)
     if agreed is None:
         return False
-    if agreed:
+    if agreed and value.startswith("{"):  # a form's answers (an ISO date never starts so)
+        await accept(turn, form_group(turn, step)[-1], json.loads(value))
+    elif agreed:
         await accept(turn, step, {step.slot: value})
     else:
         turn.say_system("coach_confirm_when_no")

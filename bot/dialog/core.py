@@ -44,6 +44,9 @@ class TurnCore:
         self.context = context
         self.step_listener = step_listener
         self.replies: list[Reply] = []
+        # An action's own messages (a calendar file, a card) wait for the message the flow says
+        # right after the action: someone with a recruiter on the line needs the script first.
+        self.held: list[Reply] = []
         self.new_user_time_zone: str | None = None
         self.show_privacy_notice = False
         self.armed_this_turn = False
@@ -125,6 +128,15 @@ class TurnCore:
 
     def say(self, message: Message, **extra: Any) -> None:
         self.replies.append(Reply(self.render(message, **extra)))
+        self.release()
+
+    def hold(self, replies: list[Reply]) -> None:
+        """Keep an action's messages until after the next thing said (or asked, or the end)."""
+        self.held.extend(replies)
+
+    def release(self) -> None:
+        self.replies.extend(self.held)
+        self.held.clear()
 
     def say_system(self, name: str, **extra: Any) -> None:
         self.say(Message(template=name), **extra)

@@ -7,6 +7,7 @@ from typing import Any
 from bot.answers.parse import Parsed, parse_answer
 from bot.dialog.answering import accept
 from bot.dialog.asking import ask, form_group, reprompt, token_target
+from bot.dialog.confirm import ask_to_confirm
 from bot.dialog.core import FORM_MARK, TurnCore
 from bot.flow.model import AskStep
 
@@ -27,6 +28,7 @@ async def submitted(turn: TurnCore, values: tuple[tuple[str, str], ...]) -> None
     given = dict(values)
     parsed: dict[str, Any] = {}
     errors: list[tuple[str, str]] = []
+    guessed: Parsed | None = None  # a date-time to confirm, as a typed one is
     for asked in group:
         outcome = parse_answer(
             asked.kind,
@@ -38,10 +40,14 @@ async def submitted(turn: TurnCore, values: tuple[tuple[str, str], ...]) -> None
         )
         if isinstance(outcome, Parsed):
             parsed[asked.slot] = outcome.value
+            guessed = guessed or (outcome if outcome.confirm else None)
         else:
             errors.append((asked.slot, outcome.reason))
     if errors:
         turn.say_system("coach_invalid", reason=errors[0][1])
         await ask(turn, step, again=True, form_errors=tuple(errors))
+        return
+    if guessed is not None:
+        ask_to_confirm(turn, guessed, form=parsed)
         return
     await accept(turn, group[-1], parsed)

@@ -10,6 +10,7 @@ from bot.dialog.answering import accept, refuse
 from bot.dialog.commands import command_in
 from bot.dialog.confirm import ask_to_confirm
 from bot.dialog.core import TOPIC_TOKEN, TurnCore
+from bot.dialog.offered import duplicates_a_choice
 from bot.dialog.on_command import command
 from bot.flow.model import AskStep, Message
 
@@ -86,6 +87,10 @@ def _switch_offer(turn: TurnCore, text: str) -> Reply | None:
     flow_id = turn.catalog.confident_flow(text)
     if flow_id is None or flow_id == turn.state.top.flow:
         return None
+    step = turn.current_step()
+    target = turn.catalog.registry.flows[flow_id]
+    if isinstance(step, AskStep) and duplicates_a_choice(turn.current_flow(), step, target):
+        return None  # the question lists it already: a second button would only confuse
     title = turn.catalog.title(flow_id)
     # The switch button joins the question asked again, so that every adapter shows one
     # set of buttons (the console numbers only the last one).

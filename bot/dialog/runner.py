@@ -41,6 +41,7 @@ async def run_step(turn: TurnCore, step: Step) -> None:
     elif isinstance(step, ActionStep):
         await _run_action(turn, step)
     elif isinstance(step, EndStep):
+        turn.release()  # the closing line comes after an action's messages (an export)
         if step.message is not None:
             turn.say(step.message)
         context = turn.template_context({})
@@ -66,7 +67,7 @@ async def _run_action(turn: TurnCore, step: ActionStep) -> None:
         )
         turn.move(step.on_error)
         return
-    turn.replies.extend(turn.context.outbox)
+    turn.hold(list(turn.context.outbox))
     turn.context.outbox.clear()
     for output, slot in step.outputs:
         if output in outputs:

@@ -31,6 +31,7 @@ class Turn(TurnCore):
     async def run(self) -> None:
         seq_at_start = self.state.seq
         await self._dispatch()
+        self.release()
         state = self.state
         moved_on = state.seq != seq_at_start or not state.active
         if state.timeout_armed and moved_on and not self.armed_this_turn:

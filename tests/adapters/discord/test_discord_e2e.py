@@ -94,13 +94,15 @@ async def fill_the_form(fake: FakeDiscord, offer: Request) -> Request:
     assert modal.body["type"] == 9
     values = {"callback_at": "tomorrow 18:30", "callback_phone": "+1 415 555 0100"}
     filled = submit(modal.body["data"]["custom_id"], values, user_id=USER, dm_channel=DM)
-    # the answer after the calendar file's message: the script
-    return await event(
-        fake,
-        "INTERACTION_CREATE",
-        filled,
-        lambda r: followup(r) and "Add to calendar" not in r.content,
+    # the script first (the recruiter is on the line), then the calendar file's message
+    mark = fake.mark()
+    await event(
+        fake, "INTERACTION_CREATE", filled, lambda r: followup(r) and "Add to" in r.content
     )
+    said = [r for r in fake.requests[mark:] if followup(r)]
+    text = "\n".join(r.content for r in said)  # one message or two: the script comes first
+    assert -1 < text.find("Here's what to say now") < text.find("Add to calendar")
+    return next(r for r in said if "Here's what to say now" in r.content)
 
 
 async def test_everyone_typed_by_a_user_pings_no_one(

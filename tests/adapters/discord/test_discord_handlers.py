@@ -10,6 +10,7 @@ bot does is read from the requests the fake recorded.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -236,12 +237,12 @@ async def test_a_modal_submission_is_answered_with_errors_then_accepted(
         user_id=USER,
         dm_channel=DM,
     )
-    # the calendar file's message comes first, then the script
-    done, _ = await interact(
-        bot, good, until=lambda r: is_followup(r) and "Here's what to say" in r.content
-    )
-    assert "Here's what to say now" in done.content
-    assert "+1 415-555-0100" in done.content
+    # the script first (the recruiter is on the line), then the calendar file's message
+    mark = bot.fake.mark()
+    await interact(bot, good, until=lambda r: is_followup(r) and "Add to calendar" in r.content)
+    said = "\n".join(r.content for r in bot.fake.requests[mark:] if is_followup(r))
+    assert -1 < said.find("Here's what to say now") < said.find("Add to calendar")
+    assert "+1 415-555-0100" in said
 
 
 async def test_a_modal_that_is_not_ours_is_left_alone(bot: BotHarness, client: Any) -> None:
@@ -382,3 +383,36 @@ async def test_the_commands_are_usable_in_dms_and_installable_by_users(
     assert int(admin["default_member_permissions"]) == 1 << 5  # Manage Server
     assert client.allowed_mentions.to_dict() == {"parse": []}
     assert client.intents == discord.Intents(guilds=True, dm_messages=True)
+
+
+def _button_id(request: Request, label: str) -> str:
+    rows = request.payload.get("components") or []
+    found = [c["custom_id"] for r in rows for c in r["components"] if c.get("label") == label]
+    assert found, f"no button {label!r} in {request.payload}"
+    return str(found[0])
+
+
+@pytest.mark.parametrize("answer", ["Yes, that's right", "No"])
+async def test_an_ambiguous_date_in_the_modal_is_confirmed_with_its_year(
+    bot: BotHarness, client: Any, answer: str
+) -> None:
+    """Issue 9 item 7 through the modal: "12/01 18:00" typed in the form gets one question with
+    the full date and its year; yes goes on to the script, no asks for the time again."""
+    offer = await to_the_form(bot)
+    token = next(i for i in offer.custom_ids() if i.startswith("rcf:")).removeprefix("rcf:")
+    filled = submit(
+        "rcm:" + token,
+        {"callback_at": "12/01 18:00", "callback_phone": "+1 415 555 0100"},
+        user_id=USER,
+        dm_channel=DM,
+    )
+    check, _ = await interact(
+        bot, filled, until=lambda r: is_followup(r) and "Just to check" in r.content
+    )
+    assert re.search(r"\b(January|December),? 20\d\d\b", check.content, re.IGNORECASE)
+    pressed = press(
+        _button_id(check, answer), user_id=USER, message=message_of(check), dm_channel=DM
+    )
+    words = "Here's what to say now" if answer.startswith("Yes") else "When suits you"
+    reply, _ = await interact(bot, pressed, until=lambda r: words in (r.content or ""))
+    assert words in reply.content

@@ -163,3 +163,17 @@ def test_runs_of_plain_replies_are_merged_for_a_response_url() -> None:
     question = Reply("Q?", choices=(Choice("a", "A", "t"),))
     replies = [Reply("one"), Reply("two"), question, Reply("three"), Reply("dm", destination="dm")]
     assert [r.text for r in merge_plain(replies)] == ["one\n\ntwo", "Q?", "three", "dm"]
+
+
+def test_merged_plain_replies_keep_their_file() -> None:
+    """The script, then the calendar file's message: merged for a response_url, the calendar
+    file must still be uploaded; two replies with a file each stay two."""
+    from adapters.slack.send import merge_plain
+    from bot.boundary import Attachment, Reply
+
+    ics = Attachment("call.ics", "BEGIN:VCALENDAR", "text/calendar")
+    export = Attachment("export.json", "{}")
+    merged = merge_plain([Reply("script"), Reply("Add to calendar", attachment=ics)])
+    assert [(r.text, r.attachment) for r in merged] == [("script\n\nAdd to calendar", ics)]
+    apart = merge_plain([Reply("a", attachment=ics), Reply("b", attachment=export)])
+    assert [r.attachment for r in apart] == [ics, export]

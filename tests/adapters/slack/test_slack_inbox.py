@@ -47,8 +47,9 @@ async def test_three_dms_sent_together_are_applied_in_slacks_order_and_all_kept(
     assert all(r.status == 200 for r in responses)
     texts = await _texts(slack.fake, 6)
     assert "Which number" in texts[3]  # asked after the time, answered by the third DM
-    assert "Add to calendar" in texts[4]  # the callback's calendar file, then the script
-    assert "Here's what to say" in texts[5] and "415-555-0100" in texts[5]
+    # the script first (the recruiter is on the line), then the calendar file's message
+    assert "Here's what to say" in texts[4] and "415-555-0100" in texts[4]
+    assert "Add to calendar" in texts[5]
     jobs = await slack.coach.store.pending_jobs("slack:T1:U1")
     assert [job.kind for job in jobs if job.kind == "reminder"] == ["reminder"]
     assert not any("Sorry" in text for text in texts)

@@ -57,3 +57,28 @@ async def test_schedule_move_and_cancel_send_one_calendar_event(build_engine, ch
     calendar, gone = only_event(chat)
     assert calendar["METHOD"] == "CANCEL" and gone["STATUS"] == "CANCELLED"
     assert str(gone["UID"]) == uid and int(gone["SEQUENCE"]) == 2
+
+
+async def test_an_actions_messages_follow_the_next_thing_said_and_precede_the_next_question(
+    build_engine, chat_with
+):
+    """The console session of someone with the recruiter on the line: the script to read out
+    comes first, then the calendar file, then the next question. Cancelling: the confirmation
+    first, then the cancellation file. Exporting: the data, then the closing line."""
+    chat = chat_with(await build_engine(), time_zone="Europe/Berlin")
+    await chat.send(command=Command("start"))
+    await chat.say("at work")
+    await chat.say("tomorrow 18:30")
+    said = await chat.say("+1 415 555 0100")
+    script = next(i for i, s in enumerate(said) if "Here's what to say now" in s)
+    calendar = next(i for i, s in enumerate(said) if "Add to calendar" in s)
+    assert script < calendar < len(said) - 1 and "How do you feel" in said[-1]
+
+    await chat.send(command=Command("callback"))
+    await chat.press("cancel")
+    await chat.press("yes")
+    files = [i for i, r in enumerate(chat.replies) if r.attachment is not None]
+    assert files and files[0] > 0  # the file comes after the words that say what it is
+
+    said = await chat.send(command=Command("export"))
+    assert "That's all of it" in said[-1]
