@@ -128,8 +128,10 @@ class ReferralBoard:
     async def record_posted(self, referral_id: int, channel: str, message_id: str) -> None:
         await self.store.set_referral_message(referral_id, channel, message_id)
 
-    def card(self, referral: Referral) -> Reply:
-        """The card for the referral channel: no names, the counts, buttons while open."""
+    def card(self, referral: Referral, channel: str | None = None) -> Reply:
+        """The card for the referral channel: no names, the counts, buttons while open.
+
+        With ``channel`` (a new card) the reply is addressed to it (``Reply.to``)."""
         view = referral_view(referral)
         fields = [
             (label, self._escape(referral.platform, view[key]))
@@ -148,7 +150,13 @@ class ReferralBoard:
             card=Card(title, tuple(fields), key=_CARD_KEY.format(id=referral.id)),
             visibility="conversation",
             destination="referral_channel",
+            to=None if channel is None else self._channel_ref(referral, channel),
         )
+
+    @staticmethod
+    def _channel_ref(referral: Referral, channel: str) -> ConversationRef:
+        sharer = ref_from_json(referral.sharer_ref)
+        return ConversationRef(sharer.platform, channel, sharer.user, space=referral.space)
 
     def _buttons(self, referral: Referral) -> tuple[Choice, ...]:
         if referral.status != "open":
