@@ -9,7 +9,8 @@ engine together get :data:`SUBMIT_BUDGET` seconds, then the modal closes and the
 as a message (a rate-limited ``users.info`` alone can take longer than Slack's 3 s).
 
 Nothing here decides dialog: commands, choices and forms go to ``Coach.handle`` (or the inbox);
-referral card clicks and the admin setting are events for ``Coach.handle`` too; the rest is Slack plumbing.
+referral card clicks and the admin setting are events for ``Coach.handle`` too; the rest is
+Slack plumbing.
 """
 
 from __future__ import annotations

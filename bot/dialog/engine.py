@@ -48,6 +48,7 @@ __all__ = ("APOLOGY", "Engine", "EventHandler", "JobHandler")
 logger = logging.getLogger(__name__)
 
 JobHandler = Callable[[Job], Awaitable[tuple[ConversationRef, list[Reply]]]]
+"""Turns a due job into the replies to deliver, and the conversation to deliver them to."""
 
 
 class EventHandler(Protocol):
@@ -60,7 +61,7 @@ class EventHandler(Protocol):
     def claims(self, incoming: Incoming) -> bool: ...
 
     async def handle(self, incoming: Incoming) -> list[Reply]: ...
-"""Turns a due job into the replies to deliver, and the conversation to deliver them to."""
+
 
 MAX_CONFLICT_RETRIES = 8
 PRIVACY_NOTICE = "coach_privacy"
