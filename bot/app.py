@@ -6,7 +6,7 @@ An adapter calls :func:`open_coach` with its settings, the escaper for its platf
 
 Adapters import from ``bot/`` only ``bot.boundary``, ``bot.errors``, ``bot.config`` and this
 module; everything else they need is re-exported here and listed in ``__all__`` (the read models
-of :mod:`bot.coaching.home`, the inbox and its stamps, the referral board a card click goes to,
+of :mod:`bot.coaching.home`, the inbox and its stamps, the names of the referral events,
 the ``/recruiter`` parser and the neutral markup of :mod:`bot.render.markup` that renderers
 walk). The authoring tools (``adapters/studio``) use the second public surface, ``bot.flowtools``.
 """
@@ -91,7 +91,6 @@ __all__ = (
     "Link",
     "ListItem",
     "Node",
-    "ReferralBoard",
     "SavedContact",
     "SharedReferral",
     "Text",
