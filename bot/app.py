@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import startup
-from bot.answers.conditions import app_tests
+from bot.answers.condition_tests import app_tests
 from bot.boundary import ConversationRef, Incoming, Reply
 from bot.coaching.contacts import KEEP_IN_TOUCH, KeepInTouchJobs
 from bot.coaching.decision import register_decision_actions
@@ -131,7 +131,7 @@ def build_renderer(
         escapers=escapers,
         tests=app_tests(),
         fallback_dirs=[DEFAULT_DIALOGS_DIR / "templates"],
-        fallback_names=fallback_template_names(dialogs_dir),
+        fallback_names=fallback_template_names(dialogs_dir, DEFAULT_DIALOGS_DIR),
     )
 
 
@@ -143,9 +143,8 @@ def load_content(
 ) -> tuple[TemplateRenderer, FlowRegistry]:
     """Templates and flows from a dialogs folder; raises FlowErrors on any mistake."""
     renderer = build_renderer(dialogs_dir, escapers=escapers)
-    registry = load_flows(
-        flows_dir(dialogs_dir), renderer=renderer, actions=actions or build_actions()
-    )
+    flows = flows_dir(dialogs_dir, DEFAULT_DIALOGS_DIR)
+    registry = load_flows(flows, renderer=renderer, actions=actions or build_actions())
     return renderer, registry
 
 
@@ -270,7 +269,7 @@ def build_router(dialogs_dir: Path, cache_dir: Path | None = None) -> TopicRoute
     With ``cache_dir`` (the data folder) the trained router is kept there and read back by the
     next process (:mod:`bot.routing.cache`), so only a change of the topics trains it again.
     """
-    dialogs_dir = topics_root(dialogs_dir)
+    dialogs_dir = topics_root(dialogs_dir, DEFAULT_DIALOGS_DIR)
     if not (dialogs_dir / "topics").is_dir():
         logger.info("no topics/ in %s: free text is not routed to topics", dialogs_dir)
         return TopicRouter()

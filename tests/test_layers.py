@@ -57,35 +57,17 @@ ADAPTER_DOORS = (
 # --- today's known breaches (may only shrink) -------------------------------------------------
 
 #: Arrows that close an import circle; the graph without them must have no circle.
-KNOWN_CIRCLE_EDGES: set[tuple[str, str]] = {
-    # flow -> templates -> answers -> flow: render must not read answers (h11answers, step 2)
-    ("bot.render.templates", "bot.answers.conditions"),
-    ("bot.render.templates", "bot.answers.parse"),
-    # steps <-> asks, kept alive by function-level imports (h11answers, step 2: bot.flow)
-    ("bot.flow.steps", "bot.flow.asks"),
-    # RecruiterReport under TYPE_CHECKING (bot.coaching, a later step 2 helper)
-    ("bot.coaching.legitimacy_advice", "bot.coaching.legitimacy"),
-}
+KNOWN_CIRCLE_EDGES: set[tuple[str, str]] = set()
 
 #: Arrows that run up the layer table: (importer, imported).
-KNOWN_UPWARD: set[tuple[str, str]] = {
-    # the two below are also circle edges above (h11answers, step 2)
-    ("bot.render.templates", "bot.answers.conditions"),
-    ("bot.render.templates", "bot.answers.parse"),
-    # DEFAULT_DIALOGS_DIR is read from bot.config; it belongs below bot.flow (h11answers, step 2)
-    ("bot.flow.contentdirs", "bot.config"),
-}
+KNOWN_UPWARD: set[tuple[str, str]] = set()
 
 #: Adapter imports outside the public API: (adapter module, bot module). None left.
 KNOWN_ADAPTER_REACH: set[tuple[str, str]] = set()
 
 
 #: Packages whose ``__init__`` docstring does not yet say what they may import (who writes it).
-KNOWN_SILENT_PACKAGES: set[str] = {
-    "bot.answers",  # h11answers, step 2
-    "bot.flow",  # h11answers, step 2
-    "bot.render",  # h11answers, step 2
-}
+KNOWN_SILENT_PACKAGES: set[str] = set()
 
 
 # --- the import graph ------------------------------------------------------------------------

@@ -16,9 +16,6 @@ CLASS_MAX = 250
 
 #: Modules over MODULE_MAX lines with no "Long because:" line (path: who shrinks it).
 KNOWN_LONG_MODULES: dict[str, str] = {
-    "bot/answers/parse.py": "h11answers, step 2: split by subject",
-    "bot/render/templates.py": "h11answers, step 2: formatters out of render",
-    "bot/flow/asks.py": "h11answers, step 2: bot.flow",
     "bot/store/__init__.py": "the store ports step: records and small ports",
     "bot/store/sql_personal.py": "the store ports step",
     "bot/store/sql_runner.py": "the store ports step",

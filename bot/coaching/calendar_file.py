@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Alarm, Calendar, Event, Timezone
 
-from bot.answers.parse import format_phone
 from bot.boundary import Attachment, clean_text
+from bot.render.formats import format_phone
 
 __all__ = (
     "ADD_TEXT",

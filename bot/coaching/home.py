@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.answers.parse import format_phone, format_when
 from bot.coaching.referrals import ReferralBoard
+from bot.render.formats import format_phone, format_when
 from bot.store import Contact, Job, Referral, ReferralAnswer, Store
 
 __all__ = (

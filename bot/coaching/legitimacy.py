@@ -1,7 +1,8 @@
 """Is this recruiter real? A pure, offline check of what the user knows about a recruiter.
 
-:func:`check_recruiter` takes a :class:`RecruiterReport` (contact details, what they asked for,
-and optional answers to look-ups we cannot do offline) and returns a :class:`LegitimacyResult`:
+:func:`check_recruiter` takes a :class:`RecruiterReport` (:mod:`bot.coaching.recruiter_report`:
+contact details, what they asked for, and optional answers to look-ups we cannot do offline)
+and returns a :class:`LegitimacyResult`:
 a risk level, findings in plain words (what we saw and why it matters), the positive signals
 that apply, questions for the look-ups still to do, next steps and what to do if already caught.
 
@@ -31,7 +32,6 @@ checked for syntax only, and phone numbers are read with phonenumbers' offline m
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, fields
 from typing import Literal
 
@@ -40,6 +40,7 @@ from bot.coaching.legitimacy_advice import if_caught, lookup_questions, next_ste
 from bot.coaching.legitimacy_rules import TEXT_RULES
 from bot.coaching.money_ask import money_asked
 from bot.coaching.pay import pay_far_from_market
+from bot.coaching.recruiter_report import RecruiterReport
 from bot.coaching.rule_catalog import DATA_RULES, MONEY_RULES, POSITIVES, RULES, Severity
 from bot.coaching.text_context import MONEY_TALK, SIGNED_OFFER_RULE
 from bot.coaching.textscan import scan
@@ -63,43 +64,6 @@ SEVERITY_ORDER: dict[Severity, int] = {"high": 0, "medium": 1, "low": 2}
 DOMAIN_AGE_DAYS = 90  # R12 heuristic: a domain younger than this is suspicious
 PROFILE_AGE_MONTHS = 6  # R19 heuristic: a LinkedIn profile younger than this is
 EACH_SIGN_COUNTS = frozenset({"R19"})  # a finding per sign, not one per rule
-
-
-@dataclass(frozen=True, slots=True)
-class RecruiterReport:
-    """What the user knows. Every field is optional; None (or blank) means not given."""
-
-    recruiter_name: str | None = None
-    company: str | None = None
-    agency: str | None = None
-    email: str | None = None
-    website: str | None = None
-    phone: str | None = None
-    linkedin_url: str | None = None
-    asked_for: str | None = None  # what they asked, or the message they sent
-    # answers to look-ups we cannot do offline
-    domain_age_days: int | None = None
-    linkedin_joined_months: int | None = None
-    linkedin_verified: bool | None = None
-    on_careers_page: bool | None = None
-    callback_via_known_number: bool | None = None
-    similar_sites_found: bool | None = None
-    written_offer: bool | None = None
-
-    def cleaned(self) -> RecruiterReport:
-        """The same report with blank texts as None and contact details in NFKC form."""
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        for name, value in values.items():
-            if isinstance(value, str):
-                if name in _CONTACT_FIELDS and not value.isascii():
-                    # a fullwidth "hr@acme-careers.com" is the address a mail client would use:
-                    # the rules must see it as that, not miss it or fail on it.
-                    value = unicodedata.normalize("NFKC", value)
-                values[name] = value.strip() or None
-        return RecruiterReport(**values)
-
-
-_CONTACT_FIELDS = frozenset({"email", "website", "phone", "linkedin_url"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,14 +8,10 @@ addresses are US and UK ones, so the list ends by pointing to local rules.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.coaching.contact_checks import Contacts, domain_questions
 from bot.coaching.domains import is_webmail
+from bot.coaching.recruiter_report import RecruiterReport
 from bot.coaching.rule_catalog import MONEY_RULES
-
-if TYPE_CHECKING:
-    from bot.coaching.legitimacy import RecruiterReport
 
 __all__ = ("if_caught", "lookup_questions", "next_steps")
 

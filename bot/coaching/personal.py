@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.answers.parse import format_phone, format_when
 from bot.boundary import Attachment, Reply
 from bot.coaching.calendar_file import CANCEL_TEXT, CallbackEvent, cancellation_file
 from bot.coaching.contacts import register_contact_actions
 from bot.coaching.export import export_filename, readable_export
 from bot.coaching.referrals import Opportunity, ReferralBoard
 from bot.flow.actions import ActionContext, ActionRegistry
+from bot.render.formats import format_phone, format_when
 from bot.render.markup import escape
 from bot.render.templates import TemplateRenderer
 from bot.store import JSON, Job

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.answers.parse import Parsed, Unparsed, parse_answer, parse_time_zone
+from bot.answers.parse import Parsed, Unparsed, parse_answer
+from bot.answers.zones import parse_time_zone
 from bot.boundary import Choice, Reply
 from bot.dialog.advance import advance, goto_step
 from bot.dialog.answering import accept, refuse

@@ -12,13 +12,15 @@ The rule, one line per part: a content folder overrides only what it has.
 
 So a deployment that wants only its own privacy notice keeps one file,
 ``templates/common/coach_privacy.j2``, in a folder of its own.
+
+``shipped`` is the folder that comes with the coach (``bot.config.DEFAULT_DIALOGS_DIR``); the
+callers above this layer pass it in, because the flow layer does not import the settings.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import DEFAULT_DIALOGS_DIR
 from bot.flow.loader import SYSTEM_TEMPLATES
 from bot.render.fallback import SUFFIX
 
@@ -29,23 +31,23 @@ def has_own_flows(dialogs_dir: Path) -> bool:
     return (dialogs_dir / "flows").is_dir()
 
 
-def flows_dir(dialogs_dir: Path) -> Path:
+def flows_dir(dialogs_dir: Path, shipped: Path) -> Path:
     """The folder's ``flows/``, or the shipped one when it has none."""
     own = dialogs_dir / "flows"
-    return own if own.is_dir() else DEFAULT_DIALOGS_DIR / "flows"
+    return own if own.is_dir() else shipped / "flows"
 
 
-def topics_root(dialogs_dir: Path) -> Path:
+def topics_root(dialogs_dir: Path, shipped: Path) -> Path:
     """The dialogs folder whose ``topics/`` routes free text for ``dialogs_dir``'s flows."""
     if (dialogs_dir / "topics").is_dir() or has_own_flows(dialogs_dir):
         return dialogs_dir
-    return DEFAULT_DIALOGS_DIR
+    return shipped
 
 
-def fallback_template_names(dialogs_dir: Path) -> frozenset[str]:
+def fallback_template_names(dialogs_dir: Path, shipped: Path) -> frozenset[str]:
     """The templates that come from the shipped folder when ``dialogs_dir`` lacks them."""
     names = set(SYSTEM_TEMPLATES)
     if not has_own_flows(dialogs_dir):  # the shipped flows run: so do their templates
-        shipped = DEFAULT_DIALOGS_DIR / "templates"
-        names.update(path.name.removesuffix(SUFFIX) for path in shipped.glob(f"*/*{SUFFIX}"))
+        templates = shipped / "templates"
+        names.update(path.name.removesuffix(SUFFIX) for path in templates.glob(f"*/*{SUFFIX}"))
     return frozenset(names)

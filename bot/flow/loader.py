@@ -17,8 +17,9 @@ from pathlib import Path
 from bot.errors import FlowErrors, FlowProblem
 from bot.flow.actions import ActionRegistry
 from bot.flow.checks import run_problems
-from bot.flow.model import Flow, SourceLocation, Step
-from bot.flow.steps import FlowContext, parse_step, unknown_keys
+from bot.flow.context import FlowContext, unknown_keys
+from bot.flow.model import CallStep, Flow, GotoStep, SourceLocation, Step
+from bot.flow.steps import parse_step
 from bot.flow.yamlsource import MAX_SOURCE_CHARS, YamlSyntaxError, YMap, load_located, too_big
 from bot.render.templates import TemplateRenderer
 
@@ -288,8 +289,6 @@ def _check_system_templates(renderer: TemplateRenderer, flows_dir: Path) -> list
 
 
 def _check_flow_references(registry: FlowRegistry, broken: set[str]) -> list[FlowProblem]:
-    from bot.flow.model import CallStep, GotoStep
-
     problems: list[FlowProblem] = []
     known = ", ".join(sorted(registry.flows))
     for flow in registry.flows.values():
@@ -300,8 +299,6 @@ def _check_flow_references(registry: FlowRegistry, broken: set[str]) -> list[Flo
 
 
 def _check_flow_target(step: Step, flows: Mapping[str, Flow], known: str) -> list[FlowProblem]:
-    from bot.flow.model import GotoStep
-
     key = "goto" if isinstance(step, GotoStep) else "call"
     target = getattr(step, "flow", "")
     where = step.where

@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.errors import FlowProblem
-from bot.flow.steps import unknown_keys
+from bot.flow.context import unknown_keys
 from bot.flow.yamlsource import YamlSyntaxError, YList, YMap, load_located
 
 __all__ = ("DEFAULT_NOW", "Case", "Expect", "TurnSpec", "load_cases")

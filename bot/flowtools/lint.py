@@ -21,6 +21,7 @@ from pathlib import Path
 from jinja2 import nodes
 
 from bot.app import build_actions, build_renderer
+from bot.config import DEFAULT_DIALOGS_DIR
 from bot.errors import FlowProblem
 from bot.flow.actions import ActionRegistry
 from bot.flow.checks import goto_entries
@@ -46,7 +47,7 @@ class Dialogs:
 
     @property
     def flows_dir(self) -> Path:
-        return content_flows_dir(self.root)
+        return content_flows_dir(self.root, DEFAULT_DIALOGS_DIR)
 
     @property
     def templates_dir(self) -> Path:
@@ -78,7 +79,8 @@ def load_dialogs(root: Path) -> Dialogs:
     """Load a dialogs folder (``flows/`` and ``templates/``) the way the coach does."""
     actions = build_actions()
     renderer = build_renderer(root)
-    flows = content_flows_dir(root)  # a folder of templates only lints with the shipped flows
+    # a folder of templates only lints with the shipped flows
+    flows = content_flows_dir(root, DEFAULT_DIALOGS_DIR)
     registry, errors = check_flows(flows, renderer=renderer, actions=actions)
     files = sorted(flows.glob("*.yaml")) if flows.is_dir() else []
     return Dialogs(root, renderer, actions, registry, _without_echoes(errors, files), files)

@@ -1,1 +1,12 @@
-"""render"""
+"""Rendering: the neutral markup, Jinja templates and the formatters of values.
+
+- :mod:`~bot.render.markup` the neutral markup every message is written in, and its escaper;
+- :mod:`~bot.render.templates` finding, checking and rendering templates per platform, in the
+  sandbox (:mod:`~bot.render.fallback`: the coach's own messages a content folder lacks);
+- :mod:`~bot.render.formats` values as a person reads them (the ``when`` and ``phone`` filters);
+- :mod:`~bot.render.conditions` the ``matching`` test for flow conditions (the app's own tests
+  are handed in by the composition root, :mod:`bot.app`).
+
+Layer 2. May import :mod:`bot.store`, :mod:`bot.boundary` and :mod:`bot.errors` only: never the
+flow model, the answer readers or the runtime, which all build on it.
+"""

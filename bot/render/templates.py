@@ -22,14 +22,13 @@ cannot reach Python internals (``''.__class__`` raises ``SecurityError``), canno
 slots they are given (``items.append(1)`` raises too), and a misspelt name raises
 ``UndefinedError`` instead of rendering as an empty string.
 
-Lookup and compilation happen once per platform and name; a template with one variation does
-not seed ``random.Random``. The measured speeds are in docs/benchmarks.md ("Markup and
-templates").
+Lookup and compilation happen once per platform and name (:mod:`bot.render.compiling`); a
+template with one variation does not seed ``random.Random``. The measured speeds are in
+docs/benchmarks.md ("Markup and templates").
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -37,20 +36,24 @@ from pathlib import Path
 from jinja2 import (
     StrictUndefined,
     Template,
-    TemplateAssertionError,
     TemplateNotFound,
-    TemplateSyntaxError,
-    nodes,
     pass_context,
 )
-from jinja2.environment import TemplateExpression
 from jinja2.loaders import split_template_path
-from jinja2.parser import Parser
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from bot.answers.conditions import BUILTIN_TESTS, check_patterns
+from bot.render.compiling import (
+    LazyExpression,
+    StaticText,
+    check_variation,
+    compile_variation,
+    parse_expression,
+    split_variations,
+)
+from bot.render.conditions import BUILTIN_TESTS, check_patterns
 from bot.render.fallback import FallbackLoader, variant_paths
+from bot.render.formats import format_phone, format_when
 from bot.render.markup import escape
 
 __all__ = ("COMMON", "InlineTemplate", "TemplateRenderer", "TrustedText")
@@ -59,10 +62,6 @@ COMMON = "common"  # the folder every platform falls back to
 SUFFIX = ".j2"
 
 Escaper = Callable[[str], str]
-
-# A line holding only "{# --- #}" separates variations (it is a Jinja comment, so an editor or
-# a plain Jinja run shows the file without errors).
-_SEPARATOR = re.compile(r"^[ \t]*\{#[ \t]*---[ \t]*#\}[ \t]*(?:\n|\Z)", re.MULTILINE)
 
 
 class TrustedText(str):
@@ -83,12 +82,6 @@ def _markup(value: object) -> TrustedText:
 def _when(
     context: Context, value: object, time_zone: str | None = None, named: bool = False
 ) -> str:
-    # Imported on use, not at module level: bot.answers.parse is the answer-parsing layer (it
-    # imports
-    # the flow model and, on first use, phonenumbers and dateparser); rendering must not depend
-    # on it at import time, which also keeps bot.render.templates free of import cycles.
-    from bot.answers.parse import format_when
-
     # With the turn's `now` the year shows whenever it is not this year's ("3 April 2027").
     now = context.get("now")
     try:
@@ -99,8 +92,6 @@ def _when(
 
 
 def _phone(value: object) -> str:
-    from bot.answers.parse import format_phone  # imported on use, for the same reason as in _when
-
     return format_phone(str(value))
 
 
@@ -151,7 +142,8 @@ class TemplateRenderer:
         escapers: per-platform escaper for ``{{ }}`` values; :func:`bot.render.markup.escape`
         otherwise.
         filters: extra Jinja filters; they replace built-in filters of the same name.
-        tests: extra Jinja tests for conditions (:mod:`bot.answers.conditions`).
+        tests: extra Jinja tests for conditions (:mod:`bot.render.conditions`; the app's own
+            come from the composition root, :mod:`bot.app`).
         fallback_dirs: where the templates named in ``fallback_names`` (the coach's own
             messages) are found when ``template_dirs`` has no variant of them at all.
     """
@@ -200,8 +192,8 @@ class TemplateRenderer:
             raise self._not_found(name, [f"{COMMON}/{name}{SUFFIX}"])
         for path in paths:
             source, filename, _ = self._loader.get_source(self._check_env, path)
-            for text in _split_variations(source):
-                _check(self._check_env, text, path, filename)
+            for text in split_variations(source):
+                check_variation(self._check_env, text, path, filename)
 
     def template_source(self, platform: str, name: str) -> str:
         """The text of the file ``render`` uses for ``name`` on ``platform`` (all variations).
@@ -233,7 +225,7 @@ class TemplateRenderer:
             raise ValueError("an inline template needs at least one text")
         inline = InlineTemplate(sources, name)
         for text in sources:
-            _check(self._check_env, text, name)  # raises on a syntax error
+            check_variation(self._check_env, text, name)  # raises on a syntax error
         return inline
 
     def compile_expression(self, source: str) -> Callable[[Mapping[str, object]], object]:
@@ -246,7 +238,7 @@ class TemplateRenderer:
             jinja2.TemplateSyntaxError: the expression does not compile.
         """
         check_patterns(self._check_env, source)
-        return _LazyExpression(self._check_env, _parse_expression(self._check_env, source))
+        return LazyExpression(self._check_env, parse_expression(self._check_env, source))
 
     def render(
         self,
@@ -316,7 +308,9 @@ class TemplateRenderer:
         self, env: ImmutableSandboxedEnvironment, path: str
     ) -> tuple[Template | StaticText, ...]:
         source, filename, _ = self._loader.get_source(env, path)
-        return tuple(_compile(env, text, path, filename) for text in _split_variations(source))
+        return tuple(
+            compile_variation(env, text, path, filename) for text in split_variations(source)
+        )
 
     def _inline_variations(
         self, platform: str, inline: InlineTemplate
@@ -324,7 +318,9 @@ class TemplateRenderer:
         env = self._env(platform)
         variations = inline._compiled.get(env)
         if variations is None:
-            variations = tuple(_compile(env, text, inline.name) for text in inline.sources)
+            variations = tuple(
+                compile_variation(env, text, inline.name) for text in inline.sources
+            )
             inline._compiled[env] = variations
         return variations
 
@@ -344,148 +340,3 @@ class TemplateRenderer:
         where = ", ".join(str(d) for d in self._dirs) or "no template dirs"
         message = f"template {name!r} not found: looked for {' and '.join(tried)} in {where}"
         return TemplateNotFound(tried[-1], message=message)
-
-
-class StaticText:
-    """A template without expressions or tags: its text, rendered once when compiled.
-
-    Most of the coach's messages are fixed text; skipping Jinja's render machinery for them
-    saves most of a turn's rendering time.
-    """
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def render(self, context: Mapping[str, object] | None = None) -> str:
-        return self.text
-
-
-_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
-
-
-def _compile(
-    env: ImmutableSandboxedEnvironment, source: str, name: str | None, filename: str | None = None
-) -> Template | StaticText:
-    # What Environment.get_template does for a file, but for one variation of it.
-    try:
-        code = env.compile(source, name=name, filename=filename)
-    except TemplateSyntaxError as exc:
-        raise _with_location(exc) from exc
-    # A plain dict of globals, not the ChainMap Jinja makes: every render copies it, and a
-    # ChainMap copies several times slower (the largest single cost of a short render).
-    template = env.template_class.from_code(env, code, dict(env.globals))
-    without_comments = _COMMENT.sub("", source)
-    if "{{" in without_comments or "{%" in without_comments:
-        return template
-    return StaticText(template.render().strip())
-
-
-def _check(
-    env: ImmutableSandboxedEnvironment, source: str, name: str | None, filename: str | None = None
-) -> None:
-    """What compiling would reject, for a fraction of the cost (flows load many templates, and
-    each is compiled for real when first rendered): the syntax, and unknown filters and tests,
-    which Jinja only reports while generating code."""
-    try:
-        tree = env.parse(source, name=name, filename=filename)
-        for node in tree.find_all((nodes.Filter, nodes.Test)):
-            known = env.filters if isinstance(node, nodes.Filter) else env.tests
-            if node.name not in known:
-                kind = "filter" if isinstance(node, nodes.Filter) else "test"
-                raise TemplateAssertionError(
-                    f"No {kind} named {node.name!r}.", node.lineno, name, filename
-                )
-    except TemplateSyntaxError as exc:
-        raise _with_location(exc) from exc
-
-
-def _parse_expression(env: ImmutableSandboxedEnvironment, source: str) -> nodes.Expr:
-    """Parse and check an expression as ``Environment.compile_expression`` would, without
-    generating its code: unknown filters and tests are reported here, as Jinja would while
-    generating."""
-    try:
-        parser = Parser(env, source, state="variable")
-        expr = parser.parse_expression()
-        if not parser.stream.eos:
-            raise TemplateSyntaxError(
-                "chunk after expression", parser.stream.current.lineno, None, None
-            )
-        for node in [expr, *expr.find_all((nodes.Filter, nodes.Test))]:
-            if not isinstance(node, (nodes.Filter, nodes.Test)):
-                continue
-            known = env.filters if isinstance(node, nodes.Filter) else env.tests
-            if node.name not in known:
-                kind = "filter" if isinstance(node, nodes.Filter) else "test"
-                raise TemplateAssertionError(f"No {kind} named {node.name!r}.", node.lineno)
-    except TemplateSyntaxError as exc:
-        exc.source = source
-        exc.translated = True  # as Jinja's own handling leaves it: str() is the bare message
-        raise
-    expr.set_environment(env)
-    return expr
-
-
-class _LazyExpression:
-    """A checked expression whose Python code is generated on first use.
-
-    Flows hold about a hundred expressions and most turns use a few; generating and compiling
-    them all cost more start-up time than parsing them (the check), so that part waits. Two
-    threads racing to compile both get the same result; one is kept.
-    """
-
-    __slots__ = ("_compiled", "_env", "_expr")
-
-    def __init__(self, env: ImmutableSandboxedEnvironment, expr: nodes.Expr) -> None:
-        self._env = env
-        self._expr = expr
-        self._compiled: Callable[..., object] | None = None
-
-    def __call__(self, variables: Mapping[str, object]) -> object:
-        compiled = self._compiled
-        if compiled is None:
-            compiled = self._compiled = self._compile()
-        return compiled(variables)
-
-    def _compile(self) -> Callable[..., object]:
-        body = [nodes.Assign(nodes.Name("result", "store"), self._expr, lineno=1)]
-        template = self._env.from_string(nodes.Template(body, lineno=1))
-        template.globals = dict(template.globals)  # see _compile: a dict renders faster
-        return TemplateExpression(template, undefined_to_none=False)
-
-
-def _with_location(exc: TemplateSyntaxError) -> TemplateSyntaxError:
-    """The same error, but its one-line message names the file (or inline name) and line.
-
-    Jinja marks a syntax error "translated" once it has rewritten the traceback, and from then
-    on ``str(exc)`` is the bare message; callers that report ``str(exc)`` need the location in it.
-    """
-    where = exc.filename or exc.name
-    location = f"{where}, line {exc.lineno}" if where else f"line {exc.lineno}"
-    located = TemplateSyntaxError(
-        f"{exc.message} ({location})", exc.lineno, exc.name, exc.filename
-    )
-    located.translated = True  # keep str() to the one line above
-    located.source = exc.source
-    return located
-
-
-def _split_variations(source: str) -> list[str]:
-    """Split a template file at ``{# --- #}`` lines; whitespace-only variations are dropped.
-
-    Each variation is prefixed with a Jinja comment holding as many line breaks as precede it in
-    the file, so syntax errors and tracebacks name the real line of the file.
-    """
-    variations: list[str] = []
-    start = 0
-    for match in [*_SEPARATOR.finditer(source), None]:
-        stop = len(source) if match is None else match.start()
-        text = source[start:stop]
-        if text.strip() or (match is None and not variations):
-            lines_before = source.count("\n", 0, start)
-            pad = "{#" + "\n" * lines_before + "#}" if lines_before else ""
-            variations.append(pad + text)
-        if match is not None:
-            start = match.end()
-    return variations

@@ -213,8 +213,8 @@ class _TopicFile:
         data = self._read()
         if data is None:
             return None
-        # Imported here: bot.flow.steps pulls in the flow model, which `classify` never needs.
-        from bot.flow.steps import unknown_keys
+        # Imported here: bot.flow.context pulls in the flow model, which `classify` never needs.
+        from bot.flow.context import unknown_keys
 
         self.problems.extend(unknown_keys(data, TOPIC_KEYS, str(self.path), "a topic file"))
         topic = self._topic_id(data)

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.answers.parse import Invalid, Parsed, Unparsed, format_when, parse_answer
+from bot.answers.parse import Invalid, Parsed, Unparsed, parse_answer
 from bot.flow.model import Rule
+from bot.render.formats import format_when
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York, 16:00 in Berlin
 

@@ -52,7 +52,7 @@ def test_no_module_of_the_runtime_imports_itself_back() -> None:
 def test_only_the_composition_root_and_the_tools_import_the_engine() -> None:
     graph = _imports()
     importers = sorted(m for m, names in graph.items() if "bot.dialog.engine" in names)
-    assert importers == ["bot.app", "bot.flowtools.transcript"]
+    assert importers == ["bot.app", "bot.flowtools.sandbox", "bot.flowtools.transcript"]
 
 
 def test_the_turn_and_its_handlers_see_the_catalog_not_the_engine() -> None:

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.answers.conditions import matching
 from bot.app import build_actions, load_content
 from bot.config import Settings
 from bot.dialog.engine import Engine
 from bot.errors import ConfigError, FlowErrors
 from bot.flowtools.graph import mermaid
 from bot.flowtools.lint import lint, load_dialogs
+from bot.render.conditions import matching
 from bot.store.memory import MemoryStore
 from tests.bot.conftest import SHIPPED_DIALOGS
 

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.answers.parse import Invalid, Parsed, Unparsed, parse_answer, parse_time_zone
+from bot.answers.parse import Invalid, Parsed, Unparsed, parse_answer
+from bot.answers.zones import parse_time_zone
 from bot.flow.model import ASK_KINDS, ChoiceOption, Rule
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("America/New_York"))

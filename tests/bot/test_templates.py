@@ -8,7 +8,7 @@ import pytest
 from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 
-from bot.answers.parse import format_phone, format_when
+from bot.render.formats import format_phone, format_when
 from bot.render.markup import Bold, Link, Text, parse
 from bot.render.templates import InlineTemplate, TemplateRenderer, TrustedText
 

@@ -8,19 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.answers import parse as values
-from bot.answers.parse import (
-    Invalid,
-    Parsed,
-    ParseOutcome,
-    Unparsed,
-    format_phone,
-    format_when,
-    match_choice,
-    parse_answer,
-    parse_time_zone,
-)
+from bot.answers import datetimes
+from bot.answers.choices import match_choice
+from bot.answers.parse import Invalid, Parsed, ParseOutcome, Unparsed, parse_answer
+from bot.answers.zones import parse_time_zone
 from bot.flow.model import ASK_KINDS, ChoiceOption, Rule
+from bot.render.formats import format_phone, format_when
 
 NEW_YORK = "America/New_York"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo(NEW_YORK))  # Monday 10:00
@@ -408,7 +401,7 @@ def test_the_common_forms_never_reach_dateparser(monkeypatch: pytest.MonkeyPatch
     def no_dateparser(text: str, now: datetime) -> None:
         raise AssertionError(f"{text!r} went to dateparser")
 
-    monkeypatch.setattr(values, "_slow_datetime", no_dateparser)
+    monkeypatch.setattr(datetimes, "_slow_datetime", no_dateparser)
     fast = ["tomorrow 6pm", "Tue 18:30", "in 2 hours", "friday at 5", "at 7", "24 Nov 18:30",
             "2026-11-24 18:30", "next monday 9am", "tonight", "whenever", "idk", ""]  # fmt: skip
     for text in fast:
@@ -550,6 +543,21 @@ def test_format_when_shows_the_year_only_when_it_is_not_nows() -> None:
 
 def test_format_when_leaves_other_text_alone() -> None:
     assert format_when("soon", NEW_YORK) == "soon"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["EST", "pst", "CET", "new york", "nyc", "bay area", "bangalore", "UTC+5:30", "UTC-3",
+     "gmt+14", "lisbon", "Berlin, Germany", "pacific time", "Asia/Kathmandu", "utc"],
+)  # fmt: skip
+def test_every_zone_the_coach_stores_is_one_format_when_shows(text: str) -> None:
+    # format_when (bot.render) reads IANA names only; what a person types goes through
+    # parse_time_zone first, so the time shows in their zone, named as their zone.
+    zone = parse_time_zone(text)
+    assert zone is not None
+    shown = format_when("2026-11-24T18:30:00+00:00", zone, named=True)
+    assert shown.endswith(", UTC" if zone in ("UTC", "Etc/GMT") else " time"), shown
+    assert format_when("2026-11-24T18:30:00+00:00", "not a zone", named=True).endswith(", UTC")
 
 
 # --- time zones -----------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Jinja tests for flow conditions: ``code is matching("[A-Z]{2}[0-9]{4}")`` and the app's own.
 
 ``matching`` is always there: the value, as text, must match the regular expression from its
-start to its end (as an ask's ``pattern`` does). The app registers more in :func:`app_tests`
-(``contact is phone_number``, ``contact is email_address``), each a plain function of the value
-that returns True or False;
-:class:`bot.render.templates.TemplateRenderer` takes them as ``tests=``.
+start to its end (as an ask's ``pattern`` does). The app registers more
+(:func:`bot.answers.condition_tests.app_tests`: ``x is phone_number``, ``x is email_address``),
+each a plain function of the value that returns True or False; the composition root
+(:mod:`bot.app`) hands them to :class:`bot.render.templates.TemplateRenderer` as ``tests=``, so
+rendering never imports the answer readers.
 A condition that names an unknown test, or a ``matching`` pattern that is not a valid regular
 expression, fails when the flows load, with the file and line.
 """
@@ -14,13 +15,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 
 from jinja2 import nodes
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-__all__ = ("BUILTIN_TESTS", "app_tests", "check_patterns", "matching")
+__all__ = ("BUILTIN_TESTS", "ConditionTest", "check_patterns", "matching")
 
 ConditionTest = Callable[..., bool]
 
@@ -57,24 +57,3 @@ def check_patterns(env: ImmutableSandboxedEnvironment, source: str) -> None:
             except re.error as exc:
                 problem = f"the pattern {argument.value!r} is not a regular expression: {exc}"
                 raise TemplateSyntaxError(problem, test.lineno) from None
-
-
-def _is_phone_number(value: object) -> bool:
-    from bot.answers.parse import Parsed, parse_answer
-    from bot.flow.model import Rule
-
-    outcome = parse_answer("phone", str(value or ""), rule=Rule(), now=datetime.now(UTC))
-    return isinstance(outcome, Parsed)
-
-
-def _is_email_address(value: object) -> bool:
-    from bot.answers.parse import Parsed, parse_answer
-    from bot.flow.model import Rule
-
-    outcome = parse_answer("email", str(value or ""), rule=Rule(), now=datetime.now(UTC))
-    return isinstance(outcome, Parsed)
-
-
-def app_tests() -> dict[str, ConditionTest]:
-    """The tests this app registers for conditions (beside Jinja's own and ``matching``)."""
-    return {"phone_number": _is_phone_number, "email_address": _is_email_address}

@@ -1,0 +1,133 @@
+"""Reading a pick from a list (a ``choice`` ask) and a yes or no (a ``yesno`` ask).
+
+An option is named by its label, its id, one of its ``match`` words or its 1-based number, in any
+case and punctuation ("I'm at work!" names "im at work"); a choice ask with ``max`` above 1 takes
+several options in one message (:mod:`bot.answers.picks`). Yes and no are read from the many ways
+people say them ("yep", "no thanks", a thumbs-up) and from the first word of a longer answer
+("yes, call me tomorrow").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from bot.answers.outcomes import Invalid, Parsed, ParseOutcome, Unparsed
+from bot.answers.picks import read_picks
+from bot.flow.model import ChoiceOption, Rule
+
+__all__ = ("fold", "match_choice", "parse_choice", "parse_picks", "parse_yesno")
+
+
+def _join_or(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+_NOT_WORD = re.compile(r"[^\w\s]+|_")
+_OPTION_NUMBER = re.compile(r"(?:option |number )?(\d{1,3})")
+
+
+def fold(text: str) -> str:
+    """Case-, whitespace- and punctuation-insensitive form: "I'm at work!" -> "im at work"."""
+    text = text.casefold().replace("'", "").replace("\u2019", "")
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+# Labels, ids and match words repeat on every turn: fold each once.
+_fold_option_text = lru_cache(maxsize=4096)(fold)
+
+
+def match_choice(text: str, choices: Sequence[ChoiceOption]) -> ChoiceOption | None:
+    """The option ``text`` names: its label, id or a ``match`` word, else its 1-based number."""
+    key = fold(text)
+    if not key:
+        return None
+    # Labels and ids first, so an option labelled "2" wins over the second option.
+    for option in choices:
+        if key == _fold_option_text(option.label) or key == _fold_option_text(option.id):
+            return option
+    for option in choices:
+        if any(key == _fold_option_text(word) for word in option.match):
+            return option
+    number = _OPTION_NUMBER.fullmatch(key)
+    if number is not None and 1 <= int(number[1]) <= len(choices):
+        return choices[int(number[1]) - 1]
+    return None
+
+
+def parse_choice(text: str, choices: Sequence[ChoiceOption]) -> ParseOutcome:
+    option = match_choice(text, choices)
+    if option is None:
+        labels = [option.label for option in choices]
+        return Unparsed(f"Please pick one of: {_join_or(labels)} (or type its number).")
+    return Parsed(option.id, option.label)
+
+
+def parse_picks(text: str, choices: Sequence[ChoiceOption], limit: int) -> ParseOutcome:
+    """Up to ``limit`` options in one message ("1, 2 and 4"): the list of their ids."""
+
+    single = match_choice(text, choices)
+    picked = [single] if single is not None else read_picks(fold(text), choices, _fold_option_text)
+    if not picked:
+        labels = [option.label for option in choices]
+        return Unparsed(
+            f"Please pick up to {limit} of: {_join_or(labels)} (or type their numbers, "
+            "like “1, 3 and 4”)."
+        )
+    if len(picked) > limit:
+        return Invalid(f"Please pick no more than {limit} (that was {len(picked)}).")
+    return Parsed([o.id for o in picked], ", ".join(o.label for o in picked))
+
+
+_YES = frozenset(
+    {
+        "yes", "y", "ye", "yeah", "yea", "yeh", "yep", "yup", "ya", "yah", "yass", "sure",
+        "sure thing", "ok", "okay", "k", "kk", "okey", "of course", "definitely", "absolutely",
+        "certainly", "please", "please do", "yes please", "go ahead", "do it", "why not",
+        "sounds good", "correct", "right", "true", "affirmative", "indeed", "totally", "i do",
+        "i am", "i would", "aye", "si", "ja", "oui", "no problem", "no worries", "alright",
+        "all right", "fine",
+    }
+)  # fmt: skip
+_NO = frozenset(
+    {
+        "no", "n", "nope", "nah", "naw", "no thanks", "no thank you", "nope thanks", "not really",
+        "not now", "not yet", "never", "negative", "false", "no way", "nay", "not at all",
+        "i dont", "i do not", "dont", "do not", "rather not", "id rather not", "not interested",
+        "no sorry", "sorry no", "nein", "non",
+    }
+)  # fmt: skip
+# Words that start a longer yes ("yes, call me") or no ("no, I'm busy") answer.
+_YES_LEAD = frozenset({"yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "absolutely"})
+_NO_LEAD = frozenset({"no", "n", "nope", "nah", "not", "never"})
+
+
+def _read_yesno(text: str) -> bool | None:
+    if text in ("\N{THUMBS UP SIGN}", "\N{WHITE HEAVY CHECK MARK}"):
+        return True
+    if text == "\N{THUMBS DOWN SIGN}":
+        return False
+    key = fold(text)
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    words = key.split()
+    if not words:
+        return None
+    # "yes, call me tomorrow" is a yes; "yes and no" is neither.
+    if words[0] in _YES_LEAD and _NO_LEAD.isdisjoint(words[1:]):
+        return True
+    if words[0] in _NO_LEAD and _YES_LEAD.isdisjoint(words[1:]):
+        return False
+    return None
+
+
+def parse_yesno(text: str, rule: Rule) -> ParseOutcome:
+    answer = _read_yesno(text)
+    if answer is None:
+        return Unparsed("Please answer yes or no.")
+    return Parsed(answer, "Yes" if answer else "No")

@@ -1,0 +1,43 @@
+"""The three outcomes of reading a typed answer; the flow language answers each differently.
+
+- :class:`Parsed`: the answer was read and is valid; ``value`` goes into the slot (JSON-compatible)
+  and ``display`` is how the coach echoes it back.
+- :class:`Unparsed`: the answer could not be read at all ("whenever" for a date); the step's
+  ``unparsed`` message is shown.
+- :class:`Invalid`: the answer was read but breaks a rule (a time in the past, a number out of
+  bounds); the step's ``invalid`` message is shown with ``reason`` in its context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ("Invalid", "ParseOutcome", "Parsed", "Unparsed")
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """The answer was read and is valid."""
+
+    value: object  # JSON-compatible: str, int, float or bool
+    display: str  # how to echo it back to the user
+    # True when the reading is a guess the user should confirm before it is used ("12/01": which
+    # is the day?); ``display`` then says it in full, with the year.
+    confirm: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Unparsed:
+    """The answer could not be read at all."""
+
+    reason: str  # short, plain words, shown to the user
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """The answer was read but breaks a rule."""
+
+    reason: str  # short, plain words, shown to the user
+
+
+ParseOutcome = Parsed | Unparsed | Invalid

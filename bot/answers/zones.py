@@ -1,0 +1,132 @@
+"""Reading a time zone from what a person types: "Europe/Berlin", "EST", "UTC-5", "new york".
+
+The coach asks for the user's zone once, before the first date-time question, when the platform
+does not say it; the answer is kept as an IANA name. Abbreviations, offsets, cities that do not
+name their zone and common names ("pacific", "central european time") are known here; any other
+IANA city part ("lisbon") is found in the zone database.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+__all__ = ("parse_time_zone", "resolve_zone")
+
+
+_ABBREVIATIONS = {
+    "EST": "America/New_York", "EDT": "America/New_York", "ET": "America/New_York",
+    "CST": "America/Chicago", "CDT": "America/Chicago", "CT": "America/Chicago",
+    "MST": "America/Denver", "MDT": "America/Denver", "MT": "America/Denver",
+    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "PT": "America/Los_Angeles",
+    "AKST": "America/Anchorage", "HST": "Pacific/Honolulu",
+    "GMT": "Europe/London", "BST": "Europe/London", "WET": "Europe/Lisbon",
+    "CET": "Europe/Berlin", "CEST": "Europe/Berlin", "EET": "Europe/Athens",
+    "IST": "Asia/Kolkata", "JST": "Asia/Tokyo", "KST": "Asia/Seoul", "SGT": "Asia/Singapore",
+    "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney", "NZST": "Pacific/Auckland",
+    "UTC": "UTC", "Z": "UTC",
+}  # fmt: skip
+# Places whose zone is not named after them, and names people use for zones.
+_PLACES = {
+    "new york city": "America/New_York", "nyc": "America/New_York", "boston": "America/New_York",
+    "washington": "America/New_York", "dc": "America/New_York", "miami": "America/New_York",
+    "atlanta": "America/New_York", "philadelphia": "America/New_York",
+    "eastern": "America/New_York", "us eastern": "America/New_York",
+    "austin": "America/Chicago", "dallas": "America/Chicago", "houston": "America/Chicago",
+    "central": "America/Chicago", "mountain": "America/Denver", "salt lake city": "America/Denver",
+    "san francisco": "America/Los_Angeles", "sf": "America/Los_Angeles",
+    "bay area": "America/Los_Angeles", "silicon valley": "America/Los_Angeles",
+    "seattle": "America/Los_Angeles", "portland": "America/Los_Angeles",
+    "san diego": "America/Los_Angeles", "las vegas": "America/Los_Angeles",
+    "la": "America/Los_Angeles", "pacific": "America/Los_Angeles",
+    "montreal": "America/Toronto", "ottawa": "America/Toronto",
+    "munich": "Europe/Berlin", "frankfurt": "Europe/Berlin", "hamburg": "Europe/Berlin",
+    "cologne": "Europe/Berlin", "germany": "Europe/Berlin", "central european": "Europe/Berlin",
+    "manchester": "Europe/London", "edinburgh": "Europe/London", "uk": "Europe/London",
+    "england": "Europe/London", "britain": "Europe/London", "greenwich mean": "Europe/London",
+    "british summer": "Europe/London", "france": "Europe/Paris", "barcelona": "Europe/Madrid",
+    "spain": "Europe/Madrid", "milan": "Europe/Rome", "italy": "Europe/Rome",
+    "netherlands": "Europe/Amsterdam", "ireland": "Europe/Dublin", "geneva": "Europe/Zurich",
+    "tel aviv": "Asia/Jerusalem", "israel": "Asia/Jerusalem", "dubai": "Asia/Dubai",
+    "bangalore": "Asia/Kolkata", "bengaluru": "Asia/Kolkata", "mumbai": "Asia/Kolkata",
+    "delhi": "Asia/Kolkata", "new delhi": "Asia/Kolkata", "hyderabad": "Asia/Kolkata",
+    "chennai": "Asia/Kolkata", "pune": "Asia/Kolkata", "india": "Asia/Kolkata",
+    "beijing": "Asia/Shanghai", "shenzhen": "Asia/Shanghai", "china": "Asia/Shanghai",
+    "osaka": "Asia/Tokyo", "japan": "Asia/Tokyo", "korea": "Asia/Seoul",
+    "canberra": "Australia/Sydney", "cape town": "Africa/Johannesburg",
+}  # fmt: skip
+# Zones with a half- or quarter-hour offset have no Etc/ zone: name the best-known place.
+_ODD_OFFSETS = {
+    (3, 30): "Asia/Tehran", (4, 30): "Asia/Kabul", (5, 30): "Asia/Kolkata",
+    (5, 45): "Asia/Kathmandu", (6, 30): "Asia/Yangon", (9, 30): "Australia/Darwin",
+    (10, 30): "Australia/Lord_Howe", (-3, 30): "America/St_Johns", (-9, 30): "Pacific/Marquesas",
+}  # fmt: skip
+_OFFSET = re.compile(r"(?:utc|gmt)?\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?")
+_ZONE_SUFFIX = re.compile(
+    r"\s+(?:standard\s+|daylight\s+|summer\s+)?time(?:\s*zone)?$|\s+timezone$"
+)
+# IANA areas of real places: preferred over legacy links ("US/Eastern", "Singapore").
+_AREAS = frozenset(
+    {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian",
+     "Pacific"}
+)  # fmt: skip
+
+
+def parse_time_zone(text: str) -> str | None:
+    """Free text ("Europe/Berlin", "EST", "UTC-5", "new york", "lisbon") -> an IANA name."""
+    key = " ".join(text.strip().lower().replace("_", " ").split()).removeprefix("in ")
+    key = _ZONE_SUFFIX.sub("", key)
+    if not key:
+        return None
+    offset = _OFFSET.fullmatch(key)
+    if offset is not None:
+        return _offset_zone(offset)
+    found = _ABBREVIATIONS.get(key.upper()) or _PLACES.get(key)
+    if found is None:
+        names, cities = _zone_index()
+        # "singapore" is the city (Asia/Singapore) before the legacy zone "Singapore".
+        found = names.get(key) if "/" in key else cities.get(key) or names.get(key)
+    if found is None and "," in key:  # "Berlin, Germany"
+        return parse_time_zone(key.split(",", 1)[0])
+    return found
+
+
+def _offset_zone(match: re.Match[str]) -> str | None:
+    hours, minutes = int(match["h"]), int(match["m"] or 0)
+    sign = -1 if match["sign"] == "-" else 1
+    if minutes:
+        return _ODD_OFFSETS.get((sign * hours, minutes))
+    if hours == 0:
+        return "UTC"
+    if hours > (14 if sign > 0 else 12):
+        return None
+    # POSIX-style Etc zones invert the sign: UTC+2 is "Etc/GMT-2".
+    return f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"
+
+
+@cache
+def _zone_index() -> tuple[dict[str, str], dict[str, str]]:
+    """Lower-case IANA names, and city parts ("lisbon", "new york"), built once on first use."""
+    names: dict[str, str] = {}
+    cities: dict[str, str] = {}
+    legacy: dict[str, str] = {}
+    for name in sorted(available_timezones()):
+        names[name.lower().replace("_", " ")] = name
+        city = name.rsplit("/", 1)[-1].lower().replace("_", " ")
+        target = cities if name.split("/", 1)[0] in _AREAS else legacy
+        target.setdefault(city, name)
+    return names, legacy | cities
+
+
+@lru_cache(maxsize=256)
+def resolve_zone(name: str | None) -> tuple[str, ZoneInfo]:
+    """An IANA name and its zone; a name that is not IANA is read as free text, else UTC."""
+    if name:
+        try:
+            return name, ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            found = parse_time_zone(name)
+            if found is not None:
+                return found, ZoneInfo(found)
+    return "UTC", ZoneInfo("UTC")

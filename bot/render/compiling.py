@@ -1,0 +1,179 @@
+"""Compiling one template text: variations, syntax checks that name the file, fixed texts.
+
+A template file may hold several texts separated by a line that is only ``{# --- #}``
+(:func:`split_variations`); each is compiled on its own (:func:`compile_variation`), and a text
+without expressions or tags is rendered once, when compiled (:class:`StaticText`).
+:func:`check_variation` is what compiling would reject, for a fraction of the cost, so flows can
+check every template when they load; an expression (a condition, a ``set`` value) is checked
+when flows load and compiled on first use (:class:`LazyExpression`). Used by
+:mod:`bot.render.templates`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+from jinja2 import Template, TemplateAssertionError, TemplateSyntaxError, nodes
+from jinja2.environment import TemplateExpression
+from jinja2.parser import Parser
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+__all__ = (
+    "LazyExpression",
+    "StaticText",
+    "check_variation",
+    "compile_variation",
+    "parse_expression",
+    "split_variations",
+    "with_location",
+)
+
+# A line holding only "{# --- #}" separates variations (it is a Jinja comment, so an editor or
+# a plain Jinja run shows the file without errors).
+_SEPARATOR = re.compile(r"^[ \t]*\{#[ \t]*---[ \t]*#\}[ \t]*(?:\n|\Z)", re.MULTILINE)
+
+
+class StaticText:
+    """A template without expressions or tags: its text, rendered once when compiled.
+
+    Most of the coach's messages are fixed text; skipping Jinja's render machinery for them
+    saves most of a turn's rendering time.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def render(self, context: Mapping[str, object] | None = None) -> str:
+        return self.text
+
+
+_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
+
+
+def compile_variation(
+    env: ImmutableSandboxedEnvironment, source: str, name: str | None, filename: str | None = None
+) -> Template | StaticText:
+    # What Environment.get_template does for a file, but for one variation of it.
+    try:
+        code = env.compile(source, name=name, filename=filename)
+    except TemplateSyntaxError as exc:
+        raise with_location(exc) from exc
+    # A plain dict of globals, not the ChainMap Jinja makes: every render copies it, and a
+    # ChainMap copies several times slower (the largest single cost of a short render).
+    template = env.template_class.from_code(env, code, dict(env.globals))
+    without_comments = _COMMENT.sub("", source)
+    if "{{" in without_comments or "{%" in without_comments:
+        return template
+    return StaticText(template.render().strip())
+
+
+def check_variation(
+    env: ImmutableSandboxedEnvironment, source: str, name: str | None, filename: str | None = None
+) -> None:
+    """What compiling would reject, for a fraction of the cost (flows load many templates, and
+    each is compiled for real when first rendered): the syntax, and unknown filters and tests,
+    which Jinja only reports while generating code."""
+    try:
+        tree = env.parse(source, name=name, filename=filename)
+        for node in tree.find_all((nodes.Filter, nodes.Test)):
+            known = env.filters if isinstance(node, nodes.Filter) else env.tests
+            if node.name not in known:
+                kind = "filter" if isinstance(node, nodes.Filter) else "test"
+                raise TemplateAssertionError(
+                    f"No {kind} named {node.name!r}.", node.lineno, name, filename
+                )
+    except TemplateSyntaxError as exc:
+        raise with_location(exc) from exc
+
+
+def parse_expression(env: ImmutableSandboxedEnvironment, source: str) -> nodes.Expr:
+    """Parse and check an expression as ``Environment.compile_expression`` would, without
+    generating its code: unknown filters and tests are reported here, as Jinja would while
+    generating."""
+    try:
+        parser = Parser(env, source, state="variable")
+        expr = parser.parse_expression()
+        if not parser.stream.eos:
+            raise TemplateSyntaxError(
+                "chunk after expression", parser.stream.current.lineno, None, None
+            )
+        for node in [expr, *expr.find_all((nodes.Filter, nodes.Test))]:
+            if not isinstance(node, (nodes.Filter, nodes.Test)):
+                continue
+            known = env.filters if isinstance(node, nodes.Filter) else env.tests
+            if node.name not in known:
+                kind = "filter" if isinstance(node, nodes.Filter) else "test"
+                raise TemplateAssertionError(f"No {kind} named {node.name!r}.", node.lineno)
+    except TemplateSyntaxError as exc:
+        exc.source = source
+        exc.translated = True  # as Jinja's own handling leaves it: str() is the bare message
+        raise
+    expr.set_environment(env)
+    return expr
+
+
+class LazyExpression:
+    """A checked expression whose Python code is generated on first use.
+
+    Flows hold about a hundred expressions and most turns use a few; generating and compiling
+    them all cost more start-up time than parsing them (the check), so that part waits. Two
+    threads racing to compile both get the same result; one is kept.
+    """
+
+    __slots__ = ("_compiled", "_env", "_expr")
+
+    def __init__(self, env: ImmutableSandboxedEnvironment, expr: nodes.Expr) -> None:
+        self._env = env
+        self._expr = expr
+        self._compiled: Callable[..., object] | None = None
+
+    def __call__(self, variables: Mapping[str, object]) -> object:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = self._compile()
+        return compiled(variables)
+
+    def _compile(self) -> Callable[..., object]:
+        body = [nodes.Assign(nodes.Name("result", "store"), self._expr, lineno=1)]
+        template = self._env.from_string(nodes.Template(body, lineno=1))
+        template.globals = dict(template.globals)  # see compile_variation: a dict renders faster
+        return TemplateExpression(template, undefined_to_none=False)
+
+
+def with_location(exc: TemplateSyntaxError) -> TemplateSyntaxError:
+    """The same error, but its one-line message names the file (or inline name) and line.
+
+    Jinja marks a syntax error "translated" once it has rewritten the traceback, and from then
+    on ``str(exc)`` is the bare message; callers that report ``str(exc)`` need the location in it.
+    """
+    where = exc.filename or exc.name
+    location = f"{where}, line {exc.lineno}" if where else f"line {exc.lineno}"
+    located = TemplateSyntaxError(
+        f"{exc.message} ({location})", exc.lineno, exc.name, exc.filename
+    )
+    located.translated = True  # keep str() to the one line above
+    located.source = exc.source
+    return located
+
+
+def split_variations(source: str) -> list[str]:
+    """Split a template file at ``{# --- #}`` lines; whitespace-only variations are dropped.
+
+    Each variation is prefixed with a Jinja comment holding as many line breaks as precede it in
+    the file, so syntax errors and tracebacks name the real line of the file.
+    """
+    variations: list[str] = []
+    start = 0
+    for match in [*_SEPARATOR.finditer(source), None]:
+        stop = len(source) if match is None else match.start()
+        text = source[start:stop]
+        if text.strip() or (match is None and not variations):
+            lines_before = source.count("\n", 0, start)
+            pad = "{#" + "\n" * lines_before + "#}" if lines_before else ""
+            variations.append(pad + text)
+        if match is not None:
+            start = match.end()
+    return variations
