@@ -6,7 +6,7 @@ An adapter calls :func:`open_coach` with its settings, the escaper for its platf
 
 Adapters import from ``bot/`` only ``bot.boundary``, ``bot.errors``, ``bot.config`` and this
 module; everything else they need is re-exported here and listed in ``__all__`` (the read models
-of :mod:`bot.coaching.home`, the inbox and its stamps, the referral board a card click goes to,
+of :mod:`bot.coaching.home`, the inbox and its stamps, the names of the referral events,
 the ``/recruiter`` parser and the neutral markup of :mod:`bot.render.markup` that renderers
 walk). The authoring tools (``adapters/studio``) use the second public surface, ``bot.flowtools``.
 """
@@ -39,6 +39,9 @@ from bot.coaching.home import (
 from bot.coaching.legitimacy_actions import register_legitimacy_actions
 from bot.coaching.message_actions import register_message_actions
 from bot.coaching.personal import register_personal_actions
+from bot.coaching.referral_events import POSTED_COMMAND as REFERRAL_POSTED
+from bot.coaching.referral_events import SETTING_COMMAND as REFERRAL_CHANNEL_COMMAND
+from bot.coaching.referral_events import ReferralEvents
 from bot.coaching.referrals import TOKEN_PREFIX as REFERRAL_TOKEN_PREFIX
 from bot.coaching.referrals import ReferralBoard
 from bot.coaching.reminders import register_builtin_actions
@@ -72,6 +75,8 @@ from bot.store.factory import build_store
 __all__ = (
     "APOLOGY",
     "CHECK_COMMAND",
+    "REFERRAL_CHANNEL_COMMAND",
+    "REFERRAL_POSTED",
     "REFERRAL_TOKEN_PREFIX",
     "AnsweredReferral",
     "Bold",
@@ -86,7 +91,6 @@ __all__ = (
     "Link",
     "ListItem",
     "Node",
-    "ReferralBoard",
     "SavedContact",
     "SharedReferral",
     "Text",
@@ -150,7 +154,8 @@ class Coach:
     store: Store
     engine: Engine
     scheduler: Scheduler | None
-    # Referral cards: adapters send clicks on `ref:` buttons here (see bot.coaching.referrals).
+    # The referral board, for the App Home read model and tests; adapters send card clicks and
+    # the referral commands through handle() (bot.coaching.referral_events).
     referrals: ReferralBoard
 
     async def warm_up(self) -> None:
@@ -239,6 +244,8 @@ async def open_coach(
         router=router or build_router(settings.dialogs_dir, settings.data_dir),
     )
     engine.job_handlers[KEEP_IN_TOUCH] = KeepInTouchJobs(store, renderer, engine.clock)
+    board = ReferralBoard(store, renderer)
+    engine.event_handlers.append(ReferralEvents(board))
     scheduler = None
     if delivery is not None:
         scheduler = Scheduler(
@@ -252,7 +259,7 @@ async def open_coach(
     # collector's full passes, which otherwise pause a turn now and then for tens of ms.
     gc.freeze()
     startup.end()  # and collect as usual from here on (bot.cli raised the threshold)
-    return Coach(settings, store, engine, scheduler, ReferralBoard(store, renderer))
+    return Coach(settings, store, engine, scheduler, board)
 
 
 def build_router(dialogs_dir: Path, cache_dir: Path | None = None) -> TopicRouter:

@@ -209,7 +209,17 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One message for the user (or, with consent, a channel)."""
+    """One message for the user (or, with consent, a channel).
+
+    Most replies go back where the event came from. Two fields say otherwise, for events whose
+    answers go elsewhere (a click on a referral card):
+
+    - ``to``: the conversation it goes to instead, e.g. the sharer's DM for the notice that a
+      colleague answered their card, or the referral channel a new card is posted in (with
+      ``destination="referral_channel"``; its ``channel`` is the channel's id).
+    - ``replaces``: the key of a :class:`Card` already posted; the reply is an edit of that
+      message, not a new one. After a click it is the message whose button was pressed.
+    """
 
     text: str
     choices: tuple[Choice, ...] = ()
@@ -218,3 +228,5 @@ class Reply:
     visibility: Visibility = "private"
     destination: Destination = "conversation"
     attachment: Attachment | None = None
+    to: ConversationRef | None = None
+    replaces: str | None = None

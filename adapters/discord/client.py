@@ -81,11 +81,10 @@ class CoachClient(discord.Client):
         self.force_sync = force_sync
         self.synced: bool | None = None  # None: not tried (yet), or the sync failed
 
-    def _referral_desk(self) -> ReferralDesk | None:
-        board = getattr(self.coach, "referrals", None)  # None when the core offers no referrals
-        if board is None:
-            return None
-        return ReferralDesk(board, client=self, sender=self.sender, users=self.user_settings)
+    def _referral_desk(self) -> ReferralDesk:
+        return ReferralDesk(
+            self.coach.handle, client=self, sender=self.sender, users=self.user_settings
+        )
 
     @property
     def buttons(self) -> ButtonHandler:

@@ -1,22 +1,23 @@
 """Referral cards in a server's referral channel: posting, clicks, the sharer's hand-off.
 
-The core's referral board (``coach.referrals``, :mod:`bot.coaching.referrals`) decides everything;
-this
-module only carries its replies to the right place on Discord:
+The core decides everything (``Coach.handle``, :mod:`bot.coaching.referral_events`); this module
+only carries the replies to the right place on Discord:
 
 - a :class:`~bot.boundary.Reply` with ``destination="referral_channel"`` (the card, after the
-  sharer saw a preview and said yes) is posted to the channel set for the sharer's server, then
-  ``record_posted`` is told the message id;
-- a click on a card (a ``ref:<id>:<action>`` token) goes to ``board.respond``: the card message
-  is edited in place (new counts, no buttons once closed), the clicker gets a private
-  acknowledgement, and the sharer a DM naming who answered (nobody else sees that);
-- ``/recruiter-admin referral-channel`` sets the channel.
+  sharer saw a preview and said yes) is posted to the channel its ``to`` names, then the core is
+  told the message id (a ``referral-posted`` command event);
+- a click on a card (a ``ref:<id>:<action>`` token) is an event: the reply with ``replaces`` is
+  the card message edited in place (new counts, no buttons once closed), the plain one the
+  clicker's private acknowledgement, the one with ``to`` the sharer's DM naming who answered;
+- ``/recruiter-admin referral-channel`` is a ``referral-channel`` command event.
 
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -25,8 +26,8 @@ from discord import app_commands
 from adapters.discord.delivery import ChannelTarget, FollowupTarget, Sender, is_dm_closed
 from adapters.discord.render import render_replies
 from adapters.discord.users import DiscordUsers
-from bot.app import REFERRAL_TOKEN_PREFIX, ReferralBoard
-from bot.boundary import ConversationRef, Reply
+from bot.app import REFERRAL_CHANNEL_COMMAND, REFERRAL_POSTED, REFERRAL_TOKEN_PREFIX
+from bot.boundary import Command, ConversationRef, Incoming, Reply, UserInfo
 
 __all__ = ("REFERRAL_PREFIX", "ReferralDesk", "referral_id")
 
@@ -50,6 +51,7 @@ CHANNEL_SET = (
     "Embed Links there."
 )
 Interaction = discord.Interaction[Any]
+Handle = Callable[[Incoming], Awaitable[list[Reply]]]
 
 
 def referral_id(reply: Reply) -> int | None:
@@ -60,12 +62,12 @@ def referral_id(reply: Reply) -> int | None:
 
 
 class ReferralDesk:
-    """Carries the referral board's replies to Discord."""
+    """Carries referral events to the core and their replies to Discord."""
 
     def __init__(
-        self, board: ReferralBoard, *, client: discord.Client, sender: Sender, users: DiscordUsers
+        self, handle: Handle, *, client: discord.Client, sender: Sender, users: DiscordUsers
     ) -> None:
-        self.board = board
+        self.handle = handle  # Coach.handle
         self.client = client
         self.sender = sender
         self.users = users
@@ -88,9 +90,9 @@ class ReferralDesk:
     async def _post(self, conversation: ConversationRef, reply: Reply) -> str | None:
         if conversation.space is None:
             return NO_SERVER
-        channel_id = await self.board.referral_channel("discord", conversation.space)
-        if channel_id is None:
+        if reply.to is None:  # the core found no referral channel for the server
             return NO_CHANNEL
+        channel_id = reply.to.channel
         channel = self.client.get_partial_messageable(
             int(channel_id), guild_id=int(conversation.space)
         )
@@ -105,7 +107,8 @@ class ReferralDesk:
             return CANNOT_POST
         number = referral_id(reply)
         if number is not None and sent:
-            await self.board.record_posted(number, channel_id, str(sent[-1].id))
+            posted = Command(REFERRAL_POSTED, f"{number} {channel_id} {sent[-1].id}")
+            await self.handle(Incoming(conversation=conversation, command=posted))
         return None
 
     async def pressed(self, interaction: Interaction, token: str) -> None:
@@ -118,13 +121,18 @@ class ReferralDesk:
             user=str(interaction.user.id),
             space=str(guild) if guild is not None else None,
         )
-        outcome = await self.board.respond(token, responder, interaction.user.display_name)
-        if outcome.card is not None:
-            await self._edit_card(interaction, outcome.card)
+        name = UserInfo(display_name=interaction.user.display_name)
+        replies = await self.handle(
+            Incoming(conversation=responder, choice_token=token, user=name)
+        )
         target = FollowupTarget(interaction, ephemeral=True)
-        await self.sender.send(target, [outcome.ack], user_id=interaction.user.id)
-        if outcome.notice is not None and outcome.sharer is not None:
-            await self._tell_sharer(outcome.sharer, outcome.notice)
+        for reply in replies:
+            if reply.replaces is not None:
+                await self._edit_card(interaction, reply)
+            elif reply.to is not None:
+                await self._tell_sharer(reply.to, replace(reply, to=None))
+            else:
+                await self.sender.send(target, [reply], user_id=interaction.user.id)
 
     async def _edit_card(self, interaction: Interaction, card: Reply) -> None:
         message = render_replies([card])[0]
@@ -149,6 +157,17 @@ class ReferralDesk:
     ) -> None:
         """``/recruiter-admin referral-channel``: the caller's permission was checked."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        space = str(interaction.guild_id)
-        await self.board.set_referral_channel("discord", space, str(channel.id))
+        where = ConversationRef(
+            "discord",
+            str(interaction.channel_id or 0),
+            str(interaction.user.id),
+            space=str(interaction.guild_id),
+        )
+        setting = Command(REFERRAL_CHANNEL_COMMAND, str(channel.id))
+        failed = await self.handle(Incoming(conversation=where, command=setting))
+        if failed:  # an apology: the setting was not saved
+            await self.sender.send(
+                FollowupTarget(interaction, ephemeral=True), failed, user_id=interaction.user.id
+            )
+            return
         await interaction.followup.send(CHANNEL_SET.format(channel=channel.id), ephemeral=True)

@@ -5,8 +5,7 @@
 - :mod:`adapters.slack.limits`: the Block Kit limits, the SDK's and the ones it does not check.
 - :mod:`adapters.slack.users`: who a Slack user is (time zone, name, admin), cached.
 - :mod:`adapters.slack.send`: where replies go (``respond``, the app's DM, the referral channel).
-- :mod:`adapters.slack.home`: what the App Home shows, from the store and the referral board.
-- :mod:`adapters.slack.ports`: what the adapter needs from the referral board.
+- :mod:`adapters.slack.home`: what the App Home shows, from the ``Coach.home`` read model.
 - :mod:`adapters.slack.handlers`: the listeners (ack, then engine work in a task).
 - :mod:`adapters.slack.app`: ``build_slack_app(coach, settings)``, the Bolt wiring.
 - :mod:`adapters.slack.web`: ``POST /slack/events`` (acks at the edge) and the install pages.

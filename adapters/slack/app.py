@@ -38,7 +38,7 @@ from adapters.slack.render import FORM_CALLBACK
 from adapters.slack.send import ClientSource, DeliveryError, Sender
 from adapters.slack.shortcuts import register_shortcuts
 from adapters.slack.users import UserDirectory
-from bot.app import Inbox, ReferralBoard
+from bot.app import Inbox
 from bot.boundary import ConversationRef, Reply
 from bot.config import Settings
 
@@ -106,7 +106,6 @@ def build_slack_app(
     *,
     client: AsyncWebClient | None = None,
     oauth_settings: AsyncOAuthSettings | None = None,
-    referrals: ReferralBoard | None = None,
     delivery: SlackDelivery | None = None,
 ) -> AsyncApp:
     """The Bolt app for ``coach``.
@@ -116,7 +115,6 @@ def build_slack_app(
         settings: the slack_* settings (signing secret, bot token, API URL).
         client: the Web API client (default: :func:`build_client`).
         oauth_settings: multi-workspace install (see :mod:`adapters.slack.oauth`).
-        referrals: the referral board (default: ``coach.referrals``).
         delivery: the scheduler's delivery, connected to this app's sender.
     """
     client = client or build_client(settings)
@@ -129,9 +127,8 @@ def build_slack_app(
         # Listeners return right after ack() and leave the work to tasks (see handlers.py).
         process_before_response=True,
     )
-    board = referrals if referrals is not None else coach.referrals
     store = oauth_settings.installation_store if oauth_settings else None
-    handlers = _handlers(coach, ClientSource(client, store), board, delivery)
+    handlers = _handlers(coach, ClientSource(client, store), delivery)
     _register(app, handlers, oauth=oauth_settings is not None)
     if delivery is not None:
         delivery.handlers = handlers
@@ -141,10 +138,9 @@ def build_slack_app(
 def _handlers(
     coach: Coach,
     clients: ClientSource,
-    board: ReferralBoard | None,
     delivery: SlackDelivery | None,
 ) -> Handlers:
-    sender = Sender(clients=clients, users=UserDirectory(), referrals=board)
+    sender = Sender(clients=clients, users=UserDirectory(), handle=coach.handle)
     if delivery is not None:
         delivery.sender = sender
     inbox = coach.open_inbox(

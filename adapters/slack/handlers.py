@@ -9,7 +9,8 @@ engine together get :data:`SUBMIT_BUDGET` seconds, then the modal closes and the
 as a message (a rate-limited ``users.info`` alone can take longer than Slack's 3 s).
 
 Nothing here decides dialog: commands, choices and forms go to ``Coach.handle`` (or the inbox);
-referral card clicks go to the referral board (``Coach.referrals``); the rest is Slack plumbing.
+referral card clicks and the admin setting are events for ``Coach.handle`` too; the rest is
+Slack plumbing.
 """
 
 from __future__ import annotations
@@ -42,7 +43,13 @@ from adapters.slack.home import home_view
 from adapters.slack.render import CHOICE_ACTION, CONTINUE_ACTION, FORM_ACTION, to_home
 from adapters.slack.send import Sender, Surface, load_metadata, with_form_note
 from adapters.slack.users import error_code
-from bot.app import Coach, Inbox, decimal_stamp
+from bot.app import (
+    REFERRAL_CHANNEL_COMMAND,
+    REFERRAL_TOKEN_PREFIX,
+    Coach,
+    Inbox,
+    decimal_stamp,
+)
 from bot.boundary import Command, ConversationRef, Incoming, Reply, UserInfo
 
 __all__ = ("SUBMIT_BUDGET", "Handlers")
@@ -52,7 +59,7 @@ log = logging.getLogger(__name__)
 ACK_GRACE = 0.02  # seconds without a new request before engine work starts
 MAX_DEFER = 0.5  # ... but never later than this after its own ack (a trigger lasts 3 s)
 SUBMIT_BUDGET = 2.0  # seconds of a modal submission's 3 s spent waiting for the engine
-REFERRAL_PREFIX = "ref:"
+REFERRAL_PREFIX = REFERRAL_TOKEN_PREFIX
 HOME_COMMANDS = {
     "rc_home_start": "start",
     "rc_home_contacts": "contacts",
@@ -65,7 +72,7 @@ ADMIN_USAGE = (
     "(choose the channel from the list so Slack links it)."
 )
 ADMIN_DONE = "Done: referral cards will be posted in that channel. If it is private, invite me."
-NO_BOARD = "Referral cards are not available here yet."
+NO_BOARD = "Referral cards belong to a workspace: run this in one."
 
 Ack = Callable[..., Awaitable[None]]
 
@@ -163,15 +170,23 @@ class Handlers:
         return channel == await self.users.dm_channel(surface.client, ref.space, ref.user)
 
     async def _admin(self, surface: Surface, request: AdminRequest, *, is_admin: bool) -> None:
-        board, team = self.sender.referrals, surface.conversation.space
-        if board is None or team is None:
+        """The admin check is Slack's knowledge; the setting itself is an event for the core."""
+        team = surface.conversation.space
+        if team is None:
             text = NO_BOARD
         elif not is_admin:
             text = NOT_ADMIN
         elif request.setting != "referral-channel" or request.channel is None:
             text = ADMIN_USAGE
         else:
-            await board.set_referral_channel("slack", team, request.channel)
+            setting = Command(REFERRAL_CHANNEL_COMMAND, request.channel)
+            replies = await self.coach.handle(
+                Incoming(conversation=surface.conversation, command=setting)
+            )
+            for reply in replies:  # only when it failed (an apology)
+                await self.sender.to_person(surface, reply)
+            if replies:
+                return
             text = ADMIN_DONE
         await self.sender.to_person(surface, Reply(text))
 
@@ -325,23 +340,26 @@ class Handlers:
         )
 
     async def _referral_click(self, surface: Surface, body: ActionBody, token: str) -> None:
-        board = self.sender.referrals
-        if board is None:
-            return
+        """A click on a card is an event for the core; its replies say where each goes: the
+        card edited in place, the thanks to the clicker, the notice to the sharer's DM."""
         ref = surface.conversation
         person = await self.users.info(surface.client, ref.space, ref.user)
-        outcome = await board.respond(token, ref, person.display_name or "Someone")
+        person = replace(person, display_name=person.display_name or "Someone")
+        replies = await self.coach.handle(
+            Incoming(conversation=ref, choice_token=token, user=person)
+        )
         url = body.get("response_url")
-        if url:
-            await self.sender.to_person(
-                Surface(client=surface.client, conversation=ref, response_url=url), outcome.ack
-            )
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id")
-        if outcome.card is not None and channel and message.get("ts"):
-            await self.sender.update_card(surface.client, channel, message["ts"], outcome.card)
-        if outcome.notice is not None and outcome.sharer is not None:
-            await self.sender.deliver(outcome.sharer, [outcome.notice])
+        for reply in replies:
+            if reply.replaces is not None:
+                if channel and message.get("ts"):
+                    await self.sender.update_card(surface.client, channel, message["ts"], reply)
+            elif reply.to is not None:
+                await self.sender.deliver(reply.to, [replace(reply, to=None)])
+            elif url:
+                clicker = Surface(client=surface.client, conversation=ref, response_url=url)
+                await self.sender.to_person(clicker, reply)
 
     # -- modals ----------------------------------------------------------------------------------
 

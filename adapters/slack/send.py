@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -32,8 +32,8 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack.guard import safe_message, safe_modal
 from adapters.slack.render import SlackMessage, continue_button, to_message, to_modal
 from adapters.slack.users import UserDirectory, error_code
-from bot.app import ReferralBoard, to_plain
-from bot.boundary import Attachment, ConversationRef, Reply
+from bot.app import REFERRAL_POSTED, to_plain
+from bot.boundary import Attachment, Command, ConversationRef, Incoming, Reply
 from bot.errors import DeliveryError
 
 __all__ = (
@@ -108,11 +108,11 @@ class Sender:
         *,
         clients: ClientSource,
         users: UserDirectory,
-        referrals: ReferralBoard | None = None,
+        handle: Callable[[Incoming], Awaitable[list[Reply]]] | None = None,
     ) -> None:
         self.clients = clients
         self.users = users
-        self.referrals = referrals
+        self.handle = handle  # Coach.handle: the events a delivery causes (a card posted)
 
     async def send(self, surface: Surface, replies: Sequence[Reply]) -> list[str]:
         """Open a form's modal first (the trigger expires), then send every reply. A form's
@@ -127,6 +127,8 @@ class Sender:
         for index, reply in enumerate(replies):
             if reply.destination == "referral_channel":
                 await self.post_referral(surface, reply)
+            elif reply.to is not None:  # another person's DM (a sharer's notice)
+                await self.deliver(reply.to, [replace(reply, to=None)])
             elif reply.destination == "dm":
                 posted.append(await self.to_dm(surface, reply))
             else:
@@ -193,22 +195,25 @@ class Sender:
         return str(ts) if ts else None
 
     async def post_referral(self, surface: Surface, reply: Reply) -> None:
-        board, card = self.referrals, reply.card
-        team = surface.conversation.space
-        if board is None or card is None or not card.key or team is None:
-            log.warning("a referral_channel reply without a board, card key or workspace")
+        """A new card in the channel ``reply.to`` names (none: the space has no referral
+        channel); then the core is told the message's ``ts`` (an event through ``handle``),
+        so that clicks edit this message."""
+        card, target = reply.card, reply.to
+        if card is None or not card.key:
+            log.warning("a referral_channel reply without a card key")
             return
-        channel = await board.referral_channel("slack", team)
-        if channel is None:
+        if target is None:
             await self.to_person(surface, Reply(NO_CHANNEL))
             return
         try:
-            response = await post(surface.client, channel, to_message(reply))
+            response = await post(surface.client, target.channel, to_message(reply))
         except Exception:
             await self.to_person(surface, Reply(NOT_POSTED))
             raise
-        referral_id = int(card.key.rpartition(":")[2])
-        await board.record_posted(referral_id, channel, str(response["ts"]))
+        if self.handle is not None:
+            number = card.key.rpartition(":")[2]
+            posted = Command(REFERRAL_POSTED, f"{number} {target.channel} {response['ts']}")
+            await self.handle(Incoming(conversation=surface.conversation, command=posted))
 
     async def deliver(self, conversation: ConversationRef, replies: Sequence[Reply]) -> list[str]:
         """To the person's DM, with nobody waiting (reminders, notices to a sharer); the posted

@@ -7,7 +7,8 @@
   contact checks read e-mail domains, phone numbers, brands and look-alike letters
   (``contact_checks``, ``domains``, ``brands``, ``confusables``, ``pay``, ``money_ask``...);
 - ``decision``: the decision aid; ``contacts``: recruiter contacts and keep-in-touch jobs;
-  ``referrals``: referral cards and the board; ``reminders``: callback reminders;
+  ``referrals``: referral cards and the board, ``referral_events``: clicks and the
+  referral commands as engine events; ``reminders``: callback reminders;
   ``personal`` and ``export``: a user's data, exported or forgotten; ``message_facts`` and
   ``message_actions``: what a pasted recruiter message says.
 

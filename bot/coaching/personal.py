@@ -181,7 +181,8 @@ async def share_referral(ctx: ActionContext, inputs: Mapping[str, object]) -> Ma
     if ref.space is None:  # a DM outside any workspace or server has no referral channel
         return {"posted": False, "referral_id": None, "problem": "no_space"}
     board = ReferralBoard(ctx.store, _renderer(ctx))
-    if await board.referral_channel(ref.platform, ref.space) is None:
+    channel = await board.referral_channel(ref.platform, ref.space)
+    if channel is None:
         return {"posted": False, "referral_id": None, "problem": "no_channel"}
     contact = str(inputs.get("recruiter_contact") or "").strip() or None
     opportunity = Opportunity(
@@ -192,7 +193,7 @@ async def share_referral(ctx: ActionContext, inputs: Mapping[str, object]) -> Ma
         recruiter_contact=contact,
     )
     referral = await board.share(ref, opportunity)
-    ctx.send(board.card(referral))
+    ctx.send(board.card(referral, channel))
     return {"posted": True, "referral_id": referral.id, "problem": None}
 
 

@@ -1,19 +1,18 @@
 """Referral cards: a member shares an opportunity in a space's referral channel, colleagues answer
 it with one click, privately.
 
-The contract with the adapters (Slack, Discord):
+How the adapters (Slack, Discord) reach it: only through ``Coach.handle``, as events that
+:mod:`bot.coaching.referral_events` routes here (a click on a ``ref:`` button, the
+``referral-channel`` admin command, ``referral-posted`` after a card went out):
 
-- **Where cards go.** A :class:`~bot.boundary.Reply` with ``destination="referral_channel"`` (the
-  ``share_referral`` action sends one) is posted to ``board.referral_channel(platform, space)``;
-  then the adapter calls ``board.record_posted(referral_id, channel, message_id)``, with the id
-  taken from the card's key ``referral:<id>``, so that later updates can edit the same message.
-- **Clicks.** A button whose token starts with ``ref:`` belongs to a card, not to a conversation:
-  the adapter calls ``board.respond(token, responder_ref, responder_display_name)`` instead of
-  ``engine.handle`` and delivers the :class:`ReferralOutcome`: ``ack`` privately to the person
-  who clicked (a Slack ephemeral message, a Discord ephemeral follow-up), ``card`` as an edit of
-  the posted message (found by the referral's ``channel`` and ``message_id``), and, when there is
-  one, ``notice`` as a DM to ``outcome.sharer``.
-- **Settings.** An admin command sets the channel with ``board.set_referral_channel``.
+- **Where cards go.** :meth:`ReferralBoard.card` with a channel gives a
+  :class:`~bot.boundary.Reply` with ``destination="referral_channel"`` and ``to`` naming the
+  channel (the ``share_referral`` action sends one); the adapter posts it there and reports the
+  message id, so that later updates edit the same message.
+- **Clicks.** :meth:`ReferralBoard.respond` gives a :class:`ReferralOutcome`: ``ack`` for the
+  person who clicked, ``card`` for the posted message, ``notice`` for ``sharer``'s DM; the
+  events module turns it into replies with ``replaces`` and ``to``.
+- **Settings.** :meth:`ReferralBoard.set_referral_channel`.
 
 Privacy (docs/personal-data.md): a card names nobody, not even the sharer, and shows the
 recruiter's contact only when the sharer chose to; who clicked goes to the sharer alone, in a DM.
@@ -133,8 +132,10 @@ class ReferralBoard:
     async def record_posted(self, referral_id: int, channel: str, message_id: str) -> None:
         await self.store.set_referral_message(referral_id, channel, message_id)
 
-    def card(self, referral: Referral) -> Reply:
-        """The card for the referral channel: no names, the counts, buttons while open."""
+    def card(self, referral: Referral, channel: str | None = None) -> Reply:
+        """The card for the referral channel: no names, the counts, buttons while open.
+
+        With ``channel`` (a new card) the reply is addressed to it (``Reply.to``)."""
         view = referral_view(referral)
         fields = [
             (label, self._escape(referral.platform, view[key]))
@@ -153,7 +154,13 @@ class ReferralBoard:
             card=Card(title, tuple(fields), key=_CARD_KEY.format(id=referral.id)),
             visibility="conversation",
             destination="referral_channel",
+            to=None if channel is None else self._channel_ref(referral, channel),
         )
+
+    @staticmethod
+    def _channel_ref(referral: Referral, channel: str) -> ConversationRef:
+        sharer = ref_from_json(referral.sharer_ref)
+        return ConversationRef(sharer.platform, channel, sharer.user, space=referral.space)
 
     def _buttons(self, referral: Referral) -> tuple[Choice, ...]:
         if referral.status != "open":

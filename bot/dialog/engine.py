@@ -18,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from bot.boundary import ConversationRef, Incoming, Reply
 from bot.dialog.busy import Backoff, is_busy
@@ -42,12 +43,25 @@ from bot.store import (
     VersionConflictError,
 )
 
-__all__ = ("APOLOGY", "Engine", "JobHandler")
+__all__ = ("APOLOGY", "Engine", "EventHandler", "JobHandler")
 
 logger = logging.getLogger(__name__)
 
 JobHandler = Callable[[Job], Awaitable[tuple[ConversationRef, list[Reply]]]]
 """Turns a due job into the replies to deliver, and the conversation to deliver them to."""
+
+
+class EventHandler(Protocol):
+    """Events that are not a conversation's turn (a click on a referral card, an admin setting).
+
+    The composition root registers them (``Engine.event_handlers``), so the runtime does not
+    import the features that own them; ``claims`` must be cheap (it sees every event).
+    """
+
+    def claims(self, incoming: Incoming) -> bool: ...
+
+    async def handle(self, incoming: Incoming) -> list[Reply]: ...
+
 
 MAX_CONFLICT_RETRIES = 8
 PRIVACY_NOTICE = "coach_privacy"
@@ -101,6 +115,8 @@ class Engine:
             "ask_timeout": self._run_ask_timeout,
             "reminder": self._run_reminder,
         }
+        # Events owned by a feature, not a flow (bot.app adds the referral board's).
+        self.event_handlers: list[EventHandler] = []
         # Called with (flow id, step id) for every step a turn runs: coverage for `flows test`.
         self.step_listener: StepListener | None = None
         if entry_flow not in registry.flows:
@@ -112,6 +128,9 @@ class Engine:
     # -- the adapters' entry point ------------------------------------------------------------
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        for handler in self.event_handlers:
+            if handler.claims(incoming):
+                return await self._handle_elsewhere(handler, incoming)
         key = incoming.conversation.key
         entry = self._locks.setdefault(key, _KeyLock(asyncio.Lock()))
         entry.users += 1
@@ -122,6 +141,14 @@ class Engine:
             entry.users -= 1
             if not entry.users:
                 del self._locks[key]
+
+    async def _handle_elsewhere(self, handler: EventHandler, incoming: Incoming) -> list[Reply]:
+        """A feature's event: no conversation state, never raises to an adapter."""
+        try:
+            return await handler.handle(incoming)
+        except Exception as exc:
+            log_failure(logger, incoming, exc)
+            return [apology(self.renderer, incoming)]
 
     async def _handle_with_retries(self, incoming: Incoming) -> list[Reply]:
         conflicts, busy = 0, Backoff()

@@ -8,6 +8,7 @@ discord.py objects fed to its parser, Discord faked on loopback.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -178,9 +179,11 @@ async def test_a_card_that_cannot_be_posted_leaves_a_note_instead(
         other,
     ]
     assert await desk.post_channel_replies(in_server, [card_reply()]) == [Reply(NO_CHANNEL)]
-    await desk.board.set_referral_channel("discord", str(GUILD_ID), str(REFERRAL_CHANNEL_ID))
+    channel = ConversationRef("discord", str(REFERRAL_CHANNEL_ID), str(SHARER), str(GUILD_ID))
     bot.fake.forbidden_channels.add(REFERRAL_CHANNEL_ID)
-    assert await desk.post_channel_replies(in_server, [card_reply()]) == [Reply(CANNOT_POST)]
+    assert await desk.post_channel_replies(in_server, [replace(card_reply(), to=channel)]) == [
+        Reply(CANNOT_POST)
+    ]
 
 
 def test_a_card_names_its_referral() -> None:

@@ -37,7 +37,7 @@ async def test_a_referral_card_round_trip_between_two_people(slack: Harness) -> 
     )
     client = slack.delivery.sender.clients.base
     await slack.delivery.sender.send(
-        Surface(client=client, conversation=sharer), [board.card(referral)]
+        Surface(client=client, conversation=sharer), [board.card(referral, "C0JOBS")]
     )
     posted = (await slack.fake.wait_for("chat.postMessage"))[0].args
     assert posted["channel"] == "C0JOBS"
