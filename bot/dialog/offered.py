@@ -14,28 +14,35 @@ from bot.flow.model import (
     AskStep,
     BranchStep,
     CallStep,
+    ChoiceOption,
     Flow,
     GotoStep,
     SayStep,
     SetStep,
 )
 
-__all__ = ("duplicates_a_choice",)
+__all__ = ("choice_offering",)
 
 
-def duplicates_a_choice(flow: Flow, step: AskStep, target: Flow) -> bool:
-    """True when ``step`` of ``flow`` already offers ``target`` as one of its choices."""
-    labels = {_folded(choice.label) for choice in step.choices}
-    return _folded(target.title) in labels or target.id in _reached(flow, step)
+def choice_offering(flow: Flow, step: AskStep, target: Flow) -> ChoiceOption | None:
+    """The choice of ``step`` (in ``flow``) that already offers ``target``, if one does."""
+    title = _folded(target.title)
+    for choice in step.choices:
+        if _folded(choice.label) == title:
+            return choice
+    for choice in step.choices:
+        if target.id in _reached(flow, choice.next or step.next):
+            return choice
+    return None
 
 
 def _folded(text: str) -> str:
     return " ".join(text.casefold().split()).rstrip("?.!")
 
 
-def _reached(flow: Flow, step: AskStep) -> set[str]:
-    """The flows reached from ``step``'s answers before the next question (every branch)."""
-    todo = [choice.next for choice in step.choices] + [step.next]
+def _reached(flow: Flow, first: str | None) -> set[str]:
+    """The flows reached from step ``first`` before the next question (every branch)."""
+    todo = [first]
     seen: set[str] = set()
     flows: set[str] = set()
     while todo:

@@ -7,10 +7,11 @@ from bot.answers.zones import parse_time_zone
 from bot.boundary import Choice, Reply
 from bot.dialog.advance import advance, goto_step
 from bot.dialog.answering import accept, refuse
+from bot.dialog.asking import reprompt
 from bot.dialog.commands import command_in
 from bot.dialog.confirm import ask_to_confirm
 from bot.dialog.core import TOPIC_TOKEN, TurnCore
-from bot.dialog.offered import duplicates_a_choice
+from bot.dialog.offered import choice_offering
 from bot.dialog.on_command import command
 from bot.flow.model import AskStep, Message
 
@@ -45,7 +46,13 @@ async def typed(turn: TurnCore, text: str) -> None:
     if unparsed and step.text_slot and step.on_text:  # the question invites free text
         await _typed_instead(turn, step, text)
         return
-    offer = _switch_offer(turn, text) if unparsed else None
+    flow_id = _asked_topic(turn, text) if unparsed else None
+    listed = None if flow_id is None else _listed_choice(turn, step, flow_id)
+    if flow_id is not None and listed is not None:  # not a wrong answer: point at it
+        turn.replies.append(_pointer(turn, flow_id, listed))
+        await reprompt(turn)
+        return
+    offer = None if flow_id is None else _switch_offer(turn, flow_id)
     await refuse(turn, step, outcome.reason, unparsed, offer)
 
 
@@ -80,17 +87,29 @@ async def _typed_instead(turn: TurnCore, step: AskStep, text: str) -> None:
     await goto_step(turn, step.on_text)
 
 
-def _switch_offer(turn: TurnCore, text: str) -> Reply | None:
-    """A question typed instead of an answer: offer its topic, without leaving this one."""
+def _asked_topic(turn: TurnCore, text: str) -> str | None:
+    """The other topic a question typed instead of an answer is confidently about, if any."""
     if not (text.rstrip().endswith("?") or len(text.split()) >= 4):
         return None
     flow_id = turn.catalog.confident_flow(text)
-    if flow_id is None or flow_id == turn.state.top.flow:
-        return None
-    step = turn.current_step()
+    return None if flow_id == turn.state.top.flow else flow_id
+
+
+def _listed_choice(turn: TurnCore, step: AskStep, flow_id: str) -> str | None:
+    """The label of the choice of ``step`` that already leads to ``flow_id``, if one does."""
     target = turn.catalog.registry.flows[flow_id]
-    if isinstance(step, AskStep) and duplicates_a_choice(turn.current_flow(), step, target):
-        return None  # the question lists it already: a second button would only confuse
+    choice = choice_offering(turn.current_flow(), step, target)
+    return None if choice is None else choice.label
+
+
+def _pointer(turn: TurnCore, flow_id: str, label: str) -> Reply:
+    """The question lists the topic asked about: say which choice it is (no second button)."""
+    title = turn.catalog.title(flow_id)
+    return Reply(turn.render(Message(template="coach_switch_listed"), topic=title, choice=label))
+
+
+def _switch_offer(turn: TurnCore, flow_id: str) -> Reply:
+    """A question typed instead of an answer: offer its topic, without leaving this one."""
     title = turn.catalog.title(flow_id)
     # The switch button joins the question asked again, so that every adapter shows one
     # set of buttons (the console numbers only the last one).

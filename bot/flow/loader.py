@@ -41,6 +41,7 @@ SYSTEM_TEMPLATES = (
     "coach_time_zone_unknown",
     "coach_pick_topic",
     "coach_switch_offer",
+    "coach_switch_listed",
 )
 FLOW_KEYS = ("flow", "title", "description", "topics", "start", "steps")
 

@@ -116,8 +116,8 @@ SWITCH_SCRIPT = [
     "3",  # 1) at work 2) can talk 3) Switch to: Is this recruiter real?
     "3",  # now the legitimacy menu's third choice
     "menu",
-    "how do I know if this recruiter is legit?",
-    "10",  # the switch, after the menu's nine topics
+    "how do I know if this recruiter is legit?",  # the menu lists it: no second button
+    "3",  # the menu's own "Is this recruiter real?"
 ]
 
 
@@ -143,6 +143,7 @@ def test_a_switch_typed_by_number_is_used_once(tmp_path: Path) -> None:
     assert "1) Check a recruiter" in switched and "3) Is my company testing me?" in switched
     assert "test your loyalty" in answered  # the second 3 answered the legitimacy menu
     at_menu = [t for t in turns if t.startswith("how do I know")][1]
-    assert "10) Switch to: Is this recruiter real?" in at_menu
+    assert "Switch to" not in at_menu and "Please pick" not in at_menu
+    assert "“Is this recruiter real?”: it's one of the choices below" in at_menu
     last = turns[-1]
-    assert last.startswith("10\n") and "1) Check a recruiter" in last
+    assert last.startswith("3\n") and "1) A quick check" in last

@@ -4,7 +4,8 @@ At the main menu, "What if this recruiter is a scam?" used to add "10) Switch to
 recruiter real?" under "3) Is this recruiter real?". For every question of every flow (the states
 the shipped transcripts wait in), each listed choice is picked (typed, as a person would) and the
 flows it runs are noted; then, back in the question, a question about each of those topics (and
-about every topic whose title is a choice's label) is typed: no "Switch to" may be offered.
+about every topic whose title is a choice's label) is typed: no "Switch to" may be offered, and
+the coach points at the listed choice instead of refusing the answer.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ def _folded(text: str) -> str:
     return " ".join(text.casefold().split()).rstrip("?.!")
 
 
+def _takes_free_text(loaded: Dialogs, where: str) -> bool:
+    flow_id, _, step_id = where.partition(".")
+    step = loaded.registry.flows[flow_id].steps[step_id]
+    return bool(getattr(step, "text_slot", None) and getattr(step, "on_text", None))
+
+
 async def _reached_by(loaded: Dialogs, found: Waiting, label: str) -> set[str]:
     probe = Probe(loaded, found)
     await probe.restore(copy.deepcopy(found.state))
@@ -43,10 +50,16 @@ async def _reached_by(loaded: Dialogs, found: Waiting, label: str) -> set[str]:
 
 
 async def _switches(loaded: Dialogs, found: Waiting, target: str) -> list[str]:
+    return (await _answer_to_question(loaded, found))[0]
+
+
+async def _answer_to_question(loaded: Dialogs, found: Waiting) -> tuple[list[str], str]:
+    """The "Switch to" buttons offered for QUESTION typed here, and the replies' text."""
     probe = Probe(loaded, found)
     await probe.restore(copy.deepcopy(found.state))
     await probe.say(QUESTION)
-    return [c.label for c in current_choices(probe.replies) if c.label.startswith("Switch to:")]
+    labels = [c.label for c in current_choices(probe.replies) if c.label.startswith("Switch to:")]
+    return labels, "\n".join(reply.text for reply in probe.replies)
 
 
 def test_no_switch_offer_repeats_a_listed_choice(
@@ -74,9 +87,14 @@ def test_no_switch_offer_repeats_a_listed_choice(
             for target in sorted(targets - {here}):
                 routed.append(target)
                 checked += 1
-                offered = await _switches(dialogs, found, target)
+                offered, said = await _answer_to_question(dialogs, found)
                 if offered:
                     problems.append(f"{found.where}: {offered} while listing {labels}")
+                # not a wrong answer: the coach points at the choice instead of refusing
+                # (a question that takes free text keeps it as the answer instead)
+                pointed = "below." in said or _takes_free_text(dialogs, found.where)
+                if not pointed or "Please pick" in said:
+                    problems.append(f"{found.where}: no pointer to the listed {target}")
         return checked, problems
 
     checked, problems = asyncio.run(walk())
