@@ -181,8 +181,11 @@ async def _start_worker(fake: FakeSlack, db_url: str, tmp: str) -> tuple[Any, in
         "SLACK_API_URL": fake.api_url,
         "PYTHONPATH": str(ROOT),
     }
+    profile = os.environ.get("BENCH_PROFILE")  # a folder: each worker writes a cProfile file
+    profiler = ["-m", "cProfile", "-o", f"{profile}/worker-{port}.prof"] if profile else []
     process = await asyncio.create_subprocess_exec(
         sys.executable,
+        *profiler,
         "-m",
         "bot.cli",
         "slack",

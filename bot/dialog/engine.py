@@ -20,11 +20,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.boundary import ConversationRef, Incoming, Reply
-from bot.dialog.busy import Backoff, is_busy
+from bot.dialog.busy import BUSY_RETRY_SECONDS, Backoff, is_busy
 from bot.dialog.catalog import Catalog, TopicRouter
 from bot.dialog.core import StepListener
 from bot.dialog.failures import APOLOGY, apology, log_failure
 from bot.dialog.greeting import PRIVACY_NOTICE, UserGreeting
+from bot.dialog.reply_json import replies_to_json
 from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD
 from bot.dialog.state import ConversationState, ref_from_json
 from bot.dialog.turn import Turn
@@ -63,6 +64,13 @@ class EventHandler(Protocol):
 
 
 MAX_CONFLICT_RETRIES = 8
+
+
+def _privacy_notice(renderer: TemplateRenderer, turn: Turn, platform: str) -> Reply:
+    context = turn.template_context({})
+    return Reply(
+        renderer.render(platform=platform, context=context, seed=0, template=PRIVACY_NOTICE)
+    )
 
 
 @dataclass(slots=True)
@@ -125,7 +133,10 @@ class Engine:
 
     # -- the adapters' entry point ------------------------------------------------------------
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
+    async def handle(self, incoming: Incoming, *, durable: bool = False) -> list[Reply]:
+        """Run one event; never raises. ``durable``: it comes from the durable inbox, so a busy
+        database is waited out for as long as it takes (the event is saved: the person gets a
+        late answer, not an apology), and the replies are saved with the turn until sent."""
         for handler in self.event_handlers:
             if handler.claims(incoming):
                 return await self._handle_elsewhere(handler, incoming)
@@ -134,7 +145,7 @@ class Engine:
         entry.users += 1
         try:
             async with entry.lock:  # one turn at a time per conversation in this process
-                return await self._handle_with_retries(incoming)
+                return await self._handle_with_retries(incoming, durable)
         finally:
             entry.users -= 1
             if not entry.users:
@@ -148,11 +159,11 @@ class Engine:
             log_failure(logger, incoming, exc)
             return [apology(self.renderer, incoming)]
 
-    async def _handle_with_retries(self, incoming: Incoming) -> list[Reply]:
-        conflicts, busy = 0, Backoff()
+    async def _handle_with_retries(self, incoming: Incoming, durable: bool) -> list[Reply]:
+        conflicts, busy = 0, Backoff(None if durable else BUSY_RETRY_SECONDS)
         while conflicts < MAX_CONFLICT_RETRIES:
             try:
-                return await self._handle_once(incoming)
+                return await self._handle_once(incoming, durable)
             except VersionConflictError:
                 conflicts += 1  # another worker saved first: recompute on the fresh state
             except DuplicateEventError:
@@ -171,7 +182,7 @@ class Engine:
         )
         return [apology(self.renderer, incoming)]
 
-    async def _handle_once(self, incoming: Incoming) -> list[Reply]:
+    async def _handle_once(self, incoming: Incoming, durable: bool) -> list[Reply]:
         if incoming.event_id and await self.store.is_processed(incoming.event_id):
             return []
         ref = incoming.conversation
@@ -181,18 +192,8 @@ class Engine:
         turn = await self._prepare_turn(incoming, state)
         await turn.run()
         if turn.show_privacy_notice:
-            turn.replies.insert(
-                0,
-                Reply(
-                    self.renderer.render(
-                        platform=ref.platform,
-                        context=turn.template_context({}),
-                        seed=0,
-                        template=PRIVACY_NOTICE,
-                    )
-                ),
-            )
-        await self._commit(incoming, stored, turn)
+            turn.replies.insert(0, _privacy_notice(self.renderer, turn, ref.platform))
+        await self._commit(incoming, stored, turn, durable)
         return turn.replies
 
     async def _prepare_turn(self, incoming: Incoming, state: ConversationState) -> Turn:
@@ -221,7 +222,7 @@ class Engine:
         return self.greeting.notice_version(platform)
 
     async def _commit(
-        self, incoming: Incoming, stored: StoredConversation | None, turn: Turn
+        self, incoming: Incoming, stored: StoredConversation | None, turn: Turn, durable: bool
     ) -> None:
         ref = incoming.conversation
         expires = incoming.received_at + self.event_ttl if incoming.event_id else None
@@ -250,6 +251,7 @@ class Engine:
                 new_jobs=tuple(turn.context.new_jobs),
                 cancel_job_keys=tuple(turn.context.cancel_job_keys),
                 funnel=tuple(turn.funnel),
+                replies=replies_to_json(turn.replies) if durable else None,
             )
         )
         await self.greeting.remember(ref, turn)

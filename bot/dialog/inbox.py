@@ -9,8 +9,8 @@ events in ``stamp`` order through ``Engine.handle`` and hands the replies to the
 :meth:`InboxAdapter.deliver`. So:
 
 - **Nothing acknowledged is lost.** A worker killed after the acknowledgement leaves the event in
-  the inbox and its hold on the conversation expires after ``lease_seconds``; another worker (or
-  this one, restarted) takes the conversation over and runs the event.
+  the inbox and its hold expires after ``lease_seconds``; another worker (or this one,
+  restarted) takes the conversation over and runs the event.
 - **Each event has one effect.** The engine records the event id in the same transaction as the
   turn, so an event run again after a crash (or a platform retry) changes nothing twice; the
   inbox's own unique event id turns a retry away before it is even queued.
@@ -26,12 +26,12 @@ events in ``stamp`` order through ``Engine.handle`` and hands the replies to the
   never more than ``order_window_seconds`` after arrival, whatever the clocks say. A message
   later than that is applied to the question the person is at when it runs: never dropped.
 - **Backpressure.** A worker runs at most ``concurrency`` conversations at once (sized to its
-  connection pool); the rest wait in the inbox. A database that is busy (no connection free,
-  a lock timeout) is waited for and retried, never reported to the person as an error.
-
-What a crash can still cost: a turn committed but whose replies were not yet sent when the
-process died is not answered again (running it again is a no-op, by the rule above). That window
-is the time of one send, a few milliseconds per event; see docs/slack.md (scaling).
+  connection pool); the rest wait in the inbox. A busy database (no connection free, a lock
+  timeout) is waited for and retried, however long, never reported to the person as an error.
+- **Replies survive the crash too.** A turn's replies are saved in its event's row in the turn's
+  transaction; a worker taking a dead worker's conversation over sends the replies it finds
+  there instead of running the event again. A worker killed after sending but before marking
+  the event done has them sent twice (a window of one statement).
 
 Privacy: logs name conversation keys, ids and exception types only.
 """
@@ -47,10 +47,12 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from bot.boundary import Command, Incoming, Reply, UserInfo
 from bot.dialog.busy import Backoff
+from bot.dialog.reply_json import replies_from_json
 from bot.dialog.state import ref_from_json, ref_to_json
 from bot.store import InboxEvent, InboxStore, StoreBusyError
 
@@ -161,7 +163,7 @@ def _utcnow() -> datetime:
 class Handles(Protocol):
     """What runs one event (the engine; the inbox needs nothing else of it)."""
 
-    async def handle(self, incoming: Incoming) -> list[Reply]: ...
+    async def handle(self, incoming: Incoming, *, durable: bool = False) -> list[Reply]: ...
 
 
 class Inbox:
@@ -363,19 +365,24 @@ class Inbox:
                 await asyncio.sleep(wait)
                 continue
             await self._process(event)
-            await self._finish(event.id)
-
-    async def _finish(self, inbox_id: int) -> None:
-        await self._patient(lambda: self.store.finish_inbox_event(inbox_id, now=self.clock()))
+            await self._patient(partial(self.store.finish_inbox_event, event.id, now=self.clock()))
 
     async def _process(self, event: InboxEvent) -> None:
         incoming = incoming_from_json(event.payload["incoming"])
         route: Route = event.payload.get("route") or {}
+        if event.replies is not None:  # its turn is saved; its worker died before sending
+            await self._deliver(event, incoming, route, replies_from_json(event.replies))
+            return
         try:
             incoming = await self.adapter.prepare(incoming, route)
         except Exception as exc:  # the event still runs, without what could not be looked up
             log.warning("inbox event %s: prepare failed with %s", event.id, type(exc).__name__)
-        replies = await self.engine.handle(incoming)  # never raises; waits out a busy store
+        replies = await self.engine.handle(incoming, durable=True)  # saved with the turn
+        await self._deliver(event, incoming, route, replies)
+
+    async def _deliver(
+        self, event: InboxEvent, incoming: Incoming, route: Route, replies: list[Reply]
+    ) -> None:
         try:  # also with no replies: the route may carry something to show (Discord's notes)
             await self.adapter.deliver(incoming, route, replies)
         except Exception as exc:  # the turn is saved; running it again would send nothing

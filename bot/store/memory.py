@@ -121,6 +121,8 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory):
                 _utcnow() + DEFAULT_EVENT_TTL
             )
         version = self._write_conversation(commit, current)
+        if commit.event_id is not None and commit.replies is not None:
+            self._keep_replies(commit.event_id, commit.replies)
         self._cancel(commit.cancel_job_keys)
         self._schedule(commit.new_jobs)
         self._count_funnel(commit.funnel)

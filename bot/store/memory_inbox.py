@@ -4,7 +4,8 @@ memory store, no method awaits, so each is atomic with respect to the others."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.store.records import JSON, InboxEvent
@@ -102,6 +103,13 @@ class InboxMemory:
         event = self._inbox.pop(inbox_id, None)
         if event is not None and event.event_id in self._inbox_ids:
             self._inbox_ids[event.event_id] = now + _DONE_TTL
+
+    def _keep_replies(self, event_id: str, replies: list[JSON]) -> None:
+        """Inside a turn's commit: keep its replies with its pending event (if it has one)."""
+        for inbox_id, event in self._inbox.items():
+            if event.event_id == event_id:
+                self._inbox[inbox_id] = replace(event, replies=copy.deepcopy(replies))
+                return
 
     async def release_conversation(self, conversation_key: str, *, worker: str) -> None:
         hold = self._holds.get(conversation_key)

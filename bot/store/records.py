@@ -53,6 +53,9 @@ class InboxEvent:
     enqueued_at: datetime
     attempts: int
     due_at: datetime | None = None  # None: ``settle_seconds`` after ``enqueued_at``
+    # The replies of its turn, saved with the turn but not sent yet (its worker died between
+    # the two): send these, the turn is done.
+    replies: list[Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,9 @@ class TurnCommit:
     cancel_job_keys: tuple[str, ...] = ()
     # (flow id, step id, event) counts for flow authors; event is one of FUNNEL_EVENTS.
     funnel: tuple[tuple[str, str, str], ...] = ()
+    # The turn's replies (JSON, see bot.dialog.reply_json), kept in the inbox row of
+    # ``event_id`` until they are sent; None: the event did not come through the inbox.
+    replies: list[JSON] | None = None
 
 
 @dataclass(frozen=True, slots=True)

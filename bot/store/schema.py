@@ -57,7 +57,7 @@ __all__ = (
     "users",
 )
 
-HEAD_REVISION = "0004_order_sends"
+HEAD_REVISION = "0005_inbox_replies"
 """The newest migration's revision id; keep equal to the last file in ``migrations/versions``."""
 
 JOB_STATUSES = ("pending", "running", "sending", "done", "failed")
@@ -256,6 +256,9 @@ inbox_events = Table(
     Column("expires_at", UtcDateTime, nullable=True),  # set when done
     # when it may run (migration 0004): later messages wait for earlier ones still on their way
     Column("due_at", UtcDateTime, nullable=True),
+    # the turn's replies, saved with the turn until they are sent (migration 0005): a worker
+    # killed between the two leaves them to the worker that takes the conversation over
+    Column("replies", Text, nullable=True),
 )
 # The next event of a conversation, and the pending events to claim.
 Index(

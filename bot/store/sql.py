@@ -67,7 +67,7 @@ from bot.store.schema import (
     users,
 )
 from bot.store.sql_common import dumps, execute, rowcount, scalar, upsert, upsert_for, utcnow
-from bot.store.sql_inbox import InboxSql
+from bot.store.sql_inbox import InboxSql, keep_replies
 from bot.store.sql_jobs import JobsSql, _cancel_pending, _insert_jobs, _is_job_key_clash
 from bot.store.sql_personal import PersonalDataSql, count_funnel
 from bot.store.sql_privacy import PrivacySql
@@ -259,6 +259,8 @@ def _commit_turn(conn: Connection, commit: TurnCommit) -> int:
         expires_at = commit.event_expires_at or now + DEFAULT_EVENT_TTL
         _record_event(conn, commit.event_id, expires_at, now)
     version = _write_conversation(conn, commit, now)
+    if commit.event_id is not None and commit.replies is not None:
+        keep_replies(conn, commit.event_id, commit.replies)
     _cancel_pending(conn, commit.cancel_job_keys)
     _insert_jobs(conn, commit.new_jobs, now)
     # Last, so the shared count rows stay locked for as short a time as possible.

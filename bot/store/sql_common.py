@@ -44,7 +44,9 @@ __all__ = (
 
 P = ParamSpec("P")
 T = TypeVar("T")
-Mode = Literal["read", "snapshot", "write"]
+# "autocommit": each statement is its own transaction (no BEGIN / COMMIT round trips): for a
+# single-statement write, or writes that need not be atomic together (the inbox's hot path).
+Mode = Literal["read", "snapshot", "write", "autocommit"]
 
 NOT_OPEN = "SqlStore is not open; await store.open() first"
 # PostgreSQL states that mean "too busy now, try again": too many connections, cannot connect

@@ -14,6 +14,13 @@ A worker renews its hold each time it takes the conversation's next event, and e
 the lease while a turn runs, so a hold goes stale only when its worker stopped working (died, or
 hung for longer than the lease).
 
+Round trips: the acknowledgement waits for one statement (the insert, in autocommit: no
+``BEGIN`` / ``COMMIT``), and so does each step of a drain (renew and read the next event,
+finish, release), since none of them needs to be atomic with another: a hold is only ever
+renewed or given up by its own worker, and a claim is one transaction whose holds are taken in
+one statement. On a loaded machine each round trip is a wake-up of two processes, which is what
+acknowledgements and drains wait for (measured in docs/slack.md, scaling).
+
 Privacy: the payload (what the person wrote) is dropped when the event is done, and
 ``forget_user`` deletes the user's rows; nothing here is logged.
 """
@@ -31,7 +38,7 @@ from bot.store.records import DEFAULT_EVENT_TTL, JSON, InboxEvent
 from bot.store.schema import inbox_events, inbox_locks
 from bot.store.sql_common import SqlMixin, upsert
 
-__all__ = ("InboxSql",)
+__all__ = ("InboxSql", "keep_replies")
 
 _CANDIDATES_PER_CLAIM = 4  # pending events read per conversation wanted (a burst has several)
 
@@ -64,7 +71,7 @@ class InboxSql(SqlMixin):
             "due_at": due_at,
         }
         try:
-            return bool(await self._runner.run("write", _enqueue, row))
+            return bool(await self._runner.run("autocommit", _enqueue, row))
         except IntegrityError:  # PostgreSQL: a retry raced the first delivery
             return False
 
@@ -94,27 +101,27 @@ class InboxSql(SqlMixin):
     async def next_inbox_event(
         self, conversation_key: str, *, worker: str, now: datetime
     ) -> tuple[bool, InboxEvent | None]:
-        return await self._runner.run("write", _next_event, conversation_key, worker, now)
+        return await self._runner.run("autocommit", _next_event, conversation_key, worker, now)
 
     async def renew_conversation(
         self, conversation_key: str, *, worker: str, now: datetime
     ) -> bool:
-        return await self._runner.run("write", _renew, conversation_key, worker, now)
+        return await self._runner.run("autocommit", _renew, conversation_key, worker, now)
 
     async def finish_inbox_event(self, inbox_id: int, *, now: datetime) -> None:
         stmt = (
             update(inbox_events)
             .where(inbox_events.c.id == inbox_id)
-            .values(status="done", payload="{}", expires_at=now + DEFAULT_EVENT_TTL)
+            .values(status="done", payload="{}", replies=None, expires_at=now + DEFAULT_EVENT_TTL)
         )
-        await self._runner.run("write", _execute, stmt)
+        await self._runner.run("autocommit", _execute, stmt)
 
     async def release_conversation(self, conversation_key: str, *, worker: str) -> None:
         stmt = delete(inbox_locks).where(
             inbox_locks.c.conversation_key == conversation_key,
             inbox_locks.c.claimed_by == worker,
         )
-        await self._runner.run("write", _execute, stmt)
+        await self._runner.run("autocommit", _execute, stmt)
 
 
 # units of work
@@ -164,19 +171,32 @@ def _claim(
         .with_for_update(skip_locked=True)
     )
     keys = list(dict.fromkeys(conn.execute(query).scalars()))[:limit]
-    return [key for key in sorted(keys) if _hold(conn, key, worker, now, stale)]
+    return _hold(conn, sorted(keys), worker, now, stale) if keys else []
 
 
-def _hold(conn: Connection, key: str, worker: str, now: datetime, stale: datetime) -> bool:
+def _hold(
+    conn: Connection, keys: list[str], worker: str, now: datetime, stale: datetime
+) -> list[str]:
+    """Take the holds on ``keys`` (in key order) in one statement; the keys taken, in order."""
     stmt = upsert(conn, inbox_locks).values(
-        conversation_key=key, claimed_by=worker, claimed_at=now
+        [{"conversation_key": key, "claimed_by": worker, "claimed_at": now} for key in keys]
     )
     taken = stmt.on_conflict_do_update(
         index_elements=[inbox_locks.c.conversation_key],
         set_={"claimed_by": stmt.excluded.claimed_by, "claimed_at": stmt.excluded.claimed_at},
         where=inbox_locks.c.claimed_at < stale,
     ).returning(inbox_locks.c.conversation_key)
-    return conn.execute(taken).first() is not None
+    held = set(conn.execute(taken).scalars())
+    return [key for key in keys if key in held]
+
+
+def keep_replies(conn: Connection, event_id: str, replies: list[JSON]) -> None:
+    """Inside a turn's commit: keep its replies in the event's inbox row until they are sent
+    (no row, when the event did not come through the inbox: nothing to keep)."""
+    conn.execute(
+        _KEEP_REPLIES,
+        {"b_event": event_id, "b_replies": json.dumps(replies, separators=(",", ":"))},
+    )
 
 
 _RENEW = (
@@ -186,6 +206,11 @@ _RENEW = (
         inbox_locks.c.claimed_by == bindparam("b_worker"),
     )
     .values(claimed_at=bindparam("b_now"))
+)
+_KEEP_REPLIES = (
+    update(inbox_events)
+    .where(inbox_events.c.event_id == bindparam("b_event"), inbox_events.c.status == "pending")
+    .values(replies=bindparam("b_replies"))
 )
 _NEXT = (
     select(inbox_events)
@@ -222,4 +247,5 @@ def _to_event(row: Row[Any]) -> InboxEvent:
         enqueued_at=row.enqueued_at,
         attempts=row.attempts,
         due_at=row.due_at,
+        replies=None if row.replies is None else json.loads(row.replies),
     )

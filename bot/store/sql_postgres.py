@@ -85,7 +85,7 @@ class PostgresRunner:
         **kwargs: P.kwargs,
     ) -> T:
         engine = self._opened()
-        if mode == "read" and self._autocommit is not None:
+        if mode in ("read", "autocommit") and self._autocommit is not None:
             engine = self._autocommit
         work = functools.partial(fn, **kwargs) if kwargs else fn
         try:
