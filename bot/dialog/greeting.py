@@ -49,10 +49,11 @@ class UserGreeting:
 
     async def remember(self, ref: ConversationRef, turn: Turn) -> None:
         """Remember the user once the turn is saved. A busy database is waited for here: the
-        turn must not run again (its event is recorded, so it would answer nothing)."""
+        turn must not run again (its event is recorded, so it would answer nothing), so for as
+        long as it takes."""
         if not (turn.show_privacy_notice or turn.new_user_time_zone):
             return
-        busy = Backoff()
+        busy = Backoff(limit=None)
         while True:
             try:
                 await self._save_user(ref, turn)
