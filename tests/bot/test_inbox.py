@@ -9,10 +9,13 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.boundary import ConversationRef, Incoming, Reply
+from bot.dialog import busy
+from bot.dialog import engine as engine_module
 from bot.dialog.engine import APOLOGY, Engine
 from bot.dialog.inbox import (
     Inbox,
@@ -203,6 +206,44 @@ async def test_a_busy_store_is_waited_for_not_apologised_for(
     engine = await build_engine(folder, store=Busy(), entry_flow="three")
     replies = await engine.handle(Incoming(_ref(1), text="start"))
     assert [to_plain(r.text) for r in replies][-1] == "First?"
+
+
+async def test_an_inbox_turn_busy_for_longer_than_the_apology_limit_is_answered_late(
+    build_engine: Any, dialogs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The 60 s after which a turn run as it arrives apologises, shortened to 50 ms.
+    monkeypatch.setattr(busy.Backoff.__init__, "__defaults__", (0.05,))
+    monkeypatch.setattr(engine_module, "BUSY_RETRY_SECONDS", 0.05)
+
+    class BusyForAWhile(MemoryStore):
+        busy_until = 0.0
+
+        async def commit_turn(self, commit: Any) -> int:
+            if asyncio.get_running_loop().time() < self.busy_until:
+                raise StoreBusyError("pool")
+            return await super().commit_turn(commit)
+
+    store = BusyForAWhile()
+    folder = dialogs({"three": THREE_QUESTIONS})
+    engine = await build_engine(
+        folder, store=store, entry_flow="three", clock=lambda: datetime.now(UTC)
+    )
+    recorder = Recorder()
+    inbox = Inbox(store, engine, recorder, worker_id="w", settle_seconds=0, poll_seconds=0.01)
+    store.busy_until = asyncio.get_running_loop().time() + 0.5  # ten times the limit
+    try:
+        incoming, stamp = _event(1, "start", 1000.0)
+        await inbox.enqueue(incoming, stamp=stamp)
+
+        async def answered() -> bool:
+            return bool(recorder.sent[_ref(1).key])
+
+        await _until(answered)
+    finally:
+        await inbox.stop()
+    sent = recorder.sent[_ref(1).key]
+    assert sent[-1] == "First?"
+    assert not any(APOLOGY in text or "Sorry" in text for text in sent)
 
 
 @given(
