@@ -31,7 +31,18 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, delete, false, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    delete,
+    false,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.records import DEFAULT_EVENT_TTL, JSON, InboxEvent
@@ -87,15 +98,14 @@ class InboxSql(SqlMixin):
     ) -> list[str]:
         if limit <= 0:
             return []
+        stale = now - timedelta(seconds=lease_seconds)
+        wanted = _wanted(now, stale, now - timedelta(seconds=settle_seconds), platforms)
+        # An idle worker asks every poll: one statement outside a transaction says whether
+        # there is anything to claim (BEGIN, the locking read and COMMIT only when there is).
+        if not await self._runner.run("autocommit", _any, wanted):
+            return []
         return await self._runner.run(
-            "write",
-            _claim,
-            now=now,
-            limit=limit,
-            worker=worker,
-            stale=now - timedelta(seconds=lease_seconds),
-            settled=now - timedelta(seconds=settle_seconds),
-            platforms=platforms,
+            "write", _claim, wanted, limit=limit, worker=worker, now=now, stale=stale
         )
 
     async def next_inbox_event(
@@ -140,16 +150,10 @@ def _enqueue(conn: Connection, row: dict[str, Any]) -> int:
     return conn.execute(stmt).rowcount
 
 
-def _claim(
-    conn: Connection,
-    *,
-    now: datetime,
-    limit: int,
-    worker: str,
-    stale: datetime,
-    settled: datetime,
-    platforms: tuple[str, ...] | None,
-) -> list[str]:
+def _wanted(
+    now: datetime, stale: datetime, settled: datetime, platforms: tuple[str, ...] | None
+) -> ColumnElement[bool]:
+    """Pending events that are due, of conversations no live worker holds."""
     held = select(inbox_locks.c.conversation_key).where(
         inbox_locks.c.conversation_key == inbox_events.c.conversation_key,
         inbox_locks.c.claimed_at >= stale,
@@ -163,6 +167,22 @@ def _claim(
     if platforms is not None:  # conversation keys start with "<platform>:"
         key = inbox_events.c.conversation_key
         wanted = and_(wanted, or_(false(), *(key.startswith(f"{p}:") for p in platforms)))
+    return wanted
+
+
+def _any(conn: Connection, wanted: ColumnElement[bool]) -> bool:
+    return conn.execute(select(inbox_events.c.id).where(wanted).limit(1)).first() is not None
+
+
+def _claim(
+    conn: Connection,
+    wanted: ColumnElement[bool],
+    *,
+    limit: int,
+    worker: str,
+    now: datetime,
+    stale: datetime,
+) -> list[str]:
     query = (
         select(inbox_events.c.conversation_key)
         .where(wanted)
