@@ -75,6 +75,7 @@ class Result:
     seconds: float = 0.0
     load: float = 0.0
     queued: int = 0
+    lost_users: list[str] = field(default_factory=list)
     drain: float = 0.0
 
     def line(self) -> str:
@@ -267,6 +268,30 @@ async def _pending_events(db_url: str) -> int:
         await conn.close()
 
 
+async def _print_inbox_rows(db_url: str, users: list[str]) -> None:
+    """Where the events of people who got no last answer are: never saved, pending (late),
+    or done (answered into the void)."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn)
+    try:
+        for user in users[:5]:
+            rows = await conn.fetch(
+                "SELECT e.id, e.status, e.replies IS NOT NULL AS kept, e.enqueued_at, e.due_at,"
+                " l.claimed_by, l.claimed_at FROM inbox_events e LEFT JOIN inbox_locks l"
+                " ON l.conversation_key = e.conversation_key"
+                " WHERE e.conversation_key LIKE $1 ORDER BY e.stamp",
+                f"%D{user}%",
+            )
+            print(f"lost {user}:", [dict(row) for row in rows], file=sys.stderr)
+    except asyncpg.PostgresError as exc:  # a "before" checkout has no replies column
+        print(f"lost {users[:5]}: {exc}", file=sys.stderr)
+    finally:
+        await conn.close()
+
+
 # -- the people ----------------------------------------------------------------------------------
 
 
@@ -289,6 +314,8 @@ def _tally(result: Result, replies: Replies, users: list[str]) -> None:
         done = [t for t in texts if DONE in t]
         result.done += bool(done)
         result.lost += not done
+        if not done:
+            result.lost_users.append(user)
         if not done and os.environ.get("BENCH_DEBUG"):
             print(user, [t[:40] for t in texts], file=sys.stderr)
         result.duplicates += max(0, len(done) - 1)
@@ -421,6 +448,8 @@ async def run_scenario(name: str, args: argparse.Namespace, server_url: str) -> 
             await SCENARIOS[name](ctx, result)
             result.seconds = time.monotonic() - began
             result.queued = await _pending_events(db_url)
+            if result.lost_users:
+                await _print_inbox_rows(db_url, result.lost_users)
         finally:
             await session.close()
             await _stop(processes)
