@@ -394,7 +394,8 @@ async def overload(ctx: Context, result: Result) -> None:
     await asyncio.gather(*sends)
     sent = last_progress = time.monotonic()
     answered = 0
-    while time.monotonic() - last_progress < ctx.args.stall:
+    deadline = sent + ctx.args.max_drain
+    while time.monotonic() - last_progress < ctx.args.stall and time.monotonic() < deadline:
         now_answered = sum(len(ctx.replies.of(u)) >= 2 for u in users)
         if now_answered > answered:
             answered, last_progress = now_answered, time.monotonic()
@@ -497,6 +498,9 @@ def main() -> int:
         type=float,
         default=120.0,
         help="overload: give up after no answer for this long",
+    )
+    parser.add_argument(
+        "--max-drain", type=float, default=900.0, help="overload: wait at most this long"
     )
     parser.add_argument(
         "--code", type=Path, default=ROOT, help="the checkout the workers run (default: this one)"
