@@ -2,11 +2,14 @@
 
 Every store method is one *unit of work*: a synchronous function of a SQLAlchemy
 :class:`~sqlalchemy.Connection` (Core statements, no ``await``), run whole by a runner in one of
-three modes:
+four modes:
 
 - ``read``: one statement, or several that need no common snapshot; no transaction at all
   (SQLite: no ``BEGIN``; PostgreSQL: autocommit, so no ``BEGIN`` / ``ROLLBACK`` round trips);
 - ``snapshot``: several reads that must agree (export): a read transaction, rolled back;
+- ``autocommit``: writes without a transaction, each statement its own (a single-statement
+  write, or writes that need not be atomic together: the inbox's hot path, where ``BEGIN`` and
+  ``COMMIT`` would triple the round trips an acknowledgement waits for);
 - ``write``: a transaction that commits (SQLite takes the write lock up front with
   ``BEGIN IMMEDIATE``, waiting up to ``busy_timeout`` for another writer, instead of failing
   half-way through when a read lock cannot be upgraded).
