@@ -23,9 +23,9 @@ from bot.boundary import ConversationRef, Incoming, Reply
 from bot.dialog.busy import BUSY_RETRY_SECONDS, Backoff, is_busy
 from bot.dialog.catalog import Catalog, TopicRouter
 from bot.dialog.core import StepListener
+from bot.dialog.event_json import replies_to_json
 from bot.dialog.failures import APOLOGY, apology, log_failure
 from bot.dialog.greeting import PRIVACY_NOTICE, UserGreeting
-from bot.dialog.reply_json import replies_to_json
 from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD
 from bot.dialog.state import ConversationState, ref_from_json
 from bot.dialog.turn import Turn

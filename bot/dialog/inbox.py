@@ -50,10 +50,9 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
-from bot.boundary import Command, Incoming, Reply, UserInfo
+from bot.boundary import Incoming, Reply
 from bot.dialog.busy import Backoff
-from bot.dialog.reply_json import replies_from_json
-from bot.dialog.state import ref_from_json, ref_to_json
+from bot.dialog.event_json import incoming_from_json, incoming_to_json, replies_from_json
 from bot.store import InboxEvent, InboxStore, StoreBusyError
 
 __all__ = (
@@ -78,6 +77,8 @@ SETTLE_SECONDS = 0.25  # waits for messages sent together that reached another w
 # slowest acknowledgement measured in bursts was 0.64 s behind its later message.
 ORDER_WINDOW_SECONDS = 1.0
 POLL_SECONDS = 0.1
+# The longest a turn waits for the acknowledgements in flight in this worker to be saved first.
+ACKS_FIRST_SECONDS = 0.5
 
 
 class InboxAdapter(Protocol):
@@ -112,44 +113,6 @@ def integer_stamp(value: int) -> str:
     return f"{max(value, 0):020d}"
 
 
-# -- the event as JSON ---------------------------------------------------------------------------
-
-
-def incoming_to_json(incoming: Incoming) -> dict[str, Any]:
-    user = incoming.user
-    return {
-        "conversation": ref_to_json(incoming.conversation),
-        "text": incoming.text,
-        "choice_token": incoming.choice_token,
-        "form": None if incoming.form is None else [list(pair) for pair in incoming.form],
-        "command": None
-        if incoming.command is None
-        else [incoming.command.name, incoming.command.args],
-        "timeout_token": incoming.timeout_token,
-        "event_id": incoming.event_id,
-        "received_at": incoming.received_at.isoformat(),
-        "user": [user.display_name, user.locale, user.time_zone],
-    }
-
-
-def incoming_from_json(data: dict[str, Any]) -> Incoming:
-    form = data.get("form")
-    command = data.get("command")
-    name, locale, zone = data.get("user") or (None, None, None)
-    received = datetime.fromisoformat(data["received_at"])
-    return Incoming(
-        conversation=ref_from_json(data["conversation"]),
-        text=data.get("text"),
-        choice_token=data.get("choice_token"),
-        form=None if form is None else tuple((str(k), str(v)) for k, v in form),
-        command=None if command is None else Command(str(command[0]), str(command[1])),
-        timeout_token=data.get("timeout_token"),
-        event_id=data.get("event_id"),
-        received_at=received if received.tzinfo else received.replace(tzinfo=UTC),
-        user=UserInfo(display_name=name, locale=locale, time_zone=zone),
-    )
-
-
 def worker_name() -> str:
     """This process in inbox holds: host, pid and a random suffix (a restarted process on the
     same host and pid is another worker)."""
@@ -180,6 +143,7 @@ class Inbox:
         order_window_seconds: how long after the platform stamped it an event waits for
             earlier ones still on their way (at most this long after it arrived).
         poll_seconds: the pause between claims when nothing is waiting here.
+        acks_first_seconds: the longest a turn waits for acknowledgements in flight.
         platforms: claim only conversations on these platforms (None: all).
     """
 
@@ -195,6 +159,7 @@ class Inbox:
         settle_seconds: float = SETTLE_SECONDS,
         order_window_seconds: float = ORDER_WINDOW_SECONDS,
         poll_seconds: float = POLL_SECONDS,
+        acks_first_seconds: float = ACKS_FIRST_SECONDS,
         platforms: tuple[str, ...] | None = None,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
@@ -207,10 +172,13 @@ class Inbox:
         self.settle_seconds = settle_seconds
         self.order_window = timedelta(seconds=max(order_window_seconds, 0.0))
         self.poll_seconds = poll_seconds
+        self.acks_first_seconds = acks_first_seconds
         self.platforms = platforms
         self.clock = clock
         self._active: dict[str, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
+        self._acking = 0  # enqueues (acknowledgements) in flight in this worker
+        self._acked = asyncio.Event()  # set when the last of them is saved
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -229,17 +197,23 @@ class Inbox:
         ref = incoming.conversation
         now = self.clock()
         due = self._due(now, incoming.received_at)
-        added = await self._patient(
-            lambda: self.store.enqueue_event(
-                event_id=incoming.event_id or "",
-                conversation_key=ref.key,
-                user_key=ref.user_key,
-                stamp=stamp,
-                payload={"incoming": incoming_to_json(incoming), "route": route or {}},
-                now=now,
-                due_at=due,
+        self._acking += 1
+        try:
+            added = await self._patient(
+                lambda: self.store.enqueue_event(
+                    event_id=incoming.event_id or "",
+                    conversation_key=ref.key,
+                    user_key=ref.user_key,
+                    stamp=stamp,
+                    payload={"incoming": incoming_to_json(incoming), "route": route or {}},
+                    now=now,
+                    due_at=due,
+                )
             )
-        )
+        finally:
+            self._acking -= 1
+            if not self._acking:
+                self._acked.set()
         if added:
             if self._task is None and not self._stopping.is_set():
                 self.start()  # the first event of a worker whose loop was not started yet
@@ -364,8 +338,17 @@ class Inbox:
             if wait > 0:  # an event sent together with this one may still be on its way
                 await asyncio.sleep(wait)
                 continue
+            await self._acks_first()
             await self._process(event)
             await self._patient(partial(self.store.finish_inbox_event, event.id, now=self.clock()))
+
+    async def _acks_first(self) -> None:
+        """Backpressure: acknowledgements before turns, which would otherwise take the event
+        loop and the pool from them under overload (docs/slack.md); events wait, saved."""
+        if self._acking:
+            self._acked.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._acked.wait(), self.acks_first_seconds)
 
     async def _process(self, event: InboxEvent) -> None:
         incoming = incoming_from_json(event.payload["incoming"])

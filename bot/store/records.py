@@ -112,7 +112,7 @@ class TurnCommit:
     cancel_job_keys: tuple[str, ...] = ()
     # (flow id, step id, event) counts for flow authors; event is one of FUNNEL_EVENTS.
     funnel: tuple[tuple[str, str, str], ...] = ()
-    # The turn's replies (JSON, see bot.dialog.reply_json), kept in the inbox row of
+    # The turn's replies (JSON, see bot.dialog.event_json), kept in the inbox row of
     # ``event_id`` until they are sent; None: the event did not come through the inbox.
     replies: list[JSON] | None = None
 

@@ -246,6 +246,56 @@ async def test_an_inbox_turn_busy_for_longer_than_the_apology_limit_is_answered_
     assert not any(APOLOGY in text or "Sorry" in text for text in sent)
 
 
+async def test_turns_wait_for_the_acknowledgements_in_flight(
+    build_engine: Any, dialogs: Any
+) -> None:
+    class SlowToSave(MemoryStore):
+        """The second event's insert (an acknowledgement in flight) waits for ``saved``."""
+
+        saved = asyncio.Event()
+        inserts = 0
+
+        async def enqueue_event(self, **event: Any) -> bool:
+            self.inserts += 1
+            if self.inserts == 2:
+                await self.saved.wait()
+            return await super().enqueue_event(**event)
+
+    store = SlowToSave()
+    folder = dialogs({"three": THREE_QUESTIONS})
+    engine = await build_engine(
+        folder, store=store, entry_flow="three", clock=lambda: datetime.now(UTC)
+    )
+    recorder = Recorder()
+    inbox = Inbox(
+        store,
+        engine,
+        recorder,
+        worker_id="w",
+        settle_seconds=0,
+        order_window_seconds=0,
+        poll_seconds=0.01,
+        acks_first_seconds=60,
+    )
+    try:
+        incoming, stamp = _event(1, "start", 1000.0)
+        await inbox.enqueue(incoming, stamp=stamp)  # due at once
+        incoming, stamp = _event(2, "start", 1000.0)
+        acking = asyncio.create_task(inbox.enqueue(incoming, stamp=stamp))
+        inbox.start()
+        await asyncio.sleep(0.3)  # room for the first turn, were it not held back
+        assert not recorder.sent  # the turn waits while an acknowledgement is in flight
+        store.saved.set()
+        assert await acking
+
+        async def both_answered() -> bool:
+            return all(recorder.sent[_ref(n).key] for n in (1, 2))
+
+        await _until(both_answered)
+    finally:
+        await inbox.stop()
+
+
 @given(
     st.decimals(min_value=0, max_value=10**11, places=6, allow_nan=False),
     st.decimals(min_value=0, max_value=10**11, places=6, allow_nan=False),

@@ -23,8 +23,8 @@ from bot.boundary import (
     Incoming,
     Reply,
 )
+from bot.dialog.event_json import replies_from_json, replies_to_json
 from bot.dialog.inbox import Inbox
-from bot.dialog.reply_json import replies_from_json, replies_to_json
 from bot.store import Store
 from bot.store.memory import MemoryStore
 from bot.store.sql import SqlStore
