@@ -1,0 +1,45 @@
+"""The App Home: published when the tab opens, and after each of its buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.convert import private_conversation
+from adapters.slack.guard import safe_home
+from adapters.slack.home import home_view
+from adapters.slack.listeners import ListenerBase
+from adapters.slack.render import to_home
+from adapters.slack.send import Surface
+
+__all__ = ("HOME_COMMANDS", "HomeListeners")
+
+HOME_COMMANDS = {
+    "rc_home_start": "start",
+    "rc_home_contacts": "contacts",
+    "rc_home_export": "export",
+    "rc_home_forget": "forget",
+}
+
+
+class HomeListeners(ListenerBase):
+    """``app_home_opened`` and the Home's buttons (dispatched by the action listener)."""
+
+    async def home_opened(self, event: dict[str, Any], body: dict[str, Any], client: Any) -> None:
+        if event.get("tab") != "home":
+            return
+        self._spawn("home", self.publish_home(client, body.get("team_id"), event["user"]))
+
+    async def publish_home(self, client: AsyncWebClient, team: str | None, user: str) -> None:
+        info = await self.users.info(client, team, user)
+        user_key = private_conversation(team, user).user_key
+        home = home_view(await self.coach.home(user_key, info.time_zone))
+        await client.views_publish(user_id=user, view=safe_home(to_home(home)))
+
+    async def _home_command(self, surface: Surface, command: str) -> None:
+        ref = surface.conversation
+        await self.sender.send(surface, await self._command_replies(surface, command))
+        if command == "forget":
+            self.users.forget(ref.space, ref.user)
+        await self.publish_home(surface.client, ref.space, ref.user)
