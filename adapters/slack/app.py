@@ -143,16 +143,17 @@ def _handlers(
     sender = Sender(clients=clients, users=UserDirectory(), handle=coach.handle)
     if delivery is not None:
         delivery.sender = sender
-    inbox = coach.open_inbox(
-        SlackInbox(sender), platforms=("slack",), concurrency=INBOX_CONCURRENCY
-    )
-    _start_soon(inbox)
-    return Handlers(
+    slack_inbox = SlackInbox(sender)
+    inbox = coach.open_inbox(slack_inbox, platforms=("slack",), concurrency=INBOX_CONCURRENCY)
+    handlers = Handlers(
         coach=coach,
         sender=sender,
         redirect_base=_redirect_base(clients.base.base_url),
         inbox=inbox,
     )
+    slack_inbox.runners = handlers.runners()
+    _start_soon(inbox)
+    return handlers
 
 
 def _start_soon(inbox: Inbox) -> None:

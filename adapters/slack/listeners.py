@@ -1,9 +1,12 @@
-"""What every Slack listener shares: acknowledge first, run the work in a task after the acks.
+"""What every Slack listener shares: save the event in the durable inbox, then acknowledge.
 
-Listeners only acknowledge and hand the work to a task (:meth:`ListenerBase.spawn`): the app
-runs with ``process_before_response=True``, so Bolt answers Slack the moment a listener returns,
-without the 10 ms polling it does for ``ack()`` otherwise, and the engine, the store and every
-Web API call happen after the HTTP response, well inside Slack's 3 s.
+A listener converts the payload to an :class:`~bot.boundary.Incoming` and a route (where the
+answer goes, see :mod:`adapters.slack.inbox`), writes it to the inbox (:meth:`ListenerBase.save`,
+one database write, unique by an id taken from the payload) and only then acknowledges: a 200
+from this app means "saved", whatever a worker does next. The work runs from the inbox, one
+event at a time per conversation in Slack's order, on whichever worker holds the conversation;
+that is the app's one way of deferring work past the acknowledgement. The app runs with
+``process_before_response=True``, so Bolt answers Slack the moment a listener returns.
 
 The listeners themselves are grouped by subject: slash commands (:mod:`adapters.slack.on_command`),
 DMs (:mod:`adapters.slack.on_message`), buttons (:mod:`adapters.slack.on_action`), modal
@@ -14,23 +17,22 @@ submissions (:mod:`adapters.slack.on_modal`) and the App Home (:mod:`adapters.sl
 from __future__ import annotations
 
 import asyncio
-import logging
-import traceback
+import time
 from collections.abc import Awaitable, Callable
 
+from adapters.slack.inbox import Route, Runner
 from adapters.slack.send import Sender, Surface
-from adapters.slack.users import error_code
-from bot.app import Coach, Inbox
+from bot.app import Coach, Inbox, decimal_stamp
 from bot.boundary import Command, Incoming, Reply
 
-__all__ = ("ACK_GRACE", "MAX_DEFER", "Ack", "ListenerBase", "logged")
-
-log = logging.getLogger(__name__)
-
-ACK_GRACE = 0.02  # seconds without a new request before engine work starts
-MAX_DEFER = 0.5  # ... but never later than this after its own ack (a trigger lasts 3 s)
+__all__ = ("Ack", "ListenerBase", "now_stamp")
 
 Ack = Callable[..., Awaitable[None]]
+
+
+def now_stamp() -> str:
+    """Slack's ``ts`` shape for an event Slack did not stamp (a slash command, a submission)."""
+    return f"{time.time():.6f}"
 
 
 class ListenerBase:
@@ -42,65 +44,48 @@ class ListenerBase:
         coach: Coach,
         sender: Sender,
         redirect_base: str,
-        inbox: Inbox | None = None,
+        inbox: Inbox,
     ) -> None:
         self.coach = coach
         self.sender = sender
-        self.inbox = inbox  # events saved here before Slack's 200, and run from here
+        self.inbox = inbox  # events are saved here before Slack's 200, and run from here
         self.users = sender.users
         self.redirect_base = redirect_base
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._last_ack = 0.0
+        # Modal submissions waiting, before their ack, for their turn's replies (by event id).
+        self._waiting: dict[str, asyncio.Future[list[Reply]]] = {}
 
-    async def _after_acks(self, what: str, work: Awaitable[object]) -> None:
-        """Start ``work`` once no request has been acked for :data:`ACK_GRACE` (or after
-        :data:`MAX_DEFER`): acks go first. The aiohttp handlers that send them run in this event
-        loop too, and in a burst of commands each ack would otherwise wait behind the engine work
-        of the commands before it (measured in docs/slack.md)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + MAX_DEFER
-        while (wait := min(self._last_ack + ACK_GRACE, deadline) - loop.time()) > 0:
-            await asyncio.sleep(wait)
-        await logged(what, work)
-
-    def _spawn(self, what: str, work: Awaitable[object]) -> None:
-        """Run ``work`` after the listener has returned and Bolt has sent the ack."""
-        self._last_ack = asyncio.get_running_loop().time()
-        task = asyncio.create_task(self._after_acks(what, work))
-        self._tasks.add(task)  # a reference, so the task is not collected half-way
-        task.add_done_callback(self._tasks.discard)
+    async def save(
+        self,
+        incoming: Incoming,
+        route: Route,
+        *,
+        stamp: str | None = None,
+        wait_for_late: bool = True,
+    ) -> bool:
+        """Write the event to the inbox (call before ``ack()``); False for one already there.
+        ``stamp`` is Slack's ``ts`` for the event (default: now)."""
+        ts = stamp or now_stamp()
+        return await self.inbox.enqueue(
+            incoming, stamp=decimal_stamp(ts), route=route, wait_for_late=wait_for_late
+        )
 
     async def drain(self) -> None:
-        """Wait for the work in flight (on shutdown); the inbox finishes the events in hand
-        and leaves the rest waiting in the database for the next worker."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self.inbox is not None:
-            await self.inbox.stop()
+        """On shutdown: the inbox finishes the events in hand and leaves the rest waiting in
+        the database for the next worker."""
+        await self.inbox.stop()
+
+    def runners(self) -> dict[str, Runner]:
+        """The inbox runners (route ``kind`` -> coroutine function); each subject adds its own."""
+        return {}
 
     async def _run(self, surface: Surface, incoming: Incoming) -> None:
         await self.sender.send(surface, await self.coach.handle(incoming))
 
-    async def _command_replies(self, surface: Surface, command: str) -> list[Reply]:
+    async def _command_replies(
+        self, surface: Surface, command: str, event_id: str | None = None
+    ) -> list[Reply]:
         ref = surface.conversation
         info = await self.users.info(surface.client, ref.space, ref.user)
         return await self.coach.handle(
-            Incoming(conversation=ref, command=Command(command), user=info)
-        )
-
-
-async def logged(what: str, work: Awaitable[object]) -> None:
-    """Run ``work``; a failure is logged by type and Slack error code, never by content."""
-    try:
-        await work
-    except Exception as exc:
-        code = error_code(exc)
-        frames = traceback.extract_tb(exc.__traceback__)
-        where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
-        log.warning(
-            "slack %s failed with %s%s at %s",
-            what,
-            type(exc).__name__,
-            f" ({code})" if code else "",
-            where,
+            Incoming(conversation=ref, command=Command(command), event_id=event_id, user=info)
         )

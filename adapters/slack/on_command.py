@@ -11,13 +11,8 @@ from typing import Any, cast
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.convert import (
-    AdminRequest,
-    CommandPayload,
-    command_to_incoming,
-    private_conversation,
-    to_command,
-)
+from adapters.slack.convert import AdminRequest, CommandPayload, private_conversation, to_command
+from adapters.slack.inbox import Route, Runner
 from adapters.slack.listeners import Ack, ListenerBase
 from adapters.slack.send import Surface
 from bot.app import REFERRAL_CHANNEL_COMMAND
@@ -38,17 +33,23 @@ class CommandListeners(ListenerBase):
     """The ``/recruiter`` listener."""
 
     async def command(self, ack: Ack, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
         payload = cast(CommandPayload, body)
-        surface = Surface(
-            client=client,
-            conversation=private_conversation(payload["team_id"], payload["user_id"]),
-            response_url=payload["response_url"],
-            trigger_id=payload["trigger_id"],
-            continue_url=self._continue_url(payload),
-        )
-        request = to_command(payload.get("text", ""), knows_topic=self._knows_topic)
-        self._spawn("command", self._command(surface, payload, request))
+        ref = private_conversation(payload["team_id"], payload["user_id"])
+        # The trigger id is unique per command: a re-sent request is turned away by the inbox.
+        incoming = Incoming(conversation=ref, event_id=f"cmd:{payload['trigger_id']}")
+        route = {
+            "kind": "command",
+            "text": payload.get("text", ""),
+            "channel_id": payload["channel_id"],
+            "response_url": payload["response_url"],
+            "trigger_id": payload["trigger_id"],
+            "continue_url": self._continue_url(payload),
+        }
+        await self.save(incoming, route)
+        await ack()
+
+    def runners(self) -> dict[str, Runner]:
+        return {**super().runners(), "command": self.run_command}
 
     def _knows_topic(self, word: str) -> bool:
         return self.coach.knows_topic(word)
@@ -59,21 +60,20 @@ class CommandListeners(ListenerBase):
             return None
         return f"{self.redirect_base}?app={app}&team={payload['team_id']}"
 
-    async def _command(
-        self, surface: Surface, payload: CommandPayload, request: Command | AdminRequest
-    ) -> None:
+    async def run_command(self, incoming: Incoming, route: Route, surface: Surface) -> None:
+        """From the inbox: who asked (an admin?), where to answer, then the engine's turn."""
         ref = surface.conversation
+        request = to_command(str(route.get("text") or ""), knows_topic=self._knows_topic)
         person = await self.users.person(surface.client, ref.space, ref.user)
-        if await self._in_own_dm(surface, payload["channel_id"]):
+        channel = str(route.get("channel_id") or "")
+        if await self._in_own_dm(surface, channel):
             # typed in the app's DM: normal messages there, not ephemeral ones that vanish
-            surface = replace(
-                surface, response_url=None, channel=payload["channel_id"], continue_url=None
-            )
+            surface = replace(surface, response_url=None, channel=channel, continue_url=None)
         if isinstance(request, AdminRequest):
             await self._admin(surface, request, is_admin=person.is_admin)
             return
-        replies = await self.coach.handle(command_to_incoming(payload, request, person.info))
-        await self.sender.send(surface, replies)
+        turn = replace(incoming, command=request, user=person.info)
+        await self.sender.send(surface, await self.coach.handle(turn))
 
     async def _in_own_dm(self, surface: Surface, channel: str) -> bool:
         """Whether a slash command came from the app's own DM with the person."""

@@ -17,14 +17,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
-
-from adapters.slack.render import CHOICE_ACTION
 
 __all__ = ("ENDPOINT", "EVENTS_PATH", "EventsEndpoint", "build_web_app", "needs_no_content")
 
@@ -35,33 +32,18 @@ _CONTENT_TYPES = ("view_submission", "view_closed", "block_suggestion", "url_ver
 
 
 def needs_no_content(body: str, content_type: str) -> bool:
-    """True for payloads whose acknowledgement is an empty 200: slash commands, button clicks,
-    Events API deliveries. (A modal submission's answer may hold errors; a URL verification's
-    holds the challenge.)"""
-    if content_type.startswith("application/json"):
-        try:
-            data = json.loads(body)
-            kind, event = data.get("type"), data.get("event")
-        except (ValueError, AttributeError):
-            return False
-        # A DM is acknowledged only once it is saved in the inbox (by Bolt's listener).
-        is_message = isinstance(event, dict) and event.get("type") == "message"
-        return bool(kind == "event_callback") and not is_message
-    form = parse_qs(body)
-    if "command" in form:
-        return "ssl_check" not in form
-    payload = form.get("payload")
-    if not payload:
+    """True for payloads whose acknowledgement is an empty 200 and that the inbox does not
+    take: Events API deliveries other than DMs and Home openings. Everything else is saved by
+    its Bolt listener before the answer (or carries content: errors, a challenge)."""
+    if not content_type.startswith("application/json"):
         return False
     try:
-        data = json.loads(payload[0])
-        kind, actions = data.get("type"), data.get("actions") or [{}]
+        data = json.loads(body)
+        kind, event = data.get("type"), data.get("event")
     except (ValueError, AttributeError):
         return False
-    # An answer button (rc_choice...) is acknowledged once it is saved in the inbox, by Bolt.
-    first = actions[0] if isinstance(actions[0], dict) else {}
-    answer = str(first.get("action_id", "")).startswith(CHOICE_ACTION)
-    return bool(kind == "block_actions") and not answer
+    saved = isinstance(event, dict) and event.get("type") in ("message", "app_home_opened")
+    return bool(kind == "event_callback") and not saved
 
 
 class EventsEndpoint:
