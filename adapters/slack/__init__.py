@@ -8,7 +8,7 @@
 - :mod:`adapters.slack.home`: what the App Home shows, from the ``Coach.home`` read model.
 - :mod:`adapters.slack.handlers`: the listeners (ack, then engine work in a task).
 - :mod:`adapters.slack.app`: ``build_slack_app(coach, settings)``, the Bolt wiring.
-- :mod:`adapters.slack.web`: ``POST /slack/events`` (acks at the edge) and the install pages.
+- :mod:`adapters.slack.web`: ``POST /slack/events`` and the install pages (Bolt's aiohttp server).
 - :mod:`adapters.slack.oauth`: multi-workspace install on the project's database.
 - :mod:`adapters.slack.cli`: ``recruiter-coach slack`` (Socket Mode or HTTP).
 

@@ -226,29 +226,6 @@ async def test_url_verification_and_ssl_check_are_answered_by_bolt(slack: Harnes
     assert ssl.status == 200
 
 
-def test_only_payloads_with_an_empty_answer_are_acked_at_the_edge() -> None:
-    from adapters.slack.web import needs_no_content
-
-    form = "application/x-www-form-urlencoded"
-    # saved in the inbox by their listeners before the 200
-    assert not needs_no_content("command=%2Frecruiter&text=", form)
-    assert not needs_no_content("command=%2Frecruiter&ssl_check=1", form)
-    home = {"type": "block_actions", "actions": [{"action_id": "rc_home_start"}]}
-    assert not needs_no_content("payload=" + json.dumps(home), form)
-    assert not needs_no_content("payload=" + json.dumps({"type": "view_submission"}), form)
-    assert not needs_no_content("payload=not-json", form)
-    opened = {"type": "event_callback", "event": {"type": "app_home_opened"}}
-    assert not needs_no_content(json.dumps(opened), "application/json")
-    dm = {"type": "event_callback", "event": {"type": "message", "channel_type": "im"}}
-    assert not needs_no_content(json.dumps(dm), "application/json")
-    # events the inbox does not take
-    assert needs_no_content(json.dumps({"type": "event_callback"}), "application/json")
-    gone = {"type": "event_callback", "event": {"type": "app_uninstalled"}}
-    assert needs_no_content(json.dumps(gone), "application/json")
-    assert not needs_no_content(json.dumps({"type": "url_verification"}), "application/json")
-    assert not needs_no_content("[]", "application/json")
-
-
 async def test_the_same_message_redelivered_with_a_new_event_id_is_answered_once(
     slack: Harness,
 ) -> None:
