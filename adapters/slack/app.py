@@ -31,11 +31,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.clients import ClientSource, cached_authorize
 from adapters.slack.convert import delivery_keys
 from adapters.slack.handlers import Handlers
 from adapters.slack.inbox import INBOX_CONCURRENCY, SlackInbox
 from adapters.slack.render import FORM_CALLBACK
-from adapters.slack.send import ClientSource, DeliveryError, Sender
+from adapters.slack.send import DeliveryError, Sender
 from adapters.slack.shortcuts import register_shortcuts
 from adapters.slack.users import UserDirectory
 from bot.app import Inbox
@@ -118,6 +119,11 @@ def build_slack_app(
         delivery: the scheduler's delivery, connected to this app's sender.
     """
     client = client or build_client(settings)
+    # One authorize, its cache on, for Bolt's requests (AsyncApp takes the settings' one) and
+    # for the inbox and the reminders.
+    authorize = cached_authorize(oauth_settings, client) if oauth_settings else None
+    if oauth_settings is not None and authorize is not None:
+        oauth_settings.authorize = authorize
     app = AsyncApp(
         name="recruiter-coach",
         client=client,
@@ -127,8 +133,7 @@ def build_slack_app(
         # Listeners return right after ack() and leave the work to tasks (see handlers.py).
         process_before_response=True,
     )
-    store = oauth_settings.installation_store if oauth_settings else None
-    handlers = _handlers(coach, ClientSource(client, store), delivery)
+    handlers = _handlers(coach, ClientSource(client, authorize), delivery)
     _register(app, handlers, oauth=oauth_settings is not None)
     if delivery is not None:
         delivery.handlers = handlers
