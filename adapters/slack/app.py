@@ -145,7 +145,7 @@ def _handlers(
     clients: ClientSource,
     delivery: SlackDelivery | None,
 ) -> Handlers:
-    sender = Sender(clients=clients, users=UserDirectory(), handle=coach.handle)
+    sender = Sender(clients=clients, users=UserDirectory(coach.store), handle=coach.handle)
     if delivery is not None:
         delivery.sender = sender
     slack_inbox = SlackInbox(sender)

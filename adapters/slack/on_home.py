@@ -60,5 +60,5 @@ class HomeListeners(ListenerBase):
         command = str(route.get("command") or "start")
         await self.sender.send(surface, await self._command_replies(surface, command))
         if command == "forget":
-            self.users.forget(ref.space, ref.user)
+            await self.users.forget(ref.space, ref.user)
         await self.publish_home(surface.client, ref.space, ref.user)

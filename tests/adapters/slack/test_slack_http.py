@@ -290,7 +290,7 @@ async def test_a_submission_is_answered_within_3s_when_users_info_is_rate_limite
     (in the person's zone, once users.info has answered) follows as a message."""
     view = await _at_work(slack)
     assert slack.delivery is not None and slack.delivery.handlers is not None
-    slack.delivery.handlers.users.forget("T1", "U1")  # the next submission must ask Slack
+    await slack.delivery.handlers.users.forget("T1", "U1")  # the next submission must ask Slack
     slack.fake.fail_next("users.info", status=429, retry_after=3)
     at = int(time.time()) + 2 * 86400
     response = await slack.submit(
