@@ -20,6 +20,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+from adapters.slack.home import PublishedHomes
 from adapters.slack.inbox import Route, Runner
 from adapters.slack.send import Sender, Surface
 from bot.app import Coach, Inbox, decimal_stamp
@@ -51,6 +52,7 @@ class ListenerBase:
         self.inbox = inbox  # events are saved here before Slack's 200, and run from here
         self.users = sender.users
         self.redirect_base = redirect_base
+        self.homes = PublishedHomes()  # what each person's App Home shows, as published here
         # Modal submissions waiting, before their ack, for their turn's replies (by event id).
         self._waiting: dict[str, asyncio.Future[list[Reply]]] = {}
 

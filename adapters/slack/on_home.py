@@ -48,10 +48,15 @@ class HomeListeners(ListenerBase):
         await self.publish_home(surface.client, ref.space, ref.user)
 
     async def publish_home(self, client: AsyncWebClient, team: str | None, user: str) -> None:
+        """Publish the person's Home, unless it is what this worker last published to them
+        (the read model is read each time; the view is built and sent only when it changed)."""
         info = await self.users.info(client, team, user)
         user_key = private_conversation(team, user).user_key
         home = home_view(await self.coach.home(user_key, info.time_zone))
+        if self.homes.unchanged(user_key, home):
+            return
         await client.views_publish(user_id=user, view=safe_home(to_home(home)))
+        self.homes.published(user_key, home)
 
     async def run_home_command(self, incoming: Incoming, route: Route, surface: Surface) -> None:
         """A Home button (start, contacts, export, forget): its answers go to the DM, then the
@@ -61,4 +66,5 @@ class HomeListeners(ListenerBase):
         await self.sender.send(surface, await self._command_replies(surface, command))
         if command == "forget":
             await self.users.forget(ref.space, ref.user)
+            self.homes.forget(ref.user_key)
         await self.publish_home(surface.client, ref.space, ref.user)
