@@ -15,15 +15,10 @@ MODULE_MAX = 400
 CLASS_MAX = 250
 
 #: Modules over MODULE_MAX lines with no "Long because:" line (path: who shrinks it).
-KNOWN_LONG_MODULES: dict[str, str] = {
-    "adapters/slack/handlers.py": "the adapters' API step",
-    "adapters/slack/render.py": "the adapters' API step",
-}
+KNOWN_LONG_MODULES: dict[str, str] = {}
 
 #: Classes over CLASS_MAX lines ("path:Class": who shrinks it).
-KNOWN_LONG_CLASSES: dict[str, str] = {
-    "adapters/slack/handlers.py:Handlers": "the adapters' API step",
-}
+KNOWN_LONG_CLASSES: dict[str, str] = {}
 
 
 def sources() -> list[Path]:
