@@ -42,6 +42,7 @@ from adapters.discord.convert import (
     wants_answer,
 )
 from adapters.discord.delivery import ChannelTarget, FollowupTarget, Sender, is_dm_closed
+from adapters.discord.inbox import interaction_route
 from adapters.discord.limits import CONTENT, size
 from adapters.discord.referral_desk import REFERRAL_PREFIX, ReferralDesk
 from adapters.discord.render import Outgoing, link_view, render_replies
@@ -247,13 +248,37 @@ class Handlers:
         space, notes = await self.users.arrive(user_id, interaction.guild_id)
         conversation = to_conversation(user_id=user_id, dm_channel_id=dm.id, space=space)
         incoming = make(conversation, to_user_info(interaction.user, interaction.locale))
+        if self.inbox is not None:  # saved, then run in order by any process's inbox
+            route = interaction_route(interaction, shared=shared, dm_id=dm.id, notes=notes)
+            await self.inbox.enqueue(incoming, stamp=integer_stamp(interaction.id), route=route)
+            return
         replies = [*notes, *await self.coach.handle(incoming)]  # handle never raises
+        await self.answer(interaction.followup, conversation, replies, shared=shared)
+
+    async def answer(
+        self,
+        followup: discord.Webhook,
+        conversation: ConversationRef,
+        replies: list[Reply],
+        *,
+        shared: bool,
+    ) -> None:
+        """Send a turn's replies as an interaction's follow-ups (in this process, or in any
+        other from the inbox: the webhook is rebuilt from the saved token)."""
+        user_id, dm_id = int(conversation.user), int(conversation.channel)
         replies = await self._route(conversation, replies)
         if shared:
-            await self._answer_in_shared_place(interaction, dm, replies)
+            await self._answer_in_shared_place(followup, dm_id, user_id, replies)
         else:
-            target = FollowupTarget(interaction, ephemeral=False)
+            target = FollowupTarget(followup, ephemeral=False)
             await self.sender.send(target, replies, user_id=user_id)
+
+    async def answer_click(
+        self, followup: discord.Webhook, clicker: int, replies: list[Reply]
+    ) -> None:
+        """A referral-card click's replies (the desk carries them)."""
+        if self.desk is not None:
+            await self.desk.answer_click(followup, clicker, replies)
 
     async def route(self, conversation: ConversationRef, replies: list[Reply]) -> list[Reply]:
         """Referral cards go to their channel (and are left out); the rest stay."""
@@ -272,9 +297,9 @@ class Handlers:
         return await interaction.user.create_dm()  # cached by discord.py after the first call
 
     async def _answer_in_shared_place(
-        self, interaction: Interaction, dm: discord.abc.Snowflake, replies: list[Reply]
+        self, followup: discord.Webhook, dm_id: int, user_id: int, replies: list[Reply]
     ) -> None:
-        user_id = interaction.user.id
+        dm = self.client.get_partial_messageable(dm_id, type=discord.ChannelType.private)
         interactive = any(reply.choices or reply.form for reply in replies)
         for_dm = interactive or any(reply.destination == "dm" for reply in replies)
         in_dm = for_dm and await self._send_to_dm(dm, replies, user_id)
@@ -283,7 +308,7 @@ class Handlers:
             messages = _with_dm_link(private, CANNOT_DM, None)
         else:  # offer the DM even when nothing needed it: the conversation continues there
             messages = _with_dm_link(private, CONTINUE_IN_DM if in_dm else None, dm_url(dm.id))
-        target = FollowupTarget(interaction, ephemeral=True)
+        target = FollowupTarget(followup, ephemeral=True)
         await self.sender.send_rendered(target, messages, user_id=user_id)
 
     async def _send_to_dm(
