@@ -1,5 +1,5 @@
-"""``recruiter-coach discord [--sync] [--shards N [--shard-ids A,B]] [--invite-url [--application-id
-ID]]``: run the Discord bot.
+"""``recruiter-coach discord [--sync] [--shards N [--shard-ids A,B]]``: run the Discord bot;
+``recruiter-coach discord --invite-url [--application-id ID]``: print the URL that adds it.
 
 - no option: connect to the gateway with ``DISCORD_BOT_TOKEN`` and answer until stopped
   (Ctrl-C). The slash commands are synced only when they changed since the last sync.

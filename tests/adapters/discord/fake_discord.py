@@ -47,7 +47,7 @@ class Request:
     query: dict[str, str]
     body: Any
     files: dict[str, bytes] = field(default_factory=dict)  # uploads: file name -> content
-    agent: str = ""  # the User-Agent: processes of a sharded bot tag theirs (shard_worker.py)
+    agent: str = ""  # who sent it: X-Coach-Worker (shard_worker.py's processes), else User-Agent
 
     @property
     def content(self) -> str:
@@ -157,16 +157,18 @@ class FakeDiscord:
                 shard = int((payload["d"].get("shard") or [0])[0])
                 self._sockets[shard] = socket
                 self.identifies.append(payload["d"])
-                await self._ready(socket)
+                await self._ready(socket, payload["d"].get("shard"))
         if self._sockets.get(shard) is socket:
             del self._sockets[shard]
         return socket
 
-    async def _ready(self, socket: web.WebSocketResponse) -> None:
+    async def _ready(self, socket: web.WebSocketResponse, shard: list[int] | None) -> None:
         self._seq = 1
         ready = {"v": 10, "user": BOT, "guilds": [], "session_id": f"s{self.identified}",
                  "resume_gateway_url": self.gateway_url, "application": {"id": str(APP_ID),
                  "flags": 0}}  # fmt: skip
+        if shard is not None:  # a sharded client reads back which shard it is
+            ready["shard"] = shard
         await socket.send_str(json.dumps({"op": 0, "t": "READY", "s": self._seq, "d": ready}))
         self.identified += 1
         async with self._changed:
@@ -201,7 +203,7 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body, files = await _body(request)
-        agent = request.headers.get("User-Agent", "")
+        agent = request.headers.get("X-Coach-Worker") or request.headers.get("User-Agent", "")
         recorded = Request(request.method, path, dict(request.query), body, files, agent)
         await self._record(recorded)
         if self.unauthorized:
