@@ -3,9 +3,9 @@
 Usage: ``python -m tests.adapters.discord.shard_worker PORT NAME discord --shards 2 --shard-ids 0``
 
 Runs the real ``recruiter-coach`` command line (its arguments follow NAME), with discord.py
-pointed at the fake Discord on ``127.0.0.1:PORT``, every request carrying ``X-Coach-Worker: worker/NAME`` so
-that the fake can tell which process sent a request, and the inbox lease shortened to 2 s so
-that a process killed holding a conversation is taken over quickly.
+pointed at the fake Discord on ``127.0.0.1:PORT``, every request carrying the header
+``X-Coach-Worker: worker/NAME`` so that the fake can tell which process sent it, and the inbox
+lease shortened to 2 s so that a process killed holding a conversation is taken over quickly.
 """
 
 from __future__ import annotations
