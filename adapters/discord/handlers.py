@@ -206,7 +206,7 @@ class Handlers:
                 await self.inbox.enqueue(incoming, stamp=stamp, route=route)
                 return
             replies = [*notes, *await self.coach.handle(incoming)]  # handle never raises
-            replies = await self._route(incoming.conversation, replies)
+            replies = await self.route(incoming.conversation, replies)
             target = ChannelTarget(message.channel)
             await self.sender.send(target, replies, user_id=message.author.id)
         except Exception as exc:
@@ -266,9 +266,10 @@ class Handlers:
         """Send a turn's replies as an interaction's follow-ups (in this process, or in any
         other from the inbox: the webhook is rebuilt from the saved token)."""
         user_id, dm_id = int(conversation.user), int(conversation.channel)
-        replies = await self._route(conversation, replies)
+        replies = await self.route(conversation, replies)
         if shared:
-            await self._answer_in_shared_place(followup, dm_id, user_id, replies)
+            dm = self.client.get_partial_messageable(dm_id, type=discord.ChannelType.private)
+            await _answer_in_shared_place(self.sender, followup, dm, user_id, replies)
         else:
             target = FollowupTarget(followup, ephemeral=False)
             await self.sender.send(target, replies, user_id=user_id)
@@ -282,10 +283,6 @@ class Handlers:
 
     async def route(self, conversation: ConversationRef, replies: list[Reply]) -> list[Reply]:
         """Referral cards go to their channel (and are left out); the rest stay."""
-        return await self._route(conversation, replies)
-
-    async def _route(self, conversation: ConversationRef, replies: list[Reply]) -> list[Reply]:
-        """Referral cards go to their channel (and are left out); the rest stay."""
         if self.desk is None:
             return [reply for reply in replies if reply.destination != "referral_channel"]
         return await self.desk.post_channel_replies(conversation, replies)
@@ -295,35 +292,6 @@ class Handlers:
         if is_bot_dm(interaction) and channel is not None:
             return channel
         return await interaction.user.create_dm()  # cached by discord.py after the first call
-
-    async def _answer_in_shared_place(
-        self, followup: discord.Webhook, dm_id: int, user_id: int, replies: list[Reply]
-    ) -> None:
-        dm = self.client.get_partial_messageable(dm_id, type=discord.ChannelType.private)
-        interactive = any(reply.choices or reply.form for reply in replies)
-        for_dm = interactive or any(reply.destination == "dm" for reply in replies)
-        in_dm = for_dm and await self._send_to_dm(dm, replies, user_id)
-        private = render_replies(replies, interactive=not in_dm)
-        if interactive and not in_dm:
-            messages = _with_dm_link(private, CANNOT_DM, None)
-        else:  # offer the DM even when nothing needed it: the conversation continues there
-            messages = _with_dm_link(private, CONTINUE_IN_DM if in_dm else None, dm_url(dm.id))
-        target = FollowupTarget(followup, ephemeral=True)
-        await self.sender.send_rendered(target, messages, user_id=user_id)
-
-    async def _send_to_dm(
-        self, dm: discord.abc.Snowflake, replies: list[Reply], user_id: int
-    ) -> bool:
-        if not isinstance(dm, discord.abc.Messageable):
-            return False
-        try:
-            await self.sender.send(ChannelTarget(dm), replies, user_id=user_id)
-        except discord.Forbidden as exc:
-            if not is_dm_closed(exc):
-                raise
-            log.warning("DM to discord user %s refused (DMs closed)", user_id)
-            return False
-        return True
 
     async def _guarded(self, interaction: Interaction, action: Awaitable[object]) -> None:
         try:
@@ -337,6 +305,39 @@ class Handlers:
             )
             with contextlib.suppress(Exception):
                 await _private(interaction, APOLOGY)
+
+
+async def _answer_in_shared_place(
+    sender: Sender,
+    followup: discord.Webhook,
+    dm: discord.PartialMessageable,
+    user_id: int,
+    replies: list[Reply],
+) -> None:
+    """In a server: buttons to the DM (if it accepts them), the rest privately, with a link."""
+    interactive = any(reply.choices or reply.form for reply in replies)
+    for_dm = interactive or any(reply.destination == "dm" for reply in replies)
+    in_dm = for_dm and await _send_to_dm(sender, dm, replies, user_id)
+    private = render_replies(replies, interactive=not in_dm)
+    if interactive and not in_dm:
+        messages = _with_dm_link(private, CANNOT_DM, None)
+    else:  # offer the DM even when nothing needed it: the conversation continues there
+        messages = _with_dm_link(private, CONTINUE_IN_DM if in_dm else None, dm_url(dm.id))
+    target = FollowupTarget(followup, ephemeral=True)
+    await sender.send_rendered(target, messages, user_id=user_id)
+
+
+async def _send_to_dm(
+    sender: Sender, dm: discord.PartialMessageable, replies: list[Reply], user_id: int
+) -> bool:
+    try:
+        await sender.send(ChannelTarget(dm), replies, user_id=user_id)
+    except discord.Forbidden as exc:
+        if not is_dm_closed(exc):
+            raise
+        log.warning("DM to discord user %s refused (DMs closed)", user_id)
+        return False
+    return True
 
 
 def _incoming(interaction: Interaction, **fields: Any) -> MakeIncoming:
