@@ -189,8 +189,10 @@ class Handlers:
         return self.sender.forms.token(interaction.user.id, token)
 
     async def _repeat(self, interaction: Interaction) -> None:
+        """The question again, run here rather than by any process's inbox: its fresh buttons
+        are then remembered by this process, the one that receives their presses."""
         make = _incoming(interaction, command=Command("repeat"))
-        await self._guarded(interaction, self._respond(interaction, make))
+        await self._guarded(interaction, self._respond(interaction, make, here=True))
 
     async def dm_message(self, message: discord.Message) -> None:
         """A message typed in a DM with the bot."""
@@ -238,7 +240,12 @@ class Handlers:
     # -- answering ----------------------------------------------------------------------------
 
     async def _respond(
-        self, interaction: Interaction, make: MakeIncoming, *, thinking: bool = False
+        self,
+        interaction: Interaction,
+        make: MakeIncoming,
+        *,
+        thinking: bool = False,
+        here: bool = False,
     ) -> None:
         shared = not is_bot_dm(interaction)
         # Acknowledge first: everything below talks to the database (3 s deadline).
@@ -248,7 +255,7 @@ class Handlers:
         space, notes = await self.users.arrive(user_id, interaction.guild_id)
         conversation = to_conversation(user_id=user_id, dm_channel_id=dm.id, space=space)
         incoming = make(conversation, to_user_info(interaction.user, interaction.locale))
-        if self.inbox is not None:  # saved, then run in order by any process's inbox
+        if self.inbox is not None and not here:  # saved, then run in order by any process
             route = interaction_route(interaction, shared=shared, dm_id=dm.id, notes=notes)
             await self.inbox.enqueue(incoming, stamp=integer_stamp(interaction.id), route=route)
             return

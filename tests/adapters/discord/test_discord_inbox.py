@@ -10,9 +10,10 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+from adapters.discord.delivery import FormCache
 from tests.adapters.discord.conftest import BotHarness
 from tests.adapters.discord.fake_discord import FakeDiscord, Request
-from tests.adapters.discord.payloads import APP_ID, dm, slash
+from tests.adapters.discord.payloads import APP_ID, BOT, dm, message_payload, press, slash
 
 USER = 777000000000000011
 DM = 777000000000000012
@@ -125,3 +126,32 @@ async def test_an_interaction_is_deferred_then_saved_and_answered_after_a_restar
         lambda r: r.path.startswith(f"/webhooks/{APP_ID}/{command['token']}"), after=mark
     )
     assert "can you talk" in answer.content
+
+
+async def test_a_form_sent_by_another_process_is_asked_again_here_and_then_opens(
+    bot: BotHarness, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    fake.dm_channels[USER] = DM
+    client = await bot.start()
+    mark = fake.mark()
+    for text in ("start", "at work", "Berlin"):
+        await fake.dispatch("MESSAGE_CREATE", dm(text, user_id=USER, channel_id=DM))
+    offer = (await _posts(fake, mark, 3))[-1]
+    fill_in = next(i for i in offer.custom_ids() if i.startswith("rcf:"))
+    client.sender.forms = FormCache()  # the form was offered by another process
+    await client.inbox.stop()  # so the question asked again must be answered right here
+    shown = message_payload(DM, offer.payload, author=BOT)
+    mark = fake.mark()
+    await fake.dispatch(
+        "INTERACTION_CREATE", press(fill_in, user_id=USER, message=shown, dm_channel=DM)
+    )
+    again = await fake.wait_for(lambda r: r.path.startswith("/webhooks/"), after=mark)
+    fresh = next(i for i in again.custom_ids() if i.startswith("rcf:"))
+    shown = message_payload(DM, again.payload, author=BOT)
+    mark = fake.mark()
+    await fake.dispatch(
+        "INTERACTION_CREATE", press(fresh, user_id=USER, message=shown, dm_channel=DM)
+    )
+    modal = await fake.wait_for(lambda r: r.path.endswith("/callback"), after=mark)
+    assert modal.body["type"] == 9  # the form opens at once now
