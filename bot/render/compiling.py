@@ -119,13 +119,15 @@ class LazyExpression:
     """A checked expression whose Python code is generated on first use.
 
     Flows hold about a hundred expressions and most turns use a few; generating and compiling
-    them all cost more start-up time than parsing them (the check), so that part waits. Two
+    them all cost more start-up time than parsing them (the check), so that part waits. Given
+    its source text instead of the parsed tree (flows read back from the cache of
+    :mod:`bot.flow.cache`, checked when the cache was written), even the parsing waits. Two
     threads racing to compile both get the same result; one is kept.
     """
 
     __slots__ = ("_compiled", "_env", "_expr")
 
-    def __init__(self, env: ImmutableSandboxedEnvironment, expr: nodes.Expr) -> None:
+    def __init__(self, env: ImmutableSandboxedEnvironment, expr: nodes.Expr | str) -> None:
         self._env = env
         self._expr = expr
         self._compiled: Callable[..., object] | None = None
@@ -137,7 +139,10 @@ class LazyExpression:
         return compiled(variables)
 
     def _compile(self) -> Callable[..., object]:
-        body = [nodes.Assign(nodes.Name("result", "store"), self._expr, lineno=1)]
+        expr = self._expr
+        if isinstance(expr, str):
+            expr = parse_expression(self._env, expr)
+        body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
         template = self._env.from_string(nodes.Template(body, lineno=1))
         template.globals = dict(template.globals)  # see compile_variation: a dict renders faster
         return TemplateExpression(template, undefined_to_none=False)

@@ -1,8 +1,8 @@
 """A content folder's templates, with the coach's own messages falling back to the shipped ones.
 
 A dialogs folder of one's own need not copy the engine's system templates (``coach_help``,
-``coach_privacy``, ...; :data:`bot.flow.loader.SYSTEM_TEMPLATES`): a system template the folder has
-in no variant (neither ``common/`` nor a platform folder) comes from the fallback folders, the
+``coach_privacy``, ...; :data:`bot.flow.registry.SYSTEM_TEMPLATES`): a system template the folder
+has in no variant (neither ``common/`` nor a platform folder) comes from the fallback folders, the
 shipped ``dialogs/templates``. A folder that has any variant of one gets none of the shipped
 variants of it, so a deployment's own ``common/coach_privacy.j2`` is never beaten by the
 shipped ``discord/coach_privacy.j2``. Only those names fall back: a flow's own template missing

@@ -176,6 +176,11 @@ class TemplateRenderer:
         """The folders searched, in order (load-time checks read the files themselves)."""
         return self._dirs
 
+    @property
+    def fallback_dirs(self) -> tuple[Path, ...]:
+        """Where the coach's own messages come from when ``template_dirs`` lack them."""
+        return self._loader.fallback_dirs
+
     def template_exists(self, name: str) -> bool:
         """Whether ``common/<name>.j2`` or any ``<platform>/<name>.j2`` is in a template dir."""
         return bool(self._variant_paths(name))
@@ -239,6 +244,28 @@ class TemplateRenderer:
         """
         check_patterns(self._check_env, source)
         return LazyExpression(self._check_env, parse_expression(self._check_env, source))
+
+    def checked_inline(self, sources: tuple[str, ...]) -> InlineTemplate:
+        """Inline text checked before (by :meth:`compile_inline`, when the flows cache of
+        :mod:`bot.flow.cache` was written): prepared without checking it again."""
+        return InlineTemplate(sources, None)
+
+    def checked_expression(self, source: str) -> Callable[[Mapping[str, object]], object]:
+        """An expression checked before (see :meth:`checked_inline`): parsed on first use."""
+        return LazyExpression(self._check_env, source)
+
+    def fingerprint(self) -> str:
+        """What the load-time checks of flows depend on besides the files: the folders searched,
+        the fallback names and the names of the filters and tests (a key of the flows cache)."""
+        return repr(
+            (
+                [str(d) for d in self._dirs],
+                [str(d) for d in self.fallback_dirs],
+                sorted(self._loader.fallback_names),
+                sorted(self._filters),
+                sorted(self._tests),
+            )
+        )
 
     def render(
         self,
