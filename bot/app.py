@@ -16,9 +16,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import socket
 import threading
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -262,7 +262,7 @@ async def open_coach(
             store,
             _job_runner(engine, delivery),
             platforms=platforms,
-            worker_id=f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}",
+            worker_id=f"{socket.gethostname()}-{os.urandom(4).hex()}",
         )
         scheduler.start()
     # Everything loaded so far lives as long as the process: keep it out of the garbage
