@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.flow.registry import SYSTEM_TEMPLATES
-from bot.render.fallback import SUFFIX
+from bot.render.sources import SUFFIX
 
 __all__ = ("fallback_template_names", "flows_dir", "has_own_flows", "topics_root")
 

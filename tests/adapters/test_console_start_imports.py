@@ -29,6 +29,8 @@ NOT_AT_START = (
     "bot.coaching.legitimacy",  # the red-flag rules: the first check_legitimacy
     "bot.coaching.legitimacy_rules",
     "icalendar",  # the first calendar file
+    "jinja2",  # the first messages are fixed texts (bot/render/sources.py)
+    "markupsafe",
     "dateparser",  # the first date-time answer
     "phonenumbers",  # the first phone number
     "sklearn",  # the router is read from the data folder
