@@ -14,12 +14,14 @@ import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from icalendar import Alarm, Calendar, Event, Timezone
 
 from bot.boundary import Attachment, clean_text
 from bot.render.formats import format_phone
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
 
 __all__ = (
     "ADD_TEXT",
@@ -62,6 +64,9 @@ class CallbackEvent:
 
 def calendar_file(event: CallbackEvent, *, now: datetime) -> Attachment:
     """The ``.ics`` file that adds (or, with a higher sequence, updates) the callback."""
+    # icalendar is imported when a file is made: it would add ~40 ms to every start.
+    from icalendar import Alarm
+
     calendar = _calendar("PUBLISH")
     zone = _zone(event.time_zone)
     start = event.at.astimezone(zone)
@@ -88,6 +93,8 @@ def _vtimezone(zone_name: str, first_day: date) -> bytes:
     """The zone's VTIMEZONE from the day before the call, as iCalendar lines. Building and
     writing it is most of the file's cost (milliseconds, on the turn that schedules the call),
     and it is the same for every call in that zone on that day."""
+    from icalendar import Timezone
+
     first = datetime.combine(first_day - timedelta(days=1), datetime.min.time())
     lines: bytes = Timezone.from_tzinfo(ZoneInfo(zone_name), first_date=first).to_ical()
     return lines
@@ -104,6 +111,8 @@ def cancellation_file(event: CallbackEvent, *, now: datetime) -> Attachment:
 
 
 def _calendar(method: str) -> Calendar:
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -112,6 +121,8 @@ def _calendar(method: str) -> Calendar:
 
 
 def _event(event: CallbackEvent, now: datetime) -> Event:
+    from icalendar import Event
+
     vevent = Event()
     vevent.add("uid", event.uid)
     vevent.add("sequence", max(0, event.sequence))

@@ -43,7 +43,6 @@ import contextlib
 import logging
 import os
 import socket
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -108,7 +107,7 @@ class RunsEvents(Protocol):
 def worker_name() -> str:
     """This process in inbox holds: host, pid and a random suffix (a restarted process on the
     same host and pid is another worker)."""
-    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    return f"{socket.gethostname()}-{os.getpid()}-{os.urandom(3).hex()}"
 
 
 def _utcnow() -> datetime:
