@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.boundary import Choice, Form, FormField, Reply
 from bot.dialog.core import FORM_MARK, TOPIC_TOKEN, TurnCore
-from bot.dialog.state import ref_to_json
+from bot.dialog.state import ref_to_list
 from bot.flow.model import AskStep, ChoiceOption, Message
 from bot.store import JobSpec
 
@@ -121,7 +121,7 @@ def _arm_timeout(turn: TurnCore, step: AskStep) -> None:
                 user_key=ref.user_key,
                 conversation_key=ref.key,
                 job_key=key,
-                payload={"ref": ref_to_json(ref), "seq": state.seq},
+                payload={"ref": ref_to_list(ref), "seq": state.seq},
             )
         )
         state.timeout_armed = turn.armed_this_turn = True

@@ -15,7 +15,14 @@ from typing import Any
 
 from bot.boundary import ConversationRef
 
-__all__ = ("Checkpoint", "ConversationState", "Frame", "ref_from_json", "ref_to_json")
+__all__ = (
+    "Checkpoint",
+    "ConversationState",
+    "Frame",
+    "ref_from_json",
+    "ref_to_json",
+    "ref_to_list",
+)
 
 MAX_CHECKPOINTS = 12
 
@@ -175,7 +182,16 @@ def ref_to_json(ref: ConversationRef) -> dict[str, Any]:
     }
 
 
-def ref_from_json(data: dict[str, Any]) -> ConversationRef:
+def ref_to_list(ref: ConversationRef) -> list[str | None]:
+    """The compact form a job's payload keeps (a live callback keeps one for weeks): the fields
+    in a fixed order. :func:`ref_from_json` reads it, and the mapping of older rows."""
+    return [ref.platform, ref.channel, ref.user, ref.space, ref.thread]
+
+
+def ref_from_json(data: dict[str, Any] | list[Any]) -> ConversationRef:
+    if isinstance(data, list):
+        platform, channel, user, space, thread = data
+        return ConversationRef(platform, channel, user, space, thread)
     return ConversationRef(
         platform=data["platform"],
         channel=data["channel"],
