@@ -158,9 +158,7 @@ class Sender:
             return False
         return True
 
-    async def to_person(
-        self, surface: Surface, reply: Reply, *, last: bool = False
-    ) -> str | None:
+    async def to_person(self, surface: Surface, reply: Reply, *, last: bool = False) -> str | None:
         """Privately: through the event's ``response_url`` (None), or else in the app's DM
         (the posted message's ``ts``)."""
         if surface.response_url is None:

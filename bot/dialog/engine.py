@@ -13,7 +13,6 @@ apology, and the log gets the conversation key and the error's type, never what 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from bot.dialog.busy import Backoff, is_busy
 from bot.dialog.catalog import Catalog, TopicRouter
 from bot.dialog.core import StepListener
 from bot.dialog.failures import APOLOGY, apology, log_failure
+from bot.dialog.greeting import PRIVACY_NOTICE, UserGreeting
 from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD
 from bot.dialog.state import ConversationState, ref_from_json
 from bot.dialog.turn import Turn
@@ -39,7 +39,6 @@ from bot.store import (
     Store,
     StoredConversation,
     TurnCommit,
-    UserRecord,
     VersionConflictError,
 )
 
@@ -64,7 +63,6 @@ class EventHandler(Protocol):
 
 
 MAX_CONFLICT_RETRIES = 8
-PRIVACY_NOTICE = "coach_privacy"
 
 
 @dataclass(slots=True)
@@ -108,7 +106,7 @@ class Engine:
         self.clock = clock
         self.event_ttl = event_ttl
         self._locks: dict[str, _KeyLock] = {}
-        self._notice_versions: dict[str, str] = {}  # platform -> privacy notice version
+        self.greeting = UserGreeting(store, renderer)
         self.versions = PinnedVersions(registry, store, renderer, actions)
         # Job kind -> what turns a due job into replies (bot.app adds "keep_in_touch").
         self.job_handlers: dict[str, JobHandler] = {
@@ -215,27 +213,12 @@ class Engine:
             self.step_listener,
         )
         if not state.active and incoming.timeout_token is None:
-            await self._greet_user(turn)
+            await self.greeting.greet(turn)
         return turn
 
-    async def _greet_user(self, turn: Turn) -> None:
-        """At the start of a conversation: the user's remembered zone and the privacy notice."""
-        user = await self.store.load_user(turn.incoming.conversation.user_key)
-        if turn.context.time_zone is None and user is not None and user.time_zone:
-            turn.context.time_zone = turn.state.time_zone = user.time_zone
-        seen = user.settings.get("privacy_notice") if user else None
-        version = self.privacy_notice_version(turn.incoming.conversation.platform)
-        turn.show_privacy_notice = seen != version
-
     def privacy_notice_version(self, platform: str) -> str:
-        """A digest of the notice's template: a deployment that changes its notice (a new
-        ``coach_privacy.j2``) shows the new one once to everyone who saw the old one."""
-        version = self._notice_versions.get(platform)
-        if version is None:
-            source = self.renderer.template_source(platform, PRIVACY_NOTICE)
-            version = "sha256:" + hashlib.sha256(source.encode()).hexdigest()[:16]
-            self._notice_versions[platform] = version
-        return version
+        """The version of the privacy notice shown on ``platform`` (see :class:`UserGreeting`)."""
+        return self.greeting.notice_version(platform)
 
     async def _commit(
         self, incoming: Incoming, stored: StoredConversation | None, turn: Turn
@@ -269,28 +252,7 @@ class Engine:
                 funnel=tuple(turn.funnel),
             )
         )
-        if turn.show_privacy_notice or turn.new_user_time_zone:
-            await self._after_commit(ref, turn)
-
-    async def _after_commit(self, ref: ConversationRef, turn: Turn) -> None:
-        """Remember the user once the turn is saved. A busy database is waited for here: the
-        turn must not run again (its event is recorded, so it would answer nothing)."""
-        busy = Backoff()
-        while True:
-            try:
-                await self._remember_user(ref, turn)
-                return
-            except Exception as exc:
-                if not (is_busy(exc) and await busy.wait()):
-                    raise
-
-    async def _remember_user(self, ref: ConversationRef, turn: Turn) -> None:
-        user = await self.store.load_user(ref.user_key) or UserRecord(ref.user_key)
-        settings = dict(user.settings)
-        if turn.show_privacy_notice:
-            settings["privacy_notice"] = self.privacy_notice_version(ref.platform)
-        zone = turn.new_user_time_zone or user.time_zone
-        await self.store.save_user(UserRecord(ref.user_key, zone, settings))
+        await self.greeting.remember(ref, turn)
 
     # -- flows and topics ---------------------------------------------------------------------
 
