@@ -41,7 +41,7 @@ async def ask(
         )
         + turn.extra_choices
     )
-    form = _form(turn, step, f"{state.seq}.{version}.{FORM_MARK}", form_errors)
+    form = None if step.form is None else _form(turn, step, version, form_errors)
     turn.replies.append(Reply(turn.render(step.prompt), choices=choices, form=form))
     _arm_timeout(turn, step)
 
@@ -128,10 +128,11 @@ def _arm_timeout(turn: TurnCore, step: AskStep) -> None:
 
 
 def _form(
-    turn: TurnCore, step: AskStep, token: str, errors: tuple[tuple[str, str], ...]
+    turn: TurnCore, step: AskStep, version: str, errors: tuple[tuple[str, str], ...]
 ) -> Form | None:
     if step.form is None:
         return None
+    token = f"{turn.state.seq}.{version}.{FORM_MARK}"
     fields = tuple(
         FormField(
             name=ask.slot,
