@@ -23,6 +23,7 @@ Personal data (contacts, referrals, space settings, funnel counts) lives in
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 
@@ -104,7 +105,7 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory):
             return 0
         version = current + 1
         self._conversations[key] = self._shapes.pack(
-            version, _utcnow(), commit.user_key, commit.state
+            version, time.time(), commit.user_key, commit.state
         )
         return version
 

@@ -38,21 +38,22 @@ class Shapes:
         self._ids: dict[tuple[str, ...], int] = {}
         self._names: list[tuple[str, ...]] = []
 
-    def pack(self, version: int, updated_at: datetime, user_key: str, state: JSON) -> bytes:
+    def pack(self, version: int, updated_at: float, user_key: str, state: JSON) -> bytes:
+        """``updated_at`` is a UNIX time (``time.time()``)."""
         shape, body = _NO_SHAPE, state
         slots = state.get("v") if isinstance(state, dict) else None
         if isinstance(slots, dict) and slots:
             shape = self._shape_id(tuple(slots))
             if shape != _NO_SHAPE:
                 body = {**state, "v": list(slots.values())}
-        head = _HEADER.pack(version, updated_at.timestamp(), shape)
+        head = _HEADER.pack(version, updated_at, shape)
         return b"".join((head, user_key.encode(), b"\0", orjson.dumps(body)))
 
     def unpack(self, key: str, row: bytes) -> StoredConversation:
         version, stamp, shape = _HEADER.unpack_from(row)
-        state = orjson.loads(row[row.index(b"\0", _HEADER.size) + 1 :])
-        if shape != _NO_SHAPE:
-            state["v"] = dict(zip(self._names[shape], state["v"], strict=True))
+        state = orjson.loads(memoryview(row)[row.index(b"\0", _HEADER.size) + 1 :])
+        if shape != _NO_SHAPE:  # the row was packed with exactly these names
+            state["v"] = dict(zip(self._names[shape], state["v"], strict=False))
         return StoredConversation(key, state, version, datetime.fromtimestamp(stamp, UTC))
 
     def _shape_id(self, names: tuple[str, ...]) -> int:
