@@ -102,10 +102,16 @@ class ConversationState:
 
     def _stack_of(self, index: int) -> str:
         """The full stack snapshot of checkpoint ``index`` (undoing the step-only shorthand)."""
-        snapshot: str = self.checkpoints[index][1]
+        checkpoints = self.checkpoints
+        snapshot: str = checkpoints[index][1]
         if " " in snapshot or not snapshot or index == 0:
             return snapshot
-        return f"{self._stack_of(index - 1).rpartition(' ')[0]} {snapshot}"
+        # a step-only checkpoint has the frames of the nearest whole one before it
+        whole = index - 1
+        while whole > 0 and " " not in (earlier := checkpoints[whole][1]) and earlier:
+            whole -= 1
+        frames: str = checkpoints[whole][1].rpartition(" ")[0]
+        return f"{frames} {snapshot}"
 
     def go_back(self) -> bool:
         """Undo to the previous question; False when there is none."""
