@@ -71,6 +71,7 @@ from bot.store.sql_inbox import InboxSql
 from bot.store.sql_jobs import JobsSql, _cancel_pending, _insert_jobs, _is_job_key_clash
 from bot.store.sql_personal import PersonalDataSql, count_funnel
 from bot.store.sql_privacy import PrivacySql
+from bot.store.sql_profiles import ProfilesSql
 from bot.store.sql_runner import make_runner
 
 __all__ = ("MIGRATIONS_DIR", "SqlStore")
@@ -82,7 +83,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK_ID = 0x52435F4D  # "RC_M"
 
 
-class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql):
+class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql, ProfilesSql):
     """Every store port (:class:`bot.store.Store`) on SQLAlchemy Core.
 
     Args:

@@ -36,6 +36,7 @@ TABLES = {
     "referral_responses",
     "inbox_events",
     "inbox_locks",
+    "profiles",
 }
 
 
