@@ -71,8 +71,9 @@ class JobsMemory:
         self._live_jobs: dict[int, _Job] = {}  # pending or running
         self._finished_jobs: dict[int, _Job] = {}  # done or failed, kept like the SQL rows
         self._live_by_key: dict[str, int] = {}
-        # user key -> ids of the user's live jobs; a tuple is one small block (a list two)
-        self._live_by_user: dict[str, tuple[int, ...]] = {}
+        # user key -> the id of the user's one live job (the job's own int: nothing more to
+        # keep, the usual case), or a tuple of ids (one small block; a list would be two)
+        self._live_by_user: dict[str, int | tuple[int, ...]] = {}
         self._next_job_id = 1
 
     async def schedule_jobs(self, jobs: tuple[JobSpec, ...]) -> None:
@@ -171,16 +172,21 @@ class JobsMemory:
         if key is not None:
             self._live_by_key[key] = job.id
 
+    def _user_job_ids(self, user_key: str) -> tuple[int, ...]:
+        ids = self._live_by_user.get(user_key, ())
+        return (ids,) if isinstance(ids, int) else ids
+
     def _add_live(self, job: _Job) -> None:
         self._live_jobs[job.id] = job
-        self._live_by_user[job.user_key] = (*self._live_by_user.get(job.user_key, ()), job.id)
+        ids = self._user_job_ids(job.user_key)
+        self._live_by_user[job.user_key] = (*ids, job.id) if ids else job.id
 
     def _drop_live(self, job_id: int) -> _Job | None:
         job = self._live_jobs.pop(job_id, None)
         if job is not None:
-            ids = tuple(i for i in self._live_by_user[job.user_key] if i != job_id)
+            ids = tuple(i for i in self._user_job_ids(job.user_key) if i != job_id)
             if ids:
-                self._live_by_user[job.user_key] = ids
+                self._live_by_user[job.user_key] = ids if len(ids) > 1 else ids[0]
             else:
                 del self._live_by_user[job.user_key]
         return job
@@ -194,7 +200,7 @@ class JobsMemory:
         live = self._live_jobs
         pending = [
             job
-            for job in map(live.__getitem__, self._live_by_user.get(user_key, ()))
+            for job in map(live.__getitem__, self._user_job_ids(user_key))
             if job.status == "pending"
         ]
         pending.sort(key=lambda job: (job.due_at, job.id))
@@ -216,7 +222,7 @@ class JobsMemory:
         ]
 
     def _forget_jobs(self, user_key: str) -> int:
-        live = self._live_by_user.get(user_key, ())
+        live = self._user_job_ids(user_key)
         for job_id in live:
             job = self._drop_live(job_id)
             assert job is not None  # the index holds live jobs only
