@@ -606,6 +606,9 @@ class Report:
             if memory.method == "state":
                 name = "memory per 1,000 live conversations (their saved state)"
                 targets.append(Target(name, memory.mb_per_1000, 1, "MB", decimals=2))
+            if memory.method == "tracemalloc":  # issue 14 item 5: jobs and users included
+                name = "memory per 1,000 live conversations (everything kept, tracemalloc)"
+                targets.append(Target(name, memory.mb_per_1000, 1, "MB", decimals=2))
         if self.console is not None:
             targets += self.console_targets(self.console)
         return targets

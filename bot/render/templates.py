@@ -257,13 +257,14 @@ class TemplateRenderer:
         *,
         platform: str,
         context: Mapping[str, object] | Callable[[], Mapping[str, object]],
-        seed: int,
+        seed: int | Callable[[], int],
         template: str | None = None,
         inline: InlineTemplate | None = None,
     ) -> str:
         """Render a named template or an inline one for ``platform``; the result is stripped.
 
-        ``context`` may be a function that builds it: fixed texts never call it.
+        ``context`` may be a function that builds it: fixed texts never call it; ``seed`` may be
+        a function too, called only when the template has variations to pick from.
 
         Raises:
             jinja2.TemplateNotFound: neither ``<platform>/<template>.j2`` nor the common one is
@@ -278,7 +279,10 @@ class TemplateRenderer:
         else:
             raise ValueError("render needs exactly one of template= and inline=")
         # The seed picks the variation; a modulo is as even as random.Random and far cheaper.
-        chosen = variations[seed % len(variations)]
+        if len(variations) == 1:
+            chosen = variations[0]
+        else:
+            chosen = variations[(seed() if callable(seed) else seed) % len(variations)]
         if type(chosen) is StaticText:
             return chosen.text
         return chosen.render(context() if callable(context) else context).strip()
