@@ -6,18 +6,15 @@ holds the runner, and units of work of one statement."""
 from __future__ import annotations
 
 import functools
-import json
-import sqlite3
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import Connection, Executable, Row, Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.store.errors import StoreBusyError, UnsupportedDatabaseError
-from bot.store.records import JSON
+from bot.store.sql_values import NOT_OPEN, Mode, dumps, is_sqlite_busy, utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
@@ -44,9 +41,6 @@ __all__ = (
 
 P = ParamSpec("P")
 T = TypeVar("T")
-Mode = Literal["read", "snapshot", "write"]
-
-NOT_OPEN = "SqlStore is not open; await store.open() first"
 # PostgreSQL states that mean "too busy now, try again": too many connections, cannot connect
 # now (starting up), lock not available, deadlock, serialisation failure, statement timeout.
 _PG_BUSY_STATES = frozenset({"53300", "57P03", "55P03", "40P01", "40001", "57014"})
@@ -59,10 +53,7 @@ def is_busy(exc: BaseException) -> bool:
         return True
     if not isinstance(exc, DBAPIError):
         return False
-    orig = exc.orig
-    if isinstance(orig, sqlite3.OperationalError):
-        return orig.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    return getattr(orig, "sqlstate", None) in _PG_BUSY_STATES
+    return is_sqlite_busy(exc) or getattr(exc.orig, "sqlstate", None) in _PG_BUSY_STATES
 
 
 async def busy_as_store_error(unit: Awaitable[T]) -> T:
@@ -91,14 +82,6 @@ class SqlRunner(Protocol):
         **kwargs: P.kwargs,
     ) -> T:
         """``fn(conn, *args, **kwargs)`` in one unit of work; its result or its exception."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def dumps(value: JSON) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def upsert(conn: Connection, table: Table) -> UpsertInsert:

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.records import Job, JobSpec
+from bot.store.records import Job, JobSpec, last_per_key
 from bot.store.schema import jobs
 from bot.store.sql_common import SqlMixin, all_rows, dumps, execute, rowcount, utcnow
 
@@ -188,7 +188,7 @@ def _cancel_pending(conn: Connection, job_keys: Sequence[str]) -> int:
 def _insert_jobs(conn: Connection, specs: Sequence[JobSpec], now: datetime) -> None:
     if not specs:
         return
-    specs = _last_per_key(specs)
+    specs = last_per_key(specs)
     keys = [spec.job_key for spec in specs if spec.job_key is not None]
     if keys:
         _cancel_pending(conn, keys)
@@ -201,16 +201,6 @@ def _is_job_key_clash(exc: IntegrityError) -> bool:
     SQLite the column)."""
     message = str(exc.orig)
     return "uq_jobs_live_job_key" in message or "jobs.job_key" in message
-
-
-def _last_per_key(specs: Sequence[JobSpec]) -> list[JobSpec]:
-    """Keep the last spec for each job key (later ones replace earlier), and all keyless ones."""
-    last = {spec.job_key: index for index, spec in enumerate(specs) if spec.job_key is not None}
-    return [
-        spec
-        for index, spec in enumerate(specs)
-        if spec.job_key is None or last[spec.job_key] == index
-    ]
 
 
 def _job_row(spec: JobSpec, now: datetime) -> dict[str, object]:
