@@ -150,6 +150,8 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql):
     # processed events
 
     async def is_processed(self, event_id: str) -> bool:
+        if self._sqlite is not None:
+            return await self._sqlite.run_sqlite("read", sqlite_units.is_processed, event_id)
         query = select(
             exists().where(
                 processed_events.c.event_id == event_id,

@@ -14,7 +14,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.store.errors import StoreBusyError, UnsupportedDatabaseError
-from bot.store.sql_values import NOT_OPEN, Mode, dumps, is_sqlite_busy, utcnow
+from bot.store.sql_values import (
+    NOT_OPEN,
+    Mode,
+    PlainSqliteRunner,
+    dumps,
+    is_sqlite_busy,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
@@ -111,9 +118,12 @@ def _dialect_insert(dialect: str) -> Callable[[Table], UpsertInsert]:
 
 
 class SqlMixin:
-    """What the store's mixins share: the runner of units of work (set by ``SqlStore``)."""
+    """What the store's mixins share: the runner of units of work (set by ``SqlStore``), and
+    on SQLite the same runner as a :class:`~bot.store.sql_values.PlainSqliteRunner`, for the
+    units on plain ``sqlite3`` (None on PostgreSQL)."""
 
     _runner: SqlRunner
+    _sqlite: PlainSqliteRunner | None
 
 
 # Units of work of one statement (the runner's first argument is the connection).

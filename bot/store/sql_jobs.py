@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from bot.store import sqlite_units
 from bot.store.records import Job, JobSpec, last_per_key
 from bot.store.schema import jobs
 from bot.store.sql_common import SqlMixin, all_rows, dumps, execute, rowcount, utcnow
@@ -122,6 +123,8 @@ class JobsSql(SqlMixin):
             await self.finish_job(job_id, error="replaced by a newer job")
 
     async def pending_jobs(self, user_key: str) -> list[Job]:
+        if self._sqlite is not None:
+            return await self._sqlite.run_sqlite("read", sqlite_units.pending_jobs, user_key)
         query = (
             select(jobs)
             .where(jobs.c.user_key == user_key, jobs.c.status == "pending")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
 from bot.store.errors import InvalidRecordError
 from bot.store.records import JSON
@@ -18,6 +19,7 @@ from bot.store.records import JSON
 __all__ = (
     "NOT_OPEN",
     "Mode",
+    "PlainSqliteRunner",
     "dumps",
     "from_sqlite_datetime",
     "is_sqlite_busy",
@@ -25,11 +27,26 @@ __all__ = (
     "utcnow",
 )
 
+P = ParamSpec("P")
+T = TypeVar("T")
 Mode = Literal["read", "snapshot", "write"]
 
 NOT_OPEN = "SqlStore is not open; await store.open() first"
 
 _BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+class PlainSqliteRunner(Protocol):
+    """Runs units on plain ``sqlite3`` (:class:`bot.store.sql_runner.SqliteRunner`)."""
+
+    async def run_sqlite(
+        self,
+        mode: Mode,
+        fn: Callable[Concatenate[sqlite3.Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """``fn(conn, *args, **kwargs)`` in one unit of work; its result or its exception."""
 
 
 def utcnow() -> datetime:

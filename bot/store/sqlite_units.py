@@ -3,9 +3,10 @@
 :class:`bot.store.sql.SqlStore` runs these instead of its SQLAlchemy Core units on SQLite: the
 same statements and the same stored text, below SQLAlchemy's execution layer, which costs more
 than SQLite takes to run them (the two units of a turn: 142 us with Core, 55 us plain; see
-docs/benchmarks.md). They are what a console's first turn needs (the revision check, users,
-conversations, turns, flow sources), so a start-up on an up-to-date database never imports
-SQLAlchemy. PostgreSQL keeps the Core units in :mod:`bot.store.sql`.
+docs/benchmarks.md). They are what a turn and a console's start need (the revision check,
+users, conversations, turns, flow sources, processed events, the user's pending jobs), so a
+start-up on an up-to-date database never imports SQLAlchemy. PostgreSQL runs their Core twins
+(:mod:`bot.store.sql_turns`, :mod:`bot.store.sql_jobs`).
 
 Each function takes the store's ``sqlite3.Connection`` (autocommit mode: the runner issues
 ``BEGIN IMMEDIATE`` and ``COMMIT`` around a write unit) and must match its Core twin row for
@@ -23,6 +24,7 @@ from collections.abc import Sequence
 from bot.store.errors import DuplicateEventError, VersionConflictError
 from bot.store.records import (
     DEFAULT_EVENT_TTL,
+    Job,
     JobSpec,
     StoredConversation,
     TurnCommit,
@@ -34,8 +36,10 @@ from bot.store.sql_values import dumps, from_sqlite_datetime, to_sqlite_datetime
 __all__ = (
     "commit_turn",
     "is_job_key_clash",
+    "is_processed",
     "load_conversation",
     "load_user",
+    "pending_jobs",
     "save_flow_source",
     "save_user",
     "schema_revisions",
@@ -65,6 +69,11 @@ _INSERT_JOB = (
 _COUNT_FUNNEL = (
     "INSERT INTO funnel_counts (flow_id, step_id, event, count) VALUES (?, ?, ?, ?)"
     " ON CONFLICT (flow_id, step_id, event) DO UPDATE SET count = count + excluded.count"
+)
+_IS_PROCESSED = "SELECT 1 FROM processed_events WHERE event_id = ? AND expires_at > ?"
+_PENDING_JOBS = (
+    "SELECT id, kind, due_at, user_key, conversation_key, payload, job_key, attempts FROM jobs"
+    " WHERE user_key = ? AND status = 'pending' ORDER BY due_at, id"
 )
 _LOAD_USER = "SELECT time_zone, settings FROM users WHERE user_key = ?"
 _SAVE_USER = (
@@ -112,6 +121,20 @@ def commit_turn(conn: sqlite3.Connection, commit: TurnCommit) -> int:
     # Last, as in the Core unit (the shared count rows are locked for the shortest time).
     _count_funnel(conn, commit.funnel)
     return version
+
+
+def is_processed(conn: sqlite3.Connection, event_id: str) -> bool:
+    now = to_sqlite_datetime(utcnow())
+    return conn.execute(_IS_PROCESSED, (event_id, now)).fetchone() is not None
+
+
+def pending_jobs(conn: sqlite3.Connection, user_key: str) -> list[Job]:
+    return [
+        Job(id_, kind, from_sqlite_datetime(due), user, conversation, json.loads(payload), key, n)
+        for id_, kind, due, user, conversation, payload, key, n in conn.execute(
+            _PENDING_JOBS, (user_key,)
+        )
+    ]
 
 
 def is_job_key_clash(exc: sqlite3.IntegrityError) -> bool:
