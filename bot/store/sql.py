@@ -46,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from bot.store import sql_turns, sqlite_units
+from bot.store import pg_units, sql_turns, sqlite_units
 from bot.store.errors import VersionConflictError
 from bot.store.records import (
     StoredConversation,
@@ -63,6 +63,7 @@ from bot.store.sql_common import rowcount, scalar, utcnow
 from bot.store.sql_inbox import InboxSql
 from bot.store.sql_jobs import JobsSql, _is_job_key_clash
 from bot.store.sql_personal import PersonalDataSql
+from bot.store.sql_postgres import PostgresRunner
 from bot.store.sql_privacy import PrivacySql
 from bot.store.sql_runner import SqliteRunner, make_runner
 
@@ -93,6 +94,8 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql):
         self._runner = make_runner(self._url)
         # SQLite runs the turn's and the start-up's units on plain sqlite3 (sqlite_units).
         self._sqlite = self._runner if isinstance(self._runner, SqliteRunner) else None
+        # PostgreSQL runs the turn's common case on asyncpg directly (pg_units).
+        self._postgres = self._runner if isinstance(self._runner, PostgresRunner) else None
 
     @property
     def dialect(self) -> str:
@@ -128,6 +131,8 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql):
     async def load_conversation(self, key: str) -> StoredConversation | None:
         if self._sqlite is not None:
             return await self._sqlite.run_sqlite("read", sqlite_units.load_conversation, key)
+        if self._postgres is not None:
+            return await self._postgres.run_asyncpg(pg_units.load_conversation, key)
         return await self._runner.run("read", sql_turns.load_conversation, key)
 
     async def commit_turn(self, commit: TurnCommit) -> int:
@@ -140,6 +145,8 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql):
                 if sqlite_units.is_job_key_clash(exc):
                     raise VersionConflictError(commit.conversation_key) from exc
                 raise
+        if self._postgres is not None and pg_units.is_plain_state_commit(commit):
+            return await self._postgres.run_asyncpg(pg_units.commit_state, commit)
         try:
             return await self._runner.run("write", sql_turns.commit_turn, commit)
         except IntegrityError as exc:

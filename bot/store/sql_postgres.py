@@ -17,18 +17,20 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
-from bot.store.errors import StoreClosedError
-from bot.store.sql_common import NOT_OPEN, Mode, busy_as_store_error
+from bot.store.errors import StoreBusyError, StoreClosedError
+from bot.store.sql_common import _PG_BUSY_STATES, NOT_OPEN, Mode, busy_as_store_error
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.store.pg_units import AsyncpgConnection
 
 __all__ = ("PostgresRunner", "pool_options")
 
@@ -95,6 +97,44 @@ class PostgresRunner:
                 raise
             log.warning("database connection lost before COMMIT; running the unit again")
         return await _pg_unit(engine, mode, work, args)
+
+    async def run_asyncpg(
+        self,
+        fn: Callable[Concatenate[AsyncpgConnection, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """``await fn(conn, ...)`` on a pooled connection's asyncpg connection, in autocommit
+        mode: for units of ONE statement (a statement is atomic on its own).
+
+        A connection found closed when it leaves the pool (the server ended it meanwhile) is
+        replaced before anything is sent. One that fails during the statement is not used
+        again, and the error is raised: the statement may have been applied.
+        """
+        if self._autocommit is None:
+            raise StoreClosedError(NOT_OPEN)
+        for _attempt in range(2):
+            async with self._autocommit.connect() as conn:
+                raw = await conn.get_raw_connection()
+                driver = cast("AsyncpgConnection", raw.driver_connection)
+                if driver.is_closed():
+                    await conn.invalidate()
+                    continue
+                try:
+                    return await fn(driver, *args, **kwargs)
+                except Exception as exc:
+                    await _on_asyncpg_error(conn, driver, exc)
+                    raise
+        raise StoreBusyError("no open database connection")
+
+
+async def _on_asyncpg_error(conn: Any, driver: AsyncpgConnection, exc: Exception) -> None:
+    """Drop a connection that broke; turn "too busy now" into StoreBusyError, which the core
+    retries (see :func:`bot.store.sql_common.busy_as_store_error`)."""
+    if driver.is_closed() or isinstance(exc, OSError | ConnectionError):
+        await conn.invalidate()
+    if getattr(exc, "sqlstate", None) in _PG_BUSY_STATES:
+        raise StoreBusyError(type(exc).__name__) from exc
 
 
 _POOL_OPTIONS = {"pool_size": int, "max_overflow": int, "pool_timeout": float}
