@@ -111,6 +111,14 @@ class PostgresRunner:
         replaced before anything is sent. One that fails during the statement is not used
         again, and the error is raised: the statement may have been applied.
         """
+        return await busy_as_store_error(self._run_asyncpg(fn, *args, **kwargs))
+
+    async def _run_asyncpg(
+        self,
+        fn: Callable[Concatenate[AsyncpgConnection, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
         if self._autocommit is None:
             raise StoreClosedError(NOT_OPEN)
         for _attempt in range(2):
