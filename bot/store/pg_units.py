@@ -1,5 +1,6 @@
 """The turn's common case on PostgreSQL, straight on asyncpg: one round trip to load a
-conversation, one to save the turn.
+conversation, one to save the turn; and the other one-statement units a turn may need (the
+user's record, the event-id check, the user's pending jobs).
 
 :class:`bot.store.sql.SqlStore` runs these through
 :meth:`bot.store.sql_postgres.PostgresRunner.run_asyncpg` (a pooled connection, below
@@ -17,25 +18,68 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from bot.store.errors import VersionConflictError
-from bot.store.records import StoredConversation, TurnCommit
-from bot.store.sql_values import dumps, utcnow
+from bot.store.records import Job, StoredConversation, TurnCommit, UserRecord
+from bot.store.sql_values import Mode, dumps, utcnow
 
-__all__ = ("AsyncpgConnection", "commit_state", "is_plain_state_commit", "load_conversation")
+__all__ = (
+    "AsyncpgConnection",
+    "AsyncpgRunner",
+    "commit_state",
+    "is_plain_state_commit",
+    "is_processed",
+    "load_conversation",
+    "load_user",
+    "pending_jobs",
+    "save_user",
+)
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class AsyncpgConnection(Protocol):
     """What these units use of ``asyncpg.Connection`` (asyncpg ships no type hints)."""
 
+    async def fetch(self, query: str, *args: Any) -> list[Any]: ...
+
     async def fetchrow(self, query: str, *args: Any) -> Any: ...
+
+    async def execute(self, query: str, *args: Any) -> str: ...
 
     async def fetchval(self, query: str, *args: Any) -> Any: ...
 
     def is_closed(self) -> bool: ...
 
 
+class AsyncpgRunner(Protocol):
+    """Runs these units (:meth:`bot.store.sql_postgres.PostgresRunner.run_asyncpg`)."""
+
+    async def run_asyncpg(
+        self,
+        mode: Mode,
+        fn: Callable[Concatenate[AsyncpgConnection, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """``await fn(conn, *args, **kwargs)``: its result or its exception."""
+
+
+_LOAD_USER = "SELECT time_zone, settings FROM users WHERE user_key = $1"
+_SAVE_USER = (
+    "INSERT INTO users (user_key, time_zone, settings, created_at, updated_at)"
+    " VALUES ($1, $2, $3, $4, $4) ON CONFLICT (user_key) DO UPDATE SET"
+    " time_zone = excluded.time_zone, settings = excluded.settings,"
+    " updated_at = excluded.updated_at"
+)
+_IS_PROCESSED = "SELECT 1 FROM processed_events WHERE event_id = $1 AND expires_at > $2"
+_PENDING_JOBS = (
+    "SELECT id, kind, due_at, user_key, conversation_key, payload, job_key, attempts FROM jobs"
+    " WHERE user_key = $1 AND status = 'pending' ORDER BY due_at, id"
+)
 _LOAD_CONVERSATION = "SELECT state, version, updated_at FROM conversations WHERE key = $1"
 
 # The counts join the write: `WHERE EXISTS (SELECT 1 FROM saved)` counts nothing when the
@@ -92,3 +136,27 @@ async def commit_state(conn: AsyncpgConnection, commit: TurnCommit) -> int:
     if saved == 0:
         raise VersionConflictError(commit.conversation_key)
     return commit.expected_version + 1
+
+
+async def load_user(conn: AsyncpgConnection, user_key: str) -> UserRecord | None:
+    row = await conn.fetchrow(_LOAD_USER, user_key)
+    if row is None:
+        return None
+    return UserRecord(user_key, row[0], json.loads(row[1]))
+
+
+async def save_user(conn: AsyncpgConnection, user: UserRecord) -> None:
+    await conn.execute(_SAVE_USER, user.user_key, user.time_zone, dumps(user.settings), utcnow())
+
+
+async def is_processed(conn: AsyncpgConnection, event_id: str) -> bool:
+    return await conn.fetchrow(_IS_PROCESSED, event_id, utcnow()) is not None
+
+
+async def pending_jobs(conn: AsyncpgConnection, user_key: str) -> list[Job]:
+    return [
+        Job(id_, kind, due_at, user, conversation, json.loads(payload), key, attempts)
+        for id_, kind, due_at, user, conversation, payload, key, attempts in await conn.fetch(
+            _PENDING_JOBS, user_key
+        )
+    ]

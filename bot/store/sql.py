@@ -38,7 +38,6 @@ from pathlib import Path
 from sqlalchemy import (
     Connection,
     delete,
-    exists,
     inspect,
     select,
     text,
@@ -59,7 +58,7 @@ from bot.store.schema import (
     inbox_events,
     processed_events,
 )
-from bot.store.sql_common import rowcount, scalar, utcnow
+from bot.store.sql_common import rowcount, scalar
 from bot.store.sql_inbox import InboxSql
 from bot.store.sql_jobs import JobsSql, _is_job_key_clash
 from bot.store.sql_personal import PersonalDataSql
@@ -131,9 +130,7 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql):
     async def load_conversation(self, key: str) -> StoredConversation | None:
         if self._sqlite is not None:
             return await self._sqlite.run_sqlite("read", sqlite_units.load_conversation, key)
-        if self._postgres is not None:
-            return await self._postgres.run_asyncpg(pg_units.load_conversation, key)
-        return await self._runner.run("read", sql_turns.load_conversation, key)
+        return await self._pg().run_asyncpg("read", pg_units.load_conversation, key)
 
     async def commit_turn(self, commit: TurnCommit) -> int:
         # Another conversation's turn may take the same job key at the same moment (the
@@ -145,8 +142,8 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql):
                 if sqlite_units.is_job_key_clash(exc):
                     raise VersionConflictError(commit.conversation_key) from exc
                 raise
-        if self._postgres is not None and pg_units.is_plain_state_commit(commit):
-            return await self._postgres.run_asyncpg(pg_units.commit_state, commit)
+        if pg_units.is_plain_state_commit(commit):
+            return await self._pg().run_asyncpg("write", pg_units.commit_state, commit)
         try:
             return await self._runner.run("write", sql_turns.commit_turn, commit)
         except IntegrityError as exc:
@@ -159,13 +156,7 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql):
     async def is_processed(self, event_id: str) -> bool:
         if self._sqlite is not None:
             return await self._sqlite.run_sqlite("read", sqlite_units.is_processed, event_id)
-        query = select(
-            exists().where(
-                processed_events.c.event_id == event_id,
-                processed_events.c.expires_at > utcnow(),
-            )
-        )
-        return bool(await self._runner.run("read", scalar, query))
+        return await self._pg().run_asyncpg("read", pg_units.is_processed, event_id)
 
     async def purge_expired_events(self, now: datetime) -> int:
         stmt = delete(processed_events).where(processed_events.c.expires_at <= now)
@@ -184,13 +175,13 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql):
     async def load_user(self, user_key: str) -> UserRecord | None:
         if self._sqlite is not None:
             return await self._sqlite.run_sqlite("read", sqlite_units.load_user, user_key)
-        return await self._runner.run("read", sql_turns.load_user, user_key)
+        return await self._pg().run_asyncpg("read", pg_units.load_user, user_key)
 
     async def save_user(self, user: UserRecord) -> None:
         if self._sqlite is not None:
             await self._sqlite.run_sqlite("write", sqlite_units.save_user, user)
         else:
-            await self._runner.run("write", sql_turns.save_user, user)
+            await self._pg().run_asyncpg("write", pg_units.save_user, user)
 
     # flow sources
 

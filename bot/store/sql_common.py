@@ -26,6 +26,8 @@ from bot.store.sql_values import (
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
 
+    from bot.store.pg_units import AsyncpgRunner
+
     UpsertInsert = sqlite.Insert | postgresql.Insert
 
 __all__ = (
@@ -120,10 +122,18 @@ def _dialect_insert(dialect: str) -> Callable[[Table], UpsertInsert]:
 class SqlMixin:
     """What the store's mixins share: the runner of units of work (set by ``SqlStore``), and
     on SQLite the same runner as a :class:`~bot.store.sql_values.PlainSqliteRunner`, for the
-    units on plain ``sqlite3`` (None on PostgreSQL)."""
+    units on plain ``sqlite3`` (None on PostgreSQL), or on PostgreSQL as an
+    :class:`~bot.store.pg_units.AsyncpgRunner`, for the units straight on asyncpg."""
 
     _runner: SqlRunner
     _sqlite: PlainSqliteRunner | None
+    _postgres: AsyncpgRunner | None
+
+    def _pg(self) -> AsyncpgRunner:
+        """The PostgreSQL runner, on a store that is not on SQLite (one of the two is set)."""
+        if self._postgres is None:
+            raise UnsupportedDatabaseError("not a PostgreSQL store")
+        return self._postgres
 
 
 # Units of work of one statement (the runner's first argument is the connection).

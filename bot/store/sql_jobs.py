@@ -32,10 +32,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from bot.store import sqlite_units
+from bot.store import pg_units, sqlite_units
 from bot.store.records import Job, JobSpec, last_per_key
 from bot.store.schema import jobs
-from bot.store.sql_common import SqlMixin, all_rows, dumps, execute, rowcount, utcnow
+from bot.store.sql_common import SqlMixin, dumps, execute, rowcount, utcnow
 
 __all__ = ("JobsSql",)
 
@@ -125,13 +125,7 @@ class JobsSql(SqlMixin):
     async def pending_jobs(self, user_key: str) -> list[Job]:
         if self._sqlite is not None:
             return await self._sqlite.run_sqlite("read", sqlite_units.pending_jobs, user_key)
-        query = (
-            select(jobs)
-            .where(jobs.c.user_key == user_key, jobs.c.status == "pending")
-            .order_by(jobs.c.due_at, jobs.c.id)
-        )
-        rows = await self._runner.run("read", all_rows, query)
-        return [_to_job(row) for row in rows]
+        return await self._pg().run_asyncpg("read", pg_units.pending_jobs, user_key)
 
 
 # units of work

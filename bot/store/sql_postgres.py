@@ -100,6 +100,7 @@ class PostgresRunner:
 
     async def run_asyncpg(
         self,
+        mode: Mode,
         fn: Callable[Concatenate[AsyncpgConnection, P], Awaitable[T]],
         *args: P.args,
         **kwargs: P.kwargs,
@@ -107,42 +108,67 @@ class PostgresRunner:
         """``await fn(conn, ...)`` on a pooled connection's asyncpg connection, in autocommit
         mode: for units of ONE statement (a statement is atomic on its own).
 
-        A connection found closed when it leaves the pool (the server ended it meanwhile) is
-        replaced before anything is sent. One that fails during the statement is not used
-        again, and the error is raised: the statement may have been applied.
+        A connection the server ended meanwhile is replaced and the unit run once more when
+        that is safe: a read, or a write whose statement never left (the connection was found
+        closed or in a broken state before sending). A write that lost its connection during
+        the statement is not run again (it may have been applied): the error is raised.
         """
-        return await busy_as_store_error(self._run_asyncpg(fn, *args, **kwargs))
+        return await busy_as_store_error(self._run_asyncpg(mode, fn, *args, **kwargs))
 
     async def _run_asyncpg(
         self,
+        mode: Mode,
         fn: Callable[Concatenate[AsyncpgConnection, P], Awaitable[T]],
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
         if self._autocommit is None:
             raise StoreClosedError(NOT_OPEN)
-        for _attempt in range(2):
+        for attempt in range(2):
             async with self._autocommit.connect() as conn:
                 raw = await conn.get_raw_connection()
                 driver = cast("AsyncpgConnection", raw.driver_connection)
-                if driver.is_closed():
-                    await conn.invalidate()
-                    continue
                 try:
+                    if driver.is_closed():
+                        raise ConnectionError("connection closed in the pool")
                     return await fn(driver, *args, **kwargs)
                 except Exception as exc:
-                    await _on_asyncpg_error(conn, driver, exc)
-                    raise
-        raise StoreBusyError("no open database connection")
+                    _raise_busy(exc)
+                    if not _connection_lost(driver, exc):
+                        raise
+                    await conn.invalidate()
+                    if attempt or not (mode == "read" or _before_sending(exc)):
+                        raise
+            log.warning("database connection lost before the statement; running it again")
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
 
-async def _on_asyncpg_error(conn: Any, driver: AsyncpgConnection, exc: Exception) -> None:
-    """Drop a connection that broke; turn "too busy now" into StoreBusyError, which the core
-    retries (see :func:`bot.store.sql_common.busy_as_store_error`)."""
-    if driver.is_closed() or isinstance(exc, OSError | ConnectionError):
-        await conn.invalidate()
+def _raise_busy(exc: Exception) -> None:
+    """ "Too busy now" as StoreBusyError, which the core retries (as ``busy_as_store_error``)."""
     if getattr(exc, "sqlstate", None) in _PG_BUSY_STATES:
         raise StoreBusyError(type(exc).__name__) from exc
+
+
+def _connection_lost(driver: AsyncpgConnection, exc: Exception) -> bool:
+    import asyncpg
+
+    if driver.is_closed() or isinstance(exc, OSError | ConnectionError):
+        return True
+    lost = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+    # 57P01-57P03: the server is shutting down, crashed, or cannot connect now.
+    return isinstance(exc, lost) or str(getattr(exc, "sqlstate", "")).startswith("57P")
+
+
+def _before_sending(exc: Exception) -> bool:
+    """Whether asyncpg refused before sending anything: a connection found closed, or one
+    left mid-operation by the server ending it (its state machine refuses a new query)."""
+    import asyncpg
+
+    if isinstance(exc, ConnectionError) and str(exc) == "connection closed in the pool":
+        return True
+    if isinstance(exc, asyncpg.InternalClientError):
+        return True
+    return isinstance(exc, asyncpg.InterfaceError) and "connection is closed" in str(exc)
 
 
 _POOL_OPTIONS = {"pool_size": int, "max_overflow": int, "pool_timeout": float}

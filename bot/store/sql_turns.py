@@ -1,6 +1,7 @@
-"""The units of work of a turn, of users and of flow sources on SQLAlchemy Core: what
-:class:`bot.store.sql.SqlStore` runs on PostgreSQL. SQLite runs their plain-``sqlite3`` twins in
-:mod:`bot.store.sqlite_units` (same statements, same stored rows).
+"""A turn's commit and a flow source's save on SQLAlchemy Core: what
+:class:`bot.store.sql.SqlStore` runs on PostgreSQL for a turn with an event id, jobs or a
+deletion (a plain turn is one statement on asyncpg: :mod:`bot.store.pg_units`). SQLite runs
+their plain-``sqlite3`` twins in :mod:`bot.store.sqlite_units` (same statements, same rows).
 
 The statements of a turn are built once (with bind parameters), not per call: building a
 statement and its cache key cost more than the database takes to run it. Those with ON CONFLICT
@@ -10,31 +11,21 @@ depend on the dialect, so they are built once per dialect.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Executable, bindparam, delete, select, update
 
 from bot.store.errors import DuplicateEventError, VersionConflictError
-from bot.store.records import DEFAULT_EVENT_TTL, JSON, StoredConversation, TurnCommit, UserRecord
-from bot.store.schema import conversations, flow_versions, processed_events, users
+from bot.store.records import DEFAULT_EVENT_TTL, JSON, TurnCommit
+from bot.store.schema import conversations, flow_versions, processed_events
 from bot.store.sql_common import dumps, execute, upsert, upsert_for, utcnow
 from bot.store.sql_jobs import _cancel_pending, _insert_jobs
 from bot.store.sql_personal import count_funnel
 
-__all__ = (
-    "commit_turn",
-    "load_conversation",
-    "load_user",
-    "save_flow_source",
-    "save_user",
-)
+__all__ = ("commit_turn", "save_flow_source")
 
 
-_LOAD_CONVERSATION = select(
-    conversations.c.state, conversations.c.version, conversations.c.updated_at
-).where(conversations.c.key == bindparam("b_key"))
 _UPDATE_CONVERSATION = (
     update(conversations)
     .where(
@@ -52,9 +43,6 @@ _DELETE_CONVERSATION = delete(conversations).where(
     conversations.c.version == bindparam("b_expected"),
 )
 _FIND_CONVERSATION = select(conversations.c.key).where(conversations.c.key == bindparam("b_key"))
-_LOAD_USER = select(users.c.time_zone, users.c.settings).where(
-    users.c.user_key == bindparam("b_user_key")
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +51,11 @@ class _Upserts:
 
     record_event: Executable
     insert_conversation: Executable
-    save_user: Executable
 
     @staticmethod
     @functools.cache
     def of(dialect: str) -> _Upserts:
         event = upsert_for(dialect, processed_events)
-        user = upsert_for(dialect, users)
         return _Upserts(
             # An expired row may be reused; a live one means the event was handled already.
             record_event=event.on_conflict_do_update(
@@ -80,22 +66,7 @@ class _Upserts:
             insert_conversation=upsert_for(dialect, conversations).on_conflict_do_nothing(
                 index_elements=[conversations.c.key]
             ),
-            save_user=user.on_conflict_do_update(
-                index_elements=[users.c.user_key],
-                set_={
-                    "time_zone": user.excluded.time_zone,
-                    "settings": user.excluded.settings,
-                    "updated_at": user.excluded.updated_at,
-                },
-            ),
         )
-
-
-def load_conversation(conn: Connection, key: str) -> StoredConversation | None:
-    row = conn.execute(_LOAD_CONVERSATION, {"b_key": key}).first()
-    if row is None:
-        return None
-    return StoredConversation(key, json.loads(row.state), row.version, row.updated_at)
 
 
 def commit_turn(conn: Connection, commit: TurnCommit) -> int:
@@ -161,25 +132,6 @@ def _delete_conversation(conn: Connection, commit: TurnCommit) -> None:
     params = {"b_key": key, "b_expected": commit.expected_version}
     if conn.execute(_DELETE_CONVERSATION, params).rowcount == 0:
         raise VersionConflictError(key)
-
-
-def load_user(conn: Connection, user_key: str) -> UserRecord | None:
-    row = conn.execute(_LOAD_USER, {"b_user_key": user_key}).first()
-    if row is None:
-        return None
-    return UserRecord(user_key, row.time_zone, json.loads(row.settings))
-
-
-def save_user(conn: Connection, user: UserRecord) -> None:
-    now = utcnow()
-    row = {
-        "user_key": user.user_key,
-        "time_zone": user.time_zone,
-        "settings": dumps(user.settings),
-        "created_at": now,
-        "updated_at": now,
-    }
-    conn.execute(_Upserts.of(conn.dialect.name).save_user, row)
 
 
 def save_flow_source(conn: Connection, version: str, flow_id: str, source: str) -> None:

@@ -316,3 +316,75 @@ async def test_a_postgres_unit_whose_commit_failed_is_not_run_again() -> None:
     with pytest.raises(DBAPIError):
         await postgres_runner(engine).run("write", lambda _conn: None)
     assert engine.ran == 1
+
+
+class FakeDriver:
+    """Stands in for an asyncpg connection: closed, or failing as a lost one would."""
+
+    def __init__(self, closed: bool = False) -> None:
+        self.closed = closed
+
+    def is_closed(self) -> bool:
+        return self.closed
+
+
+class FakeAutocommit:
+    """Stands in for the autocommit AsyncEngine: hands out drivers, counts invalidations."""
+
+    def __init__(self, drivers: list[FakeDriver]) -> None:
+        self.drivers = drivers
+        self.invalidated = 0
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[Any]:
+        engine = self
+        driver = self.drivers.pop(0)
+
+        class Conn:
+            async def get_raw_connection(self) -> Any:
+                return type("Raw", (), {"driver_connection": driver})()
+
+            async def invalidate(self) -> None:
+                engine.invalidated += 1
+
+        yield Conn()
+
+
+def asyncpg_runner(engine: FakeAutocommit) -> PostgresRunner:
+    runner = PostgresRunner(make_pg_url())
+    runner._autocommit = engine  # type: ignore[assignment]
+    return runner
+
+
+async def test_an_asyncpg_unit_on_a_connection_closed_in_the_pool_runs_on_a_new_one() -> None:
+    engine = FakeAutocommit([FakeDriver(closed=True), FakeDriver()])
+    ran: list[FakeDriver] = []
+
+    async def unit(driver: Any) -> int:
+        ran.append(driver)
+        return 7
+
+    assert await asyncpg_runner(engine).run_asyncpg("write", unit) == 7
+    assert (len(ran), engine.invalidated) == (1, 1)
+
+
+async def test_an_asyncpg_write_that_lost_its_connection_mid_statement_is_not_run_again() -> None:
+    """The statement may have been applied: running the turn again could apply it twice."""
+    import asyncpg
+
+    engine = FakeAutocommit([FakeDriver(), FakeDriver()])
+    ran: list[str] = []
+
+    async def unit(driver: Any, mode: str) -> None:
+        ran.append(mode)
+        raise asyncpg.ConnectionDoesNotExistError("connection was closed in the middle")
+
+    with pytest.raises(asyncpg.ConnectionDoesNotExistError):
+        await asyncpg_runner(engine).run_asyncpg("write", unit, "write")
+    assert (ran, engine.invalidated) == (["write"], 1)
+
+    engine = FakeAutocommit([FakeDriver(), FakeDriver()])
+    ran.clear()
+    with pytest.raises(asyncpg.ConnectionDoesNotExistError):  # a read runs once more
+        await asyncpg_runner(engine).run_asyncpg("read", unit, "read")
+    assert (ran, engine.invalidated) == (["read", "read"], 2)
