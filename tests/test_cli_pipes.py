@@ -32,8 +32,12 @@ def test_a_reader_that_leaves_early_gets_no_traceback(argv: list[str], tmp_path:
     os.close(read)  # nobody will read: every write fails with EPIPE
     try:
         done = subprocess.run(
-            [sys.executable, "-c", "from bot.cli.main import main; raise SystemExit(main())",
-            *argv],
+            [
+                sys.executable,
+                "-c",
+                "from bot.cli.main import main; raise SystemExit(main())",
+                *argv,
+            ],
             stdout=write,
             stderr=subprocess.PIPE,
             cwd=tmp_path,

@@ -46,18 +46,23 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from bot.boundary import Command, Incoming, Reply, UserInfo
+from bot.boundary import Incoming, Reply
 from bot.dialog.busy import Backoff
-from bot.dialog.state import ref_from_json, ref_to_json
+from bot.dialog.inbox_events import (
+    decimal_stamp,
+    incoming_from_json,
+    incoming_to_json,
+    integer_stamp,
+)
 from bot.store import InboxEvent, InboxStore, StoreBusyError
 
 __all__ = (
     "Handles",
     "Inbox",
     "InboxAdapter",
+    "RunsEvents",
     "decimal_stamp",
     "incoming_from_json",
     "incoming_to_json",
@@ -90,62 +95,14 @@ class InboxAdapter(Protocol):
         for every event, also when the turn has nothing to say."""
 
 
-# -- stamps: the platform's order, as text that sorts -------------------------------------------
+@runtime_checkable
+class RunsEvents(Protocol):
+    """An adapter that runs some of its events itself (a slash command that checks who is an
+    admin, a form button that opens a modal): True when it ran the event, False to leave it to
+    the usual prepare, engine turn and deliver."""
 
-
-def decimal_stamp(value: str) -> str:
-    """A Slack ``ts`` (``"1733329483.000200"``) as text that sorts as the moments do."""
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        number = Decimal(0)
-    if not number.is_finite() or number < 0:
-        number = Decimal(0)
-    whole, _, fraction = f"{number:.6f}".partition(".")
-    return f"{int(whole):015d}.{fraction}"
-
-
-def integer_stamp(value: int) -> str:
-    """A Discord snowflake (or any non-negative id that grows with time) as text that sorts."""
-    return f"{max(value, 0):020d}"
-
-
-# -- the event as JSON ---------------------------------------------------------------------------
-
-
-def incoming_to_json(incoming: Incoming) -> dict[str, Any]:
-    user = incoming.user
-    return {
-        "conversation": ref_to_json(incoming.conversation),
-        "text": incoming.text,
-        "choice_token": incoming.choice_token,
-        "form": None if incoming.form is None else [list(pair) for pair in incoming.form],
-        "command": None
-        if incoming.command is None
-        else [incoming.command.name, incoming.command.args],
-        "timeout_token": incoming.timeout_token,
-        "event_id": incoming.event_id,
-        "received_at": incoming.received_at.isoformat(),
-        "user": [user.display_name, user.locale, user.time_zone],
-    }
-
-
-def incoming_from_json(data: dict[str, Any]) -> Incoming:
-    form = data.get("form")
-    command = data.get("command")
-    name, locale, zone = data.get("user") or (None, None, None)
-    received = datetime.fromisoformat(data["received_at"])
-    return Incoming(
-        conversation=ref_from_json(data["conversation"]),
-        text=data.get("text"),
-        choice_token=data.get("choice_token"),
-        form=None if form is None else tuple((str(k), str(v)) for k, v in form),
-        command=None if command is None else Command(str(command[0]), str(command[1])),
-        timeout_token=data.get("timeout_token"),
-        event_id=data.get("event_id"),
-        received_at=received if received.tzinfo else received.replace(tzinfo=UTC),
-        user=UserInfo(display_name=name, locale=locale, time_zone=zone),
-    )
+    async def run_event(self, incoming: Incoming, route: Route) -> bool:
+        """Run the event (in the inbox's order, holding its conversation); True when done."""
 
 
 def worker_name() -> str:
@@ -214,10 +171,19 @@ class Inbox:
 
     # -- the acknowledging side ----------------------------------------------------------------
 
-    async def enqueue(self, incoming: Incoming, *, stamp: str, route: Route | None = None) -> bool:
+    async def enqueue(
+        self,
+        incoming: Incoming,
+        *,
+        stamp: str,
+        route: Route | None = None,
+        wait_for_late: bool = True,
+    ) -> bool:
         """Save the event (call this before acknowledging it); False for a platform retry of an
         event already in the inbox. A busy database is waited for: the acknowledgement waits
-        rather than the event being lost.
+        rather than the event being lost. ``wait_for_late=False`` runs the event after the
+        settle window only, not the order window (an answer someone waits for on screen,
+        such as a modal submission whose errors go back in its acknowledgement).
 
         Raises:
             ValueError: the event has no ``event_id`` (retries could not be recognised).
@@ -226,7 +192,7 @@ class Inbox:
             raise ValueError("an inbox event needs the platform's event id")
         ref = incoming.conversation
         now = self.clock()
-        due = self._due(now, incoming.received_at)
+        due = self._due(now, incoming.received_at, wait_for_late=wait_for_late)
         added = await self._patient(
             lambda: self.store.enqueue_event(
                 event_id=incoming.event_id or "",
@@ -244,11 +210,13 @@ class Inbox:
             self._wake.set()
         return added
 
-    def _due(self, now: datetime, stamped: datetime) -> datetime:
+    def _due(self, now: datetime, stamped: datetime, *, wait_for_late: bool = True) -> datetime:
         """When an event that arrives ``now``, stamped ``stamped`` by the platform, may run:
         after the settle window, and ``order_window`` after the platform's stamp but never
         later than that after arrival (a platform clock ahead of ours changes nothing)."""
         settled = now + timedelta(seconds=self.settle_seconds)
+        if not wait_for_late:
+            return settled
         return max(settled, min(stamped, now) + self.order_window)
 
     # -- the working side ----------------------------------------------------------------------
@@ -371,6 +339,13 @@ class Inbox:
     async def _process(self, event: InboxEvent) -> None:
         incoming = incoming_from_json(event.payload["incoming"])
         route: Route = event.payload.get("route") or {}
+        if isinstance(self.adapter, RunsEvents):
+            try:
+                if await self.adapter.run_event(incoming, route):
+                    return
+            except Exception as exc:  # like a failed delivery: logged, the event is done
+                log.warning("inbox event %s: run failed with %s", event.id, type(exc).__name__)
+                return
         try:
             incoming = await self.adapter.prepare(incoming, route)
         except Exception as exc:  # the event still runs, without what could not be looked up

@@ -49,6 +49,9 @@ class ConversationState:
     checkpoints: list[Checkpoint] = field(default_factory=list)
     time_zone: str | None = None
     pending: str | None = None  # "time_zone" while the coach asks for the user's zone
+    # An answer typed ahead while the coach asked for the zone ("tomorrow 18:30"), read once
+    # the zone is known.
+    held: str | None = None
     timeout_armed: bool = False
     # Flow ids of the "which topic?" list shown while idle, so that `repeat` can show it again.
     offered: list[str] = field(default_factory=list)
@@ -135,6 +138,8 @@ class ConversationState:
             data["z"] = self.time_zone
         if self.pending:
             data["p"] = self.pending
+        if self.held is not None:
+            data["w"] = self.held
         if self.timeout_armed:
             data["t"] = 1
         if self.offered:
@@ -151,6 +156,7 @@ class ConversationState:
             checkpoints=list(data.get("h", ())),
             time_zone=data.get("z"),
             pending=data.get("p"),
+            held=data.get("w"),
             timeout_armed=bool(data.get("t")),
             offered=list(data.get("o", ())),
         )

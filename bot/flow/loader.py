@@ -39,6 +39,7 @@ SYSTEM_TEMPLATES = (
     "coach_privacy",
     "coach_time_zone",
     "coach_time_zone_unknown",
+    "coach_time_zone_held",
     "coach_pick_topic",
     "coach_switch_offer",
     "coach_switch_listed",

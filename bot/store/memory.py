@@ -33,6 +33,7 @@ from bot.store.errors import DuplicateEventError, VersionConflictError
 from bot.store.memory_inbox import InboxMemory
 from bot.store.memory_jobs import JobsMemory
 from bot.store.memory_personal import PersonalDataMemory, exportable
+from bot.store.memory_profiles import ProfilesMemory
 from bot.store.records import (
     DEFAULT_EVENT_TTL,
     JSON,
@@ -76,13 +77,14 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory):
+class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
     """Every store port (:class:`bot.store.Store`) on dicts. Data lives as long as the object."""
 
     def __init__(self) -> None:
         PersonalDataMemory.__init__(self)
         InboxMemory.__init__(self)
         JobsMemory.__init__(self)
+        ProfilesMemory.__init__(self)
         self._conversations: dict[str, bytes] = {}  # key -> _pack(...)
         self._users: dict[str, UserRecord] = {}
         self._events: dict[str, datetime] = {}
@@ -189,6 +191,7 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory):
             "jobs": [exportable(j) for j in jobs],
             **self._export_personal(user_key),
             "inbox_events": self._export_inbox(user_key),
+            "profiles": self._export_profiles(user_key),
         }
 
     async def forget_user(self, user_key: str) -> int:
@@ -199,4 +202,5 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory):
             del self._conversations[key]
         removed = len(conversation_keys) + (self._users.pop(user_key, None) is not None)
         removed += self._forget_jobs(user_key)
+        removed += self._forget_profiles(user_key)
         return removed + self._forget_personal(user_key) + self._forget_inbox(user_key)

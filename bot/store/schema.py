@@ -51,13 +51,14 @@ __all__ = (
     "jobs",
     "metadata",
     "processed_events",
+    "profiles",
     "referral_responses",
     "referrals",
     "space_settings",
     "users",
 )
 
-HEAD_REVISION = "0004_order_sends"
+HEAD_REVISION = "0005_profiles"
 """The newest migration's revision id; keep equal to the last file in ``migrations/versions``."""
 
 JOB_STATUSES = ("pending", "running", "sending", "done", "failed")
@@ -275,5 +276,17 @@ inbox_locks = Table(
     Column("claimed_at", UtcDateTime, nullable=False),
 )
 
-USER_TABLES = ("conversations", "users", "jobs", "contacts")
+# -- platform profiles (migration 0005_profiles) ---------------------------------------------
+
+# What a platform said about a person (name, locale, time zone, admin), shared by the workers
+# until it expires, so that more workers do not mean more users.info calls.
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("user_key", Text, primary_key=True),
+    Column("profile", Text, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+USER_TABLES = ("conversations", "users", "jobs", "contacts", "profiles")
 """The tables whose rows each belong to one person through a ``user_key`` column."""

@@ -64,6 +64,7 @@ from bot.store.sql_jobs import JobsSql, _is_job_key_clash
 from bot.store.sql_personal import PersonalDataSql
 from bot.store.sql_postgres import PostgresRunner
 from bot.store.sql_privacy import PrivacySql
+from bot.store.sql_profiles import ProfilesSql
 from bot.store.sql_runner import SqliteRunner, make_runner
 
 __all__ = ("MIGRATIONS_DIR", "SqlStore")
@@ -75,7 +76,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK_ID = 0x52435F4D  # "RC_M"
 
 
-class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql):
+class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql, ProfilesSql):
     """Every store port (:class:`bot.store.Store`) on SQLAlchemy Core.
 
     Args:

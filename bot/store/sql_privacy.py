@@ -22,6 +22,7 @@ from bot.store.schema import (
     conversations,
     inbox_events,
     jobs,
+    profiles,
     referral_responses,
     referrals,
     users,
@@ -34,7 +35,7 @@ __all__ = ("PrivacySql",)
 log = logging.getLogger(__name__)
 
 # Columns holding JSON text, decoded for export.
-_JSON_COLUMNS = frozenset({"state", "settings", "payload", "sharer_ref", "opportunity"})
+_JSON_COLUMNS = frozenset({"state", "settings", "payload", "sharer_ref", "opportunity", "profile"})
 
 
 class PrivacySql(SqlMixin):
@@ -62,7 +63,7 @@ def _export_user(conn: Connection, user_key: str) -> dict[str, list[dict[str, JS
 
 def _forget_user(conn: Connection, user_key: str) -> int:
     removed = _forget_answers(conn, user_key) + _forget_shared(conn, user_key)
-    for table in (conversations, users, jobs, contacts, inbox_events):
+    for table in (conversations, users, jobs, contacts, inbox_events, profiles):
         removed += conn.execute(delete(table).where(table.c.user_key == user_key)).rowcount
     return removed
 
@@ -78,6 +79,7 @@ def _user_columns() -> list[tuple[Table, Any]]:
         (referral_responses, referral_responses.c.responder_key),
         # messages saved but not handled yet hold what the person wrote (done ones: ids only)
         (inbox_events, inbox_events.c.user_key),
+        (profiles, profiles.c.user_key),  # what a platform said about the person
     ]
 
 

@@ -251,7 +251,7 @@ async def test_a_postgres_connection_the_server_closed_is_replaced(postgres_url:
         await terminate_other_sessions(postgres_url)
         assert await store.commit_turn(TurnCommit("c1", "u1", {"n": 2}, 1)) == 2  # a write
         await terminate_other_sessions(postgres_url)
-        assert len(await store.export_user("u1")) == 7  # a snapshot
+        assert len(await store.export_user("u1")) == 8  # a snapshot
     finally:
         await store.close()
 

@@ -43,6 +43,7 @@ TABLES = {
     "referral_responses",
     "inbox_events",
     "inbox_locks",
+    "profiles",
 }
 
 
