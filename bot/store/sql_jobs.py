@@ -32,9 +32,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.records import Job, JobSpec
+from bot.store import pg_units, sqlite_units
+from bot.store.records import Job, JobSpec, last_per_key
 from bot.store.schema import jobs
-from bot.store.sql_common import SqlMixin, all_rows, dumps, execute, rowcount, utcnow
+from bot.store.sql_common import SqlMixin, dumps, execute, rowcount, utcnow
 
 __all__ = ("JobsSql",)
 
@@ -122,13 +123,9 @@ class JobsSql(SqlMixin):
             await self.finish_job(job_id, error="replaced by a newer job")
 
     async def pending_jobs(self, user_key: str) -> list[Job]:
-        query = (
-            select(jobs)
-            .where(jobs.c.user_key == user_key, jobs.c.status == "pending")
-            .order_by(jobs.c.due_at, jobs.c.id)
-        )
-        rows = await self._runner.run("read", all_rows, query)
-        return [_to_job(row) for row in rows]
+        if self._sqlite is not None:
+            return await self._sqlite.run_sqlite("read", sqlite_units.pending_jobs, user_key)
+        return await self._pg().run_asyncpg("read", pg_units.pending_jobs, user_key)
 
 
 # units of work
@@ -188,7 +185,7 @@ def _cancel_pending(conn: Connection, job_keys: Sequence[str]) -> int:
 def _insert_jobs(conn: Connection, specs: Sequence[JobSpec], now: datetime) -> None:
     if not specs:
         return
-    specs = _last_per_key(specs)
+    specs = last_per_key(specs)
     keys = [spec.job_key for spec in specs if spec.job_key is not None]
     if keys:
         _cancel_pending(conn, keys)
@@ -201,16 +198,6 @@ def _is_job_key_clash(exc: IntegrityError) -> bool:
     SQLite the column)."""
     message = str(exc.orig)
     return "uq_jobs_live_job_key" in message or "jobs.job_key" in message
-
-
-def _last_per_key(specs: Sequence[JobSpec]) -> list[JobSpec]:
-    """Keep the last spec for each job key (later ones replace earlier), and all keyless ones."""
-    last = {spec.job_key: index for index, spec in enumerate(specs) if spec.job_key is not None}
-    return [
-        spec
-        for index, spec in enumerate(specs)
-        if spec.job_key is None or last[spec.job_key] == index
-    ]
 
 
 def _job_row(spec: JobSpec, now: datetime) -> dict[str, object]:
