@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 from bot.store.errors import InvalidRecordError
+from bot.store.sql_values import HEAD_REVISION
 
 __all__ = (
     "HEAD_REVISION",
@@ -57,9 +58,6 @@ __all__ = (
     "space_settings",
     "users",
 )
-
-HEAD_REVISION = "0005_profiles"
-"""The newest migration's revision id; keep equal to the last file in ``migrations/versions``."""
 
 JOB_STATUSES = ("pending", "running", "sending", "done", "failed")
 LIVE_JOB_STATUSES = ("pending", "running")

@@ -33,47 +33,20 @@ from __future__ import annotations
 import logging
 import sqlite3
 from datetime import datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import (
-    Connection,
-    delete,
-    inspect,
-    select,
-    text,
-)
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
-
-from bot.store import pg_units, sql_turns, sqlite_units
+from bot.store import pg_units, sqlite_units
 from bot.store.errors import VersionConflictError
-from bot.store.records import (
-    StoredConversation,
-    TurnCommit,
-    UserRecord,
-)
-from bot.store.schema import (
-    HEAD_REVISION,
-    flow_versions,
-    inbox_events,
-    processed_events,
-)
-from bot.store.sql_common import rowcount, scalar
-from bot.store.sql_inbox import InboxSql
-from bot.store.sql_jobs import JobsSql, _is_job_key_clash
-from bot.store.sql_personal import PersonalDataSql
-from bot.store.sql_postgres import PostgresRunner
-from bot.store.sql_privacy import PrivacySql
-from bot.store.sql_profiles import ProfilesSql
+from bot.store.sql_mixins import InboxSql, JobsSql, PersonalDataSql, PrivacySql, ProfilesSql
 from bot.store.sql_runner import SqliteRunner, make_runner
+from bot.store.sql_values import HEAD_REVISION, MIGRATIONS_DIR
+
+if TYPE_CHECKING:
+    from bot.store.records import StoredConversation, TurnCommit, UserRecord
 
 __all__ = ("MIGRATIONS_DIR", "SqlStore")
 
 log = logging.getLogger(__name__)
-
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-# Any fixed number works: it only has to be the same for every worker running migrations.
-_MIGRATION_LOCK_ID = 0x52435F4D  # "RC_M"
 
 
 class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql, ProfilesSql):
@@ -90,17 +63,22 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql, ProfilesSql):
     """
 
     def __init__(self, url: str) -> None:
-        self._url = make_url(url)
-        self._runner = make_runner(self._url)
+        # SQLAlchemy parses the URL only when a plain SQLite path will not do (make_runner).
+        self._runner = make_runner(url)
         # SQLite runs the turn's and the start-up's units on plain sqlite3 (sqlite_units).
         self._sqlite = self._runner if isinstance(self._runner, SqliteRunner) else None
         # PostgreSQL runs the turn's common case on asyncpg directly (pg_units).
-        self._postgres = self._runner if isinstance(self._runner, PostgresRunner) else None
+        self._postgres = None
+        if self._sqlite is None:
+            from bot.store.sql_postgres import PostgresRunner
+
+            if isinstance(self._runner, PostgresRunner):
+                self._postgres = self._runner
 
     @property
     def dialect(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
-        return self._url.get_backend_name()
+        return "sqlite" if self._sqlite is not None else "postgresql"
 
     # life cycle
 
@@ -120,10 +98,15 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql, ProfilesSql):
         if self._sqlite is not None:
             revisions = await self._sqlite.run_sqlite("read", sqlite_units.schema_revisions)
         else:
-            revisions = await self._runner.run("read", _schema_revisions)
+            from bot.store.sql_migrations import schema_revisions
+
+            revisions = await self._runner.run("read", schema_revisions)
         if revisions == {HEAD_REVISION}:
             return
-        if await self._runner.run("write", _migrate_locked):
+        # Not at head (a new or an older database): SQLAlchemy, and Alembic if needed.
+        from bot.store.sql_migrations import migrate_locked
+
+        if await self._runner.run("write", migrate_locked):
             log.info("store schema migrated to %s", HEAD_REVISION)
 
     # conversations and turns
@@ -145,10 +128,13 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql, ProfilesSql):
                 raise
         if pg_units.is_plain_state_commit(commit):
             return await self._pg().run_asyncpg("write", pg_units.commit_state, commit)
+        from bot.store import sql_turns  # PostgreSQL: SQLAlchemy is loaded already
+        from bot.store.sql_jobs import is_job_key_clash
+
         try:
             return await self._runner.run("write", sql_turns.commit_turn, commit)
-        except IntegrityError as exc:
-            if _is_job_key_clash(exc):
+        except Exception as exc:
+            if is_job_key_clash(exc):
                 raise VersionConflictError(commit.conversation_key) from exc
             raise
 
@@ -160,13 +146,13 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql, ProfilesSql):
         return await self._pg().run_asyncpg("read", pg_units.is_processed, event_id)
 
     async def purge_expired_events(self, now: datetime) -> int:
-        stmt = delete(processed_events).where(processed_events.c.expires_at <= now)
-        purged = await self._runner.run("write", rowcount, stmt)
-        # Done inbox rows (their payload is gone already) expire with the event ids.
-        done = delete(inbox_events).where(
-            inbox_events.c.status == "done", inbox_events.c.expires_at <= now
-        )
-        purged += await self._runner.run("write", rowcount, done)
+        if self._sqlite is not None:
+            unit = sqlite_units.purge_expired_events
+            purged = await self._sqlite.run_sqlite("write", unit, now)
+        else:
+            from bot.store.sql_turns import purge_expired_events
+
+            purged = await purge_expired_events(self._runner, now)
         if purged:
             log.debug("purged %d expired event ids", purged)
         return purged
@@ -191,42 +177,11 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql, ProfilesSql):
         if self._sqlite is not None:
             await self._sqlite.run_sqlite("write", sqlite_units.save_flow_source, *args)
         else:
+            from bot.store import sql_turns
+
             await self._runner.run("write", sql_turns.save_flow_source, *args)
 
     async def load_flow_source(self, version: str) -> str | None:
-        query = select(flow_versions.c.source).where(flow_versions.c.version == version)
-        source: str | None = await self._runner.run("read", scalar, query)
-        return source
+        from bot.store import sql_turns
 
-
-# migrations
-
-
-def _migrate_locked(conn: Connection) -> bool:
-    """Bring the schema to head inside a write unit; False when another worker did it first."""
-    if conn.dialect.name == "postgresql":
-        # Workers starting together queue here (SQLite queues on BEGIN IMMEDIATE).
-        conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
-    # Another worker may have migrated while this one waited for the lock.
-    if _schema_revisions(conn) == {HEAD_REVISION}:
-        return False
-    _upgrade_to_head(conn)
-    return True
-
-
-def _schema_revisions(conn: Connection) -> set[str]:
-    """The revisions recorded in ``alembic_version`` (empty for a new database), read with
-    plain SQL so that an up-to-date start-up never imports Alembic."""
-    if not inspect(conn).has_table("alembic_version"):
-        return set()
-    return set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
-
-
-def _upgrade_to_head(conn: Connection) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = conn
-    command.upgrade(config, "head")
+        return await self._runner.run("read", sql_turns.load_flow_source, version)

@@ -9,10 +9,6 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
-from sqlalchemy import Connection, Executable, Row, Table
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-
 from bot.store.errors import StoreBusyError, UnsupportedDatabaseError
 from bot.store.sql_values import (
     NOT_OPEN,
@@ -24,6 +20,7 @@ from bot.store.sql_values import (
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection, Executable, Row, Table
     from sqlalchemy.dialects import postgresql, sqlite
 
     from bot.store.pg_units import AsyncpgRunner
@@ -58,6 +55,9 @@ _PG_BUSY_STATES = frozenset({"53300", "57P03", "55P03", "40P01", "40001", "57014
 def is_busy(exc: BaseException) -> bool:
     """Whether a database error is load rather than a fault: a pool checkout or lock that timed
     out, too many connections. Such a unit committed nothing and can run again later."""
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
     if isinstance(exc, PoolTimeoutError):
         return True
     if not isinstance(exc, DBAPIError):
@@ -70,7 +70,7 @@ async def busy_as_store_error(unit: Awaitable[T]) -> T:
     core knows (it must not import SQLAlchemy) and retries instead of apologising."""
     try:
         return await unit
-    except (PoolTimeoutError, DBAPIError) as exc:
+    except Exception as exc:
         if is_busy(exc):
             raise StoreBusyError(type(exc).__name__) from exc
         raise

@@ -1,5 +1,5 @@
-"""Export and forget on SQL, mixed into :class:`bot.store.sql.SqlStore`: every table that names a
-person, read in one snapshot or deleted in one write transaction.
+"""Export and forget on SQL, called by :class:`bot.store.sql_mixins.PrivacySql` (imported on first
+use): every table that names a person, read in one snapshot or deleted in one write transaction.
 
 Forgetting an answer to someone else's referral takes it off that referral's count; rows are
 updated in referral-id order, so two forgets running at once lock them in the same order.
@@ -30,7 +30,7 @@ from bot.store.schema import (
 from bot.store.sql_common import SqlMixin
 from bot.store.sql_personal import COUNT_COLUMNS
 
-__all__ = ("PrivacySql",)
+__all__ = ("export_user", "forget_user")
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +38,14 @@ log = logging.getLogger(__name__)
 _JSON_COLUMNS = frozenset({"state", "settings", "payload", "sharer_ref", "opportunity", "profile"})
 
 
-class PrivacySql(SqlMixin):
-    """``export_user`` and ``forget_user``; mixed into :class:`bot.store.sql.SqlStore`."""
+async def export_user(store: SqlMixin, user_key: str) -> dict[str, list[dict[str, JSON]]]:
+    return await store._runner.run("snapshot", _export_user, user_key)
 
-    async def export_user(self, user_key: str) -> dict[str, list[dict[str, JSON]]]:
-        return await self._runner.run("snapshot", _export_user, user_key)
 
-    async def forget_user(self, user_key: str) -> int:
-        removed = await self._runner.run("write", _forget_user, user_key)
-        log.info("forgot a user: %d rows deleted", removed)
-        return removed
+async def forget_user(store: SqlMixin, user_key: str) -> int:
+    removed = await store._runner.run("write", _forget_user, user_key)
+    log.info("forgot a user: %d rows deleted", removed)
+    return removed
 
 
 # units of work

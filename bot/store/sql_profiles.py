@@ -1,5 +1,5 @@
-"""Platform profiles on SQL (``profiles``), mixed into :class:`bot.store.sql.SqlStore`: one row per
-person, replaced by an upsert, read only while it has not expired."""
+"""Platform profiles on SQL (``profiles``), called by :class:`bot.store.sql_mixins.ProfilesSql`:
+one row per person, replaced by an upsert, read only while it has not expired."""
 
 from __future__ import annotations
 
@@ -12,24 +12,22 @@ from bot.store.records import JSON
 from bot.store.schema import profiles
 from bot.store.sql_common import SqlMixin, upsert
 
-__all__ = ("ProfilesSql",)
+__all__ = ("load_profile", "save_profile")
 
 
-class ProfilesSql(SqlMixin):
-    """:class:`bot.store.ProfileCache` methods of :class:`bot.store.sql.SqlStore`."""
+async def load_profile(store: SqlMixin, user_key: str, *, now: datetime) -> dict[str, JSON] | None:
+    text: str | None = await store._runner.run("read", _load_profile, user_key, now)
+    if text is None:
+        return None
+    loaded: dict[str, JSON] = json.loads(text)
+    return loaded
 
-    async def load_profile(self, user_key: str, *, now: datetime) -> dict[str, JSON] | None:
-        text: str | None = await self._runner.run("read", _load_profile, user_key, now)
-        if text is None:
-            return None
-        loaded: dict[str, JSON] = json.loads(text)
-        return loaded
 
-    async def save_profile(
-        self, user_key: str, profile: dict[str, JSON], *, expires_at: datetime
-    ) -> None:
-        text = json.dumps(profile, separators=(",", ":"))  # ASCII: lone surrogates escaped
-        await self._runner.run("write", _save_profile, user_key, text, expires_at)
+async def save_profile(
+    store: SqlMixin, user_key: str, profile: dict[str, JSON], *, expires_at: datetime
+) -> None:
+    text = json.dumps(profile, separators=(",", ":"))  # ASCII: lone surrogates escaped
+    await store._runner.run("write", _save_profile, user_key, text, expires_at)
 
 
 def _load_profile(conn: Connection, user_key: str, now: datetime) -> str | None:

@@ -18,8 +18,8 @@ from sqlalchemy import Connection, Executable, bindparam, delete, select, update
 
 from bot.store.errors import DuplicateEventError, VersionConflictError
 from bot.store.records import DEFAULT_EVENT_TTL, JSON, TurnCommit
-from bot.store.schema import conversations, flow_versions, processed_events
-from bot.store.sql_common import dumps, execute, upsert, upsert_for, utcnow
+from bot.store.schema import conversations, flow_versions, inbox_events, processed_events
+from bot.store.sql_common import SqlRunner, dumps, execute, rowcount, upsert, upsert_for, utcnow
 from bot.store.sql_jobs import _cancel_pending, _insert_jobs
 from bot.store.sql_personal import count_funnel
 
@@ -142,3 +142,21 @@ def save_flow_source(conn: Connection, version: str, flow_id: str, source: str) 
         .on_conflict_do_nothing(index_elements=[flow_versions.c.version])
     )
     execute(conn, stmt)
+
+
+def load_flow_source(conn: Connection, version: str) -> str | None:
+    query = select(flow_versions.c.source).where(flow_versions.c.version == version)
+    source: str | None = conn.execute(query).scalar()
+    return source
+
+
+async def purge_expired_events(runner: SqlRunner, now: datetime) -> int:
+    """Forget expired event ids and done inbox rows (PostgreSQL's; SQLite runs
+    :func:`bot.store.sqlite_units.purge_expired_events`); how many rows went."""
+    stmt = delete(processed_events).where(processed_events.c.expires_at <= now)
+    purged = await runner.run("write", rowcount, stmt)
+    # Done inbox rows (their payload is gone already) expire with the event ids.
+    done = delete(inbox_events).where(
+        inbox_events.c.status == "done", inbox_events.c.expires_at <= now
+    )
+    return purged + await runner.run("write", rowcount, done)

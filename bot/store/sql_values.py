@@ -11,12 +11,15 @@ import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
 from bot.store.errors import InvalidRecordError
 from bot.store.records import JSON
 
 __all__ = (
+    "HEAD_REVISION",
+    "MIGRATIONS_DIR",
     "NOT_OPEN",
     "Mode",
     "PlainSqliteRunner",
@@ -26,6 +29,13 @@ __all__ = (
     "to_sqlite_datetime",
     "utcnow",
 )
+
+HEAD_REVISION = "0005_profiles"
+"""The newest migration's revision id; keep equal to the last file in ``migrations/versions``.
+The schema (:mod:`bot.store.schema`) is at it; kept here, free of SQLAlchemy, so that a start-up
+whose database records it checks so without importing SQLAlchemy."""
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -20,6 +20,8 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
 
 from bot.store.errors import DuplicateEventError, VersionConflictError
 from bot.store.records import (
@@ -34,16 +36,20 @@ from bot.store.records import (
 from bot.store.sql_values import dumps, from_sqlite_datetime, to_sqlite_datetime, utcnow
 
 __all__ = (
+    "claim_due_jobs",
     "commit_turn",
     "is_job_key_clash",
     "is_processed",
     "load_conversation",
     "load_user",
     "pending_jobs",
+    "purge_expired_events",
     "save_flow_source",
     "save_user",
     "schema_revisions",
 )
+
+_JOB_COLUMNS = "id, kind, due_at, user_key, conversation_key, payload, job_key, attempts"
 
 _LOAD_CONVERSATION = "SELECT state, version, updated_at FROM conversations WHERE key = ?"
 _UPDATE_CONVERSATION = (
@@ -72,9 +78,14 @@ _COUNT_FUNNEL = (
 )
 _IS_PROCESSED = "SELECT 1 FROM processed_events WHERE event_id = ? AND expires_at > ?"
 _PENDING_JOBS = (
-    "SELECT id, kind, due_at, user_key, conversation_key, payload, job_key, attempts FROM jobs"
-    " WHERE user_key = ? AND status = 'pending' ORDER BY due_at, id"
+    f"SELECT {_JOB_COLUMNS} FROM jobs WHERE user_key = ? AND status = 'pending'"
+    " ORDER BY due_at, id"
 )
+# Due, or claimed longer ago than the lease by a worker that died (sql_jobs' Core twin).
+_CLAIMABLE = "((status = 'pending' AND due_at <= ?) OR (status = 'running' AND claimed_at < ?))"
+_PURGE_EVENTS = "DELETE FROM processed_events WHERE expires_at <= ?"
+# Done inbox rows (their payload is gone already) expire with the event ids.
+_PURGE_INBOX = "DELETE FROM inbox_events WHERE status = 'done' AND expires_at <= ?"
 _LOAD_USER = "SELECT time_zone, settings FROM users WHERE user_key = ?"
 _SAVE_USER = (
     "INSERT INTO users (user_key, time_zone, settings, created_at, updated_at)"
@@ -129,12 +140,53 @@ def is_processed(conn: sqlite3.Connection, event_id: str) -> bool:
 
 
 def pending_jobs(conn: sqlite3.Connection, user_key: str) -> list[Job]:
-    return [
-        Job(id_, kind, from_sqlite_datetime(due), user, conversation, json.loads(payload), key, n)
-        for id_, kind, due, user, conversation, payload, key, n in conn.execute(
-            _PENDING_JOBS, (user_key,)
-        )
-    ]
+    return [_to_job(row) for row in conn.execute(_PENDING_JOBS, (user_key,))]
+
+
+def _to_job(row: Any) -> Job:
+    """A job from a row of :data:`_JOB_COLUMNS` (sqlite3's rows are untyped)."""
+    id_, kind, due, user, conversation, payload, key, attempts = row
+    due_at = from_sqlite_datetime(due)
+    return Job(id_, kind, due_at, user, conversation, json.loads(payload), key, attempts)
+
+
+def claim_due_jobs(
+    conn: sqlite3.Connection,
+    *,
+    now: datetime,
+    limit: int,
+    worker: str,
+    lease_seconds: int,
+    platforms: tuple[str, ...] | None,
+) -> list[Job]:
+    """Due jobs marked running for ``worker``, in due order (a write unit: BEGIN IMMEDIATE
+    keeps other writers out between the SELECT and the UPDATE, as FOR UPDATE would)."""
+    stale = now - timedelta(seconds=lease_seconds)
+    where, params = _CLAIMABLE, [to_sqlite_datetime(now), to_sqlite_datetime(stale)]
+    if platforms is not None:  # conversation keys start with "<platform>:"
+        # As SQLAlchemy renders startswith(); no platform name holds a LIKE wildcard.
+        likes = " OR ".join(["conversation_key LIKE (? || '%')"] * len(platforms)) or "0"
+        where = f"{where} AND ({likes})"
+        params.extend(f"{platform}:" for platform in platforms)
+    query = f"SELECT id FROM jobs WHERE {where} ORDER BY due_at, id LIMIT ?"
+    ids = [row[0] for row in conn.execute(query, (*params, limit))]
+    if not ids:
+        return []
+    marks = ", ".join("?" * len(ids))
+    claim = (
+        "UPDATE jobs SET status = 'running', claimed_by = ?, claimed_at = ?,"
+        f" attempts = attempts + 1 WHERE id IN ({marks}) RETURNING {_JOB_COLUMNS}"
+    )
+    rows = conn.execute(claim, (worker, to_sqlite_datetime(now), *ids)).fetchall()
+    claimed = [_to_job(row) for row in rows]
+    return sorted(claimed, key=lambda job: (job.due_at, job.id))
+
+
+def purge_expired_events(conn: sqlite3.Connection, now: datetime) -> int:
+    """Forget expired event ids and done inbox rows; how many rows went."""
+    expired = (to_sqlite_datetime(now),)
+    purged = conn.execute(_PURGE_EVENTS, expired).rowcount
+    return purged + conn.execute(_PURGE_INBOX, expired).rowcount
 
 
 def is_job_key_clash(exc: sqlite3.IntegrityError) -> bool:
