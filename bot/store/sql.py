@@ -23,7 +23,13 @@ Concurrency model:
 
 Jobs live in :mod:`bot.store.sql_jobs`, the inbox in :mod:`bot.store.sql_inbox`, contacts,
 referrals, space settings and funnel counts in :mod:`bot.store.sql_personal`, export and forget
-in :mod:`bot.store.sql_privacy`, all mixed into :class:`SqlStore`.
+in :mod:`bot.store.sql_privacy`, profiles in :mod:`bot.store.sql_profiles`: SQLAlchemy Core
+functions of the store, which the methods of the mixins in :mod:`bot.store.sql_mixins` import on
+first use. Importing this module loads neither SQLAlchemy nor the schema: a SQLite start-up at
+the current migration (a console's start and first turns: the units in
+:mod:`bot.store.sqlite_units`, the scheduler's claims and purges included) never imports them,
+nor parses the URL with ``make_url`` unless it needs decoding; migrations
+(:mod:`bot.store.sql_migrations`) and PostgreSQL load them.
 
 Privacy: this module logs ids and counts, never state, settings, payloads or sources.
 """
