@@ -37,18 +37,20 @@ Privacy: this module logs ids and counts, never state, settings, payloads or sou
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.store import pg_units, sqlite_units
-from bot.store.errors import VersionConflictError
+from bot.store.errors import UnsupportedDatabaseError, VersionConflictError
 from bot.store.sql_mixins import InboxSql, JobsSql, PersonalDataSql, PrivacySql, ProfilesSql
-from bot.store.sql_runner import SqliteRunner, make_runner
+from bot.store.sql_runner import SqliteRunner
 from bot.store.sql_values import HEAD_REVISION, MIGRATIONS_DIR
 
 if TYPE_CHECKING:
     from bot.store.records import StoredConversation, TurnCommit, UserRecord
+    from bot.store.sql_common import SqlRunner
 
 __all__ = ("MIGRATIONS_DIR", "SqlStore")
 
@@ -70,6 +72,7 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql, ProfilesSql):
 
     def __init__(self, url: str) -> None:
         # SQLAlchemy parses the URL only when a plain SQLite path will not do (make_runner).
+        self._url = url
         self._runner = make_runner(url)
         # SQLite runs the turn's and the start-up's units on plain sqlite3 (sqlite_units).
         self._sqlite = self._runner if isinstance(self._runner, SqliteRunner) else None
@@ -191,3 +194,32 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql, ProfilesSql):
         from bot.store import sql_turns
 
         return await self._runner.run("read", sql_turns.load_flow_source, version)
+
+
+# A SQLite URL whose path needs no decoding: read without SQLAlchemy's make_url (a console's
+# start). Anything else (a query, an escape, another database) goes through make_url.
+_PLAIN_SQLITE_URL = re.compile(r"sqlite(?:\+\w+)?://(?:/(?P<database>[^?#%]*))?")
+
+
+def make_runner(url: str) -> SqlRunner:
+    """The runner for the URL's database.
+
+    Raises:
+        UnsupportedDatabaseError: not SQLite or PostgreSQL (a ``ValueError``).
+    """
+    plain = _PLAIN_SQLITE_URL.fullmatch(url)
+    if plain is not None:
+        return SqliteRunner(plain["database"] or "")
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return SqliteRunner(parsed.database or "")
+    if backend == "postgresql":
+        from bot.store.sql_postgres import PostgresRunner
+
+        return PostgresRunner(parsed)
+    raise UnsupportedDatabaseError(
+        f"unsupported database dialect {backend!r}; use sqlite or postgresql"
+    )

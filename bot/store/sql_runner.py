@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import re
 import sqlite3
 import threading
 import time
@@ -47,15 +46,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, cast
 
-from bot.store.errors import StoreBusyError, StoreClosedError, UnsupportedDatabaseError
+from bot.store.errors import StoreBusyError, StoreClosedError
 from bot.store.sql_values import NOT_OPEN, Mode, is_sqlite_busy
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
-    from bot.store.sql_common import SqlRunner
 
-__all__ = ("CHECKPOINT_EVERY", "SQLITE_BUSY_TIMEOUT_MS", "SqliteRunner", "make_runner")
+__all__ = ("CHECKPOINT_EVERY", "SQLITE_BUSY_TIMEOUT_MS", "SqliteRunner")
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -66,35 +64,6 @@ CHECKPOINT_EVERY = 200
 writes a handful of pages; SQLite's own default is every 1,000 pages)."""
 
 _BEGIN = {"write": "BEGIN IMMEDIATE", "snapshot": "BEGIN DEFERRED"}
-
-
-# A SQLite URL whose path needs no decoding: read without SQLAlchemy's make_url (a console's
-# start). Anything else (a query, an escape, another database) goes through make_url.
-_PLAIN_SQLITE_URL = re.compile(r"sqlite(?:\+\w+)?://(?:/(?P<database>[^?#%]*))?")
-
-
-def make_runner(url: str) -> SqlRunner:
-    """The runner for the URL's database.
-
-    Raises:
-        UnsupportedDatabaseError: not SQLite or PostgreSQL (a ``ValueError``).
-    """
-    plain = _PLAIN_SQLITE_URL.fullmatch(url)
-    if plain is not None:
-        return SqliteRunner(plain["database"] or "")
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        return SqliteRunner(parsed.database or "")
-    if backend == "postgresql":
-        from bot.store.sql_postgres import PostgresRunner
-
-        return PostgresRunner(parsed)
-    raise UnsupportedDatabaseError(
-        f"unsupported database dialect {backend!r}; use sqlite or postgresql"
-    )
 
 
 class _SqliteConnection:

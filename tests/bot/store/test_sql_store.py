@@ -14,8 +14,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-import bot.store.sql as sql_module
 import bot.store.sql_jobs as jobs_module
+import bot.store.sql_migrations as migrations_module
 import bot.store.sql_runner as runner_module
 from bot.store import (
     DuplicateEventError,
@@ -84,7 +84,7 @@ async def test_reopening_an_up_to_date_database_runs_no_migration(
     def must_not_run(conn: Connection) -> None:
         raise AssertionError("the schema is current: open() must not call Alembic")
 
-    monkeypatch.setattr(sql_module, "_upgrade_to_head", must_not_run)
+    monkeypatch.setattr(migrations_module, "_upgrade_to_head", must_not_run)
     again = SqlStore(store_url)
     await again.open()
     await again.close()
