@@ -13,8 +13,7 @@ in place (database created, router saved). Measured here, each in fresh processe
   it back;
 - ``printf 'is this recruiter even real\\n' | python -m bot.cli console``: a first message that
   must be routed to the legitimacy topic (its question is printed) with the router on disk; a
-  user of its own, with no conversation in progress (the ``forget`` at the end of each run
-  removes it again).
+  new user every run (``--user bench-routed-<random>``), so no conversation is in progress.
 
 Besides the wall time each run's CPU time (user + system of the child) is recorded: on a
 shared machine the wall time moves with the load, the CPU time much less. The load average is
@@ -47,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -94,8 +94,10 @@ CASES = (
     Case("classify", ("-m", "bot.cli", "classify", QUESTION), expect="legitimacy"),
     Case(
         "console: first routed question",
-        ("-m", "bot.cli", "console", "--user", "bench-routed"),  # no conversation in progress
-        f"{QUESTION}\nforget\nyes\n".encode(),
+        # a new user every run ({run}): no conversation in progress, and nothing to erase after
+        # (a `forget` would time the privacy code's first use too)
+        ("-m", "bot.cli", "console", "--user", "bench-routed-{run}"),
+        f"{QUESTION}\n".encode(),
         ROUTED_MARK,
     ),
 )
@@ -123,8 +125,9 @@ def run_once(case: Case, env: dict[str, str], root: Path = ROOT) -> tuple[float,
     """Wall and CPU seconds of one process; raises :class:`StartFailed` on a wrong answer."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
+    run = uuid.uuid4().hex[:12]
     done = subprocess.run(
-        [sys.executable, *case.argv],
+        [sys.executable, *(arg.replace("{run}", run) for arg in case.argv)],
         input=case.stdin,
         capture_output=True,
         env=env,
