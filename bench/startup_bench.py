@@ -13,17 +13,26 @@ in place (database created, router saved). Measured here, each in fresh processe
   it back;
 - ``printf 'is this recruiter even real\\n' | python -m bot.cli console``: a first message that
   must be routed to the legitimacy topic (its question is printed) with the router on disk; a
-  user of its own, with no conversation in progress (the ``forget`` at the end of each run
-  removes it again).
+  new user every run (``--user bench-routed-<random>``), so no conversation is in progress.
 
 Besides the wall time each run's CPU time (user + system of the child) is recorded: on a
 shared machine the wall time moves with the load, the CPU time much less. The load average is
 printed at the start and the end.
 
+Bytecode: the children may write and read ``.pyc`` files (in a temporary ``PYTHONPYCACHEPREFIX``,
+so no checkout is touched), as an installed package has them, even when the calling shell sets
+``PYTHONDONTWRITEBYTECODE`` (this machine's sessions do: before 2026-12-05 every timed start
+compiled the project's ~100 modules from source). ``--source-only`` measures that way again.
+
+``--baseline DIR`` measures another checkout (``git archive main | tar -x -C DIR``) in the same
+go: each round runs every case in both, alternating which goes first, so a burst of load hits
+both alike; the table then gives both medians and their ratio.
+
 Usage::
 
     python bench/startup_bench.py               # 7 timed runs of each
     python bench/startup_bench.py --runs 15 --json startup.json --strict
+    python bench/startup_bench.py --baseline /tmp/main-export --runs 9
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -84,34 +94,44 @@ CASES = (
     Case("classify", ("-m", "bot.cli", "classify", QUESTION), expect="legitimacy"),
     Case(
         "console: first routed question",
-        ("-m", "bot.cli", "console", "--user", "bench-routed"),  # no conversation in progress
-        f"{QUESTION}\nforget\nyes\n".encode(),
+        # a new user every run ({run}): no conversation in progress, and nothing to erase after
+        # (a `forget` would time the privacy code's first use too)
+        ("-m", "bot.cli", "console", "--user", "bench-routed-{run}"),
+        f"{QUESTION}\n".encode(),
         ROUTED_MARK,
     ),
 )
 
 
-def clean_env(data_dir: Path) -> dict[str, str]:
+def clean_env(data_dir: Path, root: Path = ROOT, pycache: Path | None = None) -> dict[str, str]:
+    """The child's environment: no database, coach or platform settings of the caller; with
+    ``pycache``, bytecode written and read there (see the module docstring)."""
     env = {
         name: value
         for name, value in os.environ.items()
-        if name != "DATABASE_URL" and not name.startswith(("COACH_", "SLACK_", "DISCORD_"))
+        if name not in {"DATABASE_URL", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX"}
+        and not name.startswith(("COACH_", "SLACK_", "DISCORD_"))
     }
     env["COACH_DATA_DIR"] = str(data_dir)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(root), env.get("PYTHONPATH"))))
+    if pycache is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
     return env
 
 
-def run_once(case: Case, env: dict[str, str]) -> tuple[float, float]:
+def run_once(case: Case, env: dict[str, str], root: Path = ROOT) -> tuple[float, float]:
     """Wall and CPU seconds of one process; raises :class:`StartFailed` on a wrong answer."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
+    run = uuid.uuid4().hex[:12]
     done = subprocess.run(
-        [sys.executable, *case.argv],
+        [sys.executable, *(arg.replace("{run}", run) for arg in case.argv)],
         input=case.stdin,
         capture_output=True,
         env=env,
-        cwd=ROOT,
+        cwd=root,
         timeout=120,
         check=False,
     )
@@ -125,27 +145,48 @@ def run_once(case: Case, env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
-def measure(runs: int) -> list[Timing]:
-    timings = [Timing(case.name) for case in CASES]
-    with tempfile.TemporaryDirectory(prefix="bench-start-") as data_dir:
-        env = clean_env(Path(data_dir))
-        for case, timing in zip(CASES, timings, strict=True):
-            try:
-                timing.first_wall_s = run_once(case, env)[0]
-            except (StartFailed, subprocess.TimeoutExpired) as exc:
-                timing.error = str(exc)
-        for _ in range(runs):  # round-robin, so a burst of load hits every case alike
-            for case, timing in zip(CASES, timings, strict=True):
-                if timing.error is not None:
-                    continue
+@dataclass(frozen=True, slots=True)
+class Tree:
+    """A checkout measured: this one, or the baseline."""
+
+    label: str
+    root: Path
+
+
+def measure(runs: int, trees: Sequence[Tree], *, bytecode: bool = True) -> list[list[Timing]]:
+    """Timings per tree (in the order given), per case."""
+    timings = [[Timing(case.name) for case in CASES] for _ in trees]
+    with tempfile.TemporaryDirectory(prefix="bench-start-") as scratch:
+        pycache = Path(scratch, "pycache") if bytecode else None
+        envs = [
+            clean_env(Path(scratch, f"data-{index}"), tree.root, pycache)
+            for index, tree in enumerate(trees)
+        ]
+        for tree, env, row in zip(trees, envs, timings, strict=True):
+            for case, timing in zip(CASES, row, strict=True):
                 try:
-                    wall, cpu = run_once(case, env)
+                    timing.first_wall_s = run_once(case, env, tree.root)[0]
                 except (StartFailed, subprocess.TimeoutExpired) as exc:
                     timing.error = str(exc)
-                    continue
-                timing.walls_s.append(round(wall, 3))
-                timing.cpus_s.append(round(cpu, 3))
+        order = list(range(len(trees)))
+        for _ in range(runs):  # round-robin, so a burst of load hits every case alike
+            for position, case in enumerate(CASES):
+                for index in order:
+                    _time(case, envs[index], trees[index].root, timings[index][position])
+            order.reverse()  # and neither tree always goes first
     return timings
+
+
+def _time(case: Case, env: dict[str, str], root: Path, timing: Timing) -> None:
+    if timing.error is not None:
+        return
+    try:
+        wall, cpu = run_once(case, env, root)
+    except (StartFailed, subprocess.TimeoutExpired) as exc:
+        timing.error = str(exc)
+        return
+    timing.walls_s.append(round(wall, 3))
+    timing.cpus_s.append(round(cpu, 3))
 
 
 def verdicts(timings: Sequence[Timing]) -> list[tuple[str, bool]]:
@@ -173,10 +214,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each (default 7)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--baseline", type=Path, help="another checkout, measured alongside")
+    parser.add_argument(
+        "--source-only", action="store_true", help="no bytecode: compile every module each start"
+    )
     args = parser.parse_args(argv)
+    trees = [Tree("this checkout", ROOT)]
+    if args.baseline is not None:
+        trees.insert(0, Tree(f"baseline {args.baseline}", args.baseline.resolve()))
     load_start = os.getloadavg()
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {load_start[0]:.2f}")
-    timings = measure(args.runs)
+    results = measure(args.runs, trees, bytecode=not args.source_only)
+    for tree, timings in zip(trees, results, strict=True):
+        print(f"{tree.label}:")
+        report(timings)
+    load_end = os.getloadavg()
+    print(f"Load average at the end: {load_end[0]:.2f}")
+    if len(trees) == 2:
+        compare(results[0], results[1])
+    print("Targets (this checkout):")
+    lines = verdicts(results[-1])
+    print("\n".join(line for line, _ in lines))
+    if args.json:
+        data = {
+            "load_average_at_start": load_start,
+            "load_average_at_end": load_end,
+            "bytecode": not args.source_only,
+            "trees": [
+                {"label": t.label, "timings": [asdict(x) for x in r]}
+                for t, r in zip(trees, results, strict=True)
+            ],
+            "targets": [{"line": line.strip(), "passed": ok} for line, ok in lines],
+        }
+        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    failed = any(t.error for timings in results for t in timings)
+    return 2 if failed else (1 if args.strict and not all(ok for _, ok in lines) else 0)
+
+
+def report(timings: Sequence[Timing]) -> None:
     for timing in timings:
         if timing.error is not None:
             print(f"  {timing.name}: FAILED: {timing.error}")
@@ -186,21 +261,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{len(timing.walls_s)} more {timing.median_wall_s:.3f} s wall "
             f"{timing.walls_s}, {timing.median_cpu_s:.3f} s CPU"
         )
-    load_end = os.getloadavg()
-    print(f"Load average at the end: {load_end[0]:.2f}")
-    print("Targets:")
-    results = verdicts(timings)
-    print("\n".join(line for line, _ in results))
-    if args.json:
-        data = {
-            "load_average_at_start": load_start,
-            "load_average_at_end": load_end,
-            "timings": [asdict(t) for t in timings],
-            "targets": [{"line": line.strip(), "passed": ok} for line, ok in results],
-        }
-        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    failed = any(t.error for t in timings)
-    return 2 if failed else (1 if args.strict and not all(ok for _, ok in results) else 0)
+
+
+def compare(baseline: Sequence[Timing], current: Sequence[Timing]) -> None:
+    """Medians side by side; the ratio is this checkout's over the baseline's."""
+    print("| case | baseline wall (CPU) | this wall (CPU) | ratio wall (CPU) |")
+    print("|---|---|---|---|")
+    for before, after in zip(baseline, current, strict=True):
+        if before.error or after.error or not before.walls_s or not after.walls_s:
+            print(f"| {before.name} | - | - | - |")
+            continue
+        wall = after.median_wall_s / before.median_wall_s
+        cpu = after.median_cpu_s / before.median_cpu_s if before.median_cpu_s else 0.0
+        print(
+            f"| {before.name} | {before.median_wall_s:.3f} s ({before.median_cpu_s:.3f}) "
+            f"| {after.median_wall_s:.3f} s ({after.median_cpu_s:.3f}) "
+            f"| {wall:.2f} ({cpu:.2f}) |"
+        )
 
 
 if __name__ == "__main__":

@@ -16,9 +16,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import socket
 import threading
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,8 +54,9 @@ from bot.dialog.inbox import Inbox, InboxAdapter, decimal_stamp, integer_stamp, 
 from bot.dialog.scheduler import Delivery, Scheduler
 from bot.dialog.state import ConversationState
 from bot.flow.actions import ActionRegistry
+from bot.flow.cache import load_flows_cached
 from bot.flow.contentdirs import fallback_template_names, flows_dir, topics_root
-from bot.flow.loader import FlowRegistry, load_flows
+from bot.flow.registry import FlowRegistry
 from bot.render.markup import (
     Bold,
     Italic,
@@ -140,11 +141,18 @@ def load_content(
     *,
     actions: ActionRegistry | None = None,
     escapers: Mapping[str, Callable[[str], str]] | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[TemplateRenderer, FlowRegistry]:
-    """Templates and flows from a dialogs folder; raises FlowErrors on any mistake."""
+    """Templates and flows from a dialogs folder; raises FlowErrors on any mistake.
+
+    With ``cache_dir`` (the data folder) the loaded flows are kept there and read back by the
+    next start while nothing they depend on changed (:mod:`bot.flow.cache`).
+    """
     renderer = build_renderer(dialogs_dir, escapers=escapers)
     flows = flows_dir(dialogs_dir, DEFAULT_DIALOGS_DIR)
-    registry = load_flows(flows, renderer=renderer, actions=actions or build_actions())
+    registry = load_flows_cached(
+        flows, renderer=renderer, actions=actions or build_actions(), cache_dir=cache_dir
+    )
     return renderer, registry
 
 
@@ -233,7 +241,9 @@ async def open_coach(
 ) -> Coach:
     """Load content, open (and migrate) the store and, given a delivery, start the scheduler."""
     actions = build_actions()
-    renderer, registry = load_content(settings.dialogs_dir, actions=actions, escapers=escapers)
+    renderer, registry = load_content(
+        settings.dialogs_dir, actions=actions, escapers=escapers, cache_dir=settings.data_dir
+    )
     store = store or build_store(settings.database_url)
     await store.open()
     engine = Engine(
@@ -252,7 +262,7 @@ async def open_coach(
             store,
             _job_runner(engine, delivery),
             platforms=platforms,
-            worker_id=f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}",
+            worker_id=f"{socket.gethostname()}-{os.urandom(4).hex()}",
         )
         scheduler.start()
     # Everything loaded so far lives as long as the process: keep it out of the garbage

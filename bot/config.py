@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.errors import ConfigError
 
-__all__ = ("DEFAULT_DIALOGS_DIR", "Settings", "check_storage")
+__all__ = ("DEFAULT_DIALOGS_DIR", "Settings", "Shards", "check_storage", "parse_shards")
 
 DEFAULT_DIALOGS_DIR = Path(__file__).resolve().parent.parent / "dialogs"
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -32,6 +32,9 @@ class Settings:
     slack_client_secret: str | None = None
     slack_api_url: str | None = None
     discord_bot_token: str | None = None
+    # Sharding across processes: how many shards in all, and the ones this process runs
+    # (DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS; ``recruiter-coach discord --shards/--shard-ids``).
+    discord_shards: Shards | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -59,6 +62,11 @@ class Settings:
             slack_client_secret=environ.get("SLACK_CLIENT_SECRET") or None,
             slack_api_url=environ.get("SLACK_API_URL") or None,
             discord_bot_token=environ.get("DISCORD_BOT_TOKEN") or None,
+            discord_shards=parse_shards(
+                environ.get("DISCORD_SHARD_COUNT") or None,
+                environ.get("DISCORD_SHARD_IDS") or None,
+                names=("DISCORD_SHARD_COUNT", "DISCORD_SHARD_IDS"),
+            ),
         )
 
     @property
@@ -87,6 +95,49 @@ class Settings:
         if url == default_database_url(self.data_dir):
             url = default_database_url(data_dir)
         return replace(self, data_dir=data_dir, database_url=url)
+
+
+@dataclass(frozen=True, slots=True)
+class Shards:
+    """Discord shards: ``count`` in all, of which this process runs ``ids`` (None: all)."""
+
+    count: int
+    ids: tuple[int, ...] | None = None
+
+    @property
+    def runs_shard_zero(self) -> bool:
+        """Whether this process runs shard 0, where Discord sends every DM."""
+        return self.ids is None or 0 in self.ids
+
+
+def parse_shards(
+    count: str | None, ids: str | None, *, names: tuple[str, str] = ("--shards", "--shard-ids")
+) -> Shards | None:
+    """``count`` ("4") and ``ids`` ("0,1") as :class:`Shards`; None when neither is given.
+
+    Raises:
+        ConfigError: not whole numbers, ids without a count, an id outside ``0..count-1`` or
+            given twice; the message names the option or variable (``names``).
+    """
+    count_name, ids_name = names
+    if count is None:
+        if ids is not None:
+            raise ConfigError(f"{ids_name} needs {count_name} (the number of shards in all)")
+        return None
+    if not count.strip().isdigit() or int(count) < 1:
+        raise ConfigError(f"{count_name} must be a whole number of at least 1 (got {count!r})")
+    total = int(count)
+    if ids is None:
+        return Shards(total)
+    parts = [part.strip() for part in ids.split(",") if part.strip()]
+    if not parts or not all(part.isdigit() for part in parts):
+        raise ConfigError(f"{ids_name} must be shard numbers separated by commas (got {ids!r})")
+    numbers = tuple(int(part) for part in parts)
+    if len(set(numbers)) != len(numbers) or max(numbers) >= total:
+        raise ConfigError(
+            f"{ids_name} must name different shards from 0 to {total - 1} (got {ids!r})"
+        )
+    return Shards(total, tuple(sorted(numbers)))
 
 
 def _default_data_dir() -> str:

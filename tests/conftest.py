@@ -28,6 +28,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No timed assertions: Hypothesis's per-example deadline (200 ms) fails property tests on a busy
+# machine (the first example pays for imports and caches). Speed is measured in bench/.
+settings.register_profile("coach", deadline=None)
+settings.load_profile("coach")
 
 # When the project is not pip-installed, put the repository root on sys.path: otherwise
 # "import bot" finds tests/bot (a directory without __init__.py) as a namespace package.

@@ -24,7 +24,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, Executable, Result, create_engine
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -58,7 +58,8 @@ class EngineHandle(Protocol):
 
 def sql_engine(store: SqlStore) -> EngineHandle:
     """Raw access to the database ``store`` is open on (see the module docstring)."""
-    url: URL = store._url  # the test reaches in on purpose: production code has no use for it
+    # The test reaches in on purpose: production code has no use for it.
+    url: URL = make_url(store._url)
     if store.dialect == "postgresql":
         return _PostgresEngine(url)
     return _ThreadedEngine(url.set(drivername="sqlite+pysqlite"))

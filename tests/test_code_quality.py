@@ -1,4 +1,4 @@
-"""ruff and mypy stay clean: the suite fails when either finds something."""
+"""ruff (lint and format) and mypy stay clean: the suite fails when either finds something."""
 
 from __future__ import annotations
 
@@ -27,4 +27,9 @@ def test_ruff_finds_nothing() -> None:
 
 def test_mypy_strict_finds_nothing() -> None:
     result = run("mypy")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_changes_nothing() -> None:
+    result = run("ruff", "format", "--check", ".")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,7 +1,12 @@
-"""``recruiter-coach discord [--sync] [--invite-url [--application-id ID]]``: run the Discord bot.
+"""``recruiter-coach discord [--sync] [--shards N [--shard-ids A,B]]``: run the Discord bot;
+``recruiter-coach discord --invite-url [--application-id ID]``: print the URL that adds it.
 
 - no option: connect to the gateway with ``DISCORD_BOT_TOKEN`` and answer until stopped
   (Ctrl-C). The slash commands are synced only when they changed since the last sync.
+- ``--shards N``: run as a sharded bot (``discord.AutoShardedClient``) with N shards in all,
+  every one in this process unless ``--shard-ids`` names the ones this process runs; the other
+  processes run the rest, all on one ``DATABASE_URL`` (PostgreSQL). ``DISCORD_SHARD_COUNT`` and
+  ``DISCORD_SHARD_IDS`` say the same; the options win. See docs/discord.md (several processes).
 - ``--sync``: sync the slash commands at start even if they look unchanged (after a change
   made on the Developer Portal, or a sync that was interrupted).
 - ``--invite-url``: print the URL that adds the bot to a server, with exactly the scopes and
@@ -19,7 +24,7 @@ import binascii
 import logging
 import sys
 
-from bot.config import Settings, check_storage
+from bot.config import Settings, Shards, check_storage, parse_shards
 from bot.errors import CoachError, ConfigError
 
 __all__ = (
@@ -52,6 +57,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="sync the slash commands with Discord at start, even if they look unchanged",
     )
     parser.add_argument(
+        "--shards",
+        metavar="N",
+        help="the number of shards in all (default: DISCORD_SHARD_COUNT, else not sharded)",
+    )
+    parser.add_argument(
+        "--shard-ids",
+        metavar="A,B",
+        help="the shards this process runs, e.g. 0,1 (default: DISCORD_SHARD_IDS, else all)",
+    )
+    parser.add_argument(
         "--invite-url",
         action="store_true",
         help="print the URL that adds the bot to a server, and exit",
@@ -71,9 +86,10 @@ def main(args: argparse.Namespace) -> int:
         print(invite_url(application_id))
         return 0
     token = require_token(settings)
+    shards = shards_from(args, settings)
     check_storage(settings)
     try:
-        asyncio.run(_run(settings, token, force_sync=args.sync))
+        asyncio.run(_run(settings, token, force_sync=args.sync, shards=shards))
     except KeyboardInterrupt:
         print(file=sys.stderr)
     except DiscordUnreachableError as exc:
@@ -121,6 +137,20 @@ def invite_url(application_id: int) -> str:
     )
 
 
+def shards_from(args: argparse.Namespace, settings: Settings) -> Shards | None:
+    """The shards this process runs: the options, else the environment (in ``settings``).
+
+    Raises:
+        ConfigError: the options are malformed (see :func:`bot.config.parse_shards`).
+    """
+    count, ids = getattr(args, "shards", None), getattr(args, "shard_ids", None)
+    if count is None and ids is None:
+        return settings.discord_shards
+    if count is None and settings.discord_shards is not None:  # the count from the environment
+        count = str(settings.discord_shards.count)
+    return parse_shards(count, ids)
+
+
 def _application_id(given: str | None, settings: Settings) -> int:
     if given is None:
         return application_id_from_token(require_token(settings))
@@ -129,7 +159,9 @@ def _application_id(given: str | None, settings: Settings) -> int:
     return int(given)
 
 
-async def _run(settings: Settings, token: str, *, force_sync: bool) -> None:
+async def _run(
+    settings: Settings, token: str, *, force_sync: bool, shards: Shards | None = None
+) -> None:
     # Imported here so that --help and --invite-url never load discord.py or the store.
     import aiohttp
     import discord
@@ -143,7 +175,9 @@ async def _run(settings: Settings, token: str, *, force_sync: bool) -> None:
     # Train the topic router while the client logs in, not at the first question routed.
     warm_up = asyncio.create_task(coach.warm_up(), name="router-warm-up")
     try:
-        client = build_discord_client(coach, settings, delivery=delivery, force_sync=force_sync)
+        client = build_discord_client(
+            coach, settings, delivery=delivery, force_sync=force_sync, shards=shards
+        )
         async with client:
             await client.start(token)
     except (OSError, aiohttp.ClientError, discord.GatewayNotFound) as exc:

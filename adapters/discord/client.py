@@ -14,7 +14,18 @@
   by discord.py's modal store, which forgets a modal opened before a restart); commands and
   buttons are dispatched by the tree and the dynamic items.
 
-A plain ``Client`` (no sharding) is right up to about 1000 servers; DMs arrive on shard 0 only.
+A plain ``Client`` (no sharding) is right up to about 1000 servers. Past that,
+:class:`ShardedCoachClient` (``discord.AutoShardedClient``) runs some or all of the shards in
+this process (``--shards N --shard-ids a,b``), and several processes share one database:
+
+- each event reaches one process, the one running its shard (a server's events go to shard
+  ``(guild_id >> 22) % N``, every DM to shard 0); it is saved in the durable inbox there and
+  acknowledged, and any process's inbox may then run it (every answer goes out over REST, with
+  the interaction's token or to the DM channel, which needs no gateway connection);
+- reminders are claimed per job by whichever process's scheduler polls first and sent at most
+  once (:class:`bot.dialog.scheduler.Scheduler`); a referral-card click counts once per person
+  whatever process runs it (the store keeps one response per person and card);
+- the slash commands are synced by the process that runs shard 0 only.
 """
 
 from __future__ import annotations
@@ -35,9 +46,9 @@ from adapters.discord.users import DiscordUsers
 
 if TYPE_CHECKING:
     from bot.app import Coach
-    from bot.config import Settings
+    from bot.config import Settings, Shards
 
-__all__ = ("INTENTS", "CoachClient", "build_discord_client")
+__all__ = ("INTENTS", "CoachClient", "ShardedCoachClient", "build_discord_client")
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +84,15 @@ class CoachClient(discord.Client):
         )
         add_commands(self.tree, self.handlers)
         self.inbox = self.handlers.inbox = coach.open_inbox(
-            DiscordInbox(self, self.sender, self.user_settings, self.handlers.route),
+            DiscordInbox(self, self.sender, self.user_settings, self.handlers),
             platforms=("discord",),
             concurrency=INBOX_CONCURRENCY,
         )
+        if self.handlers.desk is not None:
+            self.handlers.desk.inbox = self.inbox
         self.delivery = delivery
         self.force_sync = force_sync
+        self.syncs_commands = True  # one process of a sharded bot syncs: the one with shard 0
         self.synced: bool | None = None  # None: not tried (yet), or the sync failed
 
     def _referral_desk(self) -> ReferralDesk:
@@ -93,9 +107,11 @@ class CoachClient(discord.Client):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*dynamic_items())
-        self.inbox.start()  # DMs a previous run took in but did not answer go first
+        self.inbox.start()  # events a previous run took in but did not answer go first
         if self.delivery is not None:
             self.delivery.bind(self, self.sender, self.user_settings)
+        if not self.syncs_commands:
+            return
         try:
             self.synced = await sync_commands(self.tree, self.coach, force=self.force_sync)
         except (discord.HTTPException, app_commands.MissingApplicationID) as exc:
@@ -115,19 +131,48 @@ class CoachClient(discord.Client):
             await self.handlers.modal_submitted(interaction)
 
 
+class ShardedCoachClient(CoachClient, discord.AutoShardedClient):
+    """The bot running some or all of a sharded bot's shards (see the module docstring)."""
+
+    def __init__(
+        self,
+        coach: Coach,
+        *,
+        shards: Shards,
+        delivery: DiscordDelivery | None = None,
+        force_sync: bool = False,
+        **options: Any,
+    ) -> None:
+        ids = list(shards.ids) if shards.ids is not None else None
+        super().__init__(
+            coach,
+            delivery=delivery,
+            force_sync=force_sync,
+            shard_count=shards.count,
+            shard_ids=ids,
+            **options,
+        )
+        self.syncs_commands = shards.runs_shard_zero
+
+
 def build_discord_client(
     coach: Coach,
     settings: Settings,
     *,
     delivery: DiscordDelivery | None = None,
     force_sync: bool = False,
+    shards: Shards | None = None,
     **options: Any,
 ) -> CoachClient:
     """The bot for ``coach``; ``delivery`` (given to ``open_coach`` too) sends its reminders.
 
-    ``settings`` is taken for symmetry with the other adapters; the token is passed to
-    ``client.start`` by the caller. ``options`` go to ``discord.Client`` (tests shorten
-    ``guild_ready_timeout``, for one).
+    ``shards`` (else ``settings.discord_shards``) makes it a :class:`ShardedCoachClient`
+    running those shards. The token is passed to ``client.start`` by the caller. ``options``
+    go to ``discord.Client`` (tests shorten ``guild_ready_timeout``, for one).
     """
-    del settings  # nothing in it configures the client itself yet
-    return CoachClient(coach, delivery=delivery, force_sync=force_sync, **options)
+    shards = shards or settings.discord_shards
+    if shards is None:
+        return CoachClient(coach, delivery=delivery, force_sync=force_sync, **options)
+    return ShardedCoachClient(
+        coach, shards=shards, delivery=delivery, force_sync=force_sync, **options
+    )

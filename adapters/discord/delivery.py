@@ -37,6 +37,7 @@ __all__ = (
     "FormCache",
     "Sender",
     "Target",
+    "interaction_webhook",
     "is_dm_closed",
 )
 
@@ -73,10 +74,18 @@ class ChannelTarget:
 
 
 class FollowupTarget:
-    """An interaction's follow-up messages (after ``defer``), private when ``ephemeral``."""
+    """An interaction's follow-up messages (after ``defer``), private when ``ephemeral``.
 
-    def __init__(self, interaction: discord.Interaction[Any], *, ephemeral: bool) -> None:
-        self.interaction = interaction
+    Given the interaction, or its follow-up webhook rebuilt in another process from the saved
+    token (:func:`interaction_webhook`): follow-ups need no gateway, only the token (15 min).
+    """
+
+    def __init__(
+        self, interaction: discord.Interaction[Any] | discord.Webhook, *, ephemeral: bool
+    ) -> None:
+        self.webhook = (
+            interaction.followup if isinstance(interaction, discord.Interaction) else interaction
+        )
         self.ephemeral = ephemeral
 
     async def send(self, message: Outgoing) -> discord.Message | None:
@@ -87,7 +96,17 @@ class FollowupTarget:
             kwargs["view"] = message.view
         if message.files:
             kwargs["files"] = discord_files(message)
-        return await self.interaction.followup.send(wait=True, **kwargs)
+        return await self.webhook.send(wait=True, **kwargs)
+
+
+def interaction_webhook(
+    client: discord.Client, application_id: int, token: str
+) -> discord.Webhook:
+    """An interaction's follow-up webhook from its application id and token, as
+    ``Interaction.followup`` builds it (an application webhook bound to the client's state, so
+    it may send ephemeral messages and persistent buttons) in any process of the bot."""
+    data: Any = {"id": application_id, "type": 3, "token": token}
+    return discord.Webhook.from_state(data=data, state=client._connection)
 
 
 def discord_files(message: Outgoing) -> list[discord.File]:

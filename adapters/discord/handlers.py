@@ -42,6 +42,7 @@ from adapters.discord.convert import (
     wants_answer,
 )
 from adapters.discord.delivery import ChannelTarget, FollowupTarget, Sender, is_dm_closed
+from adapters.discord.inbox import interaction_route
 from adapters.discord.limits import CONTENT, size
 from adapters.discord.referral_desk import REFERRAL_PREFIX, ReferralDesk
 from adapters.discord.render import Outgoing, link_view, render_replies
@@ -188,8 +189,10 @@ class Handlers:
         return self.sender.forms.token(interaction.user.id, token)
 
     async def _repeat(self, interaction: Interaction) -> None:
+        """The question again, run here rather than by any process's inbox: its fresh buttons
+        are then remembered by this process, the one that receives their presses."""
         make = _incoming(interaction, command=Command("repeat"))
-        await self._guarded(interaction, self._respond(interaction, make))
+        await self._guarded(interaction, self._respond(interaction, make, here=True))
 
     async def dm_message(self, message: discord.Message) -> None:
         """A message typed in a DM with the bot."""
@@ -205,7 +208,7 @@ class Handlers:
                 await self.inbox.enqueue(incoming, stamp=stamp, route=route)
                 return
             replies = [*notes, *await self.coach.handle(incoming)]  # handle never raises
-            replies = await self._route(incoming.conversation, replies)
+            replies = await self.route(incoming.conversation, replies)
             target = ChannelTarget(message.channel)
             await self.sender.send(target, replies, user_id=message.author.id)
         except Exception as exc:
@@ -237,7 +240,12 @@ class Handlers:
     # -- answering ----------------------------------------------------------------------------
 
     async def _respond(
-        self, interaction: Interaction, make: MakeIncoming, *, thinking: bool = False
+        self,
+        interaction: Interaction,
+        make: MakeIncoming,
+        *,
+        thinking: bool = False,
+        here: bool = False,
     ) -> None:
         shared = not is_bot_dm(interaction)
         # Acknowledge first: everything below talks to the database (3 s deadline).
@@ -247,19 +255,40 @@ class Handlers:
         space, notes = await self.users.arrive(user_id, interaction.guild_id)
         conversation = to_conversation(user_id=user_id, dm_channel_id=dm.id, space=space)
         incoming = make(conversation, to_user_info(interaction.user, interaction.locale))
+        if self.inbox is not None and not here:  # saved, then run in order by any process
+            route = interaction_route(interaction, shared=shared, dm_id=dm.id, notes=notes)
+            await self.inbox.enqueue(incoming, stamp=integer_stamp(interaction.id), route=route)
+            return
         replies = [*notes, *await self.coach.handle(incoming)]  # handle never raises
-        replies = await self._route(conversation, replies)
+        await self.answer(interaction.followup, conversation, replies, shared=shared)
+
+    async def answer(
+        self,
+        followup: discord.Webhook,
+        conversation: ConversationRef,
+        replies: list[Reply],
+        *,
+        shared: bool,
+    ) -> None:
+        """Send a turn's replies as an interaction's follow-ups (in this process, or in any
+        other from the inbox: the webhook is rebuilt from the saved token)."""
+        user_id, dm_id = int(conversation.user), int(conversation.channel)
+        replies = await self.route(conversation, replies)
         if shared:
-            await self._answer_in_shared_place(interaction, dm, replies)
+            dm = self.client.get_partial_messageable(dm_id, type=discord.ChannelType.private)
+            await _answer_in_shared_place(self.sender, followup, dm, user_id, replies)
         else:
-            target = FollowupTarget(interaction, ephemeral=False)
+            target = FollowupTarget(followup, ephemeral=False)
             await self.sender.send(target, replies, user_id=user_id)
 
-    async def route(self, conversation: ConversationRef, replies: list[Reply]) -> list[Reply]:
-        """Referral cards go to their channel (and are left out); the rest stay."""
-        return await self._route(conversation, replies)
+    async def answer_click(
+        self, followup: discord.Webhook, clicker: int, replies: list[Reply]
+    ) -> None:
+        """A referral-card click's replies (the desk carries them)."""
+        if self.desk is not None:
+            await self.desk.answer_click(followup, clicker, replies)
 
-    async def _route(self, conversation: ConversationRef, replies: list[Reply]) -> list[Reply]:
+    async def route(self, conversation: ConversationRef, replies: list[Reply]) -> list[Reply]:
         """Referral cards go to their channel (and are left out); the rest stay."""
         if self.desk is None:
             return [reply for reply in replies if reply.destination != "referral_channel"]
@@ -270,35 +299,6 @@ class Handlers:
         if is_bot_dm(interaction) and channel is not None:
             return channel
         return await interaction.user.create_dm()  # cached by discord.py after the first call
-
-    async def _answer_in_shared_place(
-        self, interaction: Interaction, dm: discord.abc.Snowflake, replies: list[Reply]
-    ) -> None:
-        user_id = interaction.user.id
-        interactive = any(reply.choices or reply.form for reply in replies)
-        for_dm = interactive or any(reply.destination == "dm" for reply in replies)
-        in_dm = for_dm and await self._send_to_dm(dm, replies, user_id)
-        private = render_replies(replies, interactive=not in_dm)
-        if interactive and not in_dm:
-            messages = _with_dm_link(private, CANNOT_DM, None)
-        else:  # offer the DM even when nothing needed it: the conversation continues there
-            messages = _with_dm_link(private, CONTINUE_IN_DM if in_dm else None, dm_url(dm.id))
-        target = FollowupTarget(interaction, ephemeral=True)
-        await self.sender.send_rendered(target, messages, user_id=user_id)
-
-    async def _send_to_dm(
-        self, dm: discord.abc.Snowflake, replies: list[Reply], user_id: int
-    ) -> bool:
-        if not isinstance(dm, discord.abc.Messageable):
-            return False
-        try:
-            await self.sender.send(ChannelTarget(dm), replies, user_id=user_id)
-        except discord.Forbidden as exc:
-            if not is_dm_closed(exc):
-                raise
-            log.warning("DM to discord user %s refused (DMs closed)", user_id)
-            return False
-        return True
 
     async def _guarded(self, interaction: Interaction, action: Awaitable[object]) -> None:
         try:
@@ -312,6 +312,39 @@ class Handlers:
             )
             with contextlib.suppress(Exception):
                 await _private(interaction, APOLOGY)
+
+
+async def _answer_in_shared_place(
+    sender: Sender,
+    followup: discord.Webhook,
+    dm: discord.PartialMessageable,
+    user_id: int,
+    replies: list[Reply],
+) -> None:
+    """In a server: buttons to the DM (if it accepts them), the rest privately, with a link."""
+    interactive = any(reply.choices or reply.form for reply in replies)
+    for_dm = interactive or any(reply.destination == "dm" for reply in replies)
+    in_dm = for_dm and await _send_to_dm(sender, dm, replies, user_id)
+    private = render_replies(replies, interactive=not in_dm)
+    if interactive and not in_dm:
+        messages = _with_dm_link(private, CANNOT_DM, None)
+    else:  # offer the DM even when nothing needed it: the conversation continues there
+        messages = _with_dm_link(private, CONTINUE_IN_DM if in_dm else None, dm_url(dm.id))
+    target = FollowupTarget(followup, ephemeral=True)
+    await sender.send_rendered(target, messages, user_id=user_id)
+
+
+async def _send_to_dm(
+    sender: Sender, dm: discord.PartialMessageable, replies: list[Reply], user_id: int
+) -> bool:
+    try:
+        await sender.send(ChannelTarget(dm), replies, user_id=user_id)
+    except discord.Forbidden as exc:
+        if not is_dm_closed(exc):
+            raise
+        log.warning("DM to discord user %s refused (DMs closed)", user_id)
+        return False
+    return True
 
 
 def _incoming(interaction: Interaction, **fields: Any) -> MakeIncoming:

@@ -23,10 +23,18 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.discord.convert import event_id
 from adapters.discord.delivery import ChannelTarget, FollowupTarget, Sender, is_dm_closed
+from adapters.discord.inbox import interaction_route
 from adapters.discord.render import render_replies
 from adapters.discord.users import DiscordUsers
-from bot.app import REFERRAL_CHANNEL_COMMAND, REFERRAL_POSTED, REFERRAL_TOKEN_PREFIX
+from bot.app import (
+    REFERRAL_CHANNEL_COMMAND,
+    REFERRAL_POSTED,
+    REFERRAL_TOKEN_PREFIX,
+    Inbox,
+    integer_stamp,
+)
 from bot.boundary import Command, ConversationRef, Incoming, Reply, UserInfo
 
 __all__ = ("REFERRAL_PREFIX", "ReferralDesk", "referral_id")
@@ -68,6 +76,7 @@ class ReferralDesk:
         self, handle: Handle, *, client: discord.Client, sender: Sender, users: DiscordUsers
     ) -> None:
         self.handle = handle  # Coach.handle
+        self.inbox: Inbox | None = None  # set by the client: clicks then go through the inbox
         self.client = client
         self.sender = sender
         self.users = users
@@ -112,7 +121,9 @@ class ReferralDesk:
         return None
 
     async def pressed(self, interaction: Interaction, token: str) -> None:
-        """A click on a card: edit it, thank the clicker privately, tell the sharer."""
+        """A click on a card: edit it, thank the clicker privately, tell the sharer. Deferred
+        first; then saved in the inbox (when there is one) under the interaction's id, so the
+        click counts once even if Discord hands it to the bot twice."""
         await interaction.response.defer()  # an update of the card message follows
         guild = interaction.guild_id
         responder = ConversationRef(
@@ -121,24 +132,41 @@ class ReferralDesk:
             user=str(interaction.user.id),
             space=str(guild) if guild is not None else None,
         )
-        name = UserInfo(display_name=interaction.user.display_name)
-        replies = await self.handle(
-            Incoming(conversation=responder, choice_token=token, user=name)
+        click = Incoming(
+            conversation=responder,
+            choice_token=token,
+            user=UserInfo(display_name=interaction.user.display_name),
+            event_id=event_id(interaction.id),
+            received_at=interaction.created_at,
         )
-        target = FollowupTarget(interaction, ephemeral=True)
+        if self.inbox is not None:
+            route = interaction_route(interaction, kind="referral")
+            await self.inbox.enqueue(click, stamp=integer_stamp(interaction.id), route=route)
+            return
+        replies = await self.handle(click)
+        await self.answer_click(interaction.followup, interaction.user.id, replies)
+
+    async def answer_click(
+        self, followup: discord.Webhook, clicker: int, replies: list[Reply]
+    ) -> None:
+        """Carry a click's replies: the card edited in place, the clicker's private thanks,
+        the sharer's notice."""
+        target = FollowupTarget(followup, ephemeral=True)
         for reply in replies:
             if reply.replaces is not None:
-                await self._edit_card(interaction, reply)
+                await self._edit_card(followup, reply)
             elif reply.to is not None:
                 await self._tell_sharer(reply.to, replace(reply, to=None))
             else:
-                await self.sender.send(target, [reply], user_id=interaction.user.id)
+                await self.sender.send(target, [reply], user_id=clicker)
 
-    async def _edit_card(self, interaction: Interaction, card: Reply) -> None:
+    async def _edit_card(self, followup: discord.Webhook, card: Reply) -> None:
         message = render_replies([card])[0]
-        # A closed card has no buttons: view=None removes the old ones.
-        await interaction.edit_original_response(
-            content=message.content, embeds=list(message.embeds), view=message.view
+        # The clicked message is the interaction's "@original" (after a deferred update). A
+        # closed card has no buttons: view=None removes the old ones.
+        original: Any = "@original"
+        await followup.edit_message(
+            original, content=message.content, embeds=list(message.embeds), view=message.view
         )
 
     async def _tell_sharer(self, sharer: ConversationRef, notice: Reply) -> None:

@@ -31,11 +31,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.clients import ClientSource, cached_authorize
 from adapters.slack.convert import delivery_keys
 from adapters.slack.handlers import Handlers
 from adapters.slack.inbox import INBOX_CONCURRENCY, SlackInbox
 from adapters.slack.render import FORM_CALLBACK
-from adapters.slack.send import ClientSource, DeliveryError, Sender
+from adapters.slack.send import DeliveryError, Sender
 from adapters.slack.shortcuts import register_shortcuts
 from adapters.slack.users import UserDirectory
 from bot.app import Inbox
@@ -118,6 +119,11 @@ def build_slack_app(
         delivery: the scheduler's delivery, connected to this app's sender.
     """
     client = client or build_client(settings)
+    # One authorize, its cache on, for Bolt's requests (AsyncApp takes the settings' one) and
+    # for the inbox and the reminders.
+    authorize = cached_authorize(oauth_settings, client) if oauth_settings else None
+    if oauth_settings is not None and authorize is not None:
+        oauth_settings.authorize = authorize
     app = AsyncApp(
         name="recruiter-coach",
         client=client,
@@ -127,8 +133,7 @@ def build_slack_app(
         # Listeners return right after ack() and leave the work to tasks (see handlers.py).
         process_before_response=True,
     )
-    store = oauth_settings.installation_store if oauth_settings else None
-    handlers = _handlers(coach, ClientSource(client, store), delivery)
+    handlers = _handlers(coach, ClientSource(client, authorize), delivery)
     _register(app, handlers, oauth=oauth_settings is not None)
     if delivery is not None:
         delivery.handlers = handlers
@@ -140,19 +145,20 @@ def _handlers(
     clients: ClientSource,
     delivery: SlackDelivery | None,
 ) -> Handlers:
-    sender = Sender(clients=clients, users=UserDirectory(), handle=coach.handle)
+    sender = Sender(clients=clients, users=UserDirectory(coach.store), handle=coach.handle)
     if delivery is not None:
         delivery.sender = sender
-    inbox = coach.open_inbox(
-        SlackInbox(sender), platforms=("slack",), concurrency=INBOX_CONCURRENCY
-    )
-    _start_soon(inbox)
-    return Handlers(
+    slack_inbox = SlackInbox(sender)
+    inbox = coach.open_inbox(slack_inbox, platforms=("slack",), concurrency=INBOX_CONCURRENCY)
+    handlers = Handlers(
         coach=coach,
         sender=sender,
         redirect_base=_redirect_base(clients.base.base_url),
         inbox=inbox,
     )
+    slack_inbox.runners = handlers.runners()
+    _start_soon(inbox)
+    return handlers
 
 
 def _start_soon(inbox: Inbox) -> None:

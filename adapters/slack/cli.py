@@ -157,7 +157,7 @@ class SlackWorker:
 
         from adapters.slack.web import build_web_app
 
-        web_app = build_web_app(app, self.settings.slack_signing_secret)
+        web_app = build_web_app(app)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -171,10 +171,7 @@ class SlackWorker:
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
         if self._runner is not None:
-            from adapters.slack.web import ENDPOINT
-
-            await self._runner.app[ENDPOINT].drain()  # requests acked but not yet handled
-            await self._runner.cleanup()
+            await self._runner.cleanup()  # waits for the requests in flight
         if self.delivery is not None and self.delivery.handlers is not None:
             await self.delivery.handlers.drain()  # engine work for requests already acked
         if self.coach is not None:

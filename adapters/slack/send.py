@@ -23,12 +23,10 @@ from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.oauth.installation_store.async_installation_store import (
-    AsyncInstallationStore,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.slack.clients import ClientSource
 from adapters.slack.guard import safe_message, safe_modal
 from adapters.slack.render import SlackMessage, continue_button, to_message, to_modal
 from adapters.slack.users import UserDirectory, error_code
@@ -37,7 +35,6 @@ from bot.boundary import Attachment, Command, ConversationRef, Incoming, Reply
 from bot.errors import DeliveryError
 
 __all__ = (
-    "ClientSource",
     "DeliveryError",
     "Sender",
     "Surface",
@@ -53,29 +50,6 @@ NO_CHANNEL = (
 )
 NOT_POSTED = "I couldn't post that card in the referral channel (is the app in it?)."
 FORM_NOT_OPENED = "I couldn't open the form just now. Press “{button}” below to try again."
-
-
-class ClientSource:
-    """A Web API client for a workspace: the app's own, or one per installation (OAuth)."""
-
-    def __init__(
-        self, base: AsyncWebClient, installation_store: AsyncInstallationStore | None = None
-    ) -> None:
-        self.base = base
-        self._store = installation_store
-
-    async def for_team(self, team: str | None) -> AsyncWebClient:
-        if self._store is None:
-            return self.base
-        bot = await self._store.async_find_bot(enterprise_id=None, team_id=team)
-        if bot is None or not bot.bot_token:
-            raise DeliveryError(f"the app is not installed in workspace {team}")
-        return AsyncWebClient(
-            token=bot.bot_token,
-            base_url=self.base.base_url,
-            timeout=self.base.timeout,
-            retry_handlers=self.base.retry_handlers,
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,17 +3,15 @@
 The message's text (and its attachments' text, for forwarded or bot-posted messages) goes to
 the engine as ``/recruiter check <text>``. The verdict is sent through the shortcut's
 ``response_url`` as ephemeral messages, so only the person who asked sees it, wherever they
-clicked; nothing is posted to the channel and nothing here logs the text.
+clicked; nothing is posted to the channel and nothing here logs the text. Like every event it is
+saved in the durable inbox before the ack and run from there.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from adapters.slack.convert import private_conversation, to_plain_text
-from adapters.slack.send import Surface
 from bot.app import CHECK_COMMAND
 from bot.boundary import Command, Incoming
 
@@ -22,41 +20,38 @@ if TYPE_CHECKING:
 
     from adapters.slack.handlers import Ack, Handlers
 
-__all__ = ("CHECK_CALLBACK", "MAX_TEXT", "message_text", "register_shortcuts")
+__all__ = ("CHECK_CALLBACK", "MAX_TEXT", "message_text", "register_shortcuts", "save_check")
 
 CHECK_CALLBACK = "check_this_recruiter"  # the manifests' shortcut callback_id
 MAX_TEXT = 4000  # the engine's paste check reads at most this much
 
 
 def register_shortcuts(app: AsyncApp, handlers: Handlers) -> None:
-    """Listen for the message shortcut; the work runs after the ack, like every listener."""
+    """Listen for the message shortcut; saved in the inbox before the ack, like every event."""
 
-    async def check_this_recruiter(ack: Ack, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def check_this_recruiter(ack: Ack, body: dict[str, Any]) -> None:
+        await save_check(handlers, body)
         await ack()
-        handlers._spawn("shortcut", check(handlers, body, client))
 
     app.shortcut(CHECK_CALLBACK)(check_this_recruiter)
 
 
-async def check(handlers: Handlers, body: dict[str, Any], client: AsyncWebClient) -> None:
-    """Check the shortcut's message and answer the person privately."""
+async def save_check(handlers: Handlers, body: dict[str, Any]) -> None:
+    """The check as one engine turn in the inbox, answered privately through the shortcut's
+    ``response_url``."""
     user = body["user"]["id"]
     team = (body.get("team") or {}).get("id") or body["user"].get("team_id")
     app = body.get("api_app_id")
-    surface = Surface(
-        client=client,
-        conversation=private_conversation(team, user),
-        response_url=body.get("response_url"),
-        continue_url=f"{handlers.redirect_base}?app={app}&team={team}" if app else None,
-    )
-    info = await handlers.users.info(client, team, user)
     incoming = Incoming(
-        conversation=surface.conversation,
+        conversation=private_conversation(team, user),
         command=Command(CHECK_COMMAND, message_text(body.get("message") or {})),
         event_id=f"shortcut:{body.get('trigger_id', '')}",
-        user=info,
     )
-    await handlers.sender.send(surface, await handlers.coach.handle(incoming))
+    route = {
+        "response_url": body.get("response_url"),
+        "continue_url": f"{handlers.redirect_base}?app={app}&team={team}" if app else None,
+    }
+    await handlers.save(incoming, route)
 
 
 def message_text(message: dict[str, Any]) -> str:

@@ -1,26 +1,29 @@
 """Who a Slack user is (name, locale, time zone, admin or not) and their DM with the app, cached.
 
-``users.info`` is asked once per person per :data:`USER_TTL` and ``conversations.open`` once per
-person per process: both are rate-limited and neither answer changes often. A failed call gives
-an empty :class:`~bot.boundary.UserInfo` (the engine then asks for the time zone itself) and
-never blocks a reply. Caches are per process; several workers each keep their own.
+``users.info`` is asked once per person per :data:`USER_TTL` across all workers: the answer is
+kept in the database (the store's profiles, ``bot/store/ports/profiles.py``), so more workers do
+not mean more calls against Slack's rate limit. ``conversations.open`` is asked once per person
+per process (its answer never changes). A failed call gives an empty
+:class:`~bot.boundary.UserInfo` (the engine then asks for the time zone itself), is not kept,
+and never blocks a reply; a database that cannot be read is passed over the same way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, cast
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.convert import SlackUser, to_user_info, user_is_admin
+from adapters.slack.convert import SlackUser, private_conversation, to_user_info, user_is_admin
 from bot.boundary import UserInfo
 
-__all__ = ("USER_TTL", "Person", "UserDirectory", "error_code")
+__all__ = ("USER_TTL", "Person", "Profiles", "UserDirectory", "error_code")
 
 log = logging.getLogger(__name__)
 
@@ -34,38 +37,86 @@ class Person:
     is_admin: bool = False
 
 
-class UserDirectory:
-    """Cached ``users.info`` and ``conversations.open`` answers, keyed by team and user."""
+class Profiles(Protocol):
+    """The store's profiles port (:class:`bot.store.ProfileCache`), as this module uses it."""
 
-    def __init__(self, *, ttl: float = USER_TTL, clock: Callable[[], float] = time.monotonic):
-        self._ttl = ttl
+    async def load_profile(self, user_key: str, *, now: datetime) -> dict[str, Any] | None: ...
+
+    async def save_profile(
+        self, user_key: str, profile: dict[str, Any], *, expires_at: datetime
+    ) -> None: ...
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UserDirectory:
+    """``users.info`` answers shared in the database, ``conversations.open`` ones per process."""
+
+    def __init__(
+        self,
+        profiles: Profiles,
+        *,
+        ttl: float = USER_TTL,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._profiles = profiles
+        self._ttl = timedelta(seconds=ttl)
         self._clock = clock
-        self._people: dict[tuple[str | None, str], tuple[float, Person]] = {}
         self._dms: dict[tuple[str | None, str], str] = {}
 
     async def person(self, client: AsyncWebClient, team: str | None, user: str) -> Person:
-        """The person, from the cache or ``users.info``."""
-        key = (team, user)
-        cached = self._people.get(key)
-        if cached is not None and cached[0] > self._clock():
-            return cached[1]
-        person = await self._look_up(client, user)
-        if len(self._people) >= CACHE_MAX:
-            self._people.clear()  # crude but bounded; a miss costs one API call
-        self._people[key] = (self._clock() + self._ttl, person)
+        """The person, from the shared profiles or ``users.info``."""
+        key = private_conversation(team, user).user_key
+        kept = await self._load(key)
+        if kept is not None:
+            return kept
+        person, known = await self._look_up(client, user)
+        if known:
+            await self._save(key, person)
         return person
 
     async def info(self, client: AsyncWebClient, team: str | None, user: str) -> UserInfo:
         return (await self.person(client, team, user)).info
 
-    async def _look_up(self, client: AsyncWebClient, user: str) -> Person:
+    async def _load(self, key: str) -> Person | None:
+        try:
+            profile = await self._profiles.load_profile(key, now=self._clock())
+        except Exception as exc:  # the database is busy or gone: ask Slack instead
+            log.warning("profile read failed with %s", type(exc).__name__)
+            return None
+        if profile is None:
+            return None
+        info = UserInfo(
+            display_name=profile.get("name"),
+            locale=profile.get("locale"),
+            time_zone=profile.get("tz"),
+        )
+        return Person(info, bool(profile.get("admin")))
+
+    async def _save(self, key: str, person: Person) -> None:
+        info = person.info
+        profile = {
+            "name": info.display_name,
+            "locale": info.locale,
+            "tz": info.time_zone,
+            "admin": person.is_admin,
+        }
+        try:
+            await self._profiles.save_profile(key, profile, expires_at=self._clock() + self._ttl)
+        except Exception as exc:  # not kept: the next lookup asks Slack again
+            log.warning("profile write failed with %s", type(exc).__name__)
+
+    async def _look_up(self, client: AsyncWebClient, user: str) -> tuple[Person, bool]:
+        """The person from ``users.info``, and whether Slack answered (a failure is not kept)."""
         try:
             response = await client.users_info(user=user, include_locale=True)
         except SlackApiError as exc:
             log.warning("users.info failed: %s", error_code(exc))
-            return Person(UserInfo())
+            return Person(UserInfo()), False
         data = cast(SlackUser, response.get("user") or {})
-        return Person(to_user_info(data), user_is_admin(data))
+        return Person(to_user_info(data), user_is_admin(data)), True
 
     async def dm_channel(self, client: AsyncWebClient, team: str | None, user: str) -> str:
         """The id of the app's DM with ``user`` (``conversations.open``, cached)."""
@@ -79,10 +130,13 @@ class UserDirectory:
             self._dms[key] = channel
         return channel
 
-    def forget(self, team: str | None, user: str) -> None:
-        """Drop what is cached about a person (after ``forget``)."""
-        self._people.pop((team, user), None)
+    async def forget(self, team: str | None, user: str) -> None:
+        """Drop what is kept about a person (after ``forget``, which also deletes the profile
+        with the rest of their data): the next lookup asks Slack."""
         self._dms.pop((team, user), None)
+        key = private_conversation(team, user).user_key
+        with contextlib.suppress(Exception):  # an expired profile is one that is not kept
+            await self._profiles.save_profile(key, {}, expires_at=datetime.fromtimestamp(0, UTC))
 
 
 def error_code(exc: BaseException) -> str | None:

@@ -55,7 +55,23 @@ def match_choice(text: str, choices: Sequence[ChoiceOption]) -> ChoiceOption | N
     number = _OPTION_NUMBER.fullmatch(key)
     if number is not None and 1 <= int(number[1]) <= len(choices):
         return choices[int(number[1]) - 1]
-    return None
+    return _part_of_one_label(key, choices)
+
+
+def _part_of_one_label(key: str, choices: Sequence[ChoiceOption]) -> ChoiceOption | None:
+    """The one option whose label holds the typed words in order ("can talk" names "I can talk
+    now", not "I'm at work, I can't talk"); None when no label or several do ("interested"
+    is in "I'm interested" and "Not interested"), or the words are all tiny ("i", "a")."""
+    words = key.split()
+    if max(len(word) for word in words) < 3:
+        return None
+    found = [option for option in choices if _in_order(words, _fold_option_text(option.label))]
+    return found[0] if len(found) == 1 else None
+
+
+def _in_order(words: list[str], label: str) -> bool:
+    remaining = iter(label.split())
+    return all(word in remaining for word in words)
 
 
 def parse_choice(text: str, choices: Sequence[ChoiceOption]) -> ParseOutcome:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.answers.parse import Parsed, parse_answer
 from bot.flow.model import Rule
 from bot.render.conditions import ConditionTest
 
@@ -17,11 +16,16 @@ __all__ = ("app_tests",)
 
 
 def _is_phone_number(value: object) -> bool:
+    # The answer readers are imported by the first condition that uses them, not at start-up.
+    from bot.answers.parse import Parsed, parse_answer
+
     outcome = parse_answer("phone", str(value or ""), rule=Rule(), now=datetime.now(UTC))
     return isinstance(outcome, Parsed)
 
 
 def _is_email_address(value: object) -> bool:
+    from bot.answers.parse import Parsed, parse_answer
+
     outcome = parse_answer("email", str(value or ""), rule=Rule(), now=datetime.now(UTC))
     return isinstance(outcome, Parsed)
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.boundary import ConversationRef, Reply
-from bot.dialog.state import ref_from_json, ref_to_json
+from bot.dialog.state import ref_from_json, ref_to_list
 from bot.flow.actions import ActionContext, ActionRegistry
 from bot.render.markup import escape
 from bot.render.templates import TemplateRenderer
@@ -70,7 +70,7 @@ def nudge_job(ref: ConversationRef, user_key: str, contact_id: int, due_at: date
         due_at=due_at,
         user_key=user_key,
         conversation_key=ref.key,
-        payload={"ref": ref_to_json(ref), "contact_id": contact_id},
+        payload={"ref": ref_to_list(ref), "contact_id": contact_id},
         job_key=keep_in_touch_key(user_key, contact_id),
     )
 

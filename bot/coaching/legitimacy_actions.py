@@ -8,10 +8,12 @@ accepts "skip". The action neither logs nor stores what it is given.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from bot.coaching.legitimacy import RecruiterReport, check_recruiter
-from bot.coaching.legitimacy_text import details_markup, summary_markup
 from bot.flow.actions import ActionContext, ActionRegistry
+
+if TYPE_CHECKING:
+    from bot.coaching.legitimacy import RecruiterReport
 
 __all__ = ("INPUTS", "OUTPUTS", "register_legitimacy_actions", "report_from_inputs")
 
@@ -49,6 +51,11 @@ def register_legitimacy_actions(registry: ActionRegistry) -> None:
 async def check_legitimacy(
     context: ActionContext, inputs: Mapping[str, object]
 ) -> Mapping[str, object]:
+    # The rules (their regular expressions, the brand lists) are loaded by the first check, not
+    # by every start: about a tenth of a second that most sessions never need.
+    from bot.coaching.legitimacy import check_recruiter
+    from bot.coaching.legitimacy_text import details_markup, summary_markup
+
     result = check_recruiter(report_from_inputs(inputs))
     return {
         "risk": result.risk,
@@ -61,6 +68,8 @@ async def check_legitimacy(
 
 def report_from_inputs(inputs: Mapping[str, object]) -> RecruiterReport:
     """A report from action inputs; missing and "skip" answers are left out."""
+    from bot.coaching.legitimacy import RecruiterReport
+
     given = {field: _given(inputs.get(name)) for name, field in INPUTS.items()}
     return RecruiterReport(
         recruiter_name=given["recruiter_name"],

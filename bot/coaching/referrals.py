@@ -103,7 +103,8 @@ class ReferralBoard:
     def __init__(self, store: BoardStore, renderer: TemplateRenderer) -> None:
         self.store = store
         self.renderer = renderer
-        self._value = renderer.compile_inline("{{ value }}", name="referral card value")
+        # A fixed, valid text: not checked at start-up, which would import Jinja for it alone.
+        self._value = renderer.checked_inline(("{{ value }}",), name="referral card value")
 
     # settings
 

@@ -15,7 +15,7 @@ from bot.coaching.calendar_file import (
     calendar_file,
     calendar_uid,
 )
-from bot.dialog.state import ref_to_json
+from bot.dialog.state import ref_to_list
 from bot.flow.actions import ActionContext, ActionRegistry
 from bot.store import JobSpec
 
@@ -62,7 +62,7 @@ async def schedule_reminder(
             conversation_key=ref.key,
             job_key=job_key,
             payload={
-                "ref": ref_to_json(ref),
+                "ref": ref_to_list(ref),
                 "template": str(inputs.get("template") or "callback_reminder"),
                 "context": {"at": at.isoformat(), "time_zone": context.time_zone, **details},
                 "calendar": {"uid": calendar.uid, "sequence": calendar.sequence},

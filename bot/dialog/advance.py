@@ -10,8 +10,7 @@ from bot.dialog.asking import ask
 from bot.dialog.core import TurnCore
 from bot.dialog.runner import run_step
 from bot.errors import CoachError
-from bot.flow.checks import MAX_STEPS_PER_TURN
-from bot.flow.model import AskStep
+from bot.flow.model import MAX_STEPS_PER_TURN, AskStep
 
 __all__ = ("MAX_STEPS_PER_TURN", "FlowLoopError", "advance", "enter", "goto_step")
 

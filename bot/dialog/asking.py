@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.boundary import Choice, Form, FormField, Reply
 from bot.dialog.core import FORM_MARK, TOPIC_TOKEN, TurnCore
-from bot.dialog.state import ref_to_json
+from bot.dialog.state import ref_to_list
 from bot.flow.model import AskStep, ChoiceOption, Message
 from bot.store import JobSpec
 
@@ -41,7 +41,7 @@ async def ask(
         )
         + turn.extra_choices
     )
-    form = _form(turn, step, f"{state.seq}.{version}.{FORM_MARK}", form_errors)
+    form = None if step.form is None else _form(turn, step, version, form_errors)
     turn.replies.append(Reply(turn.render(step.prompt), choices=choices, form=form))
     _arm_timeout(turn, step)
 
@@ -121,17 +121,18 @@ def _arm_timeout(turn: TurnCore, step: AskStep) -> None:
                 user_key=ref.user_key,
                 conversation_key=ref.key,
                 job_key=key,
-                payload={"ref": ref_to_json(ref), "seq": state.seq},
+                payload={"ref": ref_to_list(ref), "seq": state.seq},
             )
         )
         state.timeout_armed = turn.armed_this_turn = True
 
 
 def _form(
-    turn: TurnCore, step: AskStep, token: str, errors: tuple[tuple[str, str], ...]
+    turn: TurnCore, step: AskStep, version: str, errors: tuple[tuple[str, str], ...]
 ) -> Form | None:
     if step.form is None:
         return None
+    token = f"{turn.state.seq}.{version}.{FORM_MARK}"
     fields = tuple(
         FormField(
             name=ask.slot,

@@ -5,10 +5,14 @@ doubles each time; the person sees a late answer instead of an apology."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from bot.store import StoreBusyError
 
-__all__ = ("BUSY_BACKOFF_MAX", "BUSY_RETRY_SECONDS", "Backoff", "is_busy")
+__all__ = ("BUSY_BACKOFF_MAX", "BUSY_RETRY_SECONDS", "Backoff", "is_busy", "patiently")
+
+T = TypeVar("T")
 
 BUSY_RETRY_SECONDS = 60.0  # how long a turn waits for a busy database before it gives up
 BUSY_BACKOFF_MAX = 1.0
@@ -45,3 +49,14 @@ def is_busy(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+async def patiently(call: Callable[[], Awaitable[T]]) -> T:
+    """``call()``, retried with backoff for as long as the database is busy (the durable
+    inbox's own steps: the event is saved, so waiting costs the person nothing but time)."""
+    backoff = Backoff(limit=None)
+    while True:
+        try:
+            return await call()
+        except StoreBusyError:
+            await backoff.wait()

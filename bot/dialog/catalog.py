@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic
 from bot.dialog.state import Frame
 from bot.flow.actions import ActionRegistry
-from bot.flow.loader import FlowRegistry
 from bot.flow.model import Flow
+from bot.flow.registry import FlowRegistry
 from bot.render.templates import TemplateRenderer
 
 __all__ = ("COMMAND_WORDS", "Catalog", "TopicRouter")

@@ -53,6 +53,7 @@ class TurnCore:
         self.extra_choices: tuple[Choice, ...] = ()  # added to the next question asked
         self.funnel: list[tuple[str, str, str]] = []
         self.timeout_key = f"timeout:{incoming.conversation.key}"
+        self._now_iso: str | None = None  # the clock's reading as templates see it, made once
 
     # -- where the conversation is ------------------------------------------------------------
 
@@ -111,20 +112,26 @@ class TurnCore:
             "name": user.display_name or "there",
             "time_zone": self.context.time_zone,
         }
-        context["now"] = self.context.now.isoformat()
+        now = self._now_iso
+        if now is None:
+            now = self._now_iso = self.context.now.isoformat()
+        context["now"] = now
         context["platform"] = self.incoming.conversation.platform  # what it can do (post?)
         context.update(extra)
         return context
 
     def render(self, message: Message, **extra: Any) -> str:
-        seed = zlib.crc32(f"{self.incoming.conversation.key}:{self.state.seq}".encode())
         return self.catalog.renderer.render(
             platform=self.incoming.conversation.platform,
             context=lambda: self.template_context(extra),
-            seed=seed,
+            seed=self._seed,
             template=message.template,
             inline=message.compiled,
         )
+
+    def _seed(self) -> int:
+        """Picks a template's variation: the same for a conversation's question, asked again."""
+        return zlib.crc32(f"{self.incoming.conversation.key}:{self.state.seq}".encode())
 
     def say(self, message: Message, **extra: Any) -> None:
         self.replies.append(Reply(self.render(message, **extra)))

@@ -32,7 +32,7 @@ from bot.dialog.turn import Turn
 from bot.dialog.versions import PinnedVersions
 from bot.errors import CoachError
 from bot.flow.actions import ActionContext, ActionRegistry
-from bot.flow.loader import FlowRegistry
+from bot.flow.registry import FlowRegistry
 from bot.render.templates import TemplateRenderer
 from bot.store import (
     DuplicateEventError,

@@ -1,5 +1,5 @@
-"""An inbox event and its turn's replies as JSON: the durable inbox saves the event before the
-acknowledgement (:func:`incoming_to_json`) and keeps the turn's replies with the turn.
+"""A turn's replies as JSON, kept with the turn by the durable inbox (the event itself is in
+:mod:`bot.dialog.inbox_events`).
 
 The engine saves an inbox event's replies in the same transaction as the turn (see
 :mod:`bot.dialog.inbox`): a worker killed after that commit but before the replies reached the
@@ -10,58 +10,19 @@ Every field of :class:`~bot.boundary.Reply` makes the round trip unchanged.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from bot.boundary import (
     Attachment,
     Card,
     Choice,
-    Command,
     Form,
     FormField,
-    Incoming,
     Reply,
-    UserInfo,
 )
 from bot.dialog.state import ref_from_json, ref_to_json
 
-__all__ = ("incoming_from_json", "incoming_to_json", "replies_from_json", "replies_to_json")
-
-
-def incoming_to_json(incoming: Incoming) -> dict[str, Any]:
-    user = incoming.user
-    return {
-        "conversation": ref_to_json(incoming.conversation),
-        "text": incoming.text,
-        "choice_token": incoming.choice_token,
-        "form": None if incoming.form is None else [list(pair) for pair in incoming.form],
-        "command": None
-        if incoming.command is None
-        else [incoming.command.name, incoming.command.args],
-        "timeout_token": incoming.timeout_token,
-        "event_id": incoming.event_id,
-        "received_at": incoming.received_at.isoformat(),
-        "user": [user.display_name, user.locale, user.time_zone],
-    }
-
-
-def incoming_from_json(data: dict[str, Any]) -> Incoming:
-    form = data.get("form")
-    command = data.get("command")
-    name, locale, zone = data.get("user") or (None, None, None)
-    received = datetime.fromisoformat(data["received_at"])
-    return Incoming(
-        conversation=ref_from_json(data["conversation"]),
-        text=data.get("text"),
-        choice_token=data.get("choice_token"),
-        form=None if form is None else tuple((str(k), str(v)) for k, v in form),
-        command=None if command is None else Command(str(command[0]), str(command[1])),
-        timeout_token=data.get("timeout_token"),
-        event_id=data.get("event_id"),
-        received_at=received if received.tzinfo else received.replace(tzinfo=UTC),
-        user=UserInfo(display_name=name, locale=locale, time_zone=zone),
-    )
+__all__ = ("replies_from_json", "replies_to_json")
 
 
 def replies_to_json(replies: list[Reply]) -> list[dict[str, Any]]:

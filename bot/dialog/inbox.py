@@ -43,22 +43,27 @@ import contextlib
 import logging
 import os
 import socket
-import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, runtime_checkable
 
 from bot.boundary import Incoming, Reply
-from bot.dialog.busy import Backoff
-from bot.dialog.event_json import incoming_from_json, incoming_to_json, replies_from_json
-from bot.store import InboxEvent, InboxStore, StoreBusyError
+from bot.dialog.busy import patiently
+from bot.dialog.event_json import replies_from_json
+from bot.dialog.inbox_events import (
+    decimal_stamp,
+    incoming_from_json,
+    incoming_to_json,
+    integer_stamp,
+)
+from bot.store import InboxEvent, InboxStore
 
 __all__ = (
     "Handles",
     "Inbox",
     "InboxAdapter",
+    "RunsEvents",
     "decimal_stamp",
     "incoming_from_json",
     "incoming_to_json",
@@ -68,7 +73,6 @@ __all__ = (
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 Route = dict[str, Any]
 
 LEASE_SECONDS = 15.0
@@ -93,30 +97,20 @@ class InboxAdapter(Protocol):
         for every event, also when the turn has nothing to say."""
 
 
-# -- stamps: the platform's order, as text that sorts -------------------------------------------
+@runtime_checkable
+class RunsEvents(Protocol):
+    """An adapter that runs some of its events itself (a slash command that checks who is an
+    admin, a form button that opens a modal): True when it ran the event, False to leave it to
+    the usual prepare, engine turn and deliver."""
 
-
-def decimal_stamp(value: str) -> str:
-    """A Slack ``ts`` (``"1733329483.000200"``) as text that sorts as the moments do."""
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        number = Decimal(0)
-    if not number.is_finite() or number < 0:
-        number = Decimal(0)
-    whole, _, fraction = f"{number:.6f}".partition(".")
-    return f"{int(whole):015d}.{fraction}"
-
-
-def integer_stamp(value: int) -> str:
-    """A Discord snowflake (or any non-negative id that grows with time) as text that sorts."""
-    return f"{max(value, 0):020d}"
+    async def run_event(self, incoming: Incoming, route: Route) -> bool:
+        """Run the event (in the inbox's order, holding its conversation); True when done."""
 
 
 def worker_name() -> str:
     """This process in inbox holds: host, pid and a random suffix (a restarted process on the
     same host and pid is another worker)."""
-    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    return f"{socket.gethostname()}-{os.getpid()}-{os.urandom(3).hex()}"
 
 
 def _utcnow() -> datetime:
@@ -177,17 +171,25 @@ class Inbox:
         self.clock = clock
         self._active: dict[str, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
-        self._acking = 0  # enqueues (acknowledgements) in flight in this worker
-        self._acked = asyncio.Event()  # set when the last of them is saved
+        self._acks = _InFlight()  # enqueues (acknowledgements) in flight in this worker
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     # -- the acknowledging side ----------------------------------------------------------------
 
-    async def enqueue(self, incoming: Incoming, *, stamp: str, route: Route | None = None) -> bool:
+    async def enqueue(
+        self,
+        incoming: Incoming,
+        *,
+        stamp: str,
+        route: Route | None = None,
+        wait_for_late: bool = True,
+    ) -> bool:
         """Save the event (call this before acknowledging it); False for a platform retry of an
         event already in the inbox. A busy database is waited for: the acknowledgement waits
-        rather than the event being lost.
+        rather than the event being lost. ``wait_for_late=False`` runs the event after the
+        settle window only, not the order window (an answer someone waits for on screen,
+        such as a modal submission whose errors go back in its acknowledgement).
 
         Raises:
             ValueError: the event has no ``event_id`` (retries could not be recognised).
@@ -196,10 +198,9 @@ class Inbox:
             raise ValueError("an inbox event needs the platform's event id")
         ref = incoming.conversation
         now = self.clock()
-        due = self._due(now, incoming.received_at)
-        self._acking += 1
-        try:
-            added = await self._patient(
+        due = self._due(now, incoming.received_at, wait_for_late=wait_for_late)
+        with self._acks:
+            added = await patiently(
                 lambda: self.store.enqueue_event(
                     event_id=incoming.event_id or "",
                     conversation_key=ref.key,
@@ -210,21 +211,19 @@ class Inbox:
                     due_at=due,
                 )
             )
-        finally:
-            self._acking -= 1
-            if not self._acking:
-                self._acked.set()
         if added:
             if self._task is None and not self._stopping.is_set():
                 self.start()  # the first event of a worker whose loop was not started yet
             self._wake.set()
         return added
 
-    def _due(self, now: datetime, stamped: datetime) -> datetime:
+    def _due(self, now: datetime, stamped: datetime, *, wait_for_late: bool = True) -> datetime:
         """When an event that arrives ``now``, stamped ``stamped`` by the platform, may run:
         after the settle window, and ``order_window`` after the platform's stamp but never
         later than that after arrival (a platform clock ahead of ours changes nothing)."""
         settled = now + timedelta(seconds=self.settle_seconds)
+        if not wait_for_late:
+            return settled
         return max(settled, min(stamped, now) + self.order_window)
 
     # -- the working side ----------------------------------------------------------------------
@@ -307,7 +306,7 @@ class Inbox:
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
             try:
-                held = await self._patient(
+                held = await patiently(
                     lambda: self.store.renew_conversation(
                         key, worker=self.worker_id, now=self.clock()
                     )
@@ -322,14 +321,14 @@ class Inbox:
 
     async def _run_conversation(self, key: str) -> None:
         while True:
-            held, event = await self._patient(
+            held, event = await patiently(
                 lambda: self.store.next_inbox_event(key, worker=self.worker_id, now=self.clock())
             )
             if not held:
                 log.warning("inbox conversation %s: hold lost to another worker", key)
                 return
             if event is None or self._stopping.is_set():
-                await self._patient(
+                await patiently(
                     lambda: self.store.release_conversation(key, worker=self.worker_id)
                 )
                 return
@@ -338,17 +337,11 @@ class Inbox:
             if wait > 0:  # an event sent together with this one may still be on its way
                 await asyncio.sleep(wait)
                 continue
-            await self._acks_first()
+            # Backpressure: acknowledgements before turns, which would otherwise take the
+            # event loop and the pool from them under overload (docs/slack.md).
+            await self._acks.settled(self.acks_first_seconds)
             await self._process(event)
-            await self._patient(partial(self.store.finish_inbox_event, event.id, now=self.clock()))
-
-    async def _acks_first(self) -> None:
-        """Backpressure: acknowledgements before turns, which would otherwise take the event
-        loop and the pool from them under overload (docs/slack.md); events wait, saved."""
-        if self._acking:
-            self._acked.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._acked.wait(), self.acks_first_seconds)
+            await patiently(partial(self.store.finish_inbox_event, event.id, now=self.clock()))
 
     async def _process(self, event: InboxEvent) -> None:
         incoming = incoming_from_json(event.payload["incoming"])
@@ -356,6 +349,13 @@ class Inbox:
         if event.replies is not None:  # its turn is saved; its worker died before sending
             await self._deliver(event, incoming, route, replies_from_json(event.replies))
             return
+        if isinstance(self.adapter, RunsEvents):
+            try:
+                if await self.adapter.run_event(incoming, route):
+                    return
+            except Exception as exc:  # like a failed delivery: logged, the event is done
+                log.warning("inbox event %s: run failed with %s", event.id, type(exc).__name__)
+                return
         try:
             incoming = await self.adapter.prepare(incoming, route)
         except Exception as exc:  # the event still runs, without what could not be looked up
@@ -371,11 +371,26 @@ class Inbox:
         except Exception as exc:  # the turn is saved; running it again would send nothing
             log.warning("inbox event %s: delivery failed with %s", event.id, type(exc).__name__)
 
-    async def _patient(self, call: Callable[[], Awaitable[T]]) -> T:
-        """``call()``, retried with backoff for as long as the database is busy."""
-        backoff = Backoff(limit=None)
-        while True:
-            try:
-                return await call()
-            except StoreBusyError:
-                await backoff.wait()
+
+class _InFlight:
+    """Counts the calls in flight inside ``with`` (the enqueues of acknowledgements); a turn
+    waits for them to be saved first, up to a limit (the events meanwhile wait, saved)."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._none = asyncio.Event()  # set when the last of them is over
+
+    def __enter__(self) -> None:
+        self._count += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._count -= 1
+        if not self._count:
+            self._none.set()
+
+    async def settled(self, timeout: float) -> None:
+        """Wait until none is in flight, for at most ``timeout`` seconds."""
+        if self._count:
+            self._none.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._none.wait(), timeout)

@@ -57,19 +57,52 @@ async def typed(turn: TurnCore, text: str) -> None:
 
 
 async def typed_time_zone(turn: TurnCore, text: str) -> None:
-    """The answer to "which time zone are you in?", asked before a date-time question."""
+    """The answer to "which time zone are you in?", asked before a date-time question.
+
+    A time typed here instead (a person answering ahead) is kept and read once the zone is
+    known. The coach does not guess a zone when it cannot read one (a reminder at the wrong
+    hour is worse than a question): from the second unknown answer it offers a UTC offset and
+    says how to leave.
+    """
+    state = turn.state
     word = command_in(text)
     if word is not None:
-        turn.state.pending = None
+        state.pending = state.held = None
         await command(turn, word, "")
         return
     zone = parse_time_zone(text)
-    if zone is None:
-        turn.say_system("coach_time_zone_unknown")
+    if zone is not None:
+        turn.new_user_time_zone = zone
+        await _zone_known(turn, zone)
         return
-    turn.state.time_zone = turn.context.time_zone = turn.new_user_time_zone = zone
-    turn.state.pending = None
+    if state.held is None and _answers_ahead(turn, text):
+        state.held = text
+        turn.say_system("coach_time_zone_held", answer=text)
+        return
+    state.attempts += 1
+    turn.say_system("coach_time_zone_unknown", attempts=state.attempts)
+
+
+async def _zone_known(turn: TurnCore, zone: str) -> None:
+    state = turn.state
+    state.time_zone = turn.context.time_zone = zone
+    state.pending, state.attempts = None, 0
+    held, state.held = state.held, None
+    if held is not None and isinstance(turn.current_step(), AskStep):
+        await typed(turn, held)
+        return
     await advance(turn)
+
+
+def _answers_ahead(turn: TurnCore, text: str) -> bool:
+    """True when ``text`` reads as an answer to the date-time question waiting for the zone."""
+    step = turn.current_step()
+    if not isinstance(step, AskStep):
+        return False
+    outcome = parse_answer(
+        step.kind, text, rule=step.rule, now=turn.context.now, time_zone="UTC", choices=()
+    )
+    return isinstance(outcome, Parsed)
 
 
 async def _typed_instead(turn: TurnCore, step: AskStep, text: str) -> None:

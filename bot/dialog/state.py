@@ -15,7 +15,14 @@ from typing import Any
 
 from bot.boundary import ConversationRef
 
-__all__ = ("Checkpoint", "ConversationState", "Frame", "ref_from_json", "ref_to_json")
+__all__ = (
+    "Checkpoint",
+    "ConversationState",
+    "Frame",
+    "ref_from_json",
+    "ref_to_json",
+    "ref_to_list",
+)
 
 MAX_CHECKPOINTS = 12
 
@@ -49,6 +56,9 @@ class ConversationState:
     checkpoints: list[Checkpoint] = field(default_factory=list)
     time_zone: str | None = None
     pending: str | None = None  # "time_zone" while the coach asks for the user's zone
+    # An answer typed ahead while the coach asked for the zone ("tomorrow 18:30"), read once
+    # the zone is known.
+    held: str | None = None
     timeout_armed: bool = False
     # Flow ids of the "which topic?" list shown while idle, so that `repeat` can show it again.
     offered: list[str] = field(default_factory=list)
@@ -92,10 +102,16 @@ class ConversationState:
 
     def _stack_of(self, index: int) -> str:
         """The full stack snapshot of checkpoint ``index`` (undoing the step-only shorthand)."""
-        snapshot: str = self.checkpoints[index][1]
+        checkpoints = self.checkpoints
+        snapshot: str = checkpoints[index][1]
         if " " in snapshot or not snapshot or index == 0:
             return snapshot
-        return f"{self._stack_of(index - 1).rpartition(' ')[0]} {snapshot}"
+        # a step-only checkpoint has the frames of the nearest whole one before it
+        whole = index - 1
+        while whole > 0 and " " not in (earlier := checkpoints[whole][1]) and earlier:
+            whole -= 1
+        frames: str = checkpoints[whole][1].rpartition(" ")[0]
+        return f"{frames} {snapshot}"
 
     def go_back(self) -> bool:
         """Undo to the previous question; False when there is none."""
@@ -135,6 +151,8 @@ class ConversationState:
             data["z"] = self.time_zone
         if self.pending:
             data["p"] = self.pending
+        if self.held is not None:
+            data["w"] = self.held
         if self.timeout_armed:
             data["t"] = 1
         if self.offered:
@@ -151,6 +169,7 @@ class ConversationState:
             checkpoints=list(data.get("h", ())),
             time_zone=data.get("z"),
             pending=data.get("p"),
+            held=data.get("w"),
             timeout_armed=bool(data.get("t")),
             offered=list(data.get("o", ())),
         )
@@ -175,7 +194,16 @@ def ref_to_json(ref: ConversationRef) -> dict[str, Any]:
     }
 
 
-def ref_from_json(data: dict[str, Any]) -> ConversationRef:
+def ref_to_list(ref: ConversationRef) -> list[str | None]:
+    """The compact form a job's payload keeps (a live callback keeps one for weeks): the fields
+    in a fixed order. :func:`ref_from_json` reads it, and the mapping of older rows."""
+    return [ref.platform, ref.channel, ref.user, ref.space, ref.thread]
+
+
+def ref_from_json(data: dict[str, Any] | list[Any]) -> ConversationRef:
+    if isinstance(data, list):
+        platform, channel, user, space, thread = data
+        return ConversationRef(platform, channel, user, space, thread)
     return ConversationRef(
         platform=data["platform"],
         channel=data["channel"],

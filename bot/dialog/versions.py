@@ -13,7 +13,7 @@ import logging
 from bot.dialog.state import ConversationState, Frame
 from bot.errors import CoachError
 from bot.flow.actions import ActionRegistry
-from bot.flow.loader import FlowRegistry, compile_flow
+from bot.flow.registry import FlowRegistry
 from bot.render.templates import TemplateRenderer
 from bot.store import ConversationStore
 
@@ -60,6 +60,10 @@ class PinnedVersions:
         source = await self.store.load_flow_source(frame.version)
         if source is None:
             return
+        # The loader (YAML, Jinja's parser) is imported only for an older version: a start with
+        # current flows from the cache never needs it (bot.flow.cache).
+        from bot.flow.loader import compile_flow
+
         try:
             flow = compile_flow(
                 source,

@@ -28,6 +28,7 @@ from jinja2 import Environment, TemplateError
 
 from bot.errors import FlowProblem
 from bot.flow.model import (
+    MAX_STEPS_PER_TURN,
     ActionStep,
     AskStep,
     BranchStep,
@@ -50,9 +51,6 @@ __all__ = (
     "unset_reads",
 )
 
-# The runtime (bot.dialog.advance) stops a turn that runs more steps than this without a
-# question; defined here, in the lower layer, so that the check and the runtime agree.
-MAX_STEPS_PER_TURN = 200
 
 _Node = tuple[str, str]  # (flow id, step id)
 

@@ -5,7 +5,7 @@ The rule, one line per part: a content folder overrides only what it has.
 - ``flows/``: a folder with its own ``flows/`` runs only those flows (the shipped ones are not
   mixed in, so a deployment can leave a topic out); a folder without ``flows/`` runs the
   shipped flows, and with them the shipped ``topics/`` when it has no ``topics/`` of its own.
-- ``templates/``: the coach's own messages (:data:`bot.flow.loader.SYSTEM_TEMPLATES`) always fall
+- ``templates/``: the coach's own messages (:data:`bot.flow.registry.SYSTEM_TEMPLATES`) always fall
   back to the shipped ones; when the shipped flows run, every shipped template does. A template
   the folder has in any variant (``common/`` or a platform folder) is entirely the folder's
   (:mod:`bot.render.fallback`).
@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.flow.loader import SYSTEM_TEMPLATES
-from bot.render.fallback import SUFFIX
+from bot.flow.registry import SYSTEM_TEMPLATES
+from bot.render.sources import SUFFIX
 
 __all__ = ("fallback_template_names", "flows_dir", "has_own_flows", "topics_root")
 

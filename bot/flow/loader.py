@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import FlowErrors, FlowProblem
@@ -19,51 +18,14 @@ from bot.flow.actions import ActionRegistry
 from bot.flow.checks import run_problems
 from bot.flow.context import FlowContext, unknown_keys
 from bot.flow.model import CallStep, Flow, GotoStep, SourceLocation, Step
+from bot.flow.registry import SYSTEM_TEMPLATES, FlowRegistry
 from bot.flow.steps import parse_step
 from bot.flow.yamlsource import MAX_SOURCE_CHARS, YamlSyntaxError, YMap, load_located, too_big
 from bot.render.templates import TemplateRenderer
 
 __all__ = ("SYSTEM_TEMPLATES", "FlowRegistry", "check_flows", "compile_flow", "load_flows")
 
-# Messages the engine sends itself; in dialogs/templates/common so that authors can change them.
-SYSTEM_TEMPLATES = (
-    "coach_unparsed",
-    "coach_invalid",
-    "coach_stale",
-    "coach_sorry",
-    "coach_help",
-    "coach_stopped",
-    "coach_idle",
-    "coach_no_back",
-    "coach_gave_up",
-    "coach_privacy",
-    "coach_time_zone",
-    "coach_time_zone_unknown",
-    "coach_pick_topic",
-    "coach_switch_offer",
-    "coach_switch_listed",
-)
 FLOW_KEYS = ("flow", "title", "description", "topics", "start", "steps")
-
-
-@dataclass(slots=True)
-class FlowRegistry:
-    """The loaded flows: by id (current versions) and by version (for pinned conversations)."""
-
-    flows: dict[str, Flow] = field(default_factory=dict)
-    by_version: dict[str, Flow] = field(default_factory=dict)
-
-    def add(self, flow: Flow) -> None:
-        self.flows[flow.id] = flow
-        self.by_version[flow.version] = flow
-
-    def topics(self) -> dict[str, str]:
-        """Topic id -> the flow that handles it (the first one, in file order)."""
-        found: dict[str, str] = {}
-        for flow in self.flows.values():
-            for topic in flow.topics:
-                found.setdefault(topic, flow.id)
-        return found
 
 
 def load_flows(

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = (
     "ASK_KINDS",
+    "MAX_STEPS_PER_TURN",
     "ActionStep",
     "AskKind",
     "AskStep",
@@ -84,6 +85,11 @@ class Rule:
     pattern: str | None = None  # text asks: a regular expression the whole answer must match
     pattern_message: str | None = None  # what to say when it does not
 
+
+# The runtime (bot.dialog.advance) stops a turn that runs more steps than this without a
+# question; defined in the flow layer, so that the load-time check (bot.flow.checks) and the
+# runtime agree.
+MAX_STEPS_PER_TURN = 200
 
 UNLIMITED_ATTEMPTS = 2**31 - 1  # `max_attempts: unlimited`: attempts never reach it
 

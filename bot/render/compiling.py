@@ -1,7 +1,8 @@
 """Compiling one template text: variations, syntax checks that name the file, fixed texts.
 
 A template file may hold several texts separated by a line that is only ``{# --- #}``
-(:func:`split_variations`); each is compiled on its own (:func:`compile_variation`), and a text
+(:func:`split_variations`, in :mod:`bot.render.sources` with :class:`StaticText`, which need no
+Jinja); each is compiled on its own (:func:`compile_variation`), and a text
 without expressions or tags is rendered once, when compiled (:class:`StaticText`).
 :func:`check_variation` is what compiling would reject, for a fraction of the cost, so flows can
 check every template when they load; an expression (a condition, a ``set`` value) is checked
@@ -19,6 +20,8 @@ from jinja2.environment import TemplateExpression
 from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from bot.render.sources import StaticText, split_variations
+
 __all__ = (
     "LazyExpression",
     "StaticText",
@@ -28,27 +31,6 @@ __all__ = (
     "split_variations",
     "with_location",
 )
-
-# A line holding only "{# --- #}" separates variations (it is a Jinja comment, so an editor or
-# a plain Jinja run shows the file without errors).
-_SEPARATOR = re.compile(r"^[ \t]*\{#[ \t]*---[ \t]*#\}[ \t]*(?:\n|\Z)", re.MULTILINE)
-
-
-class StaticText:
-    """A template without expressions or tags: its text, rendered once when compiled.
-
-    Most of the coach's messages are fixed text; skipping Jinja's render machinery for them
-    saves most of a turn's rendering time.
-    """
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def render(self, context: Mapping[str, object] | None = None) -> str:
-        return self.text
-
 
 _COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 
@@ -119,13 +101,15 @@ class LazyExpression:
     """A checked expression whose Python code is generated on first use.
 
     Flows hold about a hundred expressions and most turns use a few; generating and compiling
-    them all cost more start-up time than parsing them (the check), so that part waits. Two
+    them all cost more start-up time than parsing them (the check), so that part waits. Given
+    its source text instead of the parsed tree (flows read back from the cache of
+    :mod:`bot.flow.cache`, checked when the cache was written), even the parsing waits. Two
     threads racing to compile both get the same result; one is kept.
     """
 
     __slots__ = ("_compiled", "_env", "_expr")
 
-    def __init__(self, env: ImmutableSandboxedEnvironment, expr: nodes.Expr) -> None:
+    def __init__(self, env: ImmutableSandboxedEnvironment, expr: nodes.Expr | str) -> None:
         self._env = env
         self._expr = expr
         self._compiled: Callable[..., object] | None = None
@@ -137,7 +121,10 @@ class LazyExpression:
         return compiled(variables)
 
     def _compile(self) -> Callable[..., object]:
-        body = [nodes.Assign(nodes.Name("result", "store"), self._expr, lineno=1)]
+        expr = self._expr
+        if isinstance(expr, str):
+            expr = parse_expression(self._env, expr)
+        body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
         template = self._env.from_string(nodes.Template(body, lineno=1))
         template.globals = dict(template.globals)  # see compile_variation: a dict renders faster
         return TemplateExpression(template, undefined_to_none=False)
@@ -157,23 +144,3 @@ def with_location(exc: TemplateSyntaxError) -> TemplateSyntaxError:
     located.translated = True  # keep str() to the one line above
     located.source = exc.source
     return located
-
-
-def split_variations(source: str) -> list[str]:
-    """Split a template file at ``{# --- #}`` lines; whitespace-only variations are dropped.
-
-    Each variation is prefixed with a Jinja comment holding as many line breaks as precede it in
-    the file, so syntax errors and tracebacks name the real line of the file.
-    """
-    variations: list[str] = []
-    start = 0
-    for match in [*_SEPARATOR.finditer(source), None]:
-        stop = len(source) if match is None else match.start()
-        text = source[start:stop]
-        if text.strip() or (match is None and not variations):
-            lines_before = source.count("\n", 0, start)
-            pad = "{#" + "\n" * lines_before + "#}" if lines_before else ""
-            variations.append(pad + text)
-        if match is not None:
-            start = match.end()
-    return variations

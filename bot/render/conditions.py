@@ -15,10 +15,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from jinja2 import nodes
-from jinja2.exceptions import TemplateSyntaxError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+if TYPE_CHECKING:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 __all__ = ("BUILTIN_TESTS", "ConditionTest", "check_patterns", "matching")
 
@@ -46,6 +46,10 @@ def check_patterns(env: ImmutableSandboxedEnvironment, source: str) -> None:
     Raises:
         jinja2.TemplateSyntaxError: naming the pattern and what is wrong with it.
     """
+    # Jinja is imported by the checks, not by the tests' definitions (see bot.render.sources).
+    from jinja2 import nodes
+    from jinja2.exceptions import TemplateSyntaxError
+
     tree = env.parse(f"{{{{ {source} }}}}")
     for test in tree.find_all(nodes.Test):
         if test.name != "matching" or not test.args:

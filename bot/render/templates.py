@@ -23,96 +23,39 @@ slots they are given (``items.append(1)`` raises too), and a misspelt name raise
 ``UndefinedError`` instead of rendering as an empty string.
 
 Lookup and compilation happen once per platform and name (:mod:`bot.render.compiling`); a
-template with one variation does not seed ``random.Random``. The measured speeds are in
-docs/benchmarks.md ("Markup and templates").
+template with one variation does not seed ``random.Random``. A fixed text (no ``{{``, ``{%`` or
+``{#``) is found and read without Jinja (:mod:`bot.render.sources`): Jinja is imported with the
+first text that needs it, so a start whose first messages are fixed never loads it. The
+measured speeds are in docs/benchmarks.md ("Markup and templates").
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jinja2 import (
-    StrictUndefined,
-    Template,
-    TemplateNotFound,
-    pass_context,
-)
-from jinja2.loaders import split_template_path
-from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-from bot.render.compiling import (
-    LazyExpression,
-    StaticText,
-    check_variation,
-    compile_variation,
-    parse_expression,
-    split_variations,
-)
-from bot.render.conditions import BUILTIN_TESTS, check_patterns
-from bot.render.fallback import FallbackLoader, variant_paths
-from bot.render.formats import format_phone, format_when
+from bot.render.conditions import BUILTIN_TESTS
+from bot.render.filters import BUILTIN_FILTERS, Escaper, TrustedText, build_environment, not_found
 from bot.render.markup import escape
+from bot.render.sources import (
+    DeferredExpression,
+    StaticText,
+    TemplateFiles,
+    split_variations,
+    static_text,
+)
+
+if TYPE_CHECKING:
+    from jinja2 import Template, TemplateNotFound
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from bot.render.fallback import FallbackLoader
 
 __all__ = ("COMMON", "InlineTemplate", "TemplateRenderer", "TrustedText")
 
 COMMON = "common"  # the folder every platform falls back to
 SUFFIX = ".j2"
-
-Escaper = Callable[[str], str]
-
-
-class TrustedText(str):
-    """Markup an author inserts on purpose (``{{ value | markup }}``); it is not escaped.
-
-    Only the value itself is trusted: ``{{ (a | markup) ~ b }}`` builds a plain ``str``, which is
-    escaped as a whole.
-    """
-
-    __slots__ = ()
-
-
-def _markup(value: object) -> TrustedText:
-    return TrustedText(value)
-
-
-@pass_context
-def _when(
-    context: Context, value: object, time_zone: str | None = None, named: bool = False
-) -> str:
-    # With the turn's `now` the year shows whenever it is not this year's ("3 April 2027").
-    now = context.get("now")
-    try:
-        moment = datetime.fromisoformat(now) if isinstance(now, str) else None
-    except ValueError:
-        moment = None
-    return format_when(str(value), time_zone, now=moment, named=named)
-
-
-def _phone(value: object) -> str:
-    return format_phone(str(value))
-
-
-_BUILTIN_FILTERS: Mapping[str, Callable[..., object]] = {
-    "markup": _markup,
-    "phone": _phone,
-    "when": _when,
-}
-
-
-def _make_finalize(escaper: Escaper) -> Callable[[object], str]:
-    def finalize(value: object) -> str:
-        if type(value) is str:  # the common case first
-            return escaper(value)
-        if isinstance(value, TrustedText):
-            return value
-        # Numbers, dates, lists, markupsafe.Markup...: all text from a value, all escaped.
-        # str() of an undefined value raises UndefinedError (StrictUndefined), as it should.
-        return escaper(str(value))
-
-    return finalize
 
 
 class InlineTemplate:
@@ -121,16 +64,26 @@ class InlineTemplate:
     Made by :meth:`TemplateRenderer.compile_inline`; compiled once per platform on first use.
     """
 
-    __slots__ = ("_compiled", "name", "sources")
+    __slots__ = ("_compiled", "_static", "name", "sources")
 
     def __init__(self, sources: tuple[str, ...], name: str | None) -> None:
         self.sources = sources
         self.name = name
         # Keyed by the platform's environment: the escaper is compiled into the template code.
         self._compiled: dict[ImmutableSandboxedEnvironment, tuple[Template | StaticText, ...]] = {}
+        # Fixed texts are the same on every platform and need no Jinja; () when one is not fixed.
+        self._static: tuple[StaticText, ...] | None = None
 
     def __repr__(self) -> str:
         return f"InlineTemplate({self.sources!r})"
+
+    def static_variations(self) -> tuple[StaticText, ...]:
+        """The variations when every one is a fixed text (no Jinja needed); () otherwise."""
+        if self._static is None:
+            texts = [static_text(text) for text in self.sources]
+            fixed = tuple(text for text in texts if text is not None)
+            self._static = fixed if len(fixed) == len(texts) else ()
+        return self._static
 
 
 class TemplateRenderer:
@@ -159,26 +112,48 @@ class TemplateRenderer:
         fallback_names: Collection[str] = (),
     ) -> None:
         self._dirs = tuple(Path(d) for d in template_dirs)
-        self._loader = FallbackLoader(self._dirs, tuple(fallback_dirs), frozenset(fallback_names))
+        self._files = TemplateFiles(self._dirs, tuple(fallback_dirs), frozenset(fallback_names))
+        self._jinja_loader: FallbackLoader | None = None  # built with the first environment
         self._escapers = dict(escapers or {})
-        self._filters = {**_BUILTIN_FILTERS, **(filters or {})}
+        self._filters = {**BUILTIN_FILTERS, **(filters or {})}
         self._tests = {**BUILTIN_TESTS, **(tests or {})}  # for conditions: `x is matching(...)`
         # One environment per platform, because finalize (the escaper) is baked into compiled
         # template code: Jinja even applies it to constants at compile time. The alternative, one
         # environment whose finalize reads the platform from a ContextVar, would cost a set/reset
         # per render and a lookup per {{ }}; this costs one compile per platform, once.
         self._envs: dict[str, ImmutableSandboxedEnvironment] = {}
-        self._check_env = self._build_env(escape)  # for syntax checks and expressions
+        self._checks_env: ImmutableSandboxedEnvironment | None = None
         self._cache: dict[tuple[str, str], tuple[Template | StaticText, ...]] = {}
+
+    @property
+    def _check_env(self) -> ImmutableSandboxedEnvironment:
+        """The environment of syntax checks and expressions, built when first needed: fixed
+        texts never need Jinja (bot.render.sources)."""
+        if self._checks_env is None:
+            self._checks_env = self._build_env(escape)
+        return self._checks_env
+
+    @property
+    def _loader(self) -> FallbackLoader:
+        if self._jinja_loader is None:
+            from bot.render.fallback import FallbackLoader
+
+            self._jinja_loader = FallbackLoader.of(self._files)
+        return self._jinja_loader
 
     @property
     def template_dirs(self) -> tuple[Path, ...]:
         """The folders searched, in order (load-time checks read the files themselves)."""
         return self._dirs
 
+    @property
+    def fallback_dirs(self) -> tuple[Path, ...]:
+        """Where the coach's own messages come from when ``template_dirs`` lack them."""
+        return self._files.fallback_dirs
+
     def template_exists(self, name: str) -> bool:
         """Whether ``common/<name>.j2`` or any ``<platform>/<name>.j2`` is in a template dir."""
-        return bool(self._variant_paths(name))
+        return bool(self._files.variant_paths(name))
 
     def check_template(self, name: str) -> None:
         """Compile every platform variant of ``name`` (load-time validation).
@@ -187,7 +162,9 @@ class TemplateRenderer:
             jinja2.TemplateNotFound: no variant exists.
             jinja2.TemplateSyntaxError: a variant does not compile (with its file name and line).
         """
-        paths = self._variant_paths(name)
+        from bot.render.compiling import check_variation
+
+        paths = self._files.variant_paths(name)
         if not paths:
             raise self._not_found(name, [f"{COMMON}/{name}{SUFFIX}"])
         for path in paths:
@@ -203,10 +180,9 @@ class TemplateRenderer:
         """
         tried = [f"{platform}/{name}{SUFFIX}", f"{COMMON}/{name}{SUFFIX}"]
         for path in tried:
-            try:
-                return self._loader.get_source(self._check_env, path)[0]
-            except TemplateNotFound:
-                continue
+            found = self._files.find(path)
+            if found is not None:
+                return found[0]
         raise self._not_found(name, tried)
 
     def compile_inline(
@@ -225,7 +201,10 @@ class TemplateRenderer:
             raise ValueError("an inline template needs at least one text")
         inline = InlineTemplate(sources, name)
         for text in sources:
-            check_variation(self._check_env, text, name)  # raises on a syntax error
+            if static_text(text) is None:  # a fixed text has no syntax to get wrong
+                from bot.render.compiling import check_variation
+
+                check_variation(self._check_env, text, name)  # raises on a syntax error
         return inline
 
     def compile_expression(self, source: str) -> Callable[[Mapping[str, object]], object]:
@@ -237,21 +216,55 @@ class TemplateRenderer:
         Raises:
             jinja2.TemplateSyntaxError: the expression does not compile.
         """
+        from bot.render.compiling import LazyExpression, parse_expression
+        from bot.render.conditions import check_patterns
+
         check_patterns(self._check_env, source)
         return LazyExpression(self._check_env, parse_expression(self._check_env, source))
+
+    def checked_inline(
+        self, sources: tuple[str, ...], *, name: str | None = None
+    ) -> InlineTemplate:
+        """Inline text checked before (by :meth:`compile_inline`, when the flows cache of
+        :mod:`bot.flow.cache` was written, or fixed in code and covered by tests): prepared
+        without checking it now, which would import Jinja."""
+        return InlineTemplate(sources, name)
+
+    def checked_expression(self, source: str) -> Callable[[Mapping[str, object]], object]:
+        """An expression checked before (see :meth:`checked_inline`): parsed on first use."""
+        return DeferredExpression(self._expression_from_source, source)
+
+    def _expression_from_source(self, source: str) -> Callable[[Mapping[str, object]], object]:
+        from bot.render.compiling import LazyExpression
+
+        return LazyExpression(self._check_env, source)
+
+    def fingerprint(self) -> str:
+        """What the load-time checks of flows depend on besides the files: the folders searched,
+        the fallback names and the names of the filters and tests (a key of the flows cache)."""
+        return repr(
+            (
+                [str(d) for d in self._dirs],
+                [str(d) for d in self.fallback_dirs],
+                sorted(self._files.fallback_names),
+                sorted(self._filters),
+                sorted(self._tests),
+            )
+        )
 
     def render(
         self,
         *,
         platform: str,
         context: Mapping[str, object] | Callable[[], Mapping[str, object]],
-        seed: int,
+        seed: int | Callable[[], int],
         template: str | None = None,
         inline: InlineTemplate | None = None,
     ) -> str:
         """Render a named template or an inline one for ``platform``; the result is stripped.
 
-        ``context`` may be a function that builds it: fixed texts never call it.
+        ``context`` may be a function that builds it: fixed texts never call it; ``seed`` may be
+        a function too, called only when the template has variations to pick from.
 
         Raises:
             jinja2.TemplateNotFound: neither ``<platform>/<template>.j2`` nor the common one is
@@ -266,7 +279,10 @@ class TemplateRenderer:
         else:
             raise ValueError("render needs exactly one of template= and inline=")
         # The seed picks the variation; a modulo is as even as random.Random and far cheaper.
-        chosen = variations[seed % len(variations)]
+        if len(variations) == 1:
+            chosen = variations[0]
+        else:
+            chosen = variations[(seed() if callable(seed) else seed) % len(variations)]
         if type(chosen) is StaticText:
             return chosen.text
         return chosen.render(context() if callable(context) else context).strip()
@@ -278,65 +294,44 @@ class TemplateRenderer:
         return env
 
     def _build_env(self, escaper: Escaper) -> ImmutableSandboxedEnvironment:
-        env = ImmutableSandboxedEnvironment(
-            loader=self._loader,
-            undefined=StrictUndefined,
-            autoescape=False,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=False,
-            finalize=_make_finalize(escaper),
-            auto_reload=False,  # templates are checked when flows load, not watched
-        )
-        env.filters.update(self._filters)
-        env.tests.update(self._tests)
-        return env
+        return build_environment(self._loader, escaper, self._filters, self._tests)
 
     def _resolve(self, platform: str, name: str) -> tuple[Template | StaticText, ...]:
-        env = self._env(platform)
         tried = [f"{platform}/{name}{SUFFIX}", f"{COMMON}/{name}{SUFFIX}"]
         for path in tried:
-            try:
-                variations = self._load(env, path)
-            except TemplateNotFound:
+            found = self._files.find(path)
+            if found is None:
                 continue
+            source, filename = found
+            variations = tuple(
+                static_text(text) or self._compile(platform, text, path, filename)
+                for text in split_variations(source)
+            )
             self._cache[(platform, name)] = variations
             return variations
         raise self._not_found(name, tried)
 
-    def _load(
-        self, env: ImmutableSandboxedEnvironment, path: str
-    ) -> tuple[Template | StaticText, ...]:
-        source, filename, _ = self._loader.get_source(env, path)
-        return tuple(
-            compile_variation(env, text, path, filename) for text in split_variations(source)
-        )
+    def _compile(
+        self, platform: str, text: str, name: str | None, filename: str | None = None
+    ) -> Template | StaticText:
+        from bot.render.compiling import compile_variation
+
+        return compile_variation(self._env(platform), text, name, filename)
 
     def _inline_variations(
         self, platform: str, inline: InlineTemplate
     ) -> tuple[Template | StaticText, ...]:
+        static = inline.static_variations()
+        if static:
+            return static
         env = self._env(platform)
         variations = inline._compiled.get(env)
         if variations is None:
             variations = tuple(
-                compile_variation(env, text, inline.name) for text in inline.sources
+                self._compile(platform, text, inline.name) for text in inline.sources
             )
             inline._compiled[env] = variations
         return variations
 
-    def _variant_paths(self, name: str) -> list[str]:
-        """``<folder>/<name>.j2`` for every folder (common or a platform) that has ``name``."""
-        try:
-            split_template_path(name)  # refuses "..", which could leave the template dirs
-        except TemplateNotFound:
-            return []
-        return variant_paths(self._dirs, name) or (
-            variant_paths(self._loader.fallback_dirs, name)
-            if name in self._loader.fallback_names
-            else []
-        )
-
     def _not_found(self, name: str, tried: list[str]) -> TemplateNotFound:
-        where = ", ".join(str(d) for d in self._dirs) or "no template dirs"
-        message = f"template {name!r} not found: looked for {' and '.join(tried)} in {where}"
-        return TemplateNotFound(tried[-1], message=message)
+        return not_found(self._dirs, name, tried)

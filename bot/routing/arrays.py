@@ -177,13 +177,18 @@ def agrees(
 
 
 def _export(pipeline: Any) -> ArrayModel | None:
+    # Only called right after training, when scikit-learn is loaded anyway; reading a cached
+    # model back never comes here.
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    from sklearn.pipeline import FeatureUnion  # type: ignore[import-untyped]
+
     steps = getattr(pipeline, "steps", None)
     if not steps or len(steps) != 2:
         return None
     union, classifier = steps[0][1], steps[1][1]
-    if type(union).__name__ != "FeatureUnion" or union.transformer_weights is not None:
+    if not isinstance(union, FeatureUnion) or union.transformer_weights is not None:
         return None
-    if type(classifier).__name__ != "LogisticRegression" or len(classifier.classes_) < 3:
+    if not isinstance(classifier, LogisticRegression) or len(classifier.classes_) < 3:
         return None
     vectorizers = [_vectorizer(step) for _name, step in union.transformer_list]
     if any(v is None for v in vectorizers):
@@ -201,7 +206,9 @@ def _export(pipeline: Any) -> ArrayModel | None:
 
 
 def _vectorizer(step: Any) -> Vectorizer | None:
-    if type(step).__name__ != "TfidfVectorizer":
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+
+    if not isinstance(step, TfidfVectorizer):
         return None
     params = step.get_params()
     plain = (

@@ -23,9 +23,12 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import FlowErrors, FlowProblem
-from bot.flow.yamlsource import YamlSyntaxError, YList, YMap, load_located
+
+if TYPE_CHECKING:
+    from bot.flow.yamlsource import YMap
 
 __all__ = (
     "MIN_EXAMPLES",
@@ -226,6 +229,10 @@ class _TopicFile:
         return TopicExamples(topic, title, description, examples, str(self.path), lines)
 
     def _read(self) -> YMap | None:
+        # YAML is imported when a file is checked, which a current router cache skips
+        # (bot.routing.cached): a start that only routes never needs it.
+        from bot.flow.yamlsource import YamlSyntaxError, YMap, load_located
+
         try:
             data = load_located(self.path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
@@ -271,6 +278,8 @@ class _TopicFile:
         return value.strip()
 
     def _examples(self, data: YMap) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        from bot.flow.yamlsource import YList
+
         items, line = data.get("examples"), data.line_of("examples")
         if not isinstance(items, YList):
             fix = "add `examples:` with one phrasing per line, each line starting with `- `"

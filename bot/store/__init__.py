@@ -5,8 +5,8 @@
   them together;
 - :mod:`bot.store.records`: the frozen dataclasses the ports take and return;
 - :mod:`bot.store.errors`: the store's errors, under :class:`bot.errors.CoachError`;
-- implementations: :class:`bot.store.sql.SqlStore` (SQLite in one worker thread, or PostgreSQL
-  through asyncpg; schema and Alembic migrations beside it) and
+- implementations: :class:`bot.store.sql.SqlStore` (SQLite on the event loop's thread, or
+  PostgreSQL through asyncpg; schema and Alembic migrations beside it) and
   :class:`bot.store.memory.MemoryStore` (the benchmark's and ``flows test``'s store);
   :func:`bot.store.factory.build_store` picks one from a database URL.
 
@@ -38,6 +38,7 @@ from bot.store.ports import (
     JobDelivery,
     JobQueue,
     PersonalData,
+    ProfileCache,
     ReferralStore,
     SpaceSettings,
     Store,
@@ -79,6 +80,7 @@ __all__ = (
     "JobQueue",
     "JobSpec",
     "PersonalData",
+    "ProfileCache",
     "Referral",
     "ReferralAnswer",
     "ReferralStore",

@@ -6,8 +6,8 @@ Accepted URLs:
 - ``sqlite+aiosqlite:///path/to/coach.db`` (``sqlite:///...`` is accepted and given the same
   spelling): the default, a file in the user's data directory. The driver name stays in the URL
   for compatibility with existing settings; :class:`~bot.store.sql.SqlStore` runs SQLite on the
-  standard library's ``sqlite3`` in a worker thread of its own (see
-  :mod:`bot.store.sql_runner`).
+  standard library's ``sqlite3``, on the event loop's thread and on a worker thread of its own
+  when another connection holds the write lock (see :mod:`bot.store.sql_runner`).
 - ``postgresql+asyncpg://user:password@host/db`` (``postgresql://`` and ``postgres://``, as
   hosting providers write them, are accepted and given the async driver).
 """

@@ -7,9 +7,9 @@ PostgreSQL so that it keeps the same contract. A turn on it costs a small fracti
 SQLite, in memory or on a file (docs/benchmarks.md, "The in-memory store"), which is why it was
 kept instead of SQLite's ``:memory:``.
 
-It is built to be cheap in time and space: a conversation's state is kept as compact JSON bytes
-(orjson), so live conversations cost a few hundred bytes each rather than kilobytes of small
-Python objects.
+It is built to be cheap in time and space: conversations, jobs and users are kept as compact
+JSON bytes (orjson; :mod:`bot.store.memory_rows`), so live conversations cost a few hundred
+bytes each rather than kilobytes of small Python objects.
 
 No lock is needed: every method finishes without awaiting anything, and asyncio switches
 coroutines only at an ``await`` that suspends, so each call is atomic with respect to the others.
@@ -22,17 +22,17 @@ Personal data (contacts, referrals, space settings, funnel counts) lives in
 
 from __future__ import annotations
 
-import struct
 import sys
+import time
 from dataclasses import asdict
 from datetime import UTC, datetime
-
-import orjson
 
 from bot.store.errors import DuplicateEventError, VersionConflictError
 from bot.store.memory_inbox import InboxMemory
 from bot.store.memory_jobs import JobsMemory
 from bot.store.memory_personal import PersonalDataMemory, exportable
+from bot.store.memory_profiles import ProfilesMemory
+from bot.store.memory_rows import Shapes, pack_user, unpack_user, user_key_of, version_of
 from bot.store.records import (
     DEFAULT_EVENT_TTL,
     JSON,
@@ -44,47 +44,21 @@ from bot.store.records import (
 __all__ = ("MemoryStore",)
 
 
-# A stored conversation is ONE bytes object: a header (version, updated_at as a UNIX time), the
-# user key and a NUL, then the state as compact JSON. Thousands of live conversations then cost
-# under a kilobyte each instead of kilobytes of small Python objects; orjson reads the state
-# back in a microsecond or two.
-_HEADER = struct.Struct("<Id")
-
-
-def _pack(version: int, updated_at: datetime, user_key: str, state: JSON) -> bytes:
-    head = _HEADER.pack(version, updated_at.timestamp())
-    return b"".join((head, user_key.encode(), b"\0", orjson.dumps(state)))
-
-
-def _version_of(row: bytes) -> int:
-    version: int = _HEADER.unpack_from(row)[0]
-    return version
-
-
-def _user_key_of(row: bytes) -> str:
-    return row[_HEADER.size : row.index(b"\0", _HEADER.size)].decode()
-
-
-def _unpack(key: str, row: bytes) -> StoredConversation:
-    version, stamp = _HEADER.unpack_from(row)
-    body = memoryview(row)[row.index(b"\0", _HEADER.size) + 1 :]
-    updated_at = datetime.fromtimestamp(stamp, UTC)
-    return StoredConversation(key, orjson.loads(body), version, updated_at)
-
-
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory):
+class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
     """Every store port (:class:`bot.store.Store`) on dicts. Data lives as long as the object."""
 
     def __init__(self) -> None:
         PersonalDataMemory.__init__(self)
         InboxMemory.__init__(self)
         JobsMemory.__init__(self)
-        self._conversations: dict[str, bytes] = {}  # key -> _pack(...)
-        self._users: dict[str, UserRecord] = {}
+        ProfilesMemory.__init__(self)
+        self._conversations: dict[str, bytes] = {}  # key -> self._shapes.pack(...)
+        self._shapes = Shapes()
+        self._users: dict[str, bytes] = {}  # user key -> pack_user(...)
         self._events: dict[str, datetime] = {}
         self._flows: dict[str, str] = {}
 
@@ -106,12 +80,12 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory):
 
     async def load_conversation(self, key: str) -> StoredConversation | None:
         row = self._conversations.get(key)
-        return None if row is None else _unpack(key, row)
+        return None if row is None else self._shapes.unpack(key, row)
 
     async def commit_turn(self, commit: TurnCommit) -> int:
         # Check everything first, then write: a failed commit must leave nothing behind.
         row = self._conversations.get(commit.conversation_key)
-        current = 0 if row is None else _version_of(row)
+        current = 0 if row is None else version_of(row)
         if commit.event_id is not None and self._is_live_event(commit.event_id, _utcnow()):
             raise DuplicateEventError(commit.event_id)
         if current != commit.expected_version:
@@ -134,7 +108,9 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory):
             self._conversations.pop(key, None)
             return 0
         version = current + 1
-        self._conversations[key] = _pack(version, _utcnow(), commit.user_key, commit.state)
+        self._conversations[key] = self._shapes.pack(
+            version, time.time(), commit.user_key, commit.state
+        )
         return version
 
     # processed events
@@ -155,10 +131,11 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory):
     # users
 
     async def load_user(self, user_key: str) -> UserRecord | None:
-        return self._users.get(user_key)
+        row = self._users.get(user_key)
+        return None if row is None else unpack_user(user_key, row)
 
     async def save_user(self, user: UserRecord) -> None:
-        self._users[user.user_key] = user
+        self._users[user.user_key] = pack_user(user)
 
     # flow sources
 
@@ -180,10 +157,10 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory):
                 "updated_at": stored.updated_at,
             }
             for key, row in self._conversations.items()
-            if _user_key_of(row) == user_key
-            for stored in (_unpack(key, row),)
+            if user_key_of(row) == user_key
+            for stored in (self._shapes.unpack(key, row),)
         ]
-        user = self._users.get(user_key)
+        user = await self.load_user(user_key)
         jobs = self._export_jobs(user_key)
         return {
             "conversations": [exportable(c) for c in conversations],
@@ -191,14 +168,16 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory):
             "jobs": [exportable(j) for j in jobs],
             **self._export_personal(user_key),
             "inbox_events": self._export_inbox(user_key),
+            "profiles": self._export_profiles(user_key),
         }
 
     async def forget_user(self, user_key: str) -> int:
         conversation_keys = [
-            key for key, row in self._conversations.items() if _user_key_of(row) == user_key
+            key for key, row in self._conversations.items() if user_key_of(row) == user_key
         ]
         for key in conversation_keys:
             del self._conversations[key]
         removed = len(conversation_keys) + (self._users.pop(user_key, None) is not None)
         removed += self._forget_jobs(user_key)
+        removed += self._forget_profiles(user_key)
         return removed + self._forget_personal(user_key) + self._forget_inbox(user_key)

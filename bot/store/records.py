@@ -5,7 +5,7 @@ Plain data only (no I/O): the implementations build them from rows, the core rea
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +26,7 @@ __all__ = (
     "TurnCommit",
     "UserRecord",
     "funnel_rows",
+    "last_per_key",
 )
 
 JSON = Any  # a value json.dumps accepts: dict, list, str, int, float, bool, None
@@ -80,6 +81,16 @@ class JobSpec:
     conversation_key: str
     payload: dict[str, JSON] = field(default_factory=dict)
     job_key: str | None = None
+
+
+def last_per_key(specs: Sequence[JobSpec]) -> list[JobSpec]:
+    """Keep the last spec for each job key (later ones replace earlier), and all keyless ones."""
+    last = {spec.job_key: index for index, spec in enumerate(specs) if spec.job_key is not None}
+    return [
+        spec
+        for index, spec in enumerate(specs)
+        if spec.job_key is None or last[spec.job_key] == index
+    ]
 
 
 @dataclass(frozen=True, slots=True)

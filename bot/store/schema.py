@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 from bot.store.errors import InvalidRecordError
+from bot.store.sql_values import HEAD_REVISION
 
 __all__ = (
     "HEAD_REVISION",
@@ -51,14 +52,12 @@ __all__ = (
     "jobs",
     "metadata",
     "processed_events",
+    "profiles",
     "referral_responses",
     "referrals",
     "space_settings",
     "users",
 )
-
-HEAD_REVISION = "0005_inbox_replies"
-"""The newest migration's revision id; keep equal to the last file in ``migrations/versions``."""
 
 JOB_STATUSES = ("pending", "running", "sending", "done", "failed")
 LIVE_JOB_STATUSES = ("pending", "running")
@@ -256,7 +255,7 @@ inbox_events = Table(
     Column("expires_at", UtcDateTime, nullable=True),  # set when done
     # when it may run (migration 0004): later messages wait for earlier ones still on their way
     Column("due_at", UtcDateTime, nullable=True),
-    # the turn's replies, saved with the turn until they are sent (migration 0005): a worker
+    # the turn's replies, saved with the turn until they are sent (migration 0006): a worker
     # killed between the two leaves them to the worker that takes the conversation over
     Column("replies", Text, nullable=True),
 )
@@ -278,5 +277,17 @@ inbox_locks = Table(
     Column("claimed_at", UtcDateTime, nullable=False),
 )
 
-USER_TABLES = ("conversations", "users", "jobs", "contacts")
+# -- platform profiles (migration 0005_profiles) ---------------------------------------------
+
+# What a platform said about a person (name, locale, time zone, admin), shared by the workers
+# until it expires, so that more workers do not mean more users.info calls.
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("user_key", Text, primary_key=True),
+    Column("profile", Text, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+USER_TABLES = ("conversations", "users", "jobs", "contacts", "profiles")
 """The tables whose rows each belong to one person through a ``user_key`` column."""

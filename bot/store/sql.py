@@ -1,11 +1,12 @@
 """The :class:`~bot.store.Store` on SQLAlchemy 2 Core: SQLite by default, PostgreSQL to scale.
 
-Each store method is ONE unit of work: a synchronous function of a SQLAlchemy ``Connection``
-(the ``_load_conversation``, ``_commit_turn``, ... below), handed whole to a runner chosen by
-dialect (:mod:`bot.store.sql_runner`). On SQLite the runner executes it in the store's single
-worker thread, so a method costs one thread hop instead of one per DBAPI call (a turn went from
-about 19 hops to 2: load the conversation, commit the turn). On PostgreSQL it runs through
-asyncpg with ``run_sync``, reads without ``BEGIN``.
+Each store method is ONE unit of work: a synchronous function of a connection, handed whole
+to a runner chosen by dialect (:mod:`bot.store.sql_runner`). On SQLite the runner executes it
+on the event loop's thread, and on the store's worker thread only when another connection holds
+the write lock, so a turn takes no thread hop (it took about 19 with aiosqlite); the units of a
+turn and of a start-up are plain ``sqlite3`` there (:mod:`bot.store.sqlite_units`), the others
+SQLAlchemy Core. On PostgreSQL every unit is Core (the turn's in :mod:`bot.store.sql_turns`),
+run through asyncpg with ``run_sync``, reads without ``BEGIN``.
 
 Concurrency model:
 
@@ -22,67 +23,41 @@ Concurrency model:
 
 Jobs live in :mod:`bot.store.sql_jobs`, the inbox in :mod:`bot.store.sql_inbox`, contacts,
 referrals, space settings and funnel counts in :mod:`bot.store.sql_personal`, export and forget
-in :mod:`bot.store.sql_privacy`, all mixed into :class:`SqlStore`.
+in :mod:`bot.store.sql_privacy`, profiles in :mod:`bot.store.sql_profiles`: SQLAlchemy Core
+functions of the store, which the methods of the mixins in :mod:`bot.store.sql_mixins` import on
+first use. Importing this module loads neither SQLAlchemy nor the schema: a SQLite start-up at
+the current migration (a console's start and first turns: the units in
+:mod:`bot.store.sqlite_units`, the scheduler's claims and purges included) never imports them,
+nor parses the URL with ``make_url`` unless it needs decoding; migrations
+(:mod:`bot.store.sql_migrations`) and PostgreSQL load them.
 
 Privacy: this module logs ids and counts, never state, settings, payloads or sources.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
-from dataclasses import dataclass
+import re
+import sqlite3
 from datetime import datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import (
-    Connection,
-    Executable,
-    bindparam,
-    delete,
-    exists,
-    inspect,
-    select,
-    text,
-    update,
-)
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from bot.store import pg_units, sqlite_units
+from bot.store.errors import UnsupportedDatabaseError, VersionConflictError
+from bot.store.sql_mixins import InboxSql, JobsSql, PersonalDataSql, PrivacySql, ProfilesSql
+from bot.store.sql_runner import SqliteRunner
+from bot.store.sql_values import HEAD_REVISION, MIGRATIONS_DIR
 
-from bot.store.errors import DuplicateEventError, VersionConflictError
-from bot.store.records import (
-    DEFAULT_EVENT_TTL,
-    JSON,
-    StoredConversation,
-    TurnCommit,
-    UserRecord,
-)
-from bot.store.schema import (
-    HEAD_REVISION,
-    conversations,
-    flow_versions,
-    inbox_events,
-    processed_events,
-    users,
-)
-from bot.store.sql_common import dumps, execute, rowcount, scalar, upsert, upsert_for, utcnow
-from bot.store.sql_inbox import InboxSql, keep_replies
-from bot.store.sql_jobs import JobsSql, _cancel_pending, _insert_jobs, _is_job_key_clash
-from bot.store.sql_personal import PersonalDataSql, count_funnel
-from bot.store.sql_privacy import PrivacySql
-from bot.store.sql_runner import make_runner
+if TYPE_CHECKING:
+    from bot.store.records import StoredConversation, TurnCommit, UserRecord
+    from bot.store.sql_common import SqlRunner
 
 __all__ = ("MIGRATIONS_DIR", "SqlStore")
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-# Any fixed number works: it only has to be the same for every worker running migrations.
-_MIGRATION_LOCK_ID = 0x52435F4D  # "RC_M"
 
-
-class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql):
+class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql, ProfilesSql):
     """Every store port (:class:`bot.store.Store`) on SQLAlchemy Core.
 
     Args:
@@ -96,13 +71,23 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql):
     """
 
     def __init__(self, url: str) -> None:
-        self._url = make_url(url)
-        self._runner = make_runner(self._url)
+        # SQLAlchemy parses the URL only when a plain SQLite path will not do (make_runner).
+        self._url = url
+        self._runner = make_runner(url)
+        # SQLite runs the turn's and the start-up's units on plain sqlite3 (sqlite_units).
+        self._sqlite = self._runner if isinstance(self._runner, SqliteRunner) else None
+        # PostgreSQL runs the turn's common case on asyncpg directly (pg_units).
+        self._postgres = None
+        if self._sqlite is None:
+            from bot.store.sql_postgres import PostgresRunner
+
+            if isinstance(self._runner, PostgresRunner):
+                self._postgres = self._runner
 
     @property
     def dialect(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
-        return self._url.get_backend_name()
+        return "sqlite" if self._sqlite is not None else "postgresql"
 
     # life cycle
 
@@ -119,45 +104,64 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql):
         await self._runner.close()
 
     async def _migrate(self) -> None:
-        if await self._runner.run("read", _schema_revisions) == {HEAD_REVISION}:
+        if self._sqlite is not None:
+            revisions = await self._sqlite.run_sqlite("read", sqlite_units.schema_revisions)
+        else:
+            from bot.store.sql_migrations import schema_revisions
+
+            revisions = await self._runner.run("read", schema_revisions)
+        if revisions == {HEAD_REVISION}:
             return
-        if await self._runner.run("write", _migrate_locked):
+        # Not at head (a new or an older database): SQLAlchemy, and Alembic if needed.
+        from bot.store.sql_migrations import migrate_locked
+
+        if await self._runner.run("write", migrate_locked):
             log.info("store schema migrated to %s", HEAD_REVISION)
 
     # conversations and turns
 
     async def load_conversation(self, key: str) -> StoredConversation | None:
-        return await self._runner.run("read", _load_conversation, key)
+        if self._sqlite is not None:
+            return await self._sqlite.run_sqlite("read", sqlite_units.load_conversation, key)
+        return await self._pg().run_asyncpg("read", pg_units.load_conversation, key)
 
     async def commit_turn(self, commit: TurnCommit) -> int:
+        # Another conversation's turn may take the same job key at the same moment (the
+        # version check catches everything else): reloading and retrying resolves it.
+        if self._sqlite is not None:
+            try:
+                return await self._sqlite.run_sqlite("write", sqlite_units.commit_turn, commit)
+            except sqlite3.IntegrityError as exc:
+                if sqlite_units.is_job_key_clash(exc):
+                    raise VersionConflictError(commit.conversation_key) from exc
+                raise
+        if pg_units.is_plain_state_commit(commit):
+            return await self._pg().run_asyncpg("write", pg_units.commit_state, commit)
+        from bot.store import sql_turns  # PostgreSQL: SQLAlchemy is loaded already
+        from bot.store.sql_jobs import is_job_key_clash
+
         try:
-            return await self._runner.run("write", _commit_turn, commit)
-        except IntegrityError as exc:
-            # Another conversation's turn took the same job key at the same moment (the
-            # version check catches everything else): reloading and retrying resolves it.
-            if _is_job_key_clash(exc):
+            return await self._runner.run("write", sql_turns.commit_turn, commit)
+        except Exception as exc:
+            if is_job_key_clash(exc):
                 raise VersionConflictError(commit.conversation_key) from exc
             raise
 
     # processed events
 
     async def is_processed(self, event_id: str) -> bool:
-        query = select(
-            exists().where(
-                processed_events.c.event_id == event_id,
-                processed_events.c.expires_at > utcnow(),
-            )
-        )
-        return bool(await self._runner.run("read", scalar, query))
+        if self._sqlite is not None:
+            return await self._sqlite.run_sqlite("read", sqlite_units.is_processed, event_id)
+        return await self._pg().run_asyncpg("read", pg_units.is_processed, event_id)
 
     async def purge_expired_events(self, now: datetime) -> int:
-        stmt = delete(processed_events).where(processed_events.c.expires_at <= now)
-        purged = await self._runner.run("write", rowcount, stmt)
-        # Done inbox rows (their payload is gone already) expire with the event ids.
-        done = delete(inbox_events).where(
-            inbox_events.c.status == "done", inbox_events.c.expires_at <= now
-        )
-        purged += await self._runner.run("write", rowcount, done)
+        if self._sqlite is not None:
+            unit = sqlite_units.purge_expired_events
+            purged = await self._sqlite.run_sqlite("write", unit, now)
+        else:
+            from bot.store.sql_turns import purge_expired_events
+
+            purged = await purge_expired_events(self._runner, now)
         if purged:
             log.debug("purged %d expired event ids", purged)
         return purged
@@ -165,218 +169,57 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql):
     # users
 
     async def load_user(self, user_key: str) -> UserRecord | None:
-        return await self._runner.run("read", _load_user, user_key)
+        if self._sqlite is not None:
+            return await self._sqlite.run_sqlite("read", sqlite_units.load_user, user_key)
+        return await self._pg().run_asyncpg("read", pg_units.load_user, user_key)
 
     async def save_user(self, user: UserRecord) -> None:
-        await self._runner.run("write", _save_user, user)
+        if self._sqlite is not None:
+            await self._sqlite.run_sqlite("write", sqlite_units.save_user, user)
+        else:
+            await self._pg().run_asyncpg("write", pg_units.save_user, user)
 
     # flow sources
 
     async def save_flow_source(self, *, version: str, flow_id: str, source: str) -> None:
-        await self._runner.run("write", _save_flow_source, version, flow_id, source)
+        args = (version, flow_id, source)
+        if self._sqlite is not None:
+            await self._sqlite.run_sqlite("write", sqlite_units.save_flow_source, *args)
+        else:
+            from bot.store import sql_turns
+
+            await self._runner.run("write", sql_turns.save_flow_source, *args)
 
     async def load_flow_source(self, version: str) -> str | None:
-        query = select(flow_versions.c.source).where(flow_versions.c.version == version)
-        source: str | None = await self._runner.run("read", scalar, query)
-        return source
+        from bot.store import sql_turns
+
+        return await self._runner.run("read", sql_turns.load_flow_source, version)
 
 
-# units of work: conversations, turns and users
-#
-# The statements of a turn are built once (with bind parameters), not per call: building a
-# statement and its cache key cost more than SQLite takes to run it. Those with ON CONFLICT
-# depend on the dialect, so they are built once per dialect.
+# A SQLite URL whose path needs no decoding: read without SQLAlchemy's make_url (a console's
+# start). Anything else (a query, an escape, another database) goes through make_url.
+_PLAIN_SQLITE_URL = re.compile(r"sqlite(?:\+\w+)?://(?:/(?P<database>[^?#%]*))?")
 
-_LOAD_CONVERSATION = select(
-    conversations.c.state, conversations.c.version, conversations.c.updated_at
-).where(conversations.c.key == bindparam("b_key"))
-_UPDATE_CONVERSATION = (
-    update(conversations)
-    .where(
-        conversations.c.key == bindparam("b_key"),
-        conversations.c.version == bindparam("b_expected"),
+
+def make_runner(url: str) -> SqlRunner:
+    """The runner for the URL's database.
+
+    Raises:
+        UnsupportedDatabaseError: not SQLite or PostgreSQL (a ``ValueError``).
+    """
+    plain = _PLAIN_SQLITE_URL.fullmatch(url)
+    if plain is not None:
+        return SqliteRunner(plain["database"] or "")
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return SqliteRunner(parsed.database or "")
+    if backend == "postgresql":
+        from bot.store.sql_postgres import PostgresRunner
+
+        return PostgresRunner(parsed)
+    raise UnsupportedDatabaseError(
+        f"unsupported database dialect {backend!r}; use sqlite or postgresql"
     )
-    .values(
-        state=bindparam("b_state"),
-        version=conversations.c.version + 1,
-        updated_at=bindparam("b_now"),
-    )
-)
-_DELETE_CONVERSATION = delete(conversations).where(
-    conversations.c.key == bindparam("b_key"),
-    conversations.c.version == bindparam("b_expected"),
-)
-_FIND_CONVERSATION = select(conversations.c.key).where(conversations.c.key == bindparam("b_key"))
-_LOAD_USER = select(users.c.time_zone, users.c.settings).where(
-    users.c.user_key == bindparam("b_user_key")
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _Upserts:
-    """The turn's statements with ON CONFLICT, for one dialect."""
-
-    record_event: Executable
-    insert_conversation: Executable
-    save_user: Executable
-
-    @staticmethod
-    @functools.cache
-    def of(dialect: str) -> _Upserts:
-        event = upsert_for(dialect, processed_events)
-        user = upsert_for(dialect, users)
-        return _Upserts(
-            # An expired row may be reused; a live one means the event was handled already.
-            record_event=event.on_conflict_do_update(
-                index_elements=[processed_events.c.event_id],
-                set_={"expires_at": event.excluded.expires_at},
-                where=processed_events.c.expires_at <= bindparam("b_now"),
-            ),
-            insert_conversation=upsert_for(dialect, conversations).on_conflict_do_nothing(
-                index_elements=[conversations.c.key]
-            ),
-            save_user=user.on_conflict_do_update(
-                index_elements=[users.c.user_key],
-                set_={
-                    "time_zone": user.excluded.time_zone,
-                    "settings": user.excluded.settings,
-                    "updated_at": user.excluded.updated_at,
-                },
-            ),
-        )
-
-
-def _load_conversation(conn: Connection, key: str) -> StoredConversation | None:
-    row = conn.execute(_LOAD_CONVERSATION, {"b_key": key}).first()
-    if row is None:
-        return None
-    return StoredConversation(key, json.loads(row.state), row.version, row.updated_at)
-
-
-def _commit_turn(conn: Connection, commit: TurnCommit) -> int:
-    now = utcnow()
-    if commit.event_id is not None:
-        expires_at = commit.event_expires_at or now + DEFAULT_EVENT_TTL
-        _record_event(conn, commit.event_id, expires_at, now)
-    version = _write_conversation(conn, commit, now)
-    if commit.event_id is not None and commit.replies is not None:
-        keep_replies(conn, commit.event_id, commit.replies)
-    _cancel_pending(conn, commit.cancel_job_keys)
-    _insert_jobs(conn, commit.new_jobs, now)
-    # Last, so the shared count rows stay locked for as short a time as possible.
-    count_funnel(conn, commit.funnel)
-    return version
-
-
-def _record_event(conn: Connection, event_id: str, expires_at: datetime, now: datetime) -> None:
-    stmt = _Upserts.of(conn.dialect.name).record_event
-    params = {"event_id": event_id, "expires_at": expires_at, "b_now": now}
-    if conn.execute(stmt, params).rowcount == 0:
-        raise DuplicateEventError(event_id)
-
-
-def _write_conversation(conn: Connection, commit: TurnCommit, now: datetime) -> int:
-    if commit.state is None:
-        _delete_conversation(conn, commit)
-        return 0
-    if commit.expected_version == 0:
-        _insert_conversation(conn, commit, commit.state, now)
-        return 1
-    params = {
-        "b_key": commit.conversation_key,
-        "b_expected": commit.expected_version,
-        "b_state": dumps(commit.state),
-        "b_now": now,
-    }
-    if conn.execute(_UPDATE_CONVERSATION, params).rowcount == 0:
-        raise VersionConflictError(commit.conversation_key)
-    return commit.expected_version + 1
-
-
-def _insert_conversation(
-    conn: Connection, commit: TurnCommit, state: dict[str, JSON], now: datetime
-) -> None:
-    row = {
-        "key": commit.conversation_key,
-        "user_key": commit.user_key,
-        "state": dumps(state),
-        "version": 1,
-        "created_at": now,
-        "updated_at": now,
-    }
-    if conn.execute(_Upserts.of(conn.dialect.name).insert_conversation, row).rowcount == 0:
-        raise VersionConflictError(commit.conversation_key)
-
-
-def _delete_conversation(conn: Connection, commit: TurnCommit) -> None:
-    key = commit.conversation_key
-    if commit.expected_version == 0:
-        # The turn started from "no conversation": fine unless one appeared meanwhile.
-        if conn.execute(_FIND_CONVERSATION, {"b_key": key}).first() is not None:
-            raise VersionConflictError(key)
-        return
-    params = {"b_key": key, "b_expected": commit.expected_version}
-    if conn.execute(_DELETE_CONVERSATION, params).rowcount == 0:
-        raise VersionConflictError(key)
-
-
-def _load_user(conn: Connection, user_key: str) -> UserRecord | None:
-    row = conn.execute(_LOAD_USER, {"b_user_key": user_key}).first()
-    if row is None:
-        return None
-    return UserRecord(user_key, row.time_zone, json.loads(row.settings))
-
-
-def _save_user(conn: Connection, user: UserRecord) -> None:
-    now = utcnow()
-    row = {
-        "user_key": user.user_key,
-        "time_zone": user.time_zone,
-        "settings": dumps(user.settings),
-        "created_at": now,
-        "updated_at": now,
-    }
-    conn.execute(_Upserts.of(conn.dialect.name).save_user, row)
-
-
-def _save_flow_source(conn: Connection, version: str, flow_id: str, source: str) -> None:
-    # A version names its source for good, so a second save of the same version is a no-op.
-    stmt = (
-        upsert(conn, flow_versions)
-        .values(version=version, flow_id=flow_id, source=source, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=[flow_versions.c.version])
-    )
-    execute(conn, stmt)
-
-
-# migrations
-
-
-def _migrate_locked(conn: Connection) -> bool:
-    """Bring the schema to head inside a write unit; False when another worker did it first."""
-    if conn.dialect.name == "postgresql":
-        # Workers starting together queue here (SQLite queues on BEGIN IMMEDIATE).
-        conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
-    # Another worker may have migrated while this one waited for the lock.
-    if _schema_revisions(conn) == {HEAD_REVISION}:
-        return False
-    _upgrade_to_head(conn)
-    return True
-
-
-def _schema_revisions(conn: Connection) -> set[str]:
-    """The revisions recorded in ``alembic_version`` (empty for a new database), read with
-    plain SQL so that an up-to-date start-up never imports Alembic."""
-    if not inspect(conn).has_table("alembic_version"):
-        return set()
-    return set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
-
-
-def _upgrade_to_head(conn: Connection) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = conn
-    command.upgrade(config, "head")

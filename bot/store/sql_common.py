@@ -6,21 +6,24 @@ holds the runner, and units of work of one statement."""
 from __future__ import annotations
 
 import functools
-import json
-import sqlite3
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar
-
-from sqlalchemy import Connection, Executable, Row, Table
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from bot.store.errors import StoreBusyError, UnsupportedDatabaseError
-from bot.store.records import JSON
+from bot.store.sql_values import (
+    NOT_OPEN,
+    Mode,
+    PlainSqliteRunner,
+    dumps,
+    is_sqlite_busy,
+    utcnow,
+)
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection, Executable, Row, Table
     from sqlalchemy.dialects import postgresql, sqlite
+
+    from bot.store.pg_units import AsyncpgRunner
 
     UpsertInsert = sqlite.Insert | postgresql.Insert
 
@@ -44,11 +47,6 @@ __all__ = (
 
 P = ParamSpec("P")
 T = TypeVar("T")
-# "autocommit": each statement is its own transaction (no BEGIN / COMMIT round trips): for a
-# single-statement write, or writes that need not be atomic together (the inbox's hot path).
-Mode = Literal["read", "snapshot", "write", "autocommit"]
-
-NOT_OPEN = "SqlStore is not open; await store.open() first"
 # PostgreSQL states that mean "too busy now, try again": too many connections, cannot connect
 # now (starting up), lock not available, deadlock, serialisation failure, statement timeout.
 _PG_BUSY_STATES = frozenset({"53300", "57P03", "55P03", "40P01", "40001", "57014"})
@@ -57,14 +55,14 @@ _PG_BUSY_STATES = frozenset({"53300", "57P03", "55P03", "40P01", "40001", "57014
 def is_busy(exc: BaseException) -> bool:
     """Whether a database error is load rather than a fault: a pool checkout or lock that timed
     out, too many connections. Such a unit committed nothing and can run again later."""
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
     if isinstance(exc, PoolTimeoutError):
         return True
     if not isinstance(exc, DBAPIError):
         return False
-    orig = exc.orig
-    if isinstance(orig, sqlite3.OperationalError):
-        return orig.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    return getattr(orig, "sqlstate", None) in _PG_BUSY_STATES
+    return is_sqlite_busy(exc) or getattr(exc.orig, "sqlstate", None) in _PG_BUSY_STATES
 
 
 async def busy_as_store_error(unit: Awaitable[T]) -> T:
@@ -72,7 +70,7 @@ async def busy_as_store_error(unit: Awaitable[T]) -> T:
     core knows (it must not import SQLAlchemy) and retries instead of apologising."""
     try:
         return await unit
-    except (PoolTimeoutError, DBAPIError) as exc:
+    except Exception as exc:
         if is_busy(exc):
             raise StoreBusyError(type(exc).__name__) from exc
         raise
@@ -93,14 +91,6 @@ class SqlRunner(Protocol):
         **kwargs: P.kwargs,
     ) -> T:
         """``fn(conn, *args, **kwargs)`` in one unit of work; its result or its exception."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def dumps(value: JSON) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def upsert(conn: Connection, table: Table) -> UpsertInsert:
@@ -130,9 +120,20 @@ def _dialect_insert(dialect: str) -> Callable[[Table], UpsertInsert]:
 
 
 class SqlMixin:
-    """What the store's mixins share: the runner of units of work (set by ``SqlStore``)."""
+    """What the store's mixins share: the runner of units of work (set by ``SqlStore``), and
+    on SQLite the same runner as a :class:`~bot.store.sql_values.PlainSqliteRunner`, for the
+    units on plain ``sqlite3`` (None on PostgreSQL), or on PostgreSQL as an
+    :class:`~bot.store.pg_units.AsyncpgRunner`, for the units straight on asyncpg."""
 
     _runner: SqlRunner
+    _sqlite: PlainSqliteRunner | None
+    _postgres: AsyncpgRunner | None
+
+    def _pg(self) -> AsyncpgRunner:
+        """The PostgreSQL runner, on a store that is not on SQLite (one of the two is set)."""
+        if self._postgres is None:
+            raise UnsupportedDatabaseError("not a PostgreSQL store")
+        return self._postgres
 
 
 # Units of work of one statement (the runner's first argument is the connection).

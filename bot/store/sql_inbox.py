@@ -1,5 +1,6 @@
 """The durable inbox on SQL (see :mod:`bot.dialog.inbox`): events saved before the acknowledgement,
-conversations held by one worker at a time.
+conversations held by one worker at a time. SQLAlchemy Core functions of the store, called by
+:class:`bot.store.sql_mixins.InboxSql`, which imports this module on first use.
 
 How a conversation is held: a row in ``inbox_locks``, taken with an upsert whose ``WHERE``
 accepts only a hold older than the lease (``INSERT ... ON CONFLICT DO UPDATE ... WHERE
@@ -20,6 +21,10 @@ finish, release), since none of them needs to be atomic with another: a hold is 
 renewed or given up by its own worker, and a claim is one transaction whose holds are taken in
 one statement. On a loaded machine each round trip is a wake-up of two processes, which is what
 acknowledgements and drains wait for (measured in docs/slack.md, scaling).
+
+A turn's replies are kept in its event's row by the turn's commit (:func:`keep_replies` in
+PostgreSQL's Core unit, its plain ``sqlite3`` twin in :mod:`bot.store.sqlite_units`), read back
+with the event and cleared when the event is done.
 
 Privacy: the payload (what the person wrote) is dropped when the event is done, and
 ``forget_user`` deletes the user's rows; nothing here is logged.
@@ -49,89 +54,99 @@ from bot.store.records import DEFAULT_EVENT_TTL, JSON, InboxEvent
 from bot.store.schema import inbox_events, inbox_locks
 from bot.store.sql_common import SqlMixin, upsert
 
-__all__ = ("InboxSql", "keep_replies")
+__all__ = (
+    "claim_conversations",
+    "enqueue_event",
+    "finish_inbox_event",
+    "keep_replies",
+    "next_inbox_event",
+    "release_conversation",
+    "renew_conversation",
+)
 
 _CANDIDATES_PER_CLAIM = 4  # pending events read per conversation wanted (a burst has several)
 
 
-class InboxSql(SqlMixin):
-    """Store methods for the inbox; mixed into :class:`bot.store.sql.SqlStore`."""
+async def enqueue_event(
+    store: SqlMixin,
+    *,
+    event_id: str,
+    conversation_key: str,
+    user_key: str,
+    stamp: str,
+    payload: dict[str, JSON],
+    now: datetime,
+    due_at: datetime | None = None,
+) -> bool:
+    row = {
+        "event_id": event_id,
+        "conversation_key": conversation_key,
+        "user_key": user_key,
+        "stamp": stamp,
+        # ASCII JSON: a lone surrogate (Slack sends them) is kept as its escape, which
+        # neither PostgreSQL nor SQLite would take as text.
+        "payload": json.dumps(payload, separators=(",", ":")),
+        "status": "pending",
+        "attempts": 0,
+        "enqueued_at": now,
+        "due_at": due_at,
+    }
+    try:
+        return bool(await store._runner.run("autocommit", _enqueue, row))
+    except IntegrityError:  # PostgreSQL: a retry raced the first delivery
+        return False
 
-    async def enqueue_event(
-        self,
-        *,
-        event_id: str,
-        conversation_key: str,
-        user_key: str,
-        stamp: str,
-        payload: dict[str, JSON],
-        now: datetime,
-        due_at: datetime | None = None,
-    ) -> bool:
-        row = {
-            "event_id": event_id,
-            "conversation_key": conversation_key,
-            "user_key": user_key,
-            "stamp": stamp,
-            # ASCII JSON: a lone surrogate (Slack sends them) is kept as its escape, which
-            # neither PostgreSQL nor SQLite would take as text.
-            "payload": json.dumps(payload, separators=(",", ":")),
-            "status": "pending",
-            "attempts": 0,
-            "enqueued_at": now,
-            "due_at": due_at,
-        }
-        try:
-            return bool(await self._runner.run("autocommit", _enqueue, row))
-        except IntegrityError:  # PostgreSQL: a retry raced the first delivery
-            return False
 
-    async def claim_conversations(
-        self,
-        *,
-        now: datetime,
-        limit: int,
-        worker: str,
-        lease_seconds: float,
-        settle_seconds: float = 0.0,
-        platforms: tuple[str, ...] | None = None,
-    ) -> list[str]:
-        if limit <= 0:
-            return []
-        stale = now - timedelta(seconds=lease_seconds)
-        wanted = _wanted(now, stale, now - timedelta(seconds=settle_seconds), platforms)
-        # An idle worker asks every poll: one statement outside a transaction says whether
-        # there is anything to claim (BEGIN, the locking read and COMMIT only when there is).
-        if not await self._runner.run("autocommit", _any, wanted):
-            return []
-        return await self._runner.run(
-            "write", _claim, wanted, limit=limit, worker=worker, now=now, stale=stale
-        )
+async def claim_conversations(
+    store: SqlMixin,
+    *,
+    now: datetime,
+    limit: int,
+    worker: str,
+    lease_seconds: float,
+    settle_seconds: float = 0.0,
+    platforms: tuple[str, ...] | None = None,
+) -> list[str]:
+    if limit <= 0:
+        return []
+    stale = now - timedelta(seconds=lease_seconds)
+    wanted = _wanted(now, stale, now - timedelta(seconds=settle_seconds), platforms)
+    # An idle worker asks every poll: one statement outside a transaction says whether
+    # there is anything to claim (BEGIN, the locking read and COMMIT only when there is).
+    if not await store._runner.run("autocommit", _any, wanted):
+        return []
+    return await store._runner.run(
+        "write", _claim, wanted, limit=limit, worker=worker, now=now, stale=stale
+    )
 
-    async def next_inbox_event(
-        self, conversation_key: str, *, worker: str, now: datetime
-    ) -> tuple[bool, InboxEvent | None]:
-        return await self._runner.run("autocommit", _next_event, conversation_key, worker, now)
 
-    async def renew_conversation(
-        self, conversation_key: str, *, worker: str, now: datetime
-    ) -> bool:
-        return await self._runner.run("autocommit", _renew, conversation_key, worker, now)
+async def next_inbox_event(
+    store: SqlMixin, conversation_key: str, *, worker: str, now: datetime
+) -> tuple[bool, InboxEvent | None]:
+    return await store._runner.run("autocommit", _next_event, conversation_key, worker, now)
 
-    async def finish_inbox_event(self, inbox_id: int, *, now: datetime) -> None:
-        stmt = (
-            update(inbox_events)
-            .where(inbox_events.c.id == inbox_id)
-            .values(status="done", payload="{}", replies=None, expires_at=now + DEFAULT_EVENT_TTL)
-        )
-        await self._runner.run("autocommit", _execute, stmt)
 
-    async def release_conversation(self, conversation_key: str, *, worker: str) -> None:
-        stmt = delete(inbox_locks).where(
-            inbox_locks.c.conversation_key == conversation_key,
-            inbox_locks.c.claimed_by == worker,
-        )
-        await self._runner.run("autocommit", _execute, stmt)
+async def renew_conversation(
+    store: SqlMixin, conversation_key: str, *, worker: str, now: datetime
+) -> bool:
+    return await store._runner.run("autocommit", _renew, conversation_key, worker, now)
+
+
+async def finish_inbox_event(store: SqlMixin, inbox_id: int, *, now: datetime) -> None:
+    stmt = (
+        update(inbox_events)
+        .where(inbox_events.c.id == inbox_id)
+        .values(status="done", payload="{}", replies=None, expires_at=now + DEFAULT_EVENT_TTL)
+    )
+    await store._runner.run("autocommit", _execute, stmt)
+
+
+async def release_conversation(store: SqlMixin, conversation_key: str, *, worker: str) -> None:
+    stmt = delete(inbox_locks).where(
+        inbox_locks.c.conversation_key == conversation_key,
+        inbox_locks.c.claimed_by == worker,
+    )
+    await store._runner.run("autocommit", _execute, stmt)
 
 
 # units of work

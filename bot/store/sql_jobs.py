@@ -1,4 +1,6 @@
-"""The job half of :class:`bot.store.sql.SqlStore`: schedule, cancel, claim, finish, retry.
+"""The job half of :class:`bot.store.sql.SqlStore` on SQLAlchemy Core: schedule, cancel, claim,
+finish, retry. Functions of the store, called by :class:`bot.store.sql_mixins.JobsSql`, which
+imports this module on first use (on SQLite, claims and pending jobs run plain ``sqlite3``).
 
 Each method is one unit of work (see :mod:`bot.store.sql_runner`): a synchronous function of a
 connection, run whole by the store's runner. The statements that ``commit_turn`` shares
@@ -32,103 +34,107 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.records import Job, JobSpec
+from bot.store.records import Job, JobSpec, last_per_key
 from bot.store.schema import jobs
-from bot.store.sql_common import SqlMixin, all_rows, dumps, execute, rowcount, utcnow
+from bot.store.sql_common import SqlMixin, dumps, execute, rowcount, utcnow
 
-__all__ = ("JobsSql",)
+__all__ = (
+    "cancel_jobs",
+    "claim_due_jobs",
+    "finish_job",
+    "is_job_key_clash",
+    "mark_job_sending",
+    "record_job_sent",
+    "retry_job",
+    "schedule_jobs",
+)
 
 _SCHEDULE_ATTEMPTS = 3
 _CLAIMED = ("running", "sending")  # a claimed job: running, or its messages being sent
 
 
-class JobsSql(SqlMixin):
-    """Store methods for jobs; mixed into :class:`bot.store.sql.SqlStore`."""
-
-    async def schedule_jobs(self, jobs: tuple[JobSpec, ...]) -> None:
-        for attempt in range(1, _SCHEDULE_ATTEMPTS + 1):
-            try:
-                await self._runner.run("write", _schedule, jobs)
-                return
-            except IntegrityError as exc:
-                # Another transaction took the same job key between our delete and insert
-                # (PostgreSQL only); running again replaces its job.
-                if attempt == _SCHEDULE_ATTEMPTS or not _is_job_key_clash(exc):
-                    raise
-
-    async def cancel_jobs(self, job_keys: tuple[str, ...]) -> int:
-        return await self._runner.run("write", _cancel_pending, job_keys)
-
-    async def claim_due_jobs(
-        self,
-        *,
-        now: datetime,
-        limit: int,
-        worker: str,
-        lease_seconds: int,
-        platforms: tuple[str, ...] | None = None,
-    ) -> list[Job]:
-        stale = now - timedelta(seconds=lease_seconds)
-        claimable = or_(
-            and_(jobs.c.status == "pending", jobs.c.due_at <= now),
-            # A claim older than the lease belongs to a worker that died; take the job over.
-            and_(jobs.c.status == "running", jobs.c.claimed_at < stale),
-        )
-        if platforms is not None:  # conversation keys start with "<platform>:"
-            claimable = and_(
-                claimable,
-                or_(false(), *(jobs.c.conversation_key.startswith(f"{p}:") for p in platforms)),
-            )
-        rows = await self._runner.run("write", _claim, claimable, now, limit, worker)
-        return sorted((_to_job(row) for row in rows), key=lambda job: (job.due_at, job.id))
-
-    async def mark_job_sending(self, job_id: int, *, attempts: int) -> bool:
-        stmt = (
-            update(jobs)
-            .where(jobs.c.id == job_id, jobs.c.status == "running", jobs.c.attempts == attempts)
-            .values(status="sending")
-        )
-        return bool(await self._runner.run("write", rowcount, stmt))
-
-    async def record_job_sent(self, job_id: int, *, sent_ref: str) -> None:
-        stmt = (
-            update(jobs)
-            .where(jobs.c.id == job_id, jobs.c.status == "sending")
-            .values(sent_ref=sent_ref)
-        )
-        await self._runner.run("write", execute, stmt)
-
-    async def finish_job(self, job_id: int, *, error: str | None = None) -> None:
-        stmt = (
-            update(jobs)
-            .where(jobs.c.id == job_id, jobs.c.status.in_(_CLAIMED))
-            .values(status="done" if error is None else "failed", last_error=error)
-        )
-        await self._runner.run("write", execute, stmt)
-
-    async def retry_job(self, job_id: int, *, due_at: datetime) -> None:
-        stmt = (
-            update(jobs)
-            .where(jobs.c.id == job_id, jobs.c.status.in_(_CLAIMED))
-            .values(status="pending", due_at=due_at, claimed_by=None, claimed_at=None)
-        )
+async def schedule_jobs(store: SqlMixin, jobs: tuple[JobSpec, ...]) -> None:
+    for attempt in range(1, _SCHEDULE_ATTEMPTS + 1):
         try:
-            await self._runner.run("write", execute, stmt)
+            await store._runner.run("write", _schedule, jobs)
+            return
         except IntegrityError as exc:
-            # A job marked sending gave its key up, and a newer job took it: that one replaces
-            # this one, which is done with.
-            if not _is_job_key_clash(exc):
+            # Another transaction took the same job key between our delete and insert
+            # (PostgreSQL only); running again replaces its job.
+            if attempt == _SCHEDULE_ATTEMPTS or not _is_job_key_clash(exc):
                 raise
-            await self.finish_job(job_id, error="replaced by a newer job")
 
-    async def pending_jobs(self, user_key: str) -> list[Job]:
-        query = (
-            select(jobs)
-            .where(jobs.c.user_key == user_key, jobs.c.status == "pending")
-            .order_by(jobs.c.due_at, jobs.c.id)
+
+async def cancel_jobs(store: SqlMixin, job_keys: tuple[str, ...]) -> int:
+    return await store._runner.run("write", _cancel_pending, job_keys)
+
+
+async def claim_due_jobs(
+    store: SqlMixin,
+    *,
+    now: datetime,
+    limit: int,
+    worker: str,
+    lease_seconds: int,
+    platforms: tuple[str, ...] | None = None,
+) -> list[Job]:
+    """PostgreSQL's claim (SQLite runs :func:`bot.store.sqlite_units.claim_due_jobs`)."""
+    stale = now - timedelta(seconds=lease_seconds)
+    claimable = or_(
+        and_(jobs.c.status == "pending", jobs.c.due_at <= now),
+        # A claim older than the lease belongs to a worker that died; take the job over.
+        and_(jobs.c.status == "running", jobs.c.claimed_at < stale),
+    )
+    if platforms is not None:  # conversation keys start with "<platform>:"
+        claimable = and_(
+            claimable,
+            or_(false(), *(jobs.c.conversation_key.startswith(f"{p}:") for p in platforms)),
         )
-        rows = await self._runner.run("read", all_rows, query)
-        return [_to_job(row) for row in rows]
+    rows = await store._runner.run("write", _claim, claimable, now, limit, worker)
+    return sorted((_to_job(row) for row in rows), key=lambda job: (job.due_at, job.id))
+
+
+async def mark_job_sending(store: SqlMixin, job_id: int, *, attempts: int) -> bool:
+    stmt = (
+        update(jobs)
+        .where(jobs.c.id == job_id, jobs.c.status == "running", jobs.c.attempts == attempts)
+        .values(status="sending")
+    )
+    return bool(await store._runner.run("write", rowcount, stmt))
+
+
+async def record_job_sent(store: SqlMixin, job_id: int, *, sent_ref: str) -> None:
+    stmt = (
+        update(jobs)
+        .where(jobs.c.id == job_id, jobs.c.status == "sending")
+        .values(sent_ref=sent_ref)
+    )
+    await store._runner.run("write", execute, stmt)
+
+
+async def finish_job(store: SqlMixin, job_id: int, *, error: str | None = None) -> None:
+    stmt = (
+        update(jobs)
+        .where(jobs.c.id == job_id, jobs.c.status.in_(_CLAIMED))
+        .values(status="done" if error is None else "failed", last_error=error)
+    )
+    await store._runner.run("write", execute, stmt)
+
+
+async def retry_job(store: SqlMixin, job_id: int, *, due_at: datetime) -> None:
+    stmt = (
+        update(jobs)
+        .where(jobs.c.id == job_id, jobs.c.status.in_(_CLAIMED))
+        .values(status="pending", due_at=due_at, claimed_by=None, claimed_at=None)
+    )
+    try:
+        await store._runner.run("write", execute, stmt)
+    except IntegrityError as exc:
+        # A job marked sending gave its key up, and a newer job took it: that one replaces
+        # this one, which is done with.
+        if not _is_job_key_clash(exc):
+            raise
+        await finish_job(store, job_id, error="replaced by a newer job")
 
 
 # units of work
@@ -188,7 +194,7 @@ def _cancel_pending(conn: Connection, job_keys: Sequence[str]) -> int:
 def _insert_jobs(conn: Connection, specs: Sequence[JobSpec], now: datetime) -> None:
     if not specs:
         return
-    specs = _last_per_key(specs)
+    specs = last_per_key(specs)
     keys = [spec.job_key for spec in specs if spec.job_key is not None]
     if keys:
         _cancel_pending(conn, keys)
@@ -196,21 +202,16 @@ def _insert_jobs(conn: Connection, specs: Sequence[JobSpec], now: datetime) -> N
     conn.execute(_INSERT_JOB, [_job_row(spec, now) for spec in specs])
 
 
+def is_job_key_clash(exc: BaseException) -> bool:
+    """Whether ``exc`` is the unique index on live job keys refusing a row."""
+    return isinstance(exc, IntegrityError) and _is_job_key_clash(exc)
+
+
 def _is_job_key_clash(exc: IntegrityError) -> bool:
     """Whether the unique index on live job keys refused the row (PostgreSQL names the index,
     SQLite the column)."""
     message = str(exc.orig)
     return "uq_jobs_live_job_key" in message or "jobs.job_key" in message
-
-
-def _last_per_key(specs: Sequence[JobSpec]) -> list[JobSpec]:
-    """Keep the last spec for each job key (later ones replace earlier), and all keyless ones."""
-    last = {spec.job_key: index for index, spec in enumerate(specs) if spec.job_key is not None}
-    return [
-        spec
-        for index, spec in enumerate(specs)
-        if spec.job_key is None or last[spec.job_key] == index
-    ]
 
 
 def _job_row(spec: JobSpec, now: datetime) -> dict[str, object]:

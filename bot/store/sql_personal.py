@@ -1,10 +1,10 @@
 """The personal-data half of :class:`bot.store.sql.SqlStore`: contacts, referrals, space settings
 and funnel counts (export and forget are in :mod:`bot.store.sql_privacy`).
 
-It is a mixin so that ``sql.py`` stays about conversations and turns; :class:`SqlStore` provides
-the runner. Each method is one unit of work (see :mod:`bot.store.sql_runner`): a synchronous
-function of a connection, run whole in one thread hop (SQLite) or through ``run_sync``
-(PostgreSQL).
+Functions of the store on SQLAlchemy Core, called by
+:class:`bot.store.sql_mixins.PersonalDataSql`, which imports this module on first use. Each is one
+unit of work (see :mod:`bot.store.sql_runner`): a synchronous function of a connection, run whole
+by the store's runner.
 
 Concurrency: a click on a referral card inserts its answer and bumps the count in one write
 transaction, with the count changed by ``count = count + 1`` in SQL (never read, add and write
@@ -55,7 +55,24 @@ from bot.store.sql_common import (
     utcnow,
 )
 
-__all__ = ("COUNT_COLUMNS", "PersonalDataSql", "count_funnel")
+__all__ = (
+    "COUNT_COLUMNS",
+    "add_referral_response",
+    "close_referral",
+    "count_funnel",
+    "create_referral",
+    "delete_contact",
+    "funnel_stats",
+    "get_contact",
+    "get_referral",
+    "get_space_setting",
+    "list_contacts",
+    "referrals_answered_by",
+    "referrals_shared_by",
+    "save_contact",
+    "set_referral_message",
+    "set_space_setting",
+)
 
 log = logging.getLogger(__name__)
 
@@ -93,135 +110,137 @@ def _funnel_upsert(dialect: str) -> Executable:
     )
 
 
-class PersonalDataSql(SqlMixin):
-    """Store methods for personal data; mixed into :class:`bot.store.sql.SqlStore`."""
+async def save_contact(store: SqlMixin, contact: Contact) -> int:
+    values = _contact_values(contact)
+    return await store._runner.run("write", _save_contact, contact, values)
 
-    # recruiter contacts
 
-    async def save_contact(self, contact: Contact) -> int:
-        values = _contact_values(contact)
-        return await self._runner.run("write", _save_contact, contact, values)
+async def list_contacts(store: SqlMixin, user_key: str) -> list[Contact]:
+    query = select(contacts).where(contacts.c.user_key == user_key).order_by(contacts.c.id)
+    return [_to_contact(row) for row in await store._runner.run("read", all_rows, query)]
 
-    async def list_contacts(self, user_key: str) -> list[Contact]:
-        query = select(contacts).where(contacts.c.user_key == user_key).order_by(contacts.c.id)
-        return [_to_contact(row) for row in await self._runner.run("read", all_rows, query)]
 
-    async def get_contact(self, user_key: str, contact_id: int) -> Contact | None:
-        query = select(contacts).where(
-            contacts.c.user_key == user_key, contacts.c.id == contact_id
+async def get_contact(store: SqlMixin, user_key: str, contact_id: int) -> Contact | None:
+    query = select(contacts).where(contacts.c.user_key == user_key, contacts.c.id == contact_id)
+    row = await store._runner.run("read", first_row, query)
+    return None if row is None else _to_contact(row)
+
+
+async def delete_contact(store: SqlMixin, user_key: str, contact_id: int) -> bool:
+    stmt = delete(contacts).where(contacts.c.user_key == user_key, contacts.c.id == contact_id)
+    return bool(await store._runner.run("write", rowcount, stmt))
+
+
+async def funnel_stats(store: SqlMixin) -> list[FunnelRow]:
+    return await store._runner.run("read", _funnel_stats)
+
+
+async def get_space_setting(store: SqlMixin, platform: str, space: str, key: str) -> str | None:
+    query = select(space_settings.c.value).where(
+        space_settings.c.platform == platform,
+        space_settings.c.space == space,
+        space_settings.c.key == key,
+    )
+    value: str | None = await store._runner.run("read", scalar, query)
+    return value
+
+
+async def set_space_setting(
+    store: SqlMixin, platform: str, space: str, key: str, value: str | None
+) -> None:
+    await store._runner.run("write", _set_space_setting, platform, space, key, value)
+
+
+async def create_referral(
+    store: SqlMixin,
+    *,
+    platform: str,
+    space: str,
+    sharer_key: str,
+    sharer_ref: dict[str, JSON],
+    opportunity: dict[str, JSON],
+) -> Referral:
+    stmt = (
+        referrals.insert()
+        .values(
+            platform=platform,
+            space=space,
+            sharer_key=sharer_key,
+            sharer_ref=dumps(sharer_ref),
+            opportunity=dumps(opportunity),
+            status="open",
+            interested_count=0,
+            know_someone_count=0,
+            created_at=utcnow(),
         )
-        row = await self._runner.run("read", first_row, query)
-        return None if row is None else _to_contact(row)
+        .returning(*referrals.c)
+    )
+    return _to_referral(await store._runner.run("write", _one_row, stmt))
 
-    async def delete_contact(self, user_key: str, contact_id: int) -> bool:
-        stmt = delete(contacts).where(contacts.c.user_key == user_key, contacts.c.id == contact_id)
-        return bool(await self._runner.run("write", rowcount, stmt))
 
-    # funnel
+async def get_referral(store: SqlMixin, referral_id: int) -> Referral | None:
+    query = select(referrals).where(referrals.c.id == referral_id)
+    row = await store._runner.run("read", first_row, query)
+    return None if row is None else _to_referral(row)
 
-    async def funnel_stats(self) -> list[FunnelRow]:
-        return await self._runner.run("read", _funnel_stats)
 
-    # space settings
+async def set_referral_message(
+    store: SqlMixin, referral_id: int, channel: str, message_id: str
+) -> None:
+    stmt = (
+        update(referrals)
+        .where(referrals.c.id == referral_id)
+        .values(channel=channel, message_id=message_id)
+    )
+    await store._runner.run("write", execute, stmt)
 
-    async def get_space_setting(self, platform: str, space: str, key: str) -> str | None:
-        query = select(space_settings.c.value).where(
-            space_settings.c.platform == platform,
-            space_settings.c.space == space,
-            space_settings.c.key == key,
+
+async def add_referral_response(
+    store: SqlMixin, referral_id: int, responder_key: str, kind: str
+) -> bool:
+    if kind not in REFERRAL_KINDS:
+        raise InvalidRecordError(f"unknown referral answer {kind!r}; use one of {REFERRAL_KINDS}")
+    try:
+        return await store._runner.run(
+            "write", _add_referral_response, referral_id, responder_key, kind
         )
-        value: str | None = await self._runner.run("read", scalar, query)
-        return value
+    except _RepeatClick:
+        return False
 
-    async def set_space_setting(
-        self, platform: str, space: str, key: str, value: str | None
-    ) -> None:
-        await self._runner.run("write", _set_space_setting, platform, space, key, value)
 
-    # referrals
-
-    async def create_referral(
-        self,
-        *,
-        platform: str,
-        space: str,
-        sharer_key: str,
-        sharer_ref: dict[str, JSON],
-        opportunity: dict[str, JSON],
-    ) -> Referral:
-        stmt = (
-            referrals.insert()
-            .values(
-                platform=platform,
-                space=space,
-                sharer_key=sharer_key,
-                sharer_ref=dumps(sharer_ref),
-                opportunity=dumps(opportunity),
-                status="open",
-                interested_count=0,
-                know_someone_count=0,
-                created_at=utcnow(),
-            )
-            .returning(*referrals.c)
+async def close_referral(store: SqlMixin, referral_id: int, sharer_key: str) -> bool:
+    stmt = (
+        update(referrals)
+        .where(
+            referrals.c.id == referral_id,
+            referrals.c.sharer_key == sharer_key,
+            referrals.c.status == "open",
         )
-        return _to_referral(await self._runner.run("write", _one_row, stmt))
+        .values(status="closed", closed_at=utcnow())
+    )
+    return bool(await store._runner.run("write", rowcount, stmt))
 
-    async def get_referral(self, referral_id: int) -> Referral | None:
-        query = select(referrals).where(referrals.c.id == referral_id)
-        row = await self._runner.run("read", first_row, query)
-        return None if row is None else _to_referral(row)
 
-    async def set_referral_message(self, referral_id: int, channel: str, message_id: str) -> None:
-        stmt = (
-            update(referrals)
-            .where(referrals.c.id == referral_id)
-            .values(channel=channel, message_id=message_id)
-        )
-        await self._runner.run("write", execute, stmt)
+async def referrals_shared_by(store: SqlMixin, user_key: str) -> list[Referral]:
+    query = (
+        select(referrals)
+        .where(referrals.c.sharer_key == user_key)
+        .order_by(referrals.c.created_at.desc(), referrals.c.id.desc())
+    )
+    return [_to_referral(row) for row in await store._runner.run("read", all_rows, query)]
 
-    async def add_referral_response(self, referral_id: int, responder_key: str, kind: str) -> bool:
-        if kind not in REFERRAL_KINDS:
-            raise InvalidRecordError(
-                f"unknown referral answer {kind!r}; use one of {REFERRAL_KINDS}"
-            )
-        try:
-            return await self._runner.run(
-                "write", _add_referral_response, referral_id, responder_key, kind
-            )
-        except _RepeatClick:
-            return False
 
-    async def close_referral(self, referral_id: int, sharer_key: str) -> bool:
-        stmt = (
-            update(referrals)
-            .where(
-                referrals.c.id == referral_id,
-                referrals.c.sharer_key == sharer_key,
-                referrals.c.status == "open",
-            )
-            .values(status="closed", closed_at=utcnow())
-        )
-        return bool(await self._runner.run("write", rowcount, stmt))
-
-    async def referrals_shared_by(self, user_key: str) -> list[Referral]:
-        query = (
-            select(referrals)
-            .where(referrals.c.sharer_key == user_key)
-            .order_by(referrals.c.created_at.desc(), referrals.c.id.desc())
-        )
-        return [_to_referral(row) for row in await self._runner.run("read", all_rows, query)]
-
-    async def referrals_answered_by(self, user_key: str) -> list[ReferralAnswer]:
-        table = referral_responses
-        query = (
-            select(table)
-            .where(table.c.responder_key == user_key)
-            .order_by(table.c.created_at.desc(), table.c.referral_id.desc(), table.c.kind)
-        )
-        return [
-            ReferralAnswer(row.referral_id, row.responder_key, row.kind, row.created_at)
-            for row in await self._runner.run("read", all_rows, query)
-        ]
+async def referrals_answered_by(store: SqlMixin, user_key: str) -> list[ReferralAnswer]:
+    table = referral_responses
+    query = (
+        select(table)
+        .where(table.c.responder_key == user_key)
+        .order_by(table.c.created_at.desc(), table.c.referral_id.desc(), table.c.kind)
+    )
+    return [
+        ReferralAnswer(row.referral_id, row.responder_key, row.kind, row.created_at)
+        for row in await store._runner.run("read", all_rows, query)
+    ]
 
 
 # units of work

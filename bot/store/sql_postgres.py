@@ -17,18 +17,20 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
-from bot.store.errors import StoreClosedError
-from bot.store.sql_common import NOT_OPEN, Mode, busy_as_store_error
+from bot.store.errors import StoreBusyError, StoreClosedError
+from bot.store.sql_common import _PG_BUSY_STATES, NOT_OPEN, Mode, busy_as_store_error
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.store.pg_units import AsyncpgConnection
 
 __all__ = ("PostgresRunner", "pool_options")
 
@@ -95,6 +97,78 @@ class PostgresRunner:
                 raise
             log.warning("database connection lost before COMMIT; running the unit again")
         return await _pg_unit(engine, mode, work, args)
+
+    async def run_asyncpg(
+        self,
+        mode: Mode,
+        fn: Callable[Concatenate[AsyncpgConnection, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """``await fn(conn, ...)`` on a pooled connection's asyncpg connection, in autocommit
+        mode: for units of ONE statement (a statement is atomic on its own).
+
+        A connection the server ended meanwhile is replaced and the unit run once more when
+        that is safe: a read, or a write whose statement never left (the connection was found
+        closed or in a broken state before sending). A write that lost its connection during
+        the statement is not run again (it may have been applied): the error is raised.
+        """
+        return await busy_as_store_error(self._run_asyncpg(mode, fn, *args, **kwargs))
+
+    async def _run_asyncpg(
+        self,
+        mode: Mode,
+        fn: Callable[Concatenate[AsyncpgConnection, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        if self._autocommit is None:
+            raise StoreClosedError(NOT_OPEN)
+        for attempt in range(2):
+            async with self._autocommit.connect() as conn:
+                raw = await conn.get_raw_connection()
+                driver = cast("AsyncpgConnection", raw.driver_connection)
+                try:
+                    if driver.is_closed():
+                        raise ConnectionError("connection closed in the pool")
+                    return await fn(driver, *args, **kwargs)
+                except Exception as exc:
+                    _raise_busy(exc)
+                    if not _connection_lost(driver, exc):
+                        raise
+                    await conn.invalidate()
+                    if attempt or not (mode == "read" or _before_sending(exc)):
+                        raise
+            log.warning("database connection lost before the statement; running it again")
+        raise AssertionError("unreachable: the second attempt returns or raises")
+
+
+def _raise_busy(exc: Exception) -> None:
+    """ "Too busy now" as StoreBusyError, which the core retries (as ``busy_as_store_error``)."""
+    if getattr(exc, "sqlstate", None) in _PG_BUSY_STATES:
+        raise StoreBusyError(type(exc).__name__) from exc
+
+
+def _connection_lost(driver: AsyncpgConnection, exc: Exception) -> bool:
+    import asyncpg
+
+    if driver.is_closed() or isinstance(exc, OSError | ConnectionError):
+        return True
+    lost = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+    # 57P01-57P03: the server is shutting down, crashed, or cannot connect now.
+    return isinstance(exc, lost) or str(getattr(exc, "sqlstate", "")).startswith("57P")
+
+
+def _before_sending(exc: Exception) -> bool:
+    """Whether asyncpg refused before sending anything: a connection found closed, or one
+    left mid-operation by the server ending it (its state machine refuses a new query)."""
+    import asyncpg
+
+    if isinstance(exc, ConnectionError) and str(exc) == "connection closed in the pool":
+        return True
+    if isinstance(exc, asyncpg.InternalClientError):
+        return True
+    return isinstance(exc, asyncpg.InterfaceError) and "connection is closed" in str(exc)
 
 
 _POOL_OPTIONS = {"pool_size": int, "max_overflow": int, "pool_timeout": float}

@@ -1,5 +1,5 @@
-"""Export and forget on SQL, mixed into :class:`bot.store.sql.SqlStore`: every table that names a
-person, read in one snapshot or deleted in one write transaction.
+"""Export and forget on SQL, called by :class:`bot.store.sql_mixins.PrivacySql` (imported on first
+use): every table that names a person, read in one snapshot or deleted in one write transaction.
 
 Forgetting an answer to someone else's referral takes it off that referral's count; rows are
 updated in referral-id order, so two forgets running at once lock them in the same order.
@@ -22,6 +22,7 @@ from bot.store.schema import (
     conversations,
     inbox_events,
     jobs,
+    profiles,
     referral_responses,
     referrals,
     users,
@@ -29,24 +30,22 @@ from bot.store.schema import (
 from bot.store.sql_common import SqlMixin
 from bot.store.sql_personal import COUNT_COLUMNS
 
-__all__ = ("PrivacySql",)
+__all__ = ("export_user", "forget_user")
 
 log = logging.getLogger(__name__)
 
 # Columns holding JSON text, decoded for export.
-_JSON_COLUMNS = frozenset({"state", "settings", "payload", "sharer_ref", "opportunity"})
+_JSON_COLUMNS = frozenset({"state", "settings", "payload", "sharer_ref", "opportunity", "profile"})
 
 
-class PrivacySql(SqlMixin):
-    """``export_user`` and ``forget_user``; mixed into :class:`bot.store.sql.SqlStore`."""
+async def export_user(store: SqlMixin, user_key: str) -> dict[str, list[dict[str, JSON]]]:
+    return await store._runner.run("snapshot", _export_user, user_key)
 
-    async def export_user(self, user_key: str) -> dict[str, list[dict[str, JSON]]]:
-        return await self._runner.run("snapshot", _export_user, user_key)
 
-    async def forget_user(self, user_key: str) -> int:
-        removed = await self._runner.run("write", _forget_user, user_key)
-        log.info("forgot a user: %d rows deleted", removed)
-        return removed
+async def forget_user(store: SqlMixin, user_key: str) -> int:
+    removed = await store._runner.run("write", _forget_user, user_key)
+    log.info("forgot a user: %d rows deleted", removed)
+    return removed
 
 
 # units of work
@@ -62,7 +61,7 @@ def _export_user(conn: Connection, user_key: str) -> dict[str, list[dict[str, JS
 
 def _forget_user(conn: Connection, user_key: str) -> int:
     removed = _forget_answers(conn, user_key) + _forget_shared(conn, user_key)
-    for table in (conversations, users, jobs, contacts, inbox_events):
+    for table in (conversations, users, jobs, contacts, inbox_events, profiles):
         removed += conn.execute(delete(table).where(table.c.user_key == user_key)).rowcount
     return removed
 
@@ -78,6 +77,7 @@ def _user_columns() -> list[tuple[Table, Any]]:
         (referral_responses, referral_responses.c.responder_key),
         # messages saved but not handled yet hold what the person wrote (done ones: ids only)
         (inbox_events, inbox_events.c.user_key),
+        (profiles, profiles.c.user_key),  # what a platform said about the person
     ]
 
 

@@ -373,11 +373,14 @@ async def test_a_topic_command_starts_that_flow(build_engine, chat_with):
 
 
 async def test_state_round_trips_through_json():
-    state = ConversationState(slots={"a": 1}, seq=3, time_zone="UTC", pending="time_zone")
+    state = ConversationState(
+        slots={"a": 1}, seq=3, time_zone="UTC", pending="time_zone", held="tomorrow 18:30"
+    )
     state.checkpoint()
     state.assign("b", 2)
     again = ConversationState.from_json(state.to_json())
     assert again.to_json() == state.to_json()
+    assert again.held == "tomorrow 18:30"
     assert again.go_back() and "b" not in again.slots
 
 

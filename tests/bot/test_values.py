@@ -112,7 +112,23 @@ def test_a_label_wins_over_an_option_number() -> None:
     assert picked.id == "one"
 
 
-@pytest.mark.parametrize("text", ["4", "0", "work", "maybe", "", "!!!"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("can talk", "free"), ("work", "at_work"), ("i can talk", "free"), ("call me", "later")],
+)
+def test_words_of_one_label_name_that_option(text: str, expected: str) -> None:
+    """Typed words found, in order, in exactly one label name it (issue 9: "can talk")."""
+    option = match_choice(text, CHOICES)
+    assert option is not None and option.id == expected
+
+
+def test_words_in_several_labels_name_none() -> None:
+    options = (ChoiceOption("yes", "I'm interested"), ChoiceOption("no", "Not interested"))
+    assert match_choice("interested", options) is None
+    assert match_choice("not", options) == options[1]
+
+
+@pytest.mark.parametrize("text", ["4", "0", "tuesday", "maybe", "", "!!!", "i", "talk you"])
 def test_an_unknown_choice_is_unparsed_with_the_labels(text: str) -> None:
     assert match_choice(text, CHOICES) is None
     assert parse("choice", text, choices=CHOICES) == Unparsed(

@@ -77,3 +77,12 @@ def test_the_flow_diagram_in_docs_matches_the_yaml(shipped: Dialogs) -> None:
         "--out docs/flows --format svg --format png"
     )
     assert f"```mermaid\n{expected}```" in (docs / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_drawn_flow_diagram_shows_every_step(shipped: Dialogs) -> None:
+    """The SVG is drawn by Graphviz, which the suite does not need; the drawing must still show
+    every step of today's flow (regenerate with the command in this module's docstring)."""
+    flow = shipped.registry.flows["recruiter_called"]
+    drawn = (ROOT / "docs" / "flows" / "recruiter_called.svg").read_text(encoding="utf-8")
+    missing = [step_id for step_id in flow.steps if f">{step_id}</text>" not in drawn]
+    assert missing == [], "regenerate docs/flows/recruiter_called.svg"

@@ -3,7 +3,8 @@
 A consumer types against the narrowest ports it uses (the scheduler: :class:`JobQueue` and
 :class:`EventExpiry`; the referral board: :class:`ReferralStore` and :class:`SpaceSettings`; the
 contact nudges and the home overview: :class:`ContactBook` and :class:`JobQueue`; the inbox:
-:class:`InboxStore`; the pinned flow versions: :class:`ConversationStore`); a consumer needing
+:class:`InboxStore`; the Slack user directory: :class:`ProfileCache`; the pinned flow versions:
+:class:`ConversationStore`); a consumer needing
 several declares a protocol inheriting them. The engine holds the whole :class:`Store`, because
 it hands it to the flow actions (contacts, referrals, reminders, personal data). The
 composition root opens one :class:`Store` and hands it to each.
@@ -22,6 +23,7 @@ from bot.store.ports.conversations import ConversationStore, EventExpiry
 from bot.store.ports.inbox import InboxStore
 from bot.store.ports.jobs import JobDelivery, JobQueue
 from bot.store.ports.personal import PersonalData
+from bot.store.ports.profiles import ProfileCache
 from bot.store.ports.referrals import ReferralStore
 from bot.store.ports.stats import FunnelStats
 from bot.store.ports.users import SpaceSettings, UserStore
@@ -35,6 +37,7 @@ __all__ = (
     "JobDelivery",
     "JobQueue",
     "PersonalData",
+    "ProfileCache",
     "ReferralStore",
     "SpaceSettings",
     "Store",
@@ -64,6 +67,7 @@ class Store(
     SpaceSettings,
     PersonalData,
     FunnelStats,
+    ProfileCache,
     Protocol,
 ):
     """Every port together: what :func:`bot.store.factory.build_store` returns."""

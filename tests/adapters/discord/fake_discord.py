@@ -47,6 +47,7 @@ class Request:
     query: dict[str, str]
     body: Any
     files: dict[str, bytes] = field(default_factory=dict)  # uploads: file name -> content
+    agent: str = ""  # who sent it: X-Coach-Worker (shard_worker.py's processes), else User-Agent
 
     @property
     def content(self) -> str:
@@ -81,7 +82,7 @@ class FakeDiscord:
 
     def __post_init__(self) -> None:
         self._changed = asyncio.Condition()
-        self._socket: web.WebSocketResponse | None = None
+        self._sockets: dict[int, web.WebSocketResponse] = {}  # shard id -> its connection
         self._seq = 0
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -140,9 +141,11 @@ class FakeDiscord:
     # -- gateway -----------------------------------------------------------------------------
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        """One connection per shard: IDENTIFY says which (``"shard": [id, count]``; a plain
+        ``Client`` sends none and is shard 0)."""
         socket = web.WebSocketResponse()
         await socket.prepare(request)
-        self._socket = socket
+        shard = 0
         await socket.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
         async for message in socket:
             if message.type is not WSMsgType.TEXT:
@@ -151,17 +154,21 @@ class FakeDiscord:
             if payload["op"] == 1:
                 await socket.send_str(json.dumps({"op": 11}))
             elif payload["op"] == 2:
+                shard = int((payload["d"].get("shard") or [0])[0])
+                self._sockets[shard] = socket
                 self.identifies.append(payload["d"])
-                await self._ready(socket)
-        if self._socket is socket:
-            self._socket = None
+                await self._ready(socket, payload["d"].get("shard"))
+        if self._sockets.get(shard) is socket:
+            del self._sockets[shard]
         return socket
 
-    async def _ready(self, socket: web.WebSocketResponse) -> None:
+    async def _ready(self, socket: web.WebSocketResponse, shard: list[int] | None) -> None:
         self._seq = 1
         ready = {"v": 10, "user": BOT, "guilds": [], "session_id": f"s{self.identified}",
                  "resume_gateway_url": self.gateway_url, "application": {"id": str(APP_ID),
                  "flags": 0}}  # fmt: skip
+        if shard is not None:  # a sharded client reads back which shard it is
+            ready["shard"] = shard
         await socket.send_str(json.dumps({"op": 0, "t": "READY", "s": self._seq, "d": ready}))
         self.identified += 1
         async with self._changed:
@@ -173,18 +180,31 @@ class FakeDiscord:
                 self._changed.wait_for(lambda: self.identified >= count), timeout
             )
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a gateway event to the connected client."""
-        assert self._socket is not None, "no client is connected"
+    def shards(self) -> set[int]:
+        """The shards connected now."""
+        return set(self._sockets)
+
+    async def wait_shards(self, shards: set[int], timeout: float = TIMEOUT) -> None:
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: shards <= set(self._sockets)), timeout
+            )
+
+    async def dispatch(self, event: str, data: dict[str, Any], *, shard: int = 0) -> None:
+        """Send a gateway event to the client connected as ``shard`` (Discord sends a server's
+        events to shard ``(guild_id >> 22) % shard_count``, DMs to shard 0)."""
+        socket = self._sockets.get(shard)
+        assert socket is not None, f"no client is connected as shard {shard}"
         self._seq += 1
-        await self._socket.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
+        await socket.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
 
     # -- REST --------------------------------------------------------------------------------
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body, files = await _body(request)
-        recorded = Request(request.method, path, dict(request.query), body, files)
+        agent = request.headers.get("X-Coach-Worker") or request.headers.get("User-Agent", "")
+        recorded = Request(request.method, path, dict(request.query), body, files, agent)
         await self._record(recorded)
         if self.unauthorized:
             return _json({"code": 0, "message": "401: Unauthorized"}, 401)

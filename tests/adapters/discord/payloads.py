@@ -68,6 +68,7 @@ def _interaction(
     user_id: int,
     dm_channel: int | None,
     permissions: int = 0,
+    guild_id: int = GUILD_ID,
     **extra: Any,
 ) -> dict[str, Any]:
     """An INTERACTION_CREATE payload: in the bot's DM when ``dm_channel``, else in the guild."""
@@ -88,7 +89,7 @@ def _interaction(
     if dm_channel is not None:
         payload.update(_in_dm(user_id, dm_channel))
     else:
-        payload.update(_in_guild(user_id, permissions))
+        payload.update(_in_guild(user_id, permissions, guild_id))
     return payload
 
 
@@ -102,7 +103,7 @@ def _in_dm(user_id: int, channel_id: int) -> dict[str, Any]:
     }
 
 
-def _in_guild(user_id: int, permissions: int) -> dict[str, Any]:
+def _in_guild(user_id: int, permissions: int, guild_id: int = GUILD_ID) -> dict[str, Any]:
     member = {
         "user": user(user_id),
         "roles": [],
@@ -112,28 +113,30 @@ def _in_guild(user_id: int, permissions: int) -> dict[str, Any]:
         "permissions": str(permissions),
         "flags": 0,
     }
-    channel = {"id": str(GUILD_CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID),
+    channel = {"id": str(GUILD_CHANNEL_ID), "type": 0, "guild_id": str(guild_id),
                "name": "general", "position": 0, "permission_overwrites": []}  # fmt: skip
     return {
         "context": 0,
-        "guild_id": str(GUILD_ID),
+        "guild_id": str(guild_id),
         "guild_locale": "en-US",
         "member": member,
         "channel": channel,
         "channel_id": str(GUILD_CHANNEL_ID),
-        "authorizing_integration_owners": {"0": str(GUILD_ID)},
+        "authorizing_integration_owners": {"0": str(guild_id)},
     }
 
 
-def slash(*, user_id: int, dm_channel: int | None = None, **options: str) -> dict[str, Any]:
-    """``/recruiter`` with string options."""
+def slash(
+    *, user_id: int, dm_channel: int | None = None, guild_id: int = GUILD_ID, **options: str
+) -> dict[str, Any]:
+    """``/recruiter`` with string options (in ``guild_id`` unless ``dm_channel``)."""
     data = {
         "id": "1300000000000000001",
         "name": "recruiter",
         "type": 1,
         "options": [{"type": 3, "name": name, "value": value} for name, value in options.items()],
     }
-    return _interaction(2, data, user_id=user_id, dm_channel=dm_channel)
+    return _interaction(2, data, user_id=user_id, dm_channel=dm_channel, guild_id=guild_id)
 
 
 def admin_referral_channel(
@@ -158,11 +161,18 @@ def admin_referral_channel(
 
 
 def press(
-    custom_id: str, *, user_id: int, message: dict[str, Any], dm_channel: int | None = None
+    custom_id: str,
+    *,
+    user_id: int,
+    message: dict[str, Any],
+    dm_channel: int | None = None,
+    guild_id: int = GUILD_ID,
 ) -> dict[str, Any]:
     """A press of the button ``custom_id`` on ``message``."""
     data = {"custom_id": custom_id, "component_type": 2}
-    return _interaction(3, data, user_id=user_id, dm_channel=dm_channel, message=message)
+    return _interaction(
+        3, data, user_id=user_id, dm_channel=dm_channel, message=message, guild_id=guild_id
+    )
 
 
 def submit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import base64
 import os
@@ -14,7 +15,9 @@ import discord
 import pytest
 
 from adapters.discord import cli
-from bot.config import Settings
+from adapters.discord.client import ShardedCoachClient, build_discord_client
+from bot.app import open_coach
+from bot.config import Settings, Shards, parse_shards
 from bot.errors import ConfigError
 from tests.adapters.discord.fake_discord import FakeDiscord
 
@@ -125,3 +128,64 @@ def test_without_network_the_bot_says_so_in_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err, err
     assert "cannot reach Discord" in err
+
+
+# -- sharding ------------------------------------------------------------------------------------
+
+
+def test_shard_options_are_read_and_checked() -> None:
+    assert parse_shards(None, None) is None
+    assert parse_shards("4", None) == Shards(4)
+    assert parse_shards("4", "3, 1") == Shards(4, (1, 3))
+    assert parse_shards("2", "1").runs_shard_zero is False  # type: ignore[union-attr]
+    for count, ids, says in [
+        (None, "0", "needs --shards"),
+        ("0", None, "at least 1"),
+        ("two", None, "whole number"),
+        ("2", "2", "from 0 to 1"),
+        ("2", "0,0", "different shards"),
+        ("2", "a", "separated by commas"),
+    ]:
+        with pytest.raises(ConfigError, match=says):
+            parse_shards(count, ids)
+
+
+def test_shard_options_win_over_the_environment(tmp_path: Path) -> None:
+    environ = {
+        "COACH_DATA_DIR": str(tmp_path),
+        "DISCORD_SHARD_COUNT": "4",
+        "DISCORD_SHARD_IDS": "2,3",
+    }
+    settings = Settings.from_env(environ)
+    assert settings.discord_shards == Shards(4, (2, 3))
+    args = argparse.Namespace(shards=None, shard_ids=None)
+    assert cli.shards_from(args, settings) == Shards(4, (2, 3))
+    args = argparse.Namespace(shards=None, shard_ids="0")  # the count still from the environment
+    assert cli.shards_from(args, settings) == Shards(4, (0,))
+    args = argparse.Namespace(shards="2", shard_ids="1")
+    assert cli.shards_from(args, settings) == Shards(2, (1,))
+    with pytest.raises(ConfigError, match="DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT"):
+        Settings.from_env({"COACH_DATA_DIR": str(tmp_path), "DISCORD_SHARD_IDS": "1"})
+
+
+def test_the_shard_options_are_in_the_help(tmp_path: Path) -> None:
+    result = run(tmp_path, "discord", "--help")
+    assert result.returncode == 0
+    assert "--shards N" in result.stdout and "--shard-ids A,B" in result.stdout
+
+
+async def test_sharded_settings_build_an_auto_sharded_client(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path, database_url="memory://", discord_shards=Shards(2, (1,))
+    )
+    coach = await open_coach(settings)
+    try:
+        client = build_discord_client(coach, settings)
+        assert isinstance(client, ShardedCoachClient)
+        assert isinstance(client, discord.AutoShardedClient)
+        assert (client.shard_count, client.shard_ids) == (2, [1])
+        assert client.syncs_commands is False  # shard 0's process syncs the commands
+        plain = build_discord_client(coach, Settings(data_dir=tmp_path, database_url="memory://"))
+        assert not isinstance(plain, discord.AutoShardedClient) and plain.syncs_commands
+    finally:
+        await coach.close()

@@ -142,7 +142,7 @@ async def test_dms_closed_keeps_the_buttons_in_the_private_answer(
 async def test_a_reply_meant_for_the_dm_goes_there_from_a_server(
     bot: BotHarness, client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def handle(incoming: Any) -> list[Reply]:
+    async def handle(incoming: Any, *, durable: bool = False) -> list[Reply]:
         return [Reply("Your export is ready.", destination="dm")]
 
     assert bot.coach is not None

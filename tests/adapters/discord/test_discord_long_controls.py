@@ -74,9 +74,9 @@ async def test_a_form_of_seven_fields_is_filled_in_two_modals(
     seen: list[Incoming] = []
     handle = client.coach.engine.handle
 
-    async def spy(incoming: Incoming) -> list[Reply]:
+    async def spy(incoming: Incoming, *, durable: bool = False) -> list[Reply]:
         seen.append(incoming)
-        return await handle(incoming)
+        return await handle(incoming, durable=durable)
 
     monkeypatch.setattr(client.coach.engine, "handle", spy)
     client.sender.forms.put(USER, form)  # as sending the reply that offers it does

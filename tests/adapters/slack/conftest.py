@@ -253,8 +253,8 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
         await fake.close()
 
 
-async def serve_app(app: AsyncApp, signing_secret: str | None = SECRET) -> TestServer:
-    server = TestServer(build_web_app(app, signing_secret), host="127.0.0.1")
+async def serve_app(app: AsyncApp) -> TestServer:
+    server = TestServer(build_web_app(app), host="127.0.0.1")
     await server.start_server()
     return server
 

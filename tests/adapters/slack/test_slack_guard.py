@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import adapters.slack.handlers
+import adapters.slack.on_home
 import adapters.slack.send
 from adapters.slack.guard import HOME_NOTICE, PLAIN_NOTE, safe_home, safe_message, safe_modal
 from adapters.slack.limits import check_message, check_view
@@ -117,7 +117,7 @@ async def test_a_home_that_fails_the_check_is_published_without_its_lists(
         view = to_home(home)
         return {**view, "blocks": view["blocks"] * 10}
 
-    monkeypatch.setattr(adapters.slack.handlers, "to_home", buggy)
+    monkeypatch.setattr(adapters.slack.on_home, "to_home", buggy)
     await slack.event({"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home"})
     published = (await slack.fake.wait_for("views.publish"))[0].args["view"]
     check_view(published)

@@ -117,3 +117,28 @@ async def test_revoked_bot_tokens_are_deleted(
                 break
             await asyncio.sleep(0.05)
     assert await store.async_find_bot(enterprise_id=None, team_id="T3") is None
+
+
+async def test_workspace_clients_come_from_the_cached_authorize(
+    oauth_worker: SlackWorker, fake_slack: FakeSlack
+) -> None:
+    """Bolt's requests, the inbox and the reminders share one installation-store authorize
+    with its cache on: auth.test once per workspace token, however many events."""
+    base = f"http://127.0.0.1:{oauth_worker.port}"
+    async with aiohttp.ClientSession() as session:
+        await _install(session, base, "T1")
+        await _install(session, base, "T2")
+        installed = len(fake_slack.named("auth.test"))  # the OAuth flow checks each new token
+        slack = Harness(fake_slack, base + EVENTS_PATH, session=session)
+        for user in ("UA", "UB", "UC"):
+            await slack.command("", team="T1", user=user)
+            await slack.command("", team="T2", user=user)
+        await fake_slack.wait_for("hook", 12)
+        await slack.command("help", team="T1", user="UA")
+        await fake_slack.wait_for("hook", 13)
+    checks = sorted(c.token or "" for c in fake_slack.named("auth.test")[installed:])
+    assert checks == ["xoxb-T1", "xoxb-T2"]
+    assert oauth_worker.delivery is not None and oauth_worker.delivery.sender is not None
+    clients = oauth_worker.delivery.sender.clients
+    assert await clients.for_team("T1") is await clients.for_team("T1")  # one client kept
+    assert (await clients.for_team("T2")).token == "xoxb-T2"

@@ -171,7 +171,7 @@ async def test_socket_mode_over_a_websocket_acks_envelopes_and_answers(
         await worker.stop()
 
 
-async def test_stopping_a_worker_finishes_the_work_it_already_acknowledged(
+async def test_work_a_stopped_worker_acknowledged_is_done_after_a_restart(
     tmp_path: Path, sqlite_url: str, fake_slack
 ) -> None:
     import aiohttp
@@ -179,9 +179,8 @@ async def test_stopping_a_worker_finishes_the_work_it_already_acknowledged(
     from adapters.slack.cli import EVENTS_PATH, SlackWorker
     from tests.adapters.slack.conftest import slack_settings
 
-    worker = SlackWorker(
-        slack_settings(tmp_path, sqlite_url, fake_slack), host="127.0.0.1", port=0
-    )
+    settings = slack_settings(tmp_path, sqlite_url, fake_slack)
+    worker = SlackWorker(settings, host="127.0.0.1", port=0)
     await worker.start()
     async with aiohttp.ClientSession() as session:
         slack = Harness(
@@ -189,4 +188,11 @@ async def test_stopping_a_worker_finishes_the_work_it_already_acknowledged(
         )
         assert (await slack.command("")).status == 200
         await worker.stop()  # right after the ack, before the engine has run
-    assert len(fake_slack.hooks) == 2  # the privacy note and the first question went out
+    # saved in the inbox (its order window had not passed: not yet run), so a new worker runs it
+    restarted = SlackWorker(settings, host="127.0.0.1", port=0)
+    await restarted.start()
+    try:
+        hooks = await fake_slack.wait_for("hook", 2)  # the privacy note and the first question
+    finally:
+        await restarted.stop()
+    assert len(hooks) == 2

@@ -95,3 +95,35 @@ async def test_one_message_delivered_to_two_workers_under_two_event_ids_is_answe
         await session.close()
         for worker in workers:
             await worker.stop()
+
+
+async def test_two_workers_ask_users_info_once_per_person(
+    tmp_path: Path, postgres_url: str, fake_slack: FakeSlack
+) -> None:
+    """The profile users.info gave is kept in the database for every worker (with its TTL):
+    a second worker, and further events on either, do not ask Slack again."""
+    settings = slack_settings(tmp_path, postgres_url, fake_slack)
+    workers = [SlackWorker(settings, host="127.0.0.1", port=0) for _ in range(2)]
+    for worker in workers:
+        await worker.start()
+    session = aiohttp.ClientSession()
+    try:
+        a, b = (
+            Harness(fake_slack, f"http://127.0.0.1:{w.port}{EVENTS_PATH}", session=session)
+            for w in workers
+        )
+        b.triggers = b.hooks = 100
+        await a.dm("start")
+        await fake_slack.wait_for("chat.postMessage", 2)
+        await b.command("help")
+        await a.command("contacts")
+        await fake_slack.wait_for("hook", 2)
+        assert workers[1].delivery is not None and workers[1].delivery.sender is not None
+        sender = workers[1].delivery.sender
+        person = await sender.users.person(sender.clients.base, "T1", "U1")  # worker B itself
+        assert person.info.time_zone == "Europe/Berlin"
+        assert len(fake_slack.named("users.info")) == 1
+    finally:
+        await session.close()
+        for worker in workers:
+            await worker.stop()

@@ -80,3 +80,6 @@ def test_any_number_and_notes_read_back(phone: str | None, notes: str | None) ->
     _, event = read(file.content)
     assert event["DTSTART"].dt == at  # type: ignore[index]
     assert "Acme" not in str(event.get("SUMMARY"))  # type: ignore[attr-defined]
+    # RFC 5545 3.1: lines are folded at 75 octets, and end with CRLF
+    assert all(len(line.encode()) <= 75 for line in file.content.split("\r\n"))
+    assert file.content.endswith("END:VEVENT\r\nEND:VCALENDAR\r\n")

@@ -20,6 +20,7 @@ from bot.store import (
     JobDelivery,
     JobQueue,
     PersonalData,
+    ProfileCache,
     ReferralStore,
     SpaceSettings,
     Store,
@@ -44,6 +45,7 @@ PORTS = (
     SpaceSettings,
     PersonalData,
     FunnelStats,
+    ProfileCache,
 )
 MOST_METHODS_PER_PORT = 7
 

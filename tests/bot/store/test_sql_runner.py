@@ -1,8 +1,11 @@
-"""How SqlStore runs its units of work: one worker-thread hop per method on SQLite, a retried
-dead connection on PostgreSQL, and a start-up that loads neither async driver on SQLite."""
+"""How SqlStore runs its units of work: on SQLite on the event loop's thread, and on the worker
+thread only when another connection holds the lock; a retried dead connection on PostgreSQL; and
+a start-up that loads neither async driver on SQLite."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -14,14 +17,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 import bot.store.sql_runner as runner_module
-from bot.store import JobSpec, StoreBusyError, TurnCommit, UserRecord
+from bot.store import FunnelRow, JobSpec, StoreBusyError, TurnCommit, UserRecord
 from bot.store.sql import SqlStore
 from bot.store.sql_postgres import PostgresRunner
+from bot.store.sql_runner import SqliteRunner
 from tests.sql_engine import sql_engine
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -42,7 +46,7 @@ def count_hops(store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return submitted
 
 
-async def test_each_sqlite_method_is_one_hop_to_the_worker(
+async def test_sqlite_units_run_on_the_event_loop_without_a_hop(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = SqlStore(sqlite_url)
@@ -66,8 +70,85 @@ async def test_each_sqlite_method_is_one_hop_to_the_worker(
         )
         await store.save_user(UserRecord("u1", "Europe/Berlin"))
         assert await store.load_user("u1") == UserRecord("u1", "Europe/Berlin")
+        # a SQLAlchemy Core unit, on the same connection
         assert len(await store.claim_due_jobs(now=T0, limit=5, worker="w", lease_seconds=9)) == 1
-        assert len(hops) == 7
+        assert hops == []
+        assert sqlite_runner(store).fallbacks == 0
+    finally:
+        await store.close()
+
+
+def sqlite_runner(store: SqlStore) -> SqliteRunner:
+    runner = store._runner  # type: ignore[attr-defined]
+    assert isinstance(runner, SqliteRunner)
+    return runner
+
+
+def hold_write_lock(url: str) -> sqlite3.Connection:
+    """Another connection (as another process would have) that holds the write lock."""
+    holder = sqlite3.connect(url.split("///", 1)[1], isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+async def test_a_unit_that_meets_a_held_lock_waits_on_the_worker_and_writes_once(
+    sqlite_url: str,
+) -> None:
+    store = SqlStore(sqlite_url)
+    await store.open()
+    holder = hold_write_lock(sqlite_url)
+    try:
+        turn = TurnCommit(
+            "c1",
+            "u1",
+            {"n": 1},
+            0,
+            event_id="ev1",
+            new_jobs=(JobSpec("remind", T0, "u1", "c1", job_key="k"),),
+            funnel=(("intro", "ask", "answered"),),
+        )
+        commit = asyncio.create_task(store.commit_turn(turn))
+        schedule = asyncio.create_task(store.schedule_jobs((JobSpec("nudge", T0, "u1", "c1"),)))
+        await asyncio.sleep(0)  # both start, meet the lock on the loop and go to the worker
+        assert sqlite_runner(store).fallbacks == 2  # a plain unit and a Core unit
+        loop_ran_meanwhile: list[bool] = []
+
+        async def another_coroutine() -> None:
+            loop_ran_meanwhile.append(not commit.done() and not schedule.done())
+
+        await asyncio.create_task(another_coroutine())
+        assert await store.load_conversation("c1") is None  # reads go on meanwhile (WAL)
+        holder.execute("COMMIT")  # the other connection lets go
+
+        assert await commit == 1
+        await schedule
+        assert loop_ran_meanwhile == [True]
+        assert await store.funnel_stats() == [FunnelRow("intro", "ask", answered=1)]
+        assert sorted(job.kind for job in await store.pending_jobs("u1")) == ["nudge", "remind"]
+        loaded = await store.load_conversation("c1")
+        assert loaded is not None and loaded.version == 1
+        # the loop connection is free again: the next unit takes no hop
+        assert await store.commit_turn(TurnCommit("c1", "u1", {"n": 2}, 1)) == 2
+        assert sqlite_runner(store).fallbacks == 2
+    finally:
+        holder.close()
+        await store.close()
+
+
+async def test_writes_on_the_loop_are_checkpointed_on_the_worker(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner_module, "CHECKPOINT_EVERY", 3)
+    store = SqlStore(sqlite_url)
+    await store.open()
+    try:
+        hops = count_hops(store, monkeypatch)
+        for n in range(3):
+            await store.save_user(UserRecord(f"u{n}"))
+        assert hops == ["_checkpoint"]
+        for n in range(2):
+            await store.save_user(UserRecord(f"v{n}"))
+        assert hops == ["_checkpoint"]
     finally:
         await store.close()
 
@@ -86,7 +167,7 @@ async def test_a_sqlite_write_that_waited_too_long_leaves_the_store_usable(
             # Load, not a fault: the core gets StoreBusyError and retries (bot.busy).
             with pytest.raises(StoreBusyError) as raised:
                 await waiter.commit_turn(TurnCommit("c1", "u1", {"n": 1}, 0))
-            assert isinstance(raised.value.__cause__, OperationalError)
+            assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
             assert "locked" in str(raised.value.__cause__)
             assert await waiter.load_conversation("c1") is None  # WAL: reads go on
         assert await waiter.commit_turn(TurnCommit("c1", "u1", {"n": 1}, 0)) == 1
@@ -170,7 +251,7 @@ async def test_a_postgres_connection_the_server_closed_is_replaced(postgres_url:
         await terminate_other_sessions(postgres_url)
         assert await store.commit_turn(TurnCommit("c1", "u1", {"n": 2}, 1)) == 2  # a write
         await terminate_other_sessions(postgres_url)
-        assert len(await store.export_user("u1")) == 7  # a snapshot
+        assert len(await store.export_user("u1")) == 8  # a snapshot
     finally:
         await store.close()
 
@@ -235,3 +316,75 @@ async def test_a_postgres_unit_whose_commit_failed_is_not_run_again() -> None:
     with pytest.raises(DBAPIError):
         await postgres_runner(engine).run("write", lambda _conn: None)
     assert engine.ran == 1
+
+
+class FakeDriver:
+    """Stands in for an asyncpg connection: closed, or failing as a lost one would."""
+
+    def __init__(self, closed: bool = False) -> None:
+        self.closed = closed
+
+    def is_closed(self) -> bool:
+        return self.closed
+
+
+class FakeAutocommit:
+    """Stands in for the autocommit AsyncEngine: hands out drivers, counts invalidations."""
+
+    def __init__(self, drivers: list[FakeDriver]) -> None:
+        self.drivers = drivers
+        self.invalidated = 0
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[Any]:
+        engine = self
+        driver = self.drivers.pop(0)
+
+        class Conn:
+            async def get_raw_connection(self) -> Any:
+                return type("Raw", (), {"driver_connection": driver})()
+
+            async def invalidate(self) -> None:
+                engine.invalidated += 1
+
+        yield Conn()
+
+
+def asyncpg_runner(engine: FakeAutocommit) -> PostgresRunner:
+    runner = PostgresRunner(make_pg_url())
+    runner._autocommit = engine  # type: ignore[assignment]
+    return runner
+
+
+async def test_an_asyncpg_unit_on_a_connection_closed_in_the_pool_runs_on_a_new_one() -> None:
+    engine = FakeAutocommit([FakeDriver(closed=True), FakeDriver()])
+    ran: list[FakeDriver] = []
+
+    async def unit(driver: Any) -> int:
+        ran.append(driver)
+        return 7
+
+    assert await asyncpg_runner(engine).run_asyncpg("write", unit) == 7
+    assert (len(ran), engine.invalidated) == (1, 1)
+
+
+async def test_an_asyncpg_write_that_lost_its_connection_mid_statement_is_not_run_again() -> None:
+    """The statement may have been applied: running the turn again could apply it twice."""
+    import asyncpg
+
+    engine = FakeAutocommit([FakeDriver(), FakeDriver()])
+    ran: list[str] = []
+
+    async def unit(driver: Any, mode: str) -> None:
+        ran.append(mode)
+        raise asyncpg.ConnectionDoesNotExistError("connection was closed in the middle")
+
+    with pytest.raises(asyncpg.ConnectionDoesNotExistError):
+        await asyncpg_runner(engine).run_asyncpg("write", unit, "write")
+    assert (ran, engine.invalidated) == (["write"], 1)
+
+    engine = FakeAutocommit([FakeDriver(), FakeDriver()])
+    ran.clear()
+    with pytest.raises(asyncpg.ConnectionDoesNotExistError):  # a read runs once more
+        await asyncpg_runner(engine).run_asyncpg("read", unit, "read")
+    assert (ran, engine.invalidated) == (["read", "read"], 2)

@@ -14,10 +14,17 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-import bot.store.sql as sql_module
 import bot.store.sql_jobs as jobs_module
+import bot.store.sql_migrations as migrations_module
 import bot.store.sql_runner as runner_module
-from bot.store import DuplicateEventError, JobSpec, TurnCommit, UserRecord, VersionConflictError
+from bot.store import (
+    DuplicateEventError,
+    FunnelRow,
+    JobSpec,
+    TurnCommit,
+    UserRecord,
+    VersionConflictError,
+)
 from bot.store.schema import HEAD_REVISION, jobs, metadata
 from bot.store.sql import SqlStore
 from tests.sql_engine import sql_engine
@@ -36,6 +43,7 @@ TABLES = {
     "referral_responses",
     "inbox_events",
     "inbox_locks",
+    "profiles",
 }
 
 
@@ -76,7 +84,7 @@ async def test_reopening_an_up_to_date_database_runs_no_migration(
     def must_not_run(conn: Connection) -> None:
         raise AssertionError("the schema is current: open() must not call Alembic")
 
-    monkeypatch.setattr(sql_module, "_upgrade_to_head", must_not_run)
+    monkeypatch.setattr(migrations_module, "_upgrade_to_head", must_not_run)
     again = SqlStore(store_url)
     await again.open()
     await again.close()
@@ -328,3 +336,19 @@ async def test_two_workers_scheduling_one_key_leave_one_job(store_url: str) -> N
     finally:
         for worker in workers:
             await worker.close()
+
+
+async def test_a_conflicting_turn_counts_no_funnel_event(store: SqlStore) -> None:
+    """On PostgreSQL a plain turn is one statement: the counts join the versioned write."""
+    funnel = (("intro", "ask", "answered"), ("intro", "ask", "answered"))
+    await store.commit_turn(TurnCommit("c1", "u1", {"n": 1}, 0, funnel=funnel))
+    with pytest.raises(VersionConflictError):
+        await store.commit_turn(TurnCommit("c1", "u1", {"n": 1}, 0, funnel=funnel))
+    assert await store.commit_turn(TurnCommit("c1", "u1", {"n": 2}, 1, funnel=funnel)) == 2
+    with pytest.raises(VersionConflictError):
+        await store.commit_turn(TurnCommit("c1", "u1", {"n": 3}, 1, funnel=funnel))
+
+    assert await store.funnel_stats() == [FunnelRow("intro", "ask", answered=4)]
+    loaded = await store.load_conversation("c1")
+    assert loaded is not None
+    assert (loaded.state, loaded.version, loaded.updated_at.tzinfo) == ({"n": 2}, 2, UTC)

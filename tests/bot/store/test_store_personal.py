@@ -234,6 +234,8 @@ async def fill_for(store: Store, user: str) -> dict[str, int]:
         payload={"incoming": {"text": f"typed by {user}"}, "route": {}},
         now=T0,
     )
+    # what the platform said about the person, cached for the workers
+    await store.save_profile(user, {"name": f"profile-of-{user}"}, expires_at=T0)
     return {"contact": contact_id, "referral": referral_id}
 
 
@@ -253,6 +255,7 @@ async def test_export_holds_every_row_created_for_the_user(any_store: Store) -> 
         "referrals",
         "referral_responses",
         "inbox_events",
+        "profiles",
     }
     assert {name: len(rows) for name, rows in exported.items()} == dict.fromkeys(exported, 1)
     assert exported["conversations"][0]["state"] == {"v": {"name": f"name-of-{SECRET}"}}
@@ -262,6 +265,7 @@ async def test_export_holds_every_row_created_for_the_user(any_store: Store) -> 
     assert exported["referrals"][0]["id"] == mine["referral"]
     assert exported["referrals"][0]["know_someone_count"] == 1
     assert exported["referral_responses"][0]["referral_id"] == theirs["referral"]
+    assert exported["profiles"][0]["profile"] == {"name": f"profile-of-{SECRET}"}
     waiting = exported["inbox_events"][0]
     assert waiting["payload"]["incoming"] == {"text": f"typed by {SECRET}"}
     assert waiting["status"] == "pending"
@@ -277,7 +281,7 @@ async def test_forget_takes_answers_off_other_peoples_counts(any_store: Store) -
     await any_store.add_referral_response(mine["referral"], KEEP, "interested")
 
     # conversation, user, job, contact, referral + its answer, own answer, inbox event
-    assert await any_store.forget_user(SECRET) == 8
+    assert await any_store.forget_user(SECRET) == 9
 
     kept = await any_store.get_referral(theirs["referral"])
     assert kept is not None and kept.interested_count == 1

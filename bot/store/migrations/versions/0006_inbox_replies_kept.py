@@ -2,8 +2,8 @@
 in the same transaction, until they are sent: a worker killed between the two no longer loses
 them (the worker that takes the conversation over sends them; see bot.dialog.inbox).
 
-Revision ID: 0005_inbox_replies
-Revises: 0004_order_sends
+Revision ID: 0006_inbox_replies
+Revises: 0005_profiles
 Create Date: 2026-12-05
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_inbox_replies"
-down_revision: str | None = "0004_order_sends"
+revision: str = "0006_inbox_replies"
+down_revision: str | None = "0005_profiles"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
