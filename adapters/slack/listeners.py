@@ -73,8 +73,9 @@ class ListenerBase:
 
     async def drain(self) -> None:
         """On shutdown: the inbox finishes the events in hand and leaves the rest waiting in
-        the database for the next worker."""
+        the database for the next worker; then the worker's Web API session is closed."""
         await self.inbox.stop()
+        await self.sender.clients.close()
 
     def runners(self) -> dict[str, Runner]:
         """The inbox runners (route ``kind`` -> coroutine function); each subject adds its own."""
