@@ -161,6 +161,7 @@ def _handlers(
         inbox=inbox,
     )
     slack_inbox.runners = handlers.runners()
+    slack_inbox.finishers = handlers.finishers()
     _start_soon(inbox)
     return handlers
 

@@ -109,6 +109,9 @@ class InboxMemory:
         if event.event_id in self._inbox_ids:
             self._inbox_ids[event.event_id] = now + _DONE_TTL
 
+    async def keep_inbox_replies(self, event_id: str, replies: list[JSON]) -> None:
+        self._keep_replies(event_id, replies)
+
     def _keep_replies(self, event_id: str, replies: list[JSON]) -> None:
         """Inside a turn's commit: keep its replies with its pending event (if it has one)."""
         inbox_id = self._pending_by_event.get(event_id)
