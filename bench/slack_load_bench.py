@@ -18,7 +18,9 @@ load balancer would, round robin over the live workers. Scenarios (``--scenario`
 Reported per scenario: the 1-minute load average at its start, acks (p50/p99/max, non-200s),
 replies, in order, lost, duplicates, apologies, and the events still pending in the inbox at the
 end (``queued``: late, not lost; a lost person with nothing queued was acknowledged and never
-answered). ``--code PATH`` runs the workers from another checkout (a "before" in the same go).
+answered), and the Web API calls the fake Slack took during the scenario over how many TCP
+connections (a worker without a shared session opens one per call). ``--code PATH`` runs the
+workers from another checkout (a "before" in the same go).
 Nothing leaves the machine; every process stops by itself at the end.
 
 Usage (from the repository root)::
