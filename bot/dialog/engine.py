@@ -73,6 +73,34 @@ def _privacy_notice(renderer: TemplateRenderer, turn: Turn, platform: str) -> Re
     )
 
 
+async def _run_elsewhere(
+    handler: EventHandler,
+    incoming: Incoming,
+    store: Store,
+    renderer: TemplateRenderer,
+    durable: bool,
+) -> list[Reply]:
+    """A feature's event (see :class:`EventHandler`). A busy database is waited out like a
+    turn's. ``durable``: the replies are kept in the event's inbox row, as a turn's commit keeps
+    a turn's, but in a statement after the feature's own writes (a worker that dies between
+    the two has the event run again)."""
+    busy = Backoff(None if durable else BUSY_RETRY_SECONDS)
+    while True:
+        try:
+            replies = await handler.handle(incoming)
+            break
+        except Exception as exc:
+            if is_busy(exc) and await busy.wait():
+                continue
+            log_failure(logger, incoming, exc)
+            return [apology(renderer, incoming)]
+    event_id = incoming.event_id
+    if durable and event_id:
+        kept = replies_to_json(replies)
+        await patiently(lambda: store.keep_inbox_replies(event_id, kept))
+    return replies
+
+
 @dataclass(slots=True)
 class _KeyLock:
     lock: asyncio.Lock
@@ -154,25 +182,8 @@ class Engine:
     async def _handle_elsewhere(
         self, handler: EventHandler, incoming: Incoming, durable: bool
     ) -> list[Reply]:
-        """A feature's event: no conversation state, never raises to an adapter. A busy
-        database is waited out like a turn's. ``durable``: the replies are kept in the event's
-        inbox row, as a turn's commit keeps a turn's, but in a statement after the feature's
-        own writes (a worker that dies between the two has the event run again)."""
-        busy = Backoff(None if durable else BUSY_RETRY_SECONDS)
-        while True:
-            try:
-                replies = await handler.handle(incoming)
-                break
-            except Exception as exc:
-                if is_busy(exc) and await busy.wait():
-                    continue
-                log_failure(logger, incoming, exc)
-                return [apology(self.renderer, incoming)]
-        event_id = incoming.event_id
-        if durable and event_id:
-            kept = replies_to_json(replies)
-            await patiently(lambda: self.store.keep_inbox_replies(event_id, kept))
-        return replies
+        """A feature's event: no conversation state, never raises to an adapter."""
+        return await _run_elsewhere(handler, incoming, self.store, self.renderer, durable)
 
     async def _handle_with_retries(self, incoming: Incoming, durable: bool) -> list[Reply]:
         conflicts, busy = 0, Backoff(None if durable else BUSY_RETRY_SECONDS)
