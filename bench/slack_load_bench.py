@@ -18,7 +18,9 @@ load balancer would, round robin over the live workers. Scenarios (``--scenario`
 Reported per scenario: the 1-minute load average at its start, acks (p50/p99/max, non-200s),
 replies, in order, lost, duplicates, apologies, and the events still pending in the inbox at the
 end (``queued``: late, not lost; a lost person with nothing queued was acknowledged and never
-answered). ``--code PATH`` runs the workers from another checkout (a "before" in the same go).
+answered), and the Web API calls the fake Slack took during the scenario over how many TCP
+connections (a worker without a shared session opens one per call). ``--code PATH`` runs the
+workers from another checkout (a "before" in the same go).
 Nothing leaves the machine; every process stops by itself at the end.
 
 Usage (from the repository root)::
@@ -77,18 +79,25 @@ class Result:
     queued: int = 0
     lost_users: list[str] = field(default_factory=list)
     drain: float = 0.0
+    connections: int = 0  # TCP connections the fake Slack accepted during the scenario
+    api_calls: int = 0  # Web API calls and response_url posts during the scenario
 
     def line(self) -> str:
         ordered = sorted(self.acks) or [0.0]
         p99 = ordered[max(0, int(len(ordered) * 0.99 + 0.5) - 1)]
         drained = f", drained {self.drain:.1f} s after the last send" if self.drain else ""
+        events = max(len(self.acks), 1)
+        connects = (
+            f"; Slack API: {self.api_calls} calls over {self.connections} TCP connections "
+            f"({self.connections / events:.2f} per event)"
+        )
         return (
             f"{self.name} (load {self.load:.1f}): {len(self.acks)} acks "
             f"p50 {statistics.median(ordered):.1f} ms "
             f"p99 {p99:.1f} ms max {ordered[-1]:.1f} ms, non-200 {self.bad_acks}; "
             f"{self.people} people, answered {self.done}, in order {self.in_order}, "
             f"lost {self.lost}, duplicates {self.duplicates}, apologies {self.apologies}, "
-            f"queued {self.queued} ({self.seconds:.1f} s{drained})"
+            f"queued {self.queued} ({self.seconds:.1f} s{drained}){connects}"
         )
 
 
@@ -446,8 +455,11 @@ async def run_scenario(name: str, args: argparse.Namespace, server_url: str) -> 
                 raise PortTaken
             result.load = os.getloadavg()[0]
             began = time.monotonic()
+            connections, calls = fake.connections, len(fake.calls) + len(fake.hooks)
             await SCENARIOS[name](ctx, result)
             result.seconds = time.monotonic() - began
+            result.connections = fake.connections - connections
+            result.api_calls = len(fake.calls) + len(fake.hooks) - calls
             result.queued = await _pending_events(db_url)
             if result.lost_users:
                 await _print_inbox_rows(db_url, result.lost_users)

@@ -179,9 +179,12 @@ class Coach:
         if load is not None:
             threading.Thread(target=load, name="router-warm-up", daemon=True).start()
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
-        """One event's turn: the replies to send (never raises; see Engine.handle)."""
-        return await self.engine.handle(incoming)
+    async def handle(self, incoming: Incoming, *, durable: bool = False) -> list[Reply]:
+        """One event's turn: the replies to send (never raises; see Engine.handle).
+        ``durable``: the event runs from the durable inbox (an adapter's own runner): a busy
+        database is waited out, and the replies are kept in the event's inbox row (give the
+        turn the inbox event's ``event_id``) for a worker that takes the event over."""
+        return await self.engine.handle(incoming, durable=durable)
 
     def knows_topic(self, word: str) -> bool:
         """Whether ``word`` names a topic, flow or command word (``/recruiter <word>``)."""

@@ -60,7 +60,7 @@ async def mark_answered(client: AsyncWebClient, body: dict[str, Any]) -> None:
         if container.get("is_ephemeral"):
             url = body.get("response_url")
             if url:
-                hook = AsyncWebhookClient(url)
+                hook = AsyncWebhookClient(url, session=client.session)  # the worker's
                 await hook.send_dict({"replace_original": True, "text": text, "blocks": blocks})
             return
         channel, ts = container.get("channel_id"), container.get("message_ts")

@@ -8,7 +8,9 @@ uninstall and token-revocation listeners.
 
 ``app.client`` gets a rate-limit retry handler: Bolt copies ``retry_handlers`` and
 ``base_url`` into the client of every request, so a 429 is retried after ``Retry-After``
-everywhere, the scheduler's reminders included.
+everywhere, the scheduler's reminders included. It copies ``session`` too: every call of the
+worker goes through one shared ``aiohttp`` session (:func:`~adapters.slack.clients.share_session`),
+closed when the handlers are drained.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.clients import ClientSource, cached_authorize
+from adapters.slack.clients import ClientSource, cached_authorize, share_session
 from adapters.slack.convert import delivery_keys
 from adapters.slack.handlers import Handlers
 from adapters.slack.inbox import INBOX_CONCURRENCY, SlackInbox
@@ -119,6 +121,7 @@ def build_slack_app(
         delivery: the scheduler's delivery, connected to this app's sender.
     """
     client = client or build_client(settings)
+    owns_session = share_session(client)  # one session per worker, closed by drain()
     # One authorize, its cache on, for Bolt's requests (AsyncApp takes the settings' one) and
     # for the inbox and the reminders.
     authorize = cached_authorize(oauth_settings, client) if oauth_settings else None
@@ -133,7 +136,8 @@ def build_slack_app(
         # Listeners return right after ack() and leave the work to tasks (see handlers.py).
         process_before_response=True,
     )
-    handlers = _handlers(coach, ClientSource(client, authorize), delivery)
+    clients = ClientSource(client, authorize, owns_session=owns_session)
+    handlers = _handlers(coach, clients, delivery)
     _register(app, handlers, oauth=oauth_settings is not None)
     if delivery is not None:
         delivery.handlers = handlers
@@ -157,6 +161,7 @@ def _handlers(
         inbox=inbox,
     )
     slack_inbox.runners = handlers.runners()
+    slack_inbox.finishers = handlers.finishers()
     _start_soon(inbox)
     return handlers
 

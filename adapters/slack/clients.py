@@ -6,12 +6,21 @@ the same :class:`~slack_bolt.authorization.async_authorize.AsyncInstallationStor
 that Bolt authorises requests with, built with its cache on (``auth.test`` once per token, not
 once per request), and one client is kept per token. The installation store is still read on
 every call, so a workspace that uninstalled the app (its tokens deleted) gets no client.
+
+Every client of a worker shares one ``aiohttp`` session (:func:`share_session`): the app's, the
+workspaces', Bolt's client of each request (Bolt copies the app client's ``session``) and the
+``response_url`` posts. Without it slack_sdk opens a session, so a TCP connection, for every
+call and closes it after; with it the calls reuse the session's kept-alive connections. The
+session is closed on shutdown (:meth:`ClientSource.close`); a call made after that (a reminder
+while the scheduler stops) gets slack_sdk's own one-call session, as before.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
+import aiohttp
 from slack_bolt.authorization.async_authorize import (
     AsyncAuthorize,
     AsyncInstallationStoreAuthorize,
@@ -22,7 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import DeliveryError
 
-__all__ = ("CLIENTS_MAX", "ClientSource", "cached_authorize")
+__all__ = ("CLIENTS_MAX", "ClientSource", "cached_authorize", "share_session")
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +53,47 @@ def cached_authorize(
     )
 
 
-class ClientSource:
-    """The app's client, or (OAuth) the workspace's, through ``authorize``."""
+def share_session(client: AsyncWebClient) -> bool:
+    """Give ``client`` a session of its own to share (see the module docstring), with the
+    client's timeout as slack_sdk's one-call sessions have it; True when one was made (its
+    owner closes it), False when the client had one or no event loop runs (a session belongs
+    to its loop; the client then opens one per call)."""
+    if client.session is not None:
+        return False
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=client.timeout))
+    return True
 
-    def __init__(self, base: AsyncWebClient, authorize: AsyncAuthorize | None = None) -> None:
+
+class ClientSource:
+    """The app's client, or (OAuth) the workspace's, through ``authorize``; the workspaces'
+    clients share the app client's session, which :meth:`close` closes if ``owns_session``."""
+
+    def __init__(
+        self,
+        base: AsyncWebClient,
+        authorize: AsyncAuthorize | None = None,
+        *,
+        owns_session: bool = False,
+    ) -> None:
         self.base = base
         self._authorize = authorize
         self._clients: dict[str, AsyncWebClient] = {}
+        self._owns_session = owns_session
+
+    @property
+    def session(self) -> aiohttp.ClientSession | None:
+        """The session every call shares (None: one per call), for ``response_url`` posts."""
+        return self.base.session
+
+    async def close(self) -> None:
+        """On shutdown: close the shared session (if it is this source's to close)."""
+        session = self.base.session
+        if self._owns_session and session is not None and not session.closed:
+            await session.close()
 
     async def for_team(self, team: str | None) -> AsyncWebClient:
         if self._authorize is None:
@@ -71,5 +114,6 @@ class ClientSource:
                 base_url=self.base.base_url,
                 timeout=self.base.timeout,
                 retry_handlers=self.base.retry_handlers,
+                session=self.base.session,  # the worker's connections, not one per call
             )
         return client

@@ -21,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from adapters.slack.home import PublishedHomes
-from adapters.slack.inbox import Route, Runner
+from adapters.slack.inbox import Finisher, Route, Runner
 from adapters.slack.send import Sender, Surface
 from bot.app import Coach, Inbox, decimal_stamp
 from bot.boundary import Command, Incoming, Reply
@@ -73,21 +73,30 @@ class ListenerBase:
 
     async def drain(self) -> None:
         """On shutdown: the inbox finishes the events in hand and leaves the rest waiting in
-        the database for the next worker."""
+        the database for the next worker; then the worker's Web API session is closed."""
         await self.inbox.stop()
+        await self.sender.clients.close()
 
     def runners(self) -> dict[str, Runner]:
         """The inbox runners (route ``kind`` -> coroutine function); each subject adds its own."""
         return {}
 
+    def finishers(self) -> dict[str, Finisher]:
+        """How each kind's replies are sent, by its runner or, with the replies saved with its
+        turn, by a worker that took the event over (see :mod:`adapters.slack.inbox`)."""
+        return {}
+
     async def _run(self, surface: Surface, incoming: Incoming) -> None:
-        await self.sender.send(surface, await self.coach.handle(incoming))
+        await self.sender.send(surface, await self.coach.handle(incoming, durable=True))
 
     async def _command_replies(
         self, surface: Surface, command: str, event_id: str | None = None
     ) -> list[Reply]:
+        """A command's turn, durable (run from the inbox); with ``event_id`` (the inbox
+        event's) its replies are saved with it."""
         ref = surface.conversation
         info = await self.users.info(surface.client, ref.space, ref.user)
         return await self.coach.handle(
-            Incoming(conversation=ref, command=Command(command), event_id=event_id, user=info)
+            Incoming(conversation=ref, command=Command(command), event_id=event_id, user=info),
+            durable=True,
         )

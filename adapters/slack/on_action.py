@@ -7,13 +7,13 @@ from dataclasses import replace
 from typing import Any, cast
 
 from adapters.slack.convert import ActionBody, action_conversation
-from adapters.slack.inbox import Route, Runner
+from adapters.slack.inbox import Finisher, Route, Runner
 from adapters.slack.listeners import Ack
 from adapters.slack.on_home import HOME_COMMANDS, HomeListeners
 from adapters.slack.render import CHOICE_ACTION, CONTINUE_ACTION, FORM_ACTION
 from adapters.slack.send import Surface, with_form_note
 from bot.app import REFERRAL_TOKEN_PREFIX
-from bot.boundary import Incoming
+from bot.boundary import Incoming, Reply
 
 __all__ = ("ActionListeners",)
 
@@ -61,6 +61,14 @@ class ActionListeners(HomeListeners):
             "continue": self.run_continue_in_dm,
         }
 
+    def finishers(self) -> dict[str, Finisher]:
+        return {
+            **super().finishers(),
+            "referral": self.send_referral_replies,
+            "form": self.open_form_or_answer,
+            "continue": self.send_to_dm,
+        }
+
     def _action_route(self, body: ActionBody) -> Route:
         """Where the click's answers go: its ephemeral message's ``response_url``, or the DM
         channel it was in (a click in the Home has neither: the DM)."""
@@ -83,8 +91,15 @@ class ActionListeners(HomeListeners):
     async def run_open_form(self, incoming: Incoming, route: Route, surface: Surface) -> None:
         """The form button: ask the engine for the current question; its form, if it is still
         this one, opens as a modal. A stale form gets the engine's polite answer."""
+        replies = await self._command_replies(surface, "repeat", incoming.event_id)
+        await self.open_form_or_answer(incoming, route, surface, replies)
+
+    async def open_form_or_answer(
+        self, incoming: Incoming, route: Route, surface: Surface, replies: list[Reply]
+    ) -> None:
+        """The current question's form as a modal (as a message when the trigger expired,
+        as it has for a worker that took the event over), or the stale form's answer."""
         token = incoming.choice_token or ""
-        replies = await self._command_replies(surface, "repeat")
         current = [r for r in replies if r.form is not None and r.form.token == token]
         if current:
             if not await self.sender.open_form(surface, current):
@@ -98,8 +113,14 @@ class ActionListeners(HomeListeners):
 
     async def run_continue_in_dm(self, incoming: Incoming, route: Route, surface: Surface) -> None:
         """The link opens the app's DM; the current question waits there."""
+        replies = await self._command_replies(surface, "repeat", incoming.event_id)
+        await self.send_to_dm(incoming, route, surface, replies)
+
+    async def send_to_dm(
+        self, incoming: Incoming, route: Route, surface: Surface, replies: list[Reply]
+    ) -> None:
         dm = Surface(client=surface.client, conversation=surface.conversation)
-        await self.sender.send(dm, await self._command_replies(surface, "repeat"))
+        await self.sender.send(dm, replies)
 
     async def run_referral_click(self, incoming: Incoming, route: Route, surface: Surface) -> None:
         """A click on a card is an event for the core; its replies say where each goes: the
@@ -107,9 +128,20 @@ class ActionListeners(HomeListeners):
         ref = surface.conversation
         person = await self.users.info(surface.client, ref.space, ref.user)
         person = replace(person, display_name=person.display_name or "Someone")
-        replies = await self.coach.handle(
-            Incoming(conversation=ref, choice_token=incoming.choice_token, user=person)
+        click = Incoming(
+            conversation=ref,
+            choice_token=incoming.choice_token,
+            event_id=incoming.event_id,  # the replies are kept in the inbox row under it
+            user=person,
         )
+        replies = await self.coach.handle(click, durable=True)
+        await self.send_referral_replies(incoming, route, surface, replies)
+
+    async def send_referral_replies(
+        self, incoming: Incoming, route: Route, surface: Surface, replies: list[Reply]
+    ) -> None:
+        """Each reply where it says: the card edited, the sharer's notice, the clicker's."""
+        ref = surface.conversation
         card = route.get("card") or {}
         url, channel, ts = card.get("response_url"), card.get("channel"), card.get("ts")
         for reply in replies:

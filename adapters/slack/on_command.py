@@ -12,7 +12,7 @@ from typing import Any, cast
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.convert import AdminRequest, CommandPayload, private_conversation, to_command
-from adapters.slack.inbox import Route, Runner
+from adapters.slack.inbox import Finisher, Route, Runner
 from adapters.slack.listeners import Ack, ListenerBase
 from adapters.slack.send import Surface
 from bot.app import REFERRAL_CHANNEL_COMMAND
@@ -51,6 +51,9 @@ class CommandListeners(ListenerBase):
     def runners(self) -> dict[str, Runner]:
         return {**super().runners(), "command": self.run_command}
 
+    def finishers(self) -> dict[str, Finisher]:
+        return {**super().finishers(), "command": self.send_command_replies}
+
     def _knows_topic(self, word: str) -> bool:
         return self.coach.knows_topic(word)
 
@@ -61,19 +64,31 @@ class CommandListeners(ListenerBase):
         return f"{self.redirect_base}?app={app}&team={payload['team_id']}"
 
     async def run_command(self, incoming: Incoming, route: Route, surface: Surface) -> None:
-        """From the inbox: who asked (an admin?), where to answer, then the engine's turn."""
+        """From the inbox: who asked (an admin?), the engine's turn (its replies saved with
+        it, under the inbox event's id), then the answer where it belongs."""
         ref = surface.conversation
         request = to_command(str(route.get("text") or ""), knows_topic=self._knows_topic)
         person = await self.users.person(surface.client, ref.space, ref.user)
-        channel = str(route.get("channel_id") or "")
-        if await self._in_own_dm(surface, channel):
-            # typed in the app's DM: normal messages there, not ephemeral ones that vanish
-            surface = replace(surface, response_url=None, channel=channel, continue_url=None)
         if isinstance(request, AdminRequest):
+            surface = await self._answer_surface(surface, route)
             await self._admin(surface, request, is_admin=person.is_admin)
             return
         turn = replace(incoming, command=request, user=person.info)
-        await self.sender.send(surface, await self.coach.handle(turn))
+        replies = await self.coach.handle(turn, durable=True)
+        await self.send_command_replies(incoming, route, surface, replies)
+
+    async def send_command_replies(
+        self, incoming: Incoming, route: Route, surface: Surface, replies: list[Reply]
+    ) -> None:
+        """A command turn's replies: privately where it was typed, or in the app's DM."""
+        await self.sender.send(await self._answer_surface(surface, route), replies)
+
+    async def _answer_surface(self, surface: Surface, route: Route) -> Surface:
+        channel = str(route.get("channel_id") or "")
+        if await self._in_own_dm(surface, channel):
+            # typed in the app's DM: normal messages there, not ephemeral ones that vanish
+            return replace(surface, response_url=None, channel=channel, continue_url=None)
+        return surface
 
     async def _in_own_dm(self, surface: Surface, channel: str) -> bool:
         """Whether a slash command came from the app's own DM with the person."""
@@ -93,8 +108,9 @@ class CommandListeners(ListenerBase):
             text = ADMIN_USAGE
         else:
             setting = Command(REFERRAL_CHANNEL_COMMAND, request.channel)
+            # No event id: the setting is the same when run again, and so is ADMIN_DONE.
             replies = await self.coach.handle(
-                Incoming(conversation=surface.conversation, command=setting)
+                Incoming(conversation=surface.conversation, command=setting), durable=True
             )
             for reply in replies:  # only when it failed (an apology)
                 await self.sender.to_person(surface, reply)

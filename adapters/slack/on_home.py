@@ -9,11 +9,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.convert import private_conversation
 from adapters.slack.guard import safe_home
 from adapters.slack.home import home_view
-from adapters.slack.inbox import Route, Runner
+from adapters.slack.inbox import Finisher, Route, Runner
 from adapters.slack.listeners import ListenerBase
 from adapters.slack.render import to_home
 from adapters.slack.send import Surface
-from bot.boundary import Incoming
+from bot.boundary import Incoming, Reply
 
 __all__ = ("HOME_COMMANDS", "HomeListeners")
 
@@ -43,6 +43,9 @@ class HomeListeners(ListenerBase):
             "home": self.run_home_command,
         }
 
+    def finishers(self) -> dict[str, Finisher]:
+        return {**super().finishers(), "home": self.send_home_replies}
+
     async def run_home_opened(self, incoming: Incoming, route: Route, surface: Surface) -> None:
         ref = incoming.conversation
         await self.publish_home(surface.client, ref.space, ref.user)
@@ -61,9 +64,16 @@ class HomeListeners(ListenerBase):
     async def run_home_command(self, incoming: Incoming, route: Route, surface: Surface) -> None:
         """A Home button (start, contacts, export, forget): its answers go to the DM, then the
         Home is shown again."""
+        command = str(route.get("command") or "start")
+        replies = await self._command_replies(surface, command, incoming.event_id)
+        await self.send_home_replies(incoming, route, surface, replies)
+
+    async def send_home_replies(
+        self, incoming: Incoming, route: Route, surface: Surface, replies: list[Reply]
+    ) -> None:
         ref = surface.conversation
         command = str(route.get("command") or "start")
-        await self.sender.send(surface, await self._command_replies(surface, command))
+        await self.sender.send(surface, replies)
         if command == "forget":
             await self.users.forget(ref.space, ref.user)
             self.homes.forget(ref.user_key)

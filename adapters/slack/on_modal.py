@@ -6,7 +6,8 @@ them under their fields); otherwise the modal closes and the answer follows as a
 wait is bounded by :data:`SUBMIT_BUDGET` (a busy conversation, or a rate-limited ``users.info``,
 can take longer than Slack's 3 s): past it the modal closes, and the turn, when the inbox runs
 it, answers as a message (the errors too, with the button that reopens the form). A worker that
-dies after saving the submission leaves it to the next worker, like a DM.
+dies after saving the submission leaves it to the next worker, like a DM; one that dies after
+the turn was saved leaves its replies, which the next worker sends as messages.
 """
 
 from __future__ import annotations
@@ -75,9 +76,10 @@ class ModalListeners(ListenerBase):
                 conversation=ref,
                 choice_token=incoming.choice_token,
                 form=values,
-                event_id=incoming.event_id,
+                event_id=incoming.event_id,  # the replies are saved with the turn under it
                 user=info,
-            )
+            ),
+            durable=True,
         )
         waiter = self._waiting.pop(incoming.event_id or "", None)
         if waiter is not None and not waiter.done():

@@ -267,7 +267,9 @@ async def post(
 
 async def respond(url: str, message: SlackMessage, *, retry_from: AsyncWebClient) -> None:
     """An answer only the person sees, through a ``response_url`` (never ``say()``)."""
-    hook = AsyncWebhookClient(url, retry_handlers=list(retry_from.retry_handlers))
+    hook = AsyncWebhookClient(
+        url, retry_handlers=list(retry_from.retry_handlers), session=retry_from.session
+    )
     safe = safe_message(message, "response_url message")
     body = {"response_type": "ephemeral", "replace_original": False, **safe}
     response = await hook.send_dict(body)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.boundary import ConversationRef, Incoming, Reply
-from bot.dialog.busy import BUSY_RETRY_SECONDS, Backoff, is_busy
+from bot.dialog.busy import BUSY_RETRY_SECONDS, Backoff, is_busy, patiently
 from bot.dialog.catalog import Catalog, TopicRouter
 from bot.dialog.core import StepListener
 from bot.dialog.event_json import replies_to_json
@@ -71,6 +71,34 @@ def _privacy_notice(renderer: TemplateRenderer, turn: Turn, platform: str) -> Re
     return Reply(
         renderer.render(platform=platform, context=context, seed=0, template=PRIVACY_NOTICE)
     )
+
+
+async def _run_elsewhere(
+    handler: EventHandler,
+    incoming: Incoming,
+    store: Store,
+    renderer: TemplateRenderer,
+    durable: bool,
+) -> list[Reply]:
+    """A feature's event (see :class:`EventHandler`). A busy database is waited out like a
+    turn's. ``durable``: the replies are kept in the event's inbox row, as a turn's commit keeps
+    a turn's, but in a statement after the feature's own writes (a worker that dies between
+    the two has the event run again)."""
+    busy = Backoff(None if durable else BUSY_RETRY_SECONDS)
+    while True:
+        try:
+            replies = await handler.handle(incoming)
+            break
+        except Exception as exc:
+            if is_busy(exc) and await busy.wait():
+                continue
+            log_failure(logger, incoming, exc)
+            return [apology(renderer, incoming)]
+    event_id = incoming.event_id
+    if durable and event_id:
+        kept = replies_to_json(replies)
+        await patiently(lambda: store.keep_inbox_replies(event_id, kept))
+    return replies
 
 
 @dataclass(slots=True)
@@ -139,7 +167,7 @@ class Engine:
         late answer, not an apology), and the replies are saved with the turn until sent."""
         for handler in self.event_handlers:
             if handler.claims(incoming):
-                return await self._handle_elsewhere(handler, incoming)
+                return await self._handle_elsewhere(handler, incoming, durable)
         key = incoming.conversation.key
         entry = self._locks.setdefault(key, _KeyLock(asyncio.Lock()))
         entry.users += 1
@@ -151,13 +179,11 @@ class Engine:
             if not entry.users:
                 del self._locks[key]
 
-    async def _handle_elsewhere(self, handler: EventHandler, incoming: Incoming) -> list[Reply]:
+    async def _handle_elsewhere(
+        self, handler: EventHandler, incoming: Incoming, durable: bool
+    ) -> list[Reply]:
         """A feature's event: no conversation state, never raises to an adapter."""
-        try:
-            return await handler.handle(incoming)
-        except Exception as exc:
-            log_failure(logger, incoming, exc)
-            return [apology(self.renderer, incoming)]
+        return await _run_elsewhere(handler, incoming, self.store, self.renderer, durable)
 
     async def _handle_with_retries(self, incoming: Incoming, durable: bool) -> list[Reply]:
         conflicts, busy = 0, Backoff(None if durable else BUSY_RETRY_SECONDS)

@@ -27,6 +27,7 @@ class InboxMemory:
     def __init__(self) -> None:
         self._inbox: dict[int, InboxEvent] = {}  # pending events by id
         self._inbox_ids: dict[str, datetime | None] = {}  # event id -> expiry (None: pending)
+        self._pending_by_event: dict[str, int] = {}  # event id -> its pending event's id
         self._holds: dict[str, _Hold] = {}
         self._next_inbox_id = 1
 
@@ -45,6 +46,7 @@ class InboxMemory:
             return False
         self._inbox_ids[event_id] = None
         inbox_id, self._next_inbox_id = self._next_inbox_id, self._next_inbox_id + 1
+        self._pending_by_event[event_id] = inbox_id
         self._inbox[inbox_id] = InboxEvent(
             inbox_id, event_id, conversation_key, user_key, stamp, payload, now, 0, due_at
         )
@@ -101,15 +103,20 @@ class InboxMemory:
 
     async def finish_inbox_event(self, inbox_id: int, *, now: datetime) -> None:
         event = self._inbox.pop(inbox_id, None)
-        if event is not None and event.event_id in self._inbox_ids:
+        if event is None:
+            return
+        self._pending_by_event.pop(event.event_id, None)
+        if event.event_id in self._inbox_ids:
             self._inbox_ids[event.event_id] = now + _DONE_TTL
+
+    async def keep_inbox_replies(self, event_id: str, replies: list[JSON]) -> None:
+        self._keep_replies(event_id, replies)
 
     def _keep_replies(self, event_id: str, replies: list[JSON]) -> None:
         """Inside a turn's commit: keep its replies with its pending event (if it has one)."""
-        for inbox_id, event in self._inbox.items():
-            if event.event_id == event_id:
-                self._inbox[inbox_id] = replace(event, replies=copy.deepcopy(replies))
-                return
+        inbox_id = self._pending_by_event.get(event_id)
+        if inbox_id is not None:
+            self._inbox[inbox_id] = replace(self._inbox[inbox_id], replies=copy.deepcopy(replies))
 
     async def release_conversation(self, conversation_key: str, *, worker: str) -> None:
         hold = self._holds.get(conversation_key)
@@ -145,4 +152,5 @@ class InboxMemory:
         for event in gone:
             del self._inbox[event.id]
             self._inbox_ids.pop(event.event_id, None)
+            self._pending_by_event.pop(event.event_id, None)
         return len(gone)

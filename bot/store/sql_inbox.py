@@ -24,7 +24,9 @@ acknowledgements and drains wait for (measured in docs/slack.md, scaling).
 
 A turn's replies are kept in its event's row by the turn's commit (:func:`keep_replies` in
 PostgreSQL's Core unit, its plain ``sqlite3`` twin in :mod:`bot.store.sqlite_units`), read back
-with the event and cleared when the event is done.
+with the event and cleared when the event is done. An event that is not a turn (a referral-card
+click, see :meth:`bot.dialog.engine.Engine.handle`) has its replies kept by
+:func:`keep_inbox_replies` in a statement of its own, after its writes.
 
 Privacy: the payload (what the person wrote) is dropped when the event is done, and
 ``forget_user`` deletes the user's rows; nothing here is logged.
@@ -58,6 +60,7 @@ __all__ = (
     "claim_conversations",
     "enqueue_event",
     "finish_inbox_event",
+    "keep_inbox_replies",
     "keep_replies",
     "next_inbox_event",
     "release_conversation",
@@ -139,6 +142,12 @@ async def finish_inbox_event(store: SqlMixin, inbox_id: int, *, now: datetime) -
         .values(status="done", payload="{}", replies=None, expires_at=now + DEFAULT_EVENT_TTL)
     )
     await store._runner.run("autocommit", _execute, stmt)
+
+
+async def keep_inbox_replies(store: SqlMixin, event_id: str, replies: list[JSON]) -> None:
+    """An event that is not a turn (a referral-card click): its replies, kept after its own
+    writes, in a statement of their own."""
+    await store._runner.run("autocommit", keep_replies, event_id, replies)
 
 
 async def release_conversation(store: SqlMixin, conversation_key: str, *, worker: str) -> None:

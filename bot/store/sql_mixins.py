@@ -169,6 +169,11 @@ class InboxSql(SqlMixin):
 
         await sql_inbox.finish_inbox_event(self, inbox_id, now=now)
 
+    async def keep_inbox_replies(self, event_id: str, replies: list[JSON]) -> None:
+        from bot.store import sql_inbox
+
+        await sql_inbox.keep_inbox_replies(self, event_id, replies)
+
     async def release_conversation(self, conversation_key: str, *, worker: str) -> None:
         from bot.store import sql_inbox
 

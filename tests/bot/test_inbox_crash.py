@@ -93,6 +93,57 @@ async def test_replies_saved_with_the_turn_are_sent_by_the_worker_that_takes_ove
         await store.close()
 
 
+class CountsClicks:
+    """An event that is not a conversation's turn (a referral-card click, the way Discord's inbox
+    runs it): its answer depends on what it wrote before, so running it again says another thing
+    (the board's "you answered already")."""
+
+    def __init__(self) -> None:
+        self.clicks = 0
+
+    def claims(self, incoming: Incoming) -> bool:
+        return incoming.choice_token == "click"
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        self.clicks += 1
+        return [Reply(f"click {self.clicks}"), Reply("notice", to=_ref(2))]
+
+
+async def test_the_replies_of_an_event_that_is_not_a_turn_are_sent_by_the_worker_that_takes_over(
+    any_store_url: str, build_engine: Any, dialogs: Any
+) -> None:
+    store = _store(any_store_url)
+    engine = await build_engine(
+        dialogs({"three": THREE_QUESTIONS}),
+        store=store,
+        entry_flow="three",
+        clock=lambda: datetime.now(UTC),
+    )
+    clicks = CountsClicks()
+    engine.event_handlers.append(clicks)
+    dying, survivor = KilledAtTheSend(), Recorder()
+    settings: dict[str, Any] = {"lease_seconds": 0.5, "settle_seconds": 0, "poll_seconds": 0.02}
+    first = Inbox(engine.store, engine, dying, worker_id="dies", **settings)
+    second = Inbox(engine.store, engine, survivor, worker_id="lives", **settings)
+    try:
+        click = Incoming(_ref(1), choice_token="click", event_id="click-1")
+        await first.enqueue(click, stamp=_event(1, "", 1000.0)[1])
+        await asyncio.wait_for(dying.killed.wait(), 20)
+        await first.stop()
+        second.start()
+
+        async def answered() -> bool:
+            return bool(survivor.sent[_ref(1).key])
+
+        await _until(answered)
+    finally:
+        await second.stop()
+        await first.stop()
+        await store.close()
+    assert clicks.clicks == 1  # not run again: its replies were kept
+    assert survivor.sent[_ref(1).key] == ["click 1", "notice"]
+
+
 _text = st.text(max_size=20)
 _pairs = st.lists(st.tuples(_text, _text), max_size=3).map(tuple)
 _ref_values = st.builds(

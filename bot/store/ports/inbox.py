@@ -62,5 +62,10 @@ class InboxStore(Protocol):
         """Renew ``worker``'s hold on the conversation while one of its turns runs (a turn that
         waits on a busy database may outlast the lease); False when the hold was lost."""
 
+    async def keep_inbox_replies(self, event_id: str, replies: list[JSON]) -> None:
+        """Keep the replies of an event that is not a conversation's turn (a referral-card
+        click) in its pending inbox row until they are sent, as a turn's commit keeps a turn's
+        (nothing when the event has no pending row)."""
+
     async def release_conversation(self, conversation_key: str, *, worker: str) -> None:
         """Give the hold on a conversation up (its events are all done, or the worker stops)."""

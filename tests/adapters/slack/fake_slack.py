@@ -12,6 +12,7 @@ import contextlib
 import itertools
 import json
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,10 @@ class FakeSlack:
         self.hook_status = 200
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_acks: list[dict[str, Any]] = []
+        # TCP connections accepted for the Web API, response_url posts and uploads (a client
+        # that keeps its connections alive opens few; one session per call opens one each).
+        self.connections = 0
+        self._connected: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -130,6 +135,12 @@ class FakeSlack:
 
     # -- handlers ----------------------------------------------------------------------------
 
+    def _count_connection(self, request: web.Request) -> None:
+        transport = request.transport
+        if transport is not None and transport not in self._connected:
+            self._connected.add(transport)
+            self.connections += 1
+
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         """Socket Mode: say hello, then record every ack the app sends."""
         socket = web.WebSocketResponse()
@@ -146,6 +157,7 @@ class FakeSlack:
         return socket
 
     async def _hook(self, request: web.Request) -> web.Response:
+        self._count_connection(request)
         body = await request.json()
         if body.get("replace_original") is True:
             self.replaced.append(Call("replaced", _decode(body), None))
@@ -156,12 +168,14 @@ class FakeSlack:
 
     async def _upload(self, request: web.Request) -> web.Response:
         """The upload URL files.getUploadURLExternal handed out (files.uploadV2's 2nd step)."""
+        self._count_connection(request)
         body = await request.read()
         self.uploads[request.match_info["file"]] = body
         self._changed.set()
         return web.Response(status=200, text=f"OK - {len(body)}")
 
     async def _api(self, request: web.Request) -> web.Response:
+        self._count_connection(request)
         method = request.match_info["method"]
         args: dict[str, Any] = dict(request.query)  # slack_sdk sends some params this way
         if request.content_type == "application/json":
