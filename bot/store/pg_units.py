@@ -20,18 +20,29 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
-from bot.store.errors import VersionConflictError
-from bot.store.records import Job, StoredConversation, TurnCommit, UserRecord
+from bot.store.errors import DuplicateEventError, InvalidRecordError, VersionConflictError
+from bot.store.records import (
+    DEFAULT_EVENT_TTL,
+    Job,
+    JobSpec,
+    StoredConversation,
+    TurnCommit,
+    UserRecord,
+    last_per_key,
+)
 from bot.store.sql_values import Mode, dumps, utcnow
 
 __all__ = (
     "AsyncpgConnection",
     "AsyncpgRunner",
     "commit_state",
+    "commit_turn",
     "is_plain_state_commit",
     "is_processed",
+    "is_transactional_commit",
     "load_conversation",
     "load_user",
     "pending_jobs",
@@ -54,6 +65,14 @@ class AsyncpgConnection(Protocol):
     async def fetchval(self, query: str, *args: Any) -> Any: ...
 
     def is_closed(self) -> bool: ...
+
+    def transaction(self) -> Any: ...
+
+    def is_in_transaction(self) -> bool: ...
+
+    def terminate(self) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 class AsyncpgRunner(Protocol):
@@ -103,6 +122,97 @@ _INSERT_STATE = (
 ) + _COUNT
 
 
+# A turn with an event id, replies or jobs: one transaction (BEGIN, a statement per part, the
+# state and counts last, COMMIT), the same rows as bot.store.sql_turns.commit_turn writes.
+_RECORD_EVENT = (
+    "INSERT INTO processed_events AS p (event_id, expires_at) VALUES ($1, $2)"
+    " ON CONFLICT (event_id) DO UPDATE SET expires_at = excluded.expires_at"
+    " WHERE p.expires_at <= $3"
+)
+_KEEP_REPLIES = "UPDATE inbox_events SET replies = $2 WHERE event_id = $1 AND status = 'pending'"
+# Pending jobs with a cancelled or replaced key go; a running one with a replaced key keeps
+# running but gives its key up, so the new job can hold it (at most one live job per key).
+# The two touch different rows (pending, running), so one statement does both.
+_FREE_JOB_KEYS = (
+    "WITH cancelled AS (DELETE FROM jobs WHERE job_key = ANY($1::text[])"
+    " AND status = 'pending' RETURNING 1)"
+    " UPDATE jobs SET job_key = NULL WHERE job_key = ANY($2::text[]) AND status = 'running'"
+)
+_INSERT_JOBS = (
+    "INSERT INTO jobs (kind, job_key, user_key, conversation_key, payload, due_at, status,"
+    " attempts, created_at)"
+    " SELECT kind, job_key, user_key, conversation_key, payload, due_at, 'pending', 0, $7"
+    " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
+    " $6::timestamptz[]) AS j(kind, job_key, user_key, conversation_key, payload, due_at)"
+)
+_JOB_KEY_INDEX = "uq_jobs_live_job_key"
+
+
+def is_transactional_commit(commit: TurnCommit) -> bool:
+    """Whether :func:`commit_turn` saves it (anything but a deletion)."""
+    return commit.state is not None
+
+
+async def commit_turn(conn: AsyncpgConnection, commit: TurnCommit) -> int:
+    """Save a turn that saves a state (:func:`is_transactional_commit`) in one transaction.
+
+    Raises:
+        DuplicateEventError: the event id was handled already (and has not expired).
+        VersionConflictError: another turn saved the conversation first, or took one of the
+            new jobs' keys meanwhile (reloading and running the turn again resolves both).
+    """
+    import asyncpg  # loaded already: the store opened through SQLAlchemy's asyncpg dialect
+
+    now = utcnow()
+    try:
+        async with conn.transaction():
+            if commit.event_id is not None:
+                await _record_event(conn, commit, now)
+                if commit.replies is not None:
+                    await conn.execute(_KEEP_REPLIES, commit.event_id, dumps(commit.replies))
+            await _write_jobs(conn, commit, now)
+            # Last, so the shared count rows stay locked for as short a time as possible.
+            return await commit_state(conn, commit, now)
+    except asyncpg.UniqueViolationError as exc:
+        if getattr(exc, "constraint_name", None) == _JOB_KEY_INDEX:
+            raise VersionConflictError(commit.conversation_key) from exc
+        raise
+
+
+async def _record_event(conn: AsyncpgConnection, commit: TurnCommit, now: datetime) -> None:
+    assert commit.event_id is not None
+    expires_at = _utc(commit.event_expires_at or now + DEFAULT_EVENT_TTL)
+    if await conn.execute(_RECORD_EVENT, commit.event_id, expires_at, now) == "INSERT 0 0":
+        raise DuplicateEventError(commit.event_id)
+
+
+async def _write_jobs(conn: AsyncpgConnection, commit: TurnCommit, now: datetime) -> None:
+    specs = last_per_key(commit.new_jobs) if commit.new_jobs else []
+    replaced = [spec.job_key for spec in specs if spec.job_key is not None]
+    if replaced or commit.cancel_job_keys:
+        await conn.execute(_FREE_JOB_KEYS, [*commit.cancel_job_keys, *replaced], replaced)
+    if specs:
+        await conn.execute(_INSERT_JOBS, *_job_columns(specs), now)
+
+
+def _job_columns(specs: list[JobSpec]) -> list[list[Any]]:
+    return [
+        [spec.kind for spec in specs],
+        [spec.job_key for spec in specs],
+        [spec.user_key for spec in specs],
+        [spec.conversation_key for spec in specs],
+        [dumps(spec.payload) for spec in specs],
+        [_utc(spec.due_at) for spec in specs],
+    ]
+
+
+def _utc(value: datetime) -> datetime:
+    """As the schema's ``UtcDateTime`` binds it: aware, in UTC; a naive value is refused."""
+    if value.tzinfo is None:
+        raise InvalidRecordError("naive datetime given to the store; pass a timezone-aware one")
+    return value.astimezone(UTC)
+
+
 def is_plain_state_commit(commit: TurnCommit) -> bool:
     """Whether the commit is a saved state and funnel counts only (one statement)."""
     return (
@@ -121,8 +231,12 @@ async def load_conversation(conn: AsyncpgConnection, key: str) -> StoredConversa
     return StoredConversation(key, json.loads(state), version, updated_at)
 
 
-async def commit_state(conn: AsyncpgConnection, commit: TurnCommit) -> int:
-    """Save a plain state commit (:func:`is_plain_state_commit`) in one statement."""
+async def commit_state(
+    conn: AsyncpgConnection, commit: TurnCommit, now: datetime | None = None
+) -> int:
+    """Save a plain state commit (:func:`is_plain_state_commit`) in one statement: the
+    versioned write and the funnel counts (on their own, or as the last part of
+    :func:`commit_turn`)."""
     counted = sorted(Counter(commit.funnel).items())
     columns: list[list[Any]] = [[], [], [], []]
     for (flow, step, event), n in counted:
@@ -132,7 +246,7 @@ async def commit_state(conn: AsyncpgConnection, commit: TurnCommit) -> int:
     statement = _INSERT_STATE if new else _UPDATE_STATE
     second = commit.user_key if new else commit.expected_version
     saved = await conn.fetchval(
-        statement, commit.conversation_key, second, dumps(commit.state), *columns, utcnow()
+        statement, commit.conversation_key, second, dumps(commit.state), *columns, now or utcnow()
     )
     if saved == 0:
         raise VersionConflictError(commit.conversation_key)

@@ -135,8 +135,11 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql, ProfilesSql):
                 if sqlite_units.is_job_key_clash(exc):
                     raise VersionConflictError(commit.conversation_key) from exc
                 raise
-        if pg_units.is_plain_state_commit(commit):
+        if pg_units.is_plain_state_commit(commit):  # one statement
             return await self._pg().run_asyncpg("write", pg_units.commit_state, commit)
+        if pg_units.is_transactional_commit(commit):  # one transaction on asyncpg
+            return await self._pg().run_asyncpg("write", pg_units.commit_turn, commit)
+        # A deletion: the Core unit.
         from bot.store import sql_turns  # PostgreSQL: SQLAlchemy is loaded already
         from bot.store.sql_jobs import is_job_key_clash
 

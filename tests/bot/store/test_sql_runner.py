@@ -24,6 +24,7 @@ from sqlalchemy.pool import NullPool
 import bot.store.sql_runner as runner_module
 from bot.store import FunnelRow, JobSpec, StoreBusyError, TurnCommit, UserRecord
 from bot.store.sql import SqlStore
+from bot.store.pg_pool import AsyncpgPool
 from bot.store.sql_postgres import PostgresRunner
 from bot.store.sql_runner import SqliteRunner
 from tests.sql_engine import sql_engine
@@ -323,36 +324,41 @@ class FakeDriver:
 
     def __init__(self, closed: bool = False) -> None:
         self.closed = closed
+        self.terminated = False
 
     def is_closed(self) -> bool:
-        return self.closed
+        return self.closed or self.terminated
+
+    def is_in_transaction(self) -> bool:
+        return False
+
+    def terminate(self) -> None:
+        self.terminated = True
+
+    async def close(self) -> None:
+        self.terminated = True
 
 
 class FakeAutocommit:
-    """Stands in for the autocommit AsyncEngine: hands out drivers, counts invalidations."""
+    """Stands in for the server: hands out drivers to the units' pool, counts those the pool
+    closed as broken."""
 
     def __init__(self, drivers: list[FakeDriver]) -> None:
         self.drivers = drivers
-        self.invalidated = 0
+        self.handed: list[FakeDriver] = []
 
-    @asynccontextmanager
-    async def connect(self) -> AsyncIterator[Any]:
-        engine = self
-        driver = self.drivers.pop(0)
+    async def connect(self) -> Any:
+        self.handed.append(self.drivers.pop(0))
+        return self.handed[-1]
 
-        class Conn:
-            async def get_raw_connection(self) -> Any:
-                return type("Raw", (), {"driver_connection": driver})()
-
-            async def invalidate(self) -> None:
-                engine.invalidated += 1
-
-        yield Conn()
+    @property
+    def invalidated(self) -> int:
+        return sum(driver.terminated for driver in self.handed)
 
 
 def asyncpg_runner(engine: FakeAutocommit) -> PostgresRunner:
     runner = PostgresRunner(make_pg_url())
-    runner._autocommit = engine  # type: ignore[assignment]
+    runner._units = AsyncpgPool(engine.connect)
     return runner
 
 
