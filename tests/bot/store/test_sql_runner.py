@@ -23,8 +23,8 @@ from sqlalchemy.pool import NullPool
 
 import bot.store.sql_runner as runner_module
 from bot.store import FunnelRow, JobSpec, StoreBusyError, TurnCommit, UserRecord
-from bot.store.sql import SqlStore
 from bot.store.pg_pool import AsyncpgPool
+from bot.store.sql import SqlStore
 from bot.store.sql_postgres import PostgresRunner
 from bot.store.sql_runner import SqliteRunner
 from tests.sql_engine import sql_engine
