@@ -228,12 +228,14 @@ def test_a_sqlite_start_up_loads_neither_async_driver_nor_alembic(tmp_path: Path
 
 
 async def terminate_other_sessions(url: str) -> None:
+    """End the store's connections on the server, and wait until they are gone (as after a
+    restart), so the store meets connections already closed, not ones closing meanwhile."""
     engine = create_async_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as conn:
             await conn.execute(
                 text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
             )
