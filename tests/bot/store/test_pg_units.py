@@ -160,6 +160,7 @@ def a_turn(key: str, event: str) -> TurnCommit:
         event_id=event,
         event_expires_at=T0 + timedelta(days=1),
         new_jobs=(
+            JobSpec("call", T0, "u1", key, {"n": 0}, f"call:{key}"),
             JobSpec("remind", T0, "u1", key, {"n": 1}, f"remind:{key}"),
             JobSpec("remind", T0 + timedelta(hours=1), "u1", key, {"n": 2}, f"remind:{key}"),
             JobSpec("note", T0, "u1", key, {"n": 3}),
@@ -197,8 +198,14 @@ async def test_a_turn_with_jobs_and_an_event_writes_what_the_core_unit_writes(
             (
                 JobSpec("remind", T0, "u1", key, {"old": True}, f"remind:{key}"),
                 JobSpec("timeout", T0, "u1", key, {}, f"timeout:{key}"),
+                JobSpec("call", T0 - timedelta(days=1), "u1", key, {"old": True}, f"call:{key}"),
             )
         )
+    # The old "call" jobs are running: the turn's new "call" job takes their key.
+    claimed = await pg_store.claim_due_jobs(
+        now=T0 - timedelta(days=1), limit=10, worker="w1", lease_seconds=60
+    )
+    assert {job.kind for job in claimed} == {"call"}
 
     assert await pg_store.commit_turn(a_turn("on_asyncpg", "on_asyncpg")) == 2
     core = await pg_store._runner.run("write", sql_turns.commit_turn, a_turn("on_core", "on_core"))
@@ -206,7 +213,12 @@ async def test_a_turn_with_jobs_and_an_event_writes_what_the_core_unit_writes(
     assert core == 2
     on_asyncpg, on_core = await rows_of(pg_store, "on_asyncpg"), await rows_of(pg_store, "on_core")
     assert on_asyncpg == on_core
-    assert [row[:2] for row in on_asyncpg["jobs"]] == [("note", ""), ("remind", "remind:K")]
+    assert [(*row[:2], row[-1]) for row in on_asyncpg["jobs"]] == [
+        ("call", "", "running"),
+        ("call", "call:K", "pending"),
+        ("note", "", "pending"),
+        ("remind", "remind:K", "pending"),
+    ]
     async with sql_engine(pg_store).connect() as conn:
         counts = dict(
             ((step, event), count)
