@@ -9,6 +9,10 @@ Asyncpg through SQLAlchemy's async engine; the same
   disconnect). A unit whose ``COMMIT`` failed is never
   repeated, since the commit may have happened.
 
+The turn's units (:mod:`bot.store.pg_units`) run through :meth:`PostgresRunner.run_asyncpg`
+on plain asyncpg connections of their own (:mod:`bot.store.pg_pool`): a SQLAlchemy checkout cost
+several times the statement.
+
 ``sqlalchemy.ext.asyncio`` and asyncpg are imported only when a PostgreSQL store opens, so a
 console on SQLite never pays for them.
 """
