@@ -5,8 +5,10 @@ to a runner chosen by dialect (:mod:`bot.store.sql_runner`). On SQLite the runne
 on the event loop's thread, and on the store's worker thread only when another connection holds
 the write lock, so a turn takes no thread hop (it took about 19 with aiosqlite); the units of a
 turn and of a start-up are plain ``sqlite3`` there (:mod:`bot.store.sqlite_units`), the others
-SQLAlchemy Core. On PostgreSQL every unit is Core (the turn's in :mod:`bot.store.sql_turns`),
-run through asyncpg with ``run_sync``, reads without ``BEGIN``.
+SQLAlchemy Core. On PostgreSQL a turn's units (load, commit, user, event check, pending jobs)
+are plain asyncpg statements on the units' own connections (:mod:`bot.store.pg_units`,
+:mod:`bot.store.pg_pool`), the others Core run through asyncpg with ``run_sync``, reads
+without ``BEGIN``.
 
 Concurrency model:
 
@@ -135,8 +137,11 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql, ProfilesSql):
                 if sqlite_units.is_job_key_clash(exc):
                     raise VersionConflictError(commit.conversation_key) from exc
                 raise
-        if pg_units.is_plain_state_commit(commit):
+        if pg_units.is_plain_state_commit(commit):  # one statement
             return await self._pg().run_asyncpg("write", pg_units.commit_state, commit)
+        if pg_units.is_transactional_commit(commit):  # one transaction on asyncpg
+            return await self._pg().run_asyncpg("write", pg_units.commit_turn, commit)
+        # A deletion: the Core unit.
         from bot.store import sql_turns  # PostgreSQL: SQLAlchemy is loaded already
         from bot.store.sql_jobs import is_job_key_clash
 

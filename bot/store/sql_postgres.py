@@ -9,6 +9,10 @@ Asyncpg through SQLAlchemy's async engine; the same
   disconnect). A unit whose ``COMMIT`` failed is never
   repeated, since the commit may have happened.
 
+The turn's units (:mod:`bot.store.pg_units`) run through :meth:`PostgresRunner.run_asyncpg`
+on plain asyncpg connections of their own (:mod:`bot.store.pg_pool`): a SQLAlchemy checkout cost
+several times the statement.
+
 ``sqlalchemy.ext.asyncio`` and asyncpg are imported only when a PostgreSQL store opens, so a
 console on SQLite never pays for them.
 """
@@ -25,6 +29,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from bot.store.errors import StoreBusyError, StoreClosedError
+from bot.store.pg_pool import AsyncpgPool
 from bot.store.sql_common import _PG_BUSY_STATES, NOT_OPEN, Mode, busy_as_store_error
 
 if TYPE_CHECKING:
@@ -47,6 +52,7 @@ class PostgresRunner:
         self._url = url
         self._async_engine: AsyncEngine | None = None
         self._autocommit: AsyncEngine | None = None  # same pool, no BEGIN: for reads
+        self._units: AsyncpgPool | None = None  # plain asyncpg connections: run_asyncpg
 
     def _opened(self) -> AsyncEngine:
         if self._async_engine is None:
@@ -64,9 +70,18 @@ class PostgresRunner:
         engine = create_async_engine(url, **pool)
         self._async_engine = engine
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._units = AsyncpgPool(
+            functools.partial(_connect, engine, url),
+            size=int(pool.get("pool_size", 5)),
+            overflow=int(pool.get("max_overflow", 10)),
+            timeout=float(pool.get("pool_timeout", 30.0)),
+        )
 
     async def close(self) -> None:
         engine, self._async_engine, self._autocommit = self._async_engine, None, None
+        units, self._units = self._units, None
+        if units is not None:
+            await units.close()
         if engine is not None:
             await engine.dispose()
 
@@ -105,8 +120,9 @@ class PostgresRunner:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """``await fn(conn, ...)`` on a pooled connection's asyncpg connection, in autocommit
-        mode: for units of ONE statement (a statement is atomic on its own).
+        """``await fn(conn, ...)`` on a plain asyncpg connection of the units' own pool
+        (:mod:`bot.store.pg_pool`), in autocommit mode: for units of ONE statement (a statement
+        is atomic on its own), or units that open and end their own transaction.
 
         A connection the server ended meanwhile is replaced and the unit run once more when
         that is safe: a read, or a write whose statement never left (the connection was found
@@ -122,25 +138,57 @@ class PostgresRunner:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        if self._autocommit is None:
-            raise StoreClosedError(NOT_OPEN)
         for attempt in range(2):
-            async with self._autocommit.connect() as conn:
-                raw = await conn.get_raw_connection()
-                driver = cast("AsyncpgConnection", raw.driver_connection)
-                try:
-                    if driver.is_closed():
-                        raise ConnectionError("connection closed in the pool")
-                    return await fn(driver, *args, **kwargs)
-                except Exception as exc:
-                    _raise_busy(exc)
-                    if not _connection_lost(driver, exc):
-                        raise
-                    await conn.invalidate()
-                    if attempt or not (mode == "read" or _before_sending(exc)):
-                        raise
+            driver = await _acquire(self._units)
+            broken = True  # until the unit ends normally or with the server's answer
+            try:
+                if driver.is_closed():
+                    raise ConnectionError("connection closed in the pool")
+                result = await fn(driver, *args, **kwargs)
+                broken = False
+                return result
+            except Exception as exc:
+                # Not lost: the server answered (a constraint, a conflict, a lock timeout).
+                broken = _connection_lost(driver, exc)
+                _raise_busy(exc)
+                if not broken:
+                    raise
+                if attempt or not (mode == "read" or _before_sending(exc)):
+                    raise
+            finally:
+                # Cancelled mid-statement (a BaseException) counts as broken too: asyncpg may
+                # still be waiting for the answer, so the connection is not reused.
+                self._release(driver, broken)
             log.warning("database connection lost before the statement; running it again")
         raise AssertionError("unreachable: the second attempt returns or raises")
+
+    def _release(self, driver: AsyncpgConnection, broken: bool) -> None:
+        units = self._units
+        if units is not None:
+            units.release(driver, broken=broken)
+        else:  # the store closed meanwhile
+            driver.terminate()
+
+
+async def _acquire(units: AsyncpgPool | None) -> AsyncpgConnection:
+    if units is None:
+        raise StoreClosedError(NOT_OPEN)
+    try:
+        return await units.acquire()
+    except Exception as exc:
+        _raise_busy(exc)  # too many connections: load
+        raise
+
+
+async def _connect(engine: AsyncEngine, url: URL) -> AsyncpgConnection:
+    """A plain asyncpg connection with the arguments SQLAlchemy's dialect would pass (host,
+    port, user, password, database and the URL's other query options)."""
+    import asyncpg
+
+    args, options = engine.dialect.create_connect_args(url)
+    for sqlalchemy_only in ("prepared_statement_cache_size", "prepared_statement_name_func"):
+        options.pop(sqlalchemy_only, None)
+    return cast("AsyncpgConnection", await asyncpg.connect(*args, **options))
 
 
 def _raise_busy(exc: Exception) -> None:

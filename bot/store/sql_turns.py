@@ -1,7 +1,8 @@
 """A turn's commit and a flow source's save on SQLAlchemy Core: what
-:class:`bot.store.sql.SqlStore` runs on PostgreSQL for a turn with an event id, jobs or a
-deletion (a plain turn is one statement on asyncpg: :mod:`bot.store.pg_units`). SQLite runs
-their plain-``sqlite3`` twins in :mod:`bot.store.sqlite_units` (same statements, same rows).
+:class:`bot.store.sql.SqlStore` runs on PostgreSQL for a turn that deletes its conversation
+(every other turn is one statement, or one transaction, on asyncpg: :mod:`bot.store.pg_units`).
+SQLite runs their plain-``sqlite3`` twins in :mod:`bot.store.sqlite_units` (same statements,
+same rows).
 
 The statements of a turn are built once (with bind parameters), not per call: building a
 statement and its cache key cost more than the database takes to run it. Those with ON CONFLICT

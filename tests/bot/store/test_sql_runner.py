@@ -23,6 +23,7 @@ from sqlalchemy.pool import NullPool
 
 import bot.store.sql_runner as runner_module
 from bot.store import FunnelRow, JobSpec, StoreBusyError, TurnCommit, UserRecord
+from bot.store.pg_pool import AsyncpgPool
 from bot.store.sql import SqlStore
 from bot.store.sql_postgres import PostgresRunner
 from bot.store.sql_runner import SqliteRunner
@@ -227,12 +228,14 @@ def test_a_sqlite_start_up_loads_neither_async_driver_nor_alembic(tmp_path: Path
 
 
 async def terminate_other_sessions(url: str) -> None:
+    """End the store's connections on the server, and wait until they are gone (as after a
+    restart), so the store meets connections already closed, not ones closing meanwhile."""
     engine = create_async_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as conn:
             await conn.execute(
                 text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
             )
@@ -323,36 +326,41 @@ class FakeDriver:
 
     def __init__(self, closed: bool = False) -> None:
         self.closed = closed
+        self.terminated = False
 
     def is_closed(self) -> bool:
-        return self.closed
+        return self.closed or self.terminated
+
+    def is_in_transaction(self) -> bool:
+        return False
+
+    def terminate(self) -> None:
+        self.terminated = True
+
+    async def close(self) -> None:
+        self.terminated = True
 
 
 class FakeAutocommit:
-    """Stands in for the autocommit AsyncEngine: hands out drivers, counts invalidations."""
+    """Stands in for the server: hands out drivers to the units' pool, counts those the pool
+    closed as broken."""
 
     def __init__(self, drivers: list[FakeDriver]) -> None:
         self.drivers = drivers
-        self.invalidated = 0
+        self.handed: list[FakeDriver] = []
 
-    @asynccontextmanager
-    async def connect(self) -> AsyncIterator[Any]:
-        engine = self
-        driver = self.drivers.pop(0)
+    async def connect(self) -> Any:
+        self.handed.append(self.drivers.pop(0))
+        return self.handed[-1]
 
-        class Conn:
-            async def get_raw_connection(self) -> Any:
-                return type("Raw", (), {"driver_connection": driver})()
-
-            async def invalidate(self) -> None:
-                engine.invalidated += 1
-
-        yield Conn()
+    @property
+    def invalidated(self) -> int:
+        return sum(driver.terminated for driver in self.handed)
 
 
 def asyncpg_runner(engine: FakeAutocommit) -> PostgresRunner:
     runner = PostgresRunner(make_pg_url())
-    runner._autocommit = engine  # type: ignore[assignment]
+    runner._units = AsyncpgPool(engine.connect)
     return runner
 
 
