@@ -5,15 +5,15 @@ of the memory store, no method awaits in the middle, so each is atomic with resp
 A pending job is ONE bytes object (:mod:`bot.store.memory_job_rows`: every live callback has a
 reminder job, and as a row object it took more memory than the conversation's state); a job
 being run, retried or finished is a :class:`_Job` row (few at a time). Jobs are indexed by user,
-so ``pending_jobs`` (asked on every callback) does not walk every job of every user, and by the
-hash of their key (the key itself is in the row; kept as the index's key it took ~110 bytes).
+so ``pending_jobs`` (asked on every callback) does not walk every job of every user; a job key
+of the usual form names the conversation, so its job is found among that user's jobs, and only
+keys of other forms have an index of their own.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 import orjson
 
@@ -25,12 +25,12 @@ from bot.store.memory_job_rows import (
     pack_job,
     unpack_job,
 )
-from bot.store.memory_rows import compact_json
+from bot.store.memory_rows import compact_json, user_key_from_parts
 from bot.store.records import JSON, Job, JobSpec
 
 __all__ = ("JobsMemory",)
 
-_K = TypeVar("_K", int, str)
+_Index = dict[str, int | tuple[int, ...]]  # a key -> one id (the usual case) or a tuple of ids
 
 
 @dataclass(slots=True)
@@ -85,9 +85,10 @@ class JobsMemory:
         # pending or running: a pending job packed (pack_job), or a row object
         self._live_jobs: dict[int, bytes | _Job] = {}
         self._finished_jobs: dict[int, _Job] = {}  # done or failed, kept like the SQL rows
-        # _key_hash(job key) -> the id of the live job holding the key, or a tuple of ids
-        # (hashes can collide: the job's own key decides)
-        self._live_by_key: dict[int, int | tuple[int, ...]] = {}
+        # job key -> the live job holding it, for keys that do not name their job's user. The
+        # usual keys ("<kind>:<conversation key>[:...]") are found through their user's jobs:
+        # kept here, each took ~140 bytes (the key, the entry).
+        self._other_keys: dict[str, int] = {}
         # user key -> the id of the user's one live job (the job's own int: nothing more to
         # keep, the usual case), or a tuple of ids (one small block; a list would be two)
         self._live_by_user: dict[str, int | tuple[int, ...]] = {}
@@ -106,8 +107,8 @@ class JobsMemory:
             packed = pack_job(spec, 0, self._payload_shapes)
             self._live_jobs[job_id] = _Job.from_spec(job_id, spec) if packed is None else packed
             _add_id(self._live_by_user, spec.user_key, job_id)
-            if spec.job_key is not None:
-                _add_id(self._live_by_key, _key_hash(spec.job_key), job_id)
+            if spec.job_key is not None and not _names_user(spec.job_key, spec.user_key):
+                self._other_keys[spec.job_key] = job_id
 
     def _replace_key(self, job_key: str) -> None:
         """Drop the pending job with this key; a running one keeps running but loses the key
@@ -115,7 +116,7 @@ class JobsMemory:
         job_id = self._live_id_of_key(job_key)
         if job_id is None:
             return
-        _remove_id(self._live_by_key, _key_hash(job_key), job_id)
+        self._unindex_key(job_key, job_id)
         job = self._live_jobs[job_id]
         if _is_pending(job):
             self._drop_live(job_id)
@@ -132,7 +133,7 @@ class JobsMemory:
             job_id = self._live_id_of_key(job_key)
             if job_id is not None and _is_pending(self._live_jobs[job_id]):
                 self._drop_live(job_id)
-                _remove_id(self._live_by_key, _key_hash(job_key), job_id)
+                self._unindex_key(job_key, job_id)
                 cancelled += 1
         return cancelled
 
@@ -195,8 +196,8 @@ class JobsMemory:
             return
         job.status, job.due_at = "pending", due_at
         job.claimed_by = job.claimed_at = None
-        if key is not None and self._live_id_of_key(key) != job.id:
-            _add_id(self._live_by_key, _key_hash(key), job.id)
+        if key is not None and not _names_user(key, job.user_key):
+            self._other_keys[key] = job.id  # (a key naming the user is held by being pending)
 
     def _unpacked(self, job_id: int) -> _Job:
         """The live job as a row object, which it stays (it is about to change)."""
@@ -222,10 +223,18 @@ class JobsMemory:
         )
 
     def _live_id_of_key(self, job_key: str) -> int | None:
-        for job_id in _ids(self._live_by_key, _key_hash(job_key)):
-            if _key_of(self._live_jobs[job_id]) == job_key:
-                return job_id
-        return None
+        """The live job holding the key (pending or running with it)."""
+        user_key = _user_named_by(job_key)
+        if user_key is not None:
+            live = self._live_jobs
+            for job_id in _ids(self._live_by_user, user_key):
+                if _holds(live[job_id], job_key):
+                    return job_id
+        return self._other_keys.get(job_key)
+
+    def _unindex_key(self, job_key: str, job_id: int) -> None:
+        if self._other_keys.get(job_key) == job_id:
+            del self._other_keys[job_key]
 
     def _drop_live(self, job_id: int) -> bytes | _Job | None:
         job = self._live_jobs.pop(job_id, None)
@@ -235,8 +244,9 @@ class JobsMemory:
         return job
 
     def _release_key(self, job: _Job) -> None:
+        """After the job stops holding its key (it is no longer pending or running)."""
         if job.job_key is not None:
-            _remove_id(self._live_by_key, _key_hash(job.job_key), job.id)
+            self._unindex_key(job.job_key, job.id)
 
     async def pending_jobs(self, user_key: str) -> list[Job]:
         live = self._live_jobs
@@ -275,30 +285,41 @@ class JobsMemory:
             job_key = _key_of(self._live_jobs[job_id])
             self._drop_live(job_id)
             if job_key is not None:
-                _remove_id(self._live_by_key, _key_hash(job_key), job_id)
+                self._unindex_key(job_key, job_id)
         finished = [job.id for job in self._finished_jobs.values() if job.user_key == user_key]
         for job_id in finished:
             self._release_key(self._finished_jobs.pop(job_id))
         return len(live) + len(finished)
 
 
-def _key_hash(job_key: str) -> int:
-    """30 bits of the key's hash: an int of that size is the smallest (28 bytes) CPython has
-    for it; the few collisions are resolved by the jobs' own keys."""
-    return hash(job_key) & 0x3FFFFFFF
+def _user_named_by(job_key: str) -> str | None:
+    """The user key of the conversation a key of the usual form ``<kind>:<conversation
+    key>[:...]`` names (see :func:`bot.store.memory_rows.conversation_parts`), or None."""
+    parts = job_key.split(":", 6)
+    return user_key_from_parts(parts[1:6]) if len(parts) >= 6 else None
 
 
-def _ids(index: dict[_K, int | tuple[int, ...]], key: _K) -> tuple[int, ...]:
+def _names_user(job_key: str, user_key: str) -> bool:
+    return _user_named_by(job_key) == user_key
+
+
+def _holds(job: bytes | _Job, job_key: str) -> bool:
+    if isinstance(job, bytes):  # packed: pending
+        return job_keys_of(job)[2] == job_key
+    return job.job_key == job_key and job.status in ("pending", "running")
+
+
+def _ids(index: _Index, key: str) -> tuple[int, ...]:
     ids: int | tuple[int, ...] = index.get(key, ())
     return (ids,) if isinstance(ids, int) else ids
 
 
-def _add_id(index: dict[_K, int | tuple[int, ...]], key: _K, job_id: int) -> None:
+def _add_id(index: _Index, key: str, job_id: int) -> None:
     held: tuple[int, ...] = _ids(index, key)
     index[key] = (*held, job_id) if held else job_id
 
 
-def _remove_id(index: dict[_K, int | tuple[int, ...]], key: _K, job_id: int) -> None:
+def _remove_id(index: _Index, key: str, job_id: int) -> None:
     kept: tuple[int, ...] = tuple(i for i in _ids(index, key) if i != job_id)
     if kept:
         index[key] = kept if len(kept) > 1 else kept[0]
