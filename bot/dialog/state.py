@@ -89,24 +89,29 @@ class ConversationState:
         """Remember what ``slot`` was before this turn changed it (once per slot)."""
         last = self.checkpoints[-1]
         text = _text(last)
+        if not text.startswith(f"{self.seq} "):
+            return  # an earlier question's checkpoint
         olds: dict[str, Any] = last[1] if isinstance(last, list) else {}
-        seq, count, _ = text.split(" ", 2)
-        if int(seq) != self.seq or slot in olds:
-            return  # an earlier question's checkpoint, or already recorded
-        if list(self.slots).index(slot) < int(count):
+        if slot in olds:
+            return  # already recorded
+        if list(self.slots).index(slot) < int(text.split(" ", 2)[1]):
             # new objects, never changed in place: the loaded ones belong to the stored state
             self.checkpoints[-1] = [text, {**olds, slot: self.slots[slot]}]
 
     def checkpoint(self) -> None:
         """Called when a question is answered, before its answer is stored."""
-        current: _Frames = [(f.flow, f.version, f.step) for f in self.stack]
+        stack = "|".join(f"{f.flow} {f.version} {f.step}" for f in self.stack)
         checkpoints = self.checkpoints
         if checkpoints:  # the newest one so far is said against this one from now on
             last = checkpoints[-1]
-            seq, count, stack = _text(last).split(" ", 2)
-            said = f"{seq} {count} {_delta(current, _whole(stack))}"
+            seq, count, whole = _text(last).split(" ", 2)
+            frames, _, step = whole.rpartition(" ")
+            if frames[1:] != stack.rpartition(" ")[0] or "|" in step:  # not only the top step
+                current: _Frames = [(f.flow, f.version, f.step) for f in self.stack]
+                step = _delta(current, _whole(whole))
+            said = f"{seq} {count} {step}"
             checkpoints[-1] = said if type(last) is str else [said, last[1]]
-        checkpoints.append(f"{self.seq} {len(self.slots)} ={_joined(current)}")
+        checkpoints.append(f"{self.seq} {len(self.slots)} ={stack}")
         if len(checkpoints) > MAX_CHECKPOINTS:
             del checkpoints[: len(checkpoints) - MAX_CHECKPOINTS]
 
