@@ -42,7 +42,7 @@ MAX_CHECKPOINTS = 12
 # States saved before 2026-12-05 have [seq, stack, count] or [seq, stack, count, olds] with
 # whole stacks on lines, or the top step alone; from_json converts them (_from_lists).
 Checkpoint = str | list[Any]
-_Frames = list[tuple[str, ...]]
+_Frames = list[str]  # "flow version step" per frame, the bottom one first
 
 
 @dataclass(slots=True)
@@ -107,8 +107,7 @@ class ConversationState:
             seq, count, whole = _text(last).split(" ", 2)
             frames, _, step = whole.rpartition(" ")
             if frames[1:] != stack.rpartition(" ")[0] or "|" in step:  # not only the top step
-                current: _Frames = [(f.flow, f.version, f.step) for f in self.stack]
-                step = _delta(current, _whole(whole))
+                step = _delta(stack.split("|") if stack else [], _whole(whole))
             said = f"{seq} {count} {step}"
             checkpoints[-1] = said if type(last) is str else [said, last[1]]
         checkpoints.append(f"{self.seq} {len(self.slots)} ={stack}")
@@ -125,13 +124,13 @@ class ConversationState:
         if self.checkpoints:  # the one before becomes the newest: make its stack whole
             before = self.checkpoints[-1]
             seq, older_count, said = _text(before).split(" ", 2)
-            text = f"{seq} {older_count} ={_joined(_apply(frames, said))}"
+            text = f"{seq} {older_count} ={'|'.join(_apply(frames, said))}"
             self.checkpoints[-1] = text if type(before) is str else [text, before[1]]
         for slot in list(self.slots)[int(count) :]:  # added since: see the comment on Checkpoint
             del self.slots[slot]
         if isinstance(last, list):
             self.slots.update(last[1])
-        self.stack = [Frame(*frame) for frame in frames]
+        self.stack = [Frame(*frame.split(" ")) for frame in frames]
         self.pending = None
         return True
 
@@ -186,13 +185,9 @@ def _text(checkpoint: Checkpoint) -> str:
     return checkpoint if type(checkpoint) is str else str(checkpoint[0])
 
 
-def _joined(frames: _Frames) -> str:
-    return "|".join(" ".join(frame) for frame in frames)
-
-
 def _whole(stack: str) -> _Frames:
     """The frames of a whole stack ("=flow version step|...")."""
-    return [tuple(frame.split(" ")) for frame in stack[1:].split("|")] if stack != "=" else []
+    return stack[1:].split("|") if stack != "=" else []
 
 
 def _delta(later: _Frames, frames: _Frames) -> str:
@@ -201,10 +196,10 @@ def _delta(later: _Frames, frames: _Frames) -> str:
     then any frames pushed on it, whole; or, with nothing in common, "=" and the whole stack."""
     for depth in range(min(len(later), len(frames)), 0, -1):
         top = depth - 1
-        if later[:top] == frames[:top] and later[top][:2] == frames[top][:2]:
-            pushed = [" ".join(frame) for frame in frames[depth:]]
-            return "<" * (len(later) - depth) + "|".join([frames[top][2], *pushed])
-    return f"={_joined(frames)}"
+        flow_version, _, step = frames[top].rpartition(" ")
+        if later[:top] == frames[:top] and later[top].rpartition(" ")[0] == flow_version:
+            return "<" * (len(later) - depth) + "|".join([step, *frames[depth:]])
+    return "=" + "|".join(frames)
 
 
 def _apply(later: _Frames, said: str) -> _Frames:
@@ -214,8 +209,8 @@ def _apply(later: _Frames, said: str) -> _Frames:
     kept = said.lstrip("<")
     frames = later[: len(later) - (len(said) - len(kept))]
     step, *pushed = kept.split("|")
-    frames[-1] = (*frames[-1][:2], step)
-    return frames + [tuple(frame.split(" ")) for frame in pushed]
+    frames[-1] = f"{frames[-1].rpartition(' ')[0]} {step}"
+    return frames + pushed
 
 
 def _checkpoints(stored: Any) -> list[Checkpoint]:
@@ -232,14 +227,15 @@ def _from_lists(old: list[list[Any]]) -> list[Checkpoint]:
     for seq_stack_count in old:
         stack: str = seq_stack_count[1]
         if " " in stack or not stack or not stacks:
-            stacks.append([tuple(line.split(" ")) for line in stack.split("\n") if line])
+            stacks.append([line for line in stack.split("\n") if line])
         else:
-            stacks.append([*stacks[-1][:-1], (*stacks[-1][-1][:2], stack)])
+            frames = stacks[-1]
+            stacks.append([*frames[:-1], f"{frames[-1].rpartition(' ')[0]} {stack}"])
     converted: list[Checkpoint] = []
     for index, (seq, _, count, *olds) in enumerate(old):
         frames = stacks[index]
         last = index == len(old) - 1
-        said = f"={_joined(frames)}" if last else _delta(stacks[index + 1], frames)
+        said = "=" + "|".join(frames) if last else _delta(stacks[index + 1], frames)
         text = f"{seq} {count} {said}"
         converted.append([text, olds[0]] if olds and olds[0] else text)
     return converted
