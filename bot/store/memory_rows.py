@@ -59,7 +59,11 @@ class Shapes:
             if shape != _NO_SHAPE:
                 body = {**state, "v": list(slots.values())}
         head = _HEADER.pack(version, updated_at, shape)
-        kept = b"" if _named_user(key, user_key) else b"=" + user_key.encode()
+        # nothing when the conversation key names the user (~30 bytes a conversation); written
+        # out here, not with conversation_parts: this runs every turn
+        parts = key.split(":")
+        named = len(parts) == 5 and user_key == f"{parts[0]}:{parts[1]}:{parts[4]}"
+        kept = b"" if named and "\0" not in user_key else b"=" + user_key.encode()
         return b"".join((head, kept, b"\0", orjson.dumps(body)))
 
     def unpack(self, key: str, row: bytes) -> StoredConversation:
@@ -111,13 +115,6 @@ def conversation_parts(key: str) -> list[str] | None:
 def user_key_from_parts(parts: list[str]) -> str:
     """The user key :class:`bot.boundary.ConversationRef` gives the conversation's user."""
     return f"{parts[0]}:{parts[1]}:{parts[4]}"
-
-
-def _named_user(key: str, user_key: str) -> bool:
-    """Whether ``user_key`` is the one the conversation key names (then the row does not keep
-    it: ~30 bytes a conversation)."""
-    parts = conversation_parts(key)
-    return parts is not None and user_key_from_parts(parts) == user_key and "\0" not in user_key
 
 
 class SharedRows:
