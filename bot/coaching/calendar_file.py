@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
@@ -32,6 +33,7 @@ __all__ = (
     "calendar_file",
     "calendar_uid",
     "cancellation_file",
+    "event_uid",
 )
 
 ADD_TEXT = (
@@ -190,3 +192,16 @@ def _zone(name: str | None) -> tzinfo:
 def calendar_uid(job_key: str) -> str:
     """A stable, opaque UID for the first reminder of a callback (no ids of the person in it)."""
     return f"{hashlib.sha256(job_key.encode('utf-8')).hexdigest()[:32]}@recruiter-coach"
+
+
+def event_uid(calendar: object, job_key: str | None) -> str | None:
+    """The UID of a reminder's calendar event from its payload's ``calendar`` (None: the job
+    has no event). The payload names the UID only when it is not ``calendar_uid(job_key)``:
+    every live callback keeps its reminder, and the UID was ~50 of its bytes; reminders saved
+    before 2026-12-05 name it always."""
+    if not isinstance(calendar, Mapping):
+        return None
+    uid = calendar.get("uid")
+    if uid:
+        return str(uid)
+    return calendar_uid(job_key) if job_key else None

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.dialog.state import earlier_values
 from bot.store import JSON
 
 __all__ = ("EXPORT_FORMAT", "export_filename", "readable_export")
@@ -80,14 +81,7 @@ def _conversation(row: Mapping[str, JSON]) -> dict[str, Any]:
     state = _mapping(row.get("state"))
     stack = state.get("k") or []
     top = stack[-1] if stack else None
-    earlier: dict[str, Any] = {}
-    for checkpoint in state.get("h") or []:
-        if (
-            isinstance(checkpoint, list)
-            and len(checkpoint) > 3
-            and isinstance(checkpoint[3], dict)
-        ):
-            earlier.update(checkpoint[3])
+    earlier = earlier_values(state.get("h"))
     return {
         "where": _where(row.get("key")),
         "current_topic": top[0] if top else None,

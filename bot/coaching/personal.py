@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.boundary import Attachment, Reply
-from bot.coaching.calendar_file import CANCEL_TEXT, CallbackEvent, cancellation_file
+from bot.coaching.calendar_file import CANCEL_TEXT, CallbackEvent, cancellation_file, event_uid
 from bot.coaching.contacts import register_contact_actions
 from bot.coaching.export import export_filename, readable_export
 from bot.coaching.referrals import Opportunity, ReferralBoard
@@ -160,12 +160,13 @@ async def cancel_callback(
 
 def _calendar_cancellation(job: Job, ctx: ActionContext) -> Reply | None:
     """The calendar file that removes a cancelled call (when it had one)."""
-    calendar = job.payload.get("calendar") or {}
+    calendar = job.payload.get("calendar")
     details = job.payload.get("context") or {}
-    if not calendar.get("uid") or not details.get("at"):
+    uid = event_uid(calendar, job.job_key)
+    if uid is None or not isinstance(calendar, Mapping) or not details.get("at"):
         return None
     event = CallbackEvent(
-        uid=str(calendar["uid"]),
+        uid=uid,
         at=datetime.fromisoformat(str(details["at"])),
         time_zone=ctx.time_zone,
         sequence=int(calendar.get("sequence") or 0) + 1,

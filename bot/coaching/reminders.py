@@ -14,10 +14,11 @@ from bot.coaching.calendar_file import (
     CallbackEvent,
     calendar_file,
     calendar_uid,
+    event_uid,
 )
 from bot.dialog.state import ref_to_list
 from bot.flow.actions import ActionContext, ActionRegistry
-from bot.store import JobSpec
+from bot.store import JSON, JobSpec
 
 __all__ = ("REMINDER", "register_builtin_actions", "reminder_key")
 
@@ -65,7 +66,7 @@ async def schedule_reminder(
                 "ref": ref_to_list(ref),
                 "template": str(inputs.get("template") or "callback_reminder"),
                 "context": {"at": at.isoformat(), "time_zone": context.time_zone, **details},
-                "calendar": {"uid": calendar.uid, "sequence": calendar.sequence},
+                "calendar": _calendar_payload(calendar, job_key),
             },
         )
     )
@@ -86,9 +87,10 @@ async def _calendar_event(
     uid, sequence = calendar_uid(job_key), 0
     if replaces:
         for job in await context.store.pending_jobs(context.user_key):
-            earlier = job.payload.get("calendar") or {}
-            if job.job_key == replaces and earlier.get("uid"):
-                uid, sequence = str(earlier["uid"]), int(earlier.get("sequence") or 0) + 1
+            earlier = job.payload.get("calendar")
+            earlier_uid = event_uid(earlier, job.job_key)
+            if job.job_key == replaces and earlier_uid and isinstance(earlier, Mapping):
+                uid, sequence = earlier_uid, int(earlier.get("sequence") or 0) + 1
     phone, notes = details.get("phone"), details.get("notes")
     return CallbackEvent(
         uid=uid,
@@ -98,6 +100,13 @@ async def _calendar_event(
         notes=str(notes) if notes else None,
         sequence=sequence,
     )
+
+
+def _calendar_payload(event: CallbackEvent, job_key: str) -> dict[str, JSON]:
+    """The event's UID is left out when the job key gives it (see ``event_uid``)."""
+    if event.uid == calendar_uid(job_key):
+        return {"sequence": event.sequence}
+    return {"uid": event.uid, "sequence": event.sequence}
 
 
 def reminder_key(conversation_key: str, at: datetime) -> str:

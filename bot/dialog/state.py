@@ -19,6 +19,7 @@ __all__ = (
     "Checkpoint",
     "ConversationState",
     "Frame",
+    "earlier_values",
     "ref_from_json",
     "ref_to_json",
     "ref_to_list",
@@ -28,14 +29,20 @@ MAX_CHECKPOINTS = 12
 
 # A checkpoint, kept in its stored (JSON) form so that loading and saving a state does not
 # rebuild it every turn, and compact (a dozen of them live in every conversation):
-#   [seq, stack, count] or [seq, stack, count, olds]
-# stack is "flow version step" per frame, one per line, or just "step" when the frames are those
-# of the checkpoint before with only the top step changed (the usual case). count is how many
-# slots existed: slots are only ever added at the end of the (insertion-ordered) slots mapping,
-# and every store keeps that order, so the slots after the first `count` are the ones that did
-# not exist yet. olds maps the older slots the turn changed to their earlier value (only the
-# first change of a slot is recorded: that is the value to undo to).
-Checkpoint = list[Any]
+#   "seq count stack", or ["seq count stack", olds] when the turn changed older slots
+# count is how many slots existed: slots are only ever added at the end of the
+# (insertion-ordered) slots mapping, and every store keeps that order, so the slots after the
+# first `count` are the ones that did not exist yet. olds maps the older slots the turn changed
+# to their earlier value (only the first change of a slot is recorded: that is the value to undo
+# to). stack is the stack at that question: the newest checkpoint's is whole, "=" and its frames
+# "flow version step" joined by "|" ("=" alone: no frames); every older one's is said against
+# the stack of the checkpoint after it (see _delta), mostly a step id alone. So adding one
+# rewrites only the one before, dropping the oldest needs nothing, and the flow versions are
+# not repeated in every checkpoint.
+# States saved before 2026-12-05 have [seq, stack, count] or [seq, stack, count, olds] with
+# whole stacks on lines, or the top step alone; from_json converts them (_from_lists).
+Checkpoint = str | list[Any]
+_Frames = list[str]  # "flow version step" per frame, the bottom one first
 
 
 @dataclass(slots=True)
@@ -62,9 +69,6 @@ class ConversationState:
     timeout_armed: bool = False
     # Flow ids of the "which topic?" list shown while idle, so that `repeat` can show it again.
     offered: list[str] = field(default_factory=list)
-    # True once the newest checkpoint belongs to this object: the loaded one is shared with
-    # the stored state and must be copied before it is changed (a retried turn reloads it).
-    _owns_last: bool = False
 
     @property
     def active(self) -> bool:
@@ -76,55 +80,57 @@ class ConversationState:
 
     def assign(self, slot: str, value: Any) -> None:
         """Set a slot, remembering the old value in the newest checkpoint for ``back``."""
-        checkpoints = self.checkpoints
-        if checkpoints and checkpoints[-1][0] == self.seq:
-            last = checkpoints[-1]
-            if not self._owns_last:  # copy on write: the loaded one is the stored one
-                last = checkpoints[-1] = list(last)
-                self._owns_last = True
-            _record_old(last, slot, self.slots)
-        self.slots[slot] = value
+        slots = self.slots
+        if self.checkpoints and slot in slots:  # a new slot is undone by the count
+            self._record_old(slot)
+        slots[slot] = value
+
+    def _record_old(self, slot: str) -> None:
+        """Remember what ``slot`` was before this turn changed it (once per slot)."""
+        last = self.checkpoints[-1]
+        text = _text(last)
+        if not text.startswith(f"{self.seq} "):
+            return  # an earlier question's checkpoint
+        olds: dict[str, Any] = last[1] if isinstance(last, list) else {}
+        if slot in olds:
+            return  # already recorded
+        if list(self.slots).index(slot) < int(text.split(" ", 2)[1]):
+            # new objects, never changed in place: the loaded ones belong to the stored state
+            self.checkpoints[-1] = [text, {**olds, slot: self.slots[slot]}]
 
     def checkpoint(self) -> None:
         """Called when a question is answered, before its answer is stored."""
-        snapshot = "\n".join(f"{f.flow} {f.version} {f.step}" for f in self.stack)
-        if self.checkpoints and self.stack:
-            frames, _, step = snapshot.rpartition(" ")
-            if self._stack_of(len(self.checkpoints) - 1).rpartition(" ")[0] == frames:
-                snapshot = step  # same frames as before: the step alone says it
-        self.checkpoints.append([self.seq, snapshot, len(self.slots)])
-        self._owns_last = True
-        if len(self.checkpoints) > MAX_CHECKPOINTS:
-            first = len(self.checkpoints) - MAX_CHECKPOINTS  # becomes the oldest: make it whole
-            self.checkpoints[first] = [*self.checkpoints[first]]
-            self.checkpoints[first][1] = self._stack_of(first)
-            del self.checkpoints[:first]
-
-    def _stack_of(self, index: int) -> str:
-        """The full stack snapshot of checkpoint ``index`` (undoing the step-only shorthand)."""
+        stack = "|".join(f"{f.flow} {f.version} {f.step}" for f in self.stack)
         checkpoints = self.checkpoints
-        snapshot: str = checkpoints[index][1]
-        if " " in snapshot or not snapshot or index == 0:
-            return snapshot
-        # a step-only checkpoint has the frames of the nearest whole one before it
-        whole = index - 1
-        while whole > 0 and " " not in (earlier := checkpoints[whole][1]) and earlier:
-            whole -= 1
-        frames: str = checkpoints[whole][1].rpartition(" ")[0]
-        return f"{frames} {snapshot}"
+        if checkpoints:  # the newest one so far is said against this one from now on
+            last = checkpoints[-1]
+            seq, count, whole = _text(last).split(" ", 2)
+            frames, _, step = whole.rpartition(" ")
+            if frames[1:] != stack.rpartition(" ")[0] or "|" in step:  # not only the top step
+                step = _delta(stack.split("|") if stack else [], _whole(whole))
+            said = f"{seq} {count} {step}"
+            checkpoints[-1] = said if type(last) is str else [said, last[1]]
+        checkpoints.append(f"{self.seq} {len(self.slots)} ={stack}")
+        if len(checkpoints) > MAX_CHECKPOINTS:
+            del checkpoints[: len(checkpoints) - MAX_CHECKPOINTS]
 
     def go_back(self) -> bool:
         """Undo to the previous question; False when there is none."""
         if not self.checkpoints:
             return False
-        stack = self._stack_of(len(self.checkpoints) - 1)
         last = self.checkpoints.pop()
-        self._owns_last = False
-        for slot in list(self.slots)[last[2] :]:  # added since: see the comment on Checkpoint
+        _, count, stack = _text(last).split(" ", 2)
+        frames = _whole(stack)
+        if self.checkpoints:  # the one before becomes the newest: make its stack whole
+            before = self.checkpoints[-1]
+            seq, older_count, said = _text(before).split(" ", 2)
+            text = f"{seq} {older_count} ={'|'.join(_apply(frames, said))}"
+            self.checkpoints[-1] = text if type(before) is str else [text, before[1]]
+        for slot in list(self.slots)[int(count) :]:  # added since: see the comment on Checkpoint
             del self.slots[slot]
-        if len(last) > 3:
-            self.slots.update(last[3])
-        self.stack = [Frame(*line.split(" ")) for line in stack.split("\n") if line]
+        if isinstance(last, list):
+            self.slots.update(last[1])
+        self.stack = [Frame(*frame.split(" ")) for frame in frames]
         self.pending = None
         return True
 
@@ -166,7 +172,7 @@ class ConversationState:
             slots=dict(data.get("v", {})),
             seq=data.get("q", 0),
             attempts=data.get("a", 0),
-            checkpoints=list(data.get("h", ())),
+            checkpoints=_checkpoints(data.get("h", ())),
             time_zone=data.get("z"),
             pending=data.get("p"),
             held=data.get("w"),
@@ -175,13 +181,73 @@ class ConversationState:
         )
 
 
-def _record_old(checkpoint: Checkpoint, slot: str, slots: dict[str, Any]) -> None:
-    """Remember what ``slot`` was before this turn changed it (once per slot)."""
-    olds: dict[str, Any] = checkpoint[3] if len(checkpoint) > 3 else {}
-    if slot in olds or slot not in slots:
-        return  # already recorded, or new: new slots are undone by the count
-    if list(slots).index(slot) < checkpoint[2]:
-        checkpoint[3:] = [{**olds, slot: slots[slot]}]
+def _text(checkpoint: Checkpoint) -> str:
+    return checkpoint if type(checkpoint) is str else str(checkpoint[0])
+
+
+def _whole(stack: str) -> _Frames:
+    """The frames of a whole stack ("=flow version step|...")."""
+    return stack[1:].split("|") if stack != "=" else []
+
+
+def _delta(later: _Frames, frames: _Frames) -> str:
+    """``frames`` said against ``later``: "<" for each of later's top frames popped, then the
+    step of the frame that became the top (its flow and version are later's at that depth),
+    then any frames pushed on it, whole; or, with nothing in common, "=" and the whole stack."""
+    for depth in range(min(len(later), len(frames)), 0, -1):
+        top = depth - 1
+        flow_version, _, step = frames[top].rpartition(" ")
+        if later[:top] == frames[:top] and later[top].rpartition(" ")[0] == flow_version:
+            return "<" * (len(later) - depth) + "|".join([step, *frames[depth:]])
+    return "=" + "|".join(frames)
+
+
+def _apply(later: _Frames, said: str) -> _Frames:
+    """The frames a stack said against ``later`` (:func:`_delta`) stands for."""
+    if said.startswith("="):
+        return _whole(said)
+    kept = said.lstrip("<")
+    frames = later[: len(later) - (len(said) - len(kept))]
+    step, *pushed = kept.split("|")
+    frames[-1] = f"{frames[-1].rpartition(' ')[0]} {step}"
+    return frames + pushed
+
+
+def _checkpoints(stored: Any) -> list[Checkpoint]:
+    checkpoints = list(stored)
+    if checkpoints and type(checkpoints[0]) is list and type(checkpoints[0][0]) is int:
+        return _from_lists(checkpoints)  # saved before 2026-12-05
+    return checkpoints
+
+
+def _from_lists(old: list[list[Any]]) -> list[Checkpoint]:
+    """Checkpoints of the earlier form ([seq, stack, count(, olds)]; the stack whole on lines,
+    or only the top step when the frames are those of the checkpoint before) in this one."""
+    stacks: list[_Frames] = []
+    for seq_stack_count in old:
+        stack: str = seq_stack_count[1]
+        if " " in stack or not stack or not stacks:
+            stacks.append([line for line in stack.split("\n") if line])
+        else:
+            frames = stacks[-1]
+            stacks.append([*frames[:-1], f"{frames[-1].rpartition(' ')[0]} {stack}"])
+    converted: list[Checkpoint] = []
+    for index, (seq, _, count, *olds) in enumerate(old):
+        frames = stacks[index]
+        last = index == len(old) - 1
+        said = "=" + "|".join(frames) if last else _delta(stacks[index + 1], frames)
+        text = f"{seq} {count} {said}"
+        converted.append([text, olds[0]] if olds and olds[0] else text)
+    return converted
+
+
+def earlier_values(stored: Any) -> dict[str, Any]:
+    """The older slot values the stored checkpoints (a state's "h", either form) remember."""
+    earlier: dict[str, Any] = {}
+    for checkpoint in stored if isinstance(stored, list) else ():
+        if isinstance(checkpoint, list) and checkpoint and isinstance(checkpoint[-1], dict):
+            earlier.update(checkpoint[-1])
+    return earlier
 
 
 def ref_to_json(ref: ConversationRef) -> dict[str, Any]:

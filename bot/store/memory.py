@@ -32,7 +32,14 @@ from bot.store.memory_inbox import InboxMemory
 from bot.store.memory_jobs import JobsMemory
 from bot.store.memory_personal import PersonalDataMemory, exportable
 from bot.store.memory_profiles import ProfilesMemory
-from bot.store.memory_rows import Shapes, pack_user, unpack_user, user_key_of, version_of
+from bot.store.memory_rows import (
+    Shapes,
+    SharedRows,
+    pack_user,
+    unpack_user,
+    user_key_of,
+    version_of,
+)
 from bot.store.records import (
     DEFAULT_EVENT_TTL,
     JSON,
@@ -58,7 +65,8 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
         ProfilesMemory.__init__(self)
         self._conversations: dict[str, bytes] = {}  # key -> self._shapes.pack(...)
         self._shapes = Shapes()
-        self._users: dict[str, bytes] = {}  # user key -> pack_user(...)
+        self._users: dict[str, bytes] = {}  # user key -> pack_user(...), shared:
+        self._user_rows = SharedRows()
         self._events: dict[str, datetime] = {}
         self._flows: dict[str, str] = {}
 
@@ -109,7 +117,7 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
             return 0
         version = current + 1
         self._conversations[key] = self._shapes.pack(
-            version, time.time(), commit.user_key, commit.state
+            key, version, time.time(), commit.user_key, commit.state
         )
         return version
 
@@ -135,7 +143,11 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
         return None if row is None else unpack_user(user_key, row)
 
     async def save_user(self, user: UserRecord) -> None:
-        self._users[user.user_key] = pack_user(user)
+        row = self._user_rows.take(pack_user(user))
+        old = self._users.get(user.user_key)
+        self._users[user.user_key] = row
+        if old is not None:
+            self._user_rows.give_back(old)
 
     # flow sources
 
@@ -157,7 +169,7 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
                 "updated_at": stored.updated_at,
             }
             for key, row in self._conversations.items()
-            if user_key_of(row) == user_key
+            if user_key_of(key, row) == user_key
             for stored in (self._shapes.unpack(key, row),)
         ]
         user = await self.load_user(user_key)
@@ -173,11 +185,14 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
 
     async def forget_user(self, user_key: str) -> int:
         conversation_keys = [
-            key for key, row in self._conversations.items() if user_key_of(row) == user_key
+            key for key, row in self._conversations.items() if user_key_of(key, row) == user_key
         ]
         for key in conversation_keys:
             del self._conversations[key]
-        removed = len(conversation_keys) + (self._users.pop(user_key, None) is not None)
+        user_row = self._users.pop(user_key, None)
+        if user_row is not None:
+            self._user_rows.give_back(user_row)
+        removed = len(conversation_keys) + (user_row is not None)
         removed += self._forget_jobs(user_key)
         removed += self._forget_profiles(user_key)
         return removed + self._forget_personal(user_key) + self._forget_inbox(user_key)

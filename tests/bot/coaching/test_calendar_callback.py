@@ -82,3 +82,41 @@ async def test_an_actions_messages_follow_the_next_thing_said_and_precede_the_ne
 
     said = await chat.send(command=Command("export"))
     assert "That's all of it" in said[-1]
+
+
+async def test_a_reminder_saved_with_its_uid_keeps_it_when_moved_and_cancelled(
+    build_engine, chat_with
+):
+    """Reminders name their event's UID only when the job key does not give it; those saved
+    before (2026-12-05) name it always, and that UID is the one moved and cancelled."""
+    from bot.store import JobSpec
+
+    engine = await build_engine()
+    chat = chat_with(engine, time_zone="Europe/Berlin")
+    await chat.send(command=Command("start"))
+    for text in ("at work", "tomorrow 18:30", "+1 415 555 0100"):
+        await chat.say(text)
+    [job] = await engine.store.pending_jobs(chat.ref.user_key)
+    assert job.payload["calendar"] == {"sequence": 0}  # the UID comes from the key
+    saved_before = {**job.payload, "calendar": {"uid": "earlier@recruiter-coach", "sequence": 0}}
+    await engine.store.schedule_jobs(
+        (
+            JobSpec(
+                job.kind, job.due_at, job.user_key, job.conversation_key, saved_before, job.job_key
+            ),
+        )
+    )
+
+    await chat.send(command=Command("callback"))
+    await chat.press("move")
+    await chat.say("tomorrow 19:45")
+    await chat.say("nothing")
+    _, moved = only_event(chat)
+    assert str(moved["UID"]) == "earlier@recruiter-coach" and int(moved["SEQUENCE"]) == 1
+
+    await chat.send(command=Command("callback"))
+    await chat.press("cancel")
+    await chat.press("yes")
+    calendar, gone = only_event(chat)
+    assert calendar["METHOD"] == "CANCEL"
+    assert str(gone["UID"]) == "earlier@recruiter-coach" and int(gone["SEQUENCE"]) == 2
