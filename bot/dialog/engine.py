@@ -141,7 +141,9 @@ class Engine:
             if handler.claims(incoming):
                 return await self._handle_elsewhere(handler, incoming)
         key = incoming.conversation.key
-        entry = self._locks.setdefault(key, _KeyLock(asyncio.Lock()))
+        entry = self._locks.get(key)
+        if entry is None:
+            entry = self._locks[key] = _KeyLock(asyncio.Lock())
         entry.users += 1
         try:
             async with entry.lock:  # one turn at a time per conversation in this process
@@ -160,7 +162,7 @@ class Engine:
             return [apology(self.renderer, incoming)]
 
     async def _handle_with_retries(self, incoming: Incoming, durable: bool) -> list[Reply]:
-        conflicts, busy = 0, Backoff(None if durable else BUSY_RETRY_SECONDS)
+        conflicts, busy = 0, None  # the backoff is made when the database is first busy
         while conflicts < MAX_CONFLICT_RETRIES:
             try:
                 return await self._handle_once(incoming, durable)
@@ -171,8 +173,10 @@ class Engine:
             except Exception as exc:  # never raise to an adapter
                 # A busy database (no pooled connection free, a lock timeout) is load, not a
                 # fault: nothing was saved, so the turn runs again a little later.
-                if is_busy(exc) and await busy.wait():
-                    continue
+                if is_busy(exc):
+                    busy = busy or Backoff(None if durable else BUSY_RETRY_SECONDS)
+                    if await busy.wait():
+                        continue
                 log_failure(logger, incoming, exc)
                 return [apology(self.renderer, incoming)]
         logger.error(
@@ -188,8 +192,11 @@ class Engine:
         ref = incoming.conversation
         stored = await self.store.load_conversation(ref.key)
         state = ConversationState.from_json(stored.state) if stored else ConversationState()
-        await self.versions.load(state)
-        turn = await self._prepare_turn(incoming, state)
+        if not self.versions.all_loaded(state):
+            await self.versions.load(state)
+        turn = self._new_turn(incoming, state)
+        if not state.active and incoming.timeout_token is None:
+            await self.greeting.greet(turn)
         await turn.run()
         if turn.show_privacy_notice:
             turn.replies.insert(0, _privacy_notice(self.renderer, turn, ref.platform))
@@ -197,25 +204,27 @@ class Engine:
         return turn.replies
 
     async def _prepare_turn(self, incoming: Incoming, state: ConversationState) -> Turn:
-        now = self.clock()
-        zone = incoming.user.time_zone or state.time_zone
-        turn = Turn(
+        """The turn for ``incoming`` on ``state``, greeted when the conversation starts."""
+        turn = self._new_turn(incoming, state)
+        if not state.active and incoming.timeout_token is None:
+            await self.greeting.greet(turn)
+        return turn
+
+    def _new_turn(self, incoming: Incoming, state: ConversationState) -> Turn:
+        return Turn(
             self.catalog,
             incoming,
             state,
             ActionContext(
                 conversation=incoming.conversation,
-                now=now,
-                time_zone=zone,
+                now=self.clock(),
+                time_zone=incoming.user.time_zone or state.time_zone,
                 store=self.store,
                 user=incoming.user,
                 renderer=self.renderer,
             ),
             self.step_listener,
         )
-        if not state.active and incoming.timeout_token is None:
-            await self.greeting.greet(turn)
-        return turn
 
     def privacy_notice_version(self, platform: str) -> str:
         """The version of the privacy notice shown on ``platform`` (see :class:`UserGreeting`)."""
@@ -239,7 +248,8 @@ class Engine:
                     )
                 )
             return
-        await self.versions.save(turn.state)
+        if not self.versions.all_saved(turn.state):
+            await self.versions.save(turn.state)
         await self.store.commit_turn(
             TurnCommit(
                 conversation_key=ref.key,
@@ -254,7 +264,8 @@ class Engine:
                 replies=replies_to_json(turn.replies) if durable else None,
             )
         )
-        await self.greeting.remember(ref, turn)
+        if turn.show_privacy_notice or turn.new_user_time_zone:  # else nothing to remember
+            await self.greeting.remember(ref, turn)
 
     # -- flows and topics ---------------------------------------------------------------------
 

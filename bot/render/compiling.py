@@ -20,6 +20,7 @@ from jinja2.environment import TemplateExpression
 from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from bot.render.plain_expressions import PlainFirst, plain_expression
 from bot.render.sources import StaticText, split_variations
 
 __all__ = (
@@ -124,6 +125,13 @@ class LazyExpression:
         expr = self._expr
         if isinstance(expr, str):
             expr = parse_expression(self._env, expr)
+        plain = plain_expression(expr)
+        tree = expr
+        if plain is not None:  # most conditions: the same value without a Jinja context
+            return PlainFirst(plain, lambda: self._jinja(tree))
+        return self._jinja(expr)
+
+    def _jinja(self, expr: nodes.Expr) -> Callable[..., object]:
         body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
         template = self._env.from_string(nodes.Template(body, lineno=1))
         template.globals = dict(template.globals)  # see compile_variation: a dict renders faster
