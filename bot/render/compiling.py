@@ -20,7 +20,7 @@ from jinja2.environment import TemplateExpression
 from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from bot.render.plain_expressions import PlainFirst, plain_expression
+from bot.render.plain import PlainFirst, PlainTemplate, plain_expression, plain_template
 from bot.render.sources import StaticText, split_variations
 
 __all__ = (
@@ -38,7 +38,7 @@ _COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 
 def compile_variation(
     env: ImmutableSandboxedEnvironment, source: str, name: str | None, filename: str | None = None
-) -> Template | StaticText:
+) -> Template | PlainTemplate | StaticText:
     # What Environment.get_template does for a file, but for one variation of it.
     try:
         code = env.compile(source, name=name, filename=filename)
@@ -48,8 +48,11 @@ def compile_variation(
     # ChainMap copies several times slower (the largest single cost of a short render).
     template = env.template_class.from_code(env, code, dict(env.globals))
     without_comments = _COMMENT.sub("", source)
-    if "{{" in without_comments or "{%" in without_comments:
+    if "{%" in without_comments:
         return template
+    if "{{" in without_comments:  # only printed names? rendered without Jinja (bot.render.plain)
+        tree = env.parse(source, name=name, filename=filename)
+        return plain_template(tree, template) or template
     return StaticText(template.render().strip())
 
 

@@ -1,27 +1,30 @@
-"""Plain Python for the simplest flow expressions: names, constants, comparisons, and/or/not.
+"""Plain Python for the simplest Jinja: flow expressions of names, constants, comparisons and
+and/or/not, and template texts that only print names (``{{ reason }}``).
 
-Most conditions and values in flows are of this kind (``interest == "interested"``,
+Most conditions and values in flows are of the first kind (``interest == "interested"``,
 ``"declined"``, ``true``, ``has_other_call and other_call_count > 1``). Jinja runs each of them
 as a small template: a new context and a render function, several microseconds a turn. Jinja
 compiles these nodes to the very same Python operators (the sandbox intercepts no operator by
 default), so a closure over the parsed tree gives the same value; :func:`plain_expression`
-builds one, and :class:`PlainFirst` runs it.
+builds one, and :class:`PlainFirst` runs it. Likewise a text whose only Jinja is ``{{ name }}``
+is its text with each value put through the environment's ``finalize`` (the escaper), as
+Jinja's code does (:func:`plain_template`).
 
 Only the happy path is taken over: a name the variables do not hold (an error in Jinja, with
-``StrictUndefined``, or one of Jinja's globals) makes the closure give up, and Jinja evaluates
-the expression as before, with its own error. Anything else (filters, tests, attributes, calls,
-literals of lists) is never made plain.
+``StrictUndefined``, or one of Jinja's globals) makes the plain version give up, and Jinja
+evaluates or renders as before, with its own error. Anything else (filters, tests, attributes,
+calls, literals of lists, tags) is never made plain.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from jinja2 import nodes
+from jinja2 import Template, nodes
 
 from bot.errors import CoachError
 
-__all__ = ("PlainFirst", "plain_expression")
+__all__ = ("PlainFirst", "PlainTemplate", "plain_expression", "plain_template")
 
 Evaluate = Callable[[Mapping[str, object]], object]
 
@@ -108,3 +111,54 @@ class PlainFirst:
             if jinja is None:
                 jinja = self._jinja = self._build()
             return jinja(variables)
+
+
+class PlainTemplate:
+    """A text that only prints names: literal parts and finalized values, joined.
+
+    ``texts`` has one more item than ``names``: text, value, text, ..., text.
+    """
+
+    __slots__ = ("_finalize", "_jinja", "_names", "_texts")
+
+    def __init__(
+        self,
+        texts: tuple[str, ...],
+        names: tuple[str, ...],
+        finalize: Callable[[object], object],
+        jinja: Template,
+    ) -> None:
+        self._texts = texts
+        self._names = names
+        self._finalize = finalize
+        self._jinja = jinja
+
+    def render(self, variables: Mapping[str, object]) -> str:
+        texts, finalize = self._texts, self._finalize
+        out = [texts[0]]
+        for index, name in enumerate(self._names, 1):
+            if name not in variables:  # Jinja's globals, or its error for an undefined name
+                return self._jinja.render(variables)
+            out.append(str(finalize(variables[name])))
+            out.append(texts[index])
+        return "".join(out)
+
+
+def plain_template(tree: nodes.Template, template: Template) -> PlainTemplate | None:
+    """The plain form of a parsed text whose only Jinja is ``{{ name }}``, or None."""
+    texts, names = [""], []
+    for node in tree.body:
+        if not isinstance(node, nodes.Output):
+            return None
+        for child in node.nodes:
+            if isinstance(child, nodes.TemplateData):
+                texts[-1] += child.data
+            elif isinstance(child, nodes.Name) and child.ctx == "load":
+                names.append(child.name)
+                texts.append("")
+            else:
+                return None
+    finalize = template.environment.finalize
+    if finalize is None:  # every environment of the renderer has one (the escaper)
+        return None
+    return PlainTemplate(tuple(texts), tuple(names), finalize, template)
