@@ -18,7 +18,7 @@ from bot.store import JobSpec
 __all__ = ("ask", "form_group", "offer_topics", "options", "reprompt", "token_target")
 
 
-async def ask(
+def ask(
     turn: TurnCore,
     step: AskStep,
     *,
@@ -46,7 +46,7 @@ async def ask(
         _arm_timeout(turn, step)
 
 
-async def reprompt(turn: TurnCore, *, fresh: bool = False, command: str = "") -> None:
+def reprompt(turn: TurnCore, *, fresh: bool = False, command: str = "") -> None:
     """The current question again (a ``fresh`` number after ``back``), or the idle prompt."""
     if not turn.state.active:
         if command:
@@ -54,7 +54,7 @@ async def reprompt(turn: TurnCore, *, fresh: bool = False, command: str = "") ->
         return
     step = turn.current_step()
     if isinstance(step, AskStep):
-        await ask(turn, step, again=not fresh)
+        ask(turn, step, again=not fresh)
 
 
 def offer_topics(turn: TurnCore) -> None:

@@ -58,13 +58,16 @@ class TurnCore:
     # -- where the conversation is ------------------------------------------------------------
 
     def current_flow(self) -> Flow:
-        return self.catalog.flow_of(self.state.top)
+        return self.catalog.flow_of(self.state.stack[-1])
 
     def current_step(self) -> Step:
-        return self.current_flow().steps[self.state.top.step]
+        frame = self.state.stack[-1]
+        # the pinned version, loaded (the usual case), else the catalog's fallback
+        flow = self.catalog.registry.by_version.get(frame.version) or self.catalog.flow_of(frame)
+        return flow.steps[frame.step]
 
     def count(self, step_id: str, event: str) -> None:
-        self.funnel.append((self.state.top.flow, step_id, event))
+        self.funnel.append((self.state.stack[-1].flow, step_id, event))
 
     # -- moving (without running: bot.dialog.advance runs the steps) ---------------------------
 
