@@ -67,7 +67,9 @@ MAX_CONFLICT_RETRIES = 8
 
 
 def _privacy_notice(renderer: TemplateRenderer, turn: Turn, platform: str) -> Reply:
-    context = turn.template_context({})
+    def context() -> dict[str, object]:  # built only if the notice is not a fixed text
+        return turn.template_context({})
+
     return Reply(
         renderer.render(platform=platform, context=context, seed=0, template=PRIVACY_NOTICE)
     )

@@ -32,7 +32,7 @@ def run_step(turn: TurnCore, step: Step) -> None:
         turn.move(turn.branch_target(step))
     elif isinstance(step, SetStep):
         for slot, expression in step.assignments:
-            turn.state.assign(slot, expression.evaluate(turn.template_context({})))
+            turn.state.assign(slot, expression.evaluate(turn.variables({})))
         turn.move(step.next)
     elif isinstance(step, CallStep):
         turn.push(step.flow)
@@ -44,7 +44,7 @@ def run_step(turn: TurnCore, step: Step) -> None:
         if step.message is not None:
             turn.say(step.message)
         result = step.result
-        turn.finish(None if result is None else result.evaluate(turn.template_context({})))
+        turn.finish(None if result is None else result.evaluate(turn.variables({})))
     elif isinstance(step, ActionStep):
         raise TypeError("an action step runs with run_action")
 
@@ -53,7 +53,7 @@ async def run_action(turn: TurnCore, step: ActionStep) -> None:
     spec = turn.catalog.actions.get(step.action)
     if spec is None:  # the loader checks this; a flow kept from an older version may not
         raise ActionError(f"the action {step.action!r} is not registered")
-    context = turn.template_context({})
+    context = turn.variables({})
     inputs = {name: expression.evaluate(context) for name, expression in step.inputs}
     try:
         outputs = await spec.function(turn.context, inputs)
