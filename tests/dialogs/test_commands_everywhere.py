@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -375,6 +376,40 @@ def test_help_speaks_the_platforms_words(dialogs: Dialogs, platform: str, words:
         assert f"{command}" in text
     other = "press a button" if platform == "console" else "type the number"
     assert other not in text.casefold()
+
+
+# Texts that ask the person to press a button need a console version in
+# dialogs/templates/console/. These speak of buttons elsewhere: the share card's (posted on Slack
+# or Discord; the introduction says people will answer the card with one), the "posted" result
+# (never reached in the console), and a stale button (only a button can be stale).
+BUTTONS_ELSEWHERE = {"share_card", "share_intro", "share_result", "share_ack", "coach_stale"}
+
+
+def test_no_text_the_console_shows_asks_to_press_a_button(dialogs: Dialogs) -> None:
+    common = SHIPPED / "templates" / "common"
+    console = SHIPPED / "templates" / "console"
+    speak_of_buttons = {
+        path.stem
+        for path in common.glob("*.j2")
+        if re.search(
+            r"\bpress(es|ed|ing)?\b|\bbuttons?\b", path.read_text(encoding="utf-8"), re.IGNORECASE
+        )
+    }
+    without_console_words = {
+        name
+        for name in speak_of_buttons - BUTTONS_ELSEWHERE
+        if not (console / f"{name}.j2").exists()
+    }
+    assert without_console_words == set()
+    offer = to_plain(
+        dialogs.renderer.render(
+            platform="console",
+            context={"topic": "Is this recruiter real?"},
+            seed=0,
+            template="coach_switch_offer",
+        )
+    )
+    assert "type the number" in offer and "press" not in offer.casefold()
 
 
 def test_every_question_that_gives_up_explains_why_and_back_returns_to_it(

@@ -553,6 +553,6 @@ def test_a_long_message_is_checked_quickly(text: str) -> None:
     import time
 
     check(asked_for="warm-up: acme.com, 0906 123 4567")
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the machine's load does not count
     check(company="Acme", asked_for=text[:2000])
-    assert time.perf_counter() - started < 1.0  # about 0.1 s on the dev container
+    assert time.process_time() - started < 1.0  # about 0.1 s on the dev container

@@ -114,7 +114,7 @@ def test_the_docs_show_the_current_table() -> None:
 def test_each_case_is_checked_in_well_under_a_second() -> None:
     import time
 
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the machine's load does not count
     for case in CASES:
         check_recruiter(case.report)
-    assert (time.perf_counter() - started) / len(CASES) < 0.2
+    assert (time.process_time() - started) / len(CASES) < 0.2
