@@ -196,7 +196,7 @@ class Engine:
         state = ConversationState.from_json(stored.state) if stored else ConversationState()
         if not self.versions.all_loaded(state):
             await self.versions.load(state)
-        turn = self._new_turn(incoming, state)
+        turn = _new_turn(self, incoming, state)
         if not state.active and incoming.timeout_token is None:
             await self.greeting.greet(turn)
         await turn.run()
@@ -207,26 +207,10 @@ class Engine:
 
     async def _prepare_turn(self, incoming: Incoming, state: ConversationState) -> Turn:
         """The turn for ``incoming`` on ``state``, greeted when the conversation starts."""
-        turn = self._new_turn(incoming, state)
+        turn = _new_turn(self, incoming, state)
         if not state.active and incoming.timeout_token is None:
             await self.greeting.greet(turn)
         return turn
-
-    def _new_turn(self, incoming: Incoming, state: ConversationState) -> Turn:
-        return Turn(
-            self.catalog,
-            incoming,
-            state,
-            ActionContext(
-                conversation=incoming.conversation,
-                now=self.clock(),
-                time_zone=incoming.user.time_zone or state.time_zone,
-                store=self.store,
-                user=incoming.user,
-                renderer=self.renderer,
-            ),
-            self.step_listener,
-        )
 
     def privacy_notice_version(self, platform: str) -> str:
         """The version of the privacy notice shown on ``platform`` (see :class:`UserGreeting`)."""
@@ -335,3 +319,20 @@ class Engine:
             template=job.payload["template"],
         )
         return ref, [Reply(text, destination="dm")]
+
+
+def _new_turn(engine: Engine, incoming: Incoming, state: ConversationState) -> Turn:
+    return Turn(
+        engine.catalog,
+        incoming,
+        state,
+        ActionContext(
+            conversation=incoming.conversation,
+            now=engine.clock(),
+            time_zone=incoming.user.time_zone or state.time_zone,
+            store=engine.store,
+            user=incoming.user,
+            renderer=engine.renderer,
+        ),
+        engine.step_listener,
+    )
