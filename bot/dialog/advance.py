@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from bot.dialog.asking import ask
 from bot.dialog.core import TurnCore
-from bot.dialog.runner import run_step
+from bot.dialog.runner import run_action, run_step
 from bot.errors import CoachError
-from bot.flow.model import MAX_STEPS_PER_TURN, AskStep
+from bot.flow.model import MAX_STEPS_PER_TURN, ActionStep, AskStep
 
 __all__ = ("MAX_STEPS_PER_TURN", "FlowLoopError", "advance", "enter", "goto_step")
 
@@ -37,16 +37,19 @@ async def advance(turn: TurnCore) -> None:
     Raises:
         FlowLoopError: more than :data:`MAX_STEPS_PER_TURN` steps ran without a question.
     """
-    listener = turn.step_listener
+    listener, state = turn.step_listener, turn.state
     for _ in range(MAX_STEPS_PER_TURN):
-        if not turn.state.active:
+        if not state.stack:
             return
         step = turn.current_step()
         if listener is not None:
-            listener(turn.state.top.flow, step.id)
+            listener(state.stack[-1].flow, step.id)
         turn.count(step.id, "started")
         if isinstance(step, AskStep):
-            await ask(turn, step)
+            ask(turn, step)
             return
-        await run_step(turn, step)
+        if isinstance(step, ActionStep):  # the only kind that awaits
+            await run_action(turn, step)
+        else:
+            run_step(turn, step)
     raise FlowLoopError(f"more than {MAX_STEPS_PER_TURN} steps without a question")

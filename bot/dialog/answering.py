@@ -22,16 +22,20 @@ async def accept(turn: TurnCore, step: AskStep, values: dict[str, Any]) -> None:
     for slot, value in values.items():
         state.assign(slot, value)
     state.attempts = 0
-    option = next(
-        (
-            c
-            for c in step.choices
-            if c.id == values.get(step.slot)
-            or (step.kind == "yesno" and c.id == ("yes" if values.get(step.slot) else "no"))
-        ),
-        None,
-    )
-    await goto_step(turn, (option.next if option and option.next else None) or step.next)
+    await goto_step(turn, _chosen_next(step, values) or step.next)
+
+
+def _chosen_next(step: AskStep, values: dict[str, Any]) -> str | None:
+    """Where the option answered leads, if it leads anywhere of its own."""
+    if not step.choices:
+        return None
+    answer = values.get(step.slot)
+    # a yes/no question's options are "yes" and "no"; its answer is a bool
+    wanted = ("yes" if answer else "no") if step.kind == "yesno" else None
+    for choice in step.choices:
+        if choice.id == answer or choice.id == wanted:
+            return choice.next
+    return None
 
 
 async def refuse(
@@ -60,4 +64,4 @@ async def refuse(
         return
     if offer is not None:
         turn.replies.append(offer)
-    await reprompt(turn)
+    reprompt(turn)

@@ -18,7 +18,7 @@ from bot.store import JobSpec
 __all__ = ("ask", "form_group", "offer_topics", "options", "reprompt", "token_target")
 
 
-async def ask(
+def ask(
     turn: TurnCore,
     step: AskStep,
     *,
@@ -35,18 +35,18 @@ async def ask(
     if not again:
         state.seq += 1
     version = state.top.version[:6]
-    choices = (
-        tuple(
-            Choice(c.id, c.label, f"{state.seq}.{version}.{c.id}", c.style) for c in options(step)
-        )
-        + turn.extra_choices
-    )
+    choices = turn.extra_choices
+    if step.choices or step.kind == "scale":  # else no buttons: skip building none
+        prefix = f"{state.seq}.{version}."
+        buttons = [Choice(c.id, c.label, prefix + c.id, c.style) for c in options(step)]
+        choices = (*buttons, *choices)
     form = None if step.form is None else _form(turn, step, version, form_errors)
     turn.replies.append(Reply(turn.render(step.prompt), choices=choices, form=form))
-    _arm_timeout(turn, step)
+    if state.timeout_armed or step.timeout_seconds:
+        _arm_timeout(turn, step)
 
 
-async def reprompt(turn: TurnCore, *, fresh: bool = False, command: str = "") -> None:
+def reprompt(turn: TurnCore, *, fresh: bool = False, command: str = "") -> None:
     """The current question again (a ``fresh`` number after ``back``), or the idle prompt."""
     if not turn.state.active:
         if command:
@@ -54,7 +54,7 @@ async def reprompt(turn: TurnCore, *, fresh: bool = False, command: str = "") ->
         return
     step = turn.current_step()
     if isinstance(step, AskStep):
-        await ask(turn, step, again=not fresh)
+        ask(turn, step, again=not fresh)
 
 
 def offer_topics(turn: TurnCore) -> None:
@@ -133,14 +133,18 @@ def _form(
     if step.form is None:
         return None
     token = f"{turn.state.seq}.{version}.{FORM_MARK}"
-    fields = tuple(
-        FormField(
-            name=ask.slot,
-            label=ask.label or ask.slot.replace("_", " ").capitalize(),
-            kind=ask.kind,
-            options=tuple((c.id, c.label) for c in ask.choices),
-            max_length=ask.rule.max_length,
+    # The fields depend only on the flow version and the step: built once per process.
+    key = (turn.state.top.version, step.id)
+    fields = turn.catalog.form_fields.get(key)
+    if fields is None:
+        fields = turn.catalog.form_fields[key] = tuple(
+            FormField(
+                name=ask.slot,
+                label=ask.label or ask.slot.replace("_", " ").capitalize(),
+                kind=ask.kind,
+                options=tuple((c.id, c.label) for c in ask.choices),
+                max_length=ask.rule.max_length,
+            )
+            for ask in form_group(turn, step)
         )
-        for ask in form_group(turn, step)
-    )
     return Form(title=step.form, fields=fields, token=token, errors=errors)

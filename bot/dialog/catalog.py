@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.boundary import FormField
 from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD, confident_topic
 from bot.dialog.state import Frame
 from bot.flow.actions import ActionRegistry
@@ -64,6 +65,8 @@ class Catalog:
     route_threshold: float = ROUTE_THRESHOLD
     route_margin: float = ROUTE_MARGIN
     _topics: dict[str, str] = field(init=False)
+    # (flow version, step id) -> the fields of the form asked at that step (bot.dialog.asking)
+    form_fields: dict[tuple[str, str], tuple[FormField, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._topics = self.registry.topics()

@@ -79,7 +79,7 @@ async def answer_confirm(
         await accept(turn, step, {step.slot: value})
     else:
         turn.say_system("coach_confirm_when_no")
-        await reprompt(turn)
+        reprompt(turn)
     return True
 
 

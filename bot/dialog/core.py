@@ -9,7 +9,7 @@ module that imports it.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from bot.boundary import Choice, Incoming, Reply
@@ -58,13 +58,16 @@ class TurnCore:
     # -- where the conversation is ------------------------------------------------------------
 
     def current_flow(self) -> Flow:
-        return self.catalog.flow_of(self.state.top)
+        return self.catalog.flow_of(self.state.stack[-1])
 
     def current_step(self) -> Step:
-        return self.current_flow().steps[self.state.top.step]
+        frame = self.state.stack[-1]
+        # the pinned version, loaded (the usual case), else the catalog's fallback
+        flow = self.catalog.registry.by_version.get(frame.version) or self.catalog.flow_of(frame)
+        return flow.steps[frame.step]
 
     def count(self, step_id: str, event: str) -> None:
-        self.funnel.append((self.state.top.flow, step_id, event))
+        self.funnel.append((self.state.stack[-1].flow, step_id, event))
 
     # -- moving (without running: bot.dialog.advance runs the steps) ---------------------------
 
@@ -97,7 +100,7 @@ class TurnCore:
             result = None
 
     def branch_target(self, step: BranchStep) -> str | None:
-        context = self.template_context({})
+        context = self.variables({})
         for branch in step.branches:
             if branch.condition is None or branch.condition.evaluate(context):
                 return branch.target
@@ -106,24 +109,38 @@ class TurnCore:
     # -- saying things -------------------------------------------------------------------------
 
     def template_context(self, extra: dict[str, Any]) -> dict[str, Any]:
-        user = self.incoming.user
+        """What templates and expressions see: the slots, the values every context has
+        (:data:`CONTEXT_NAMES`), then ``extra``."""
         context: dict[str, Any] = dict(self.state.slots)
-        context["user"] = {
-            "name": user.display_name or "there",
-            "time_zone": self.context.time_zone,
-        }
-        now = self._now_iso
-        if now is None:
-            now = self._now_iso = self.context.now.isoformat()
-        context["now"] = now
-        context["platform"] = self.incoming.conversation.platform  # what it can do (post?)
+        context["user"] = self.context_value("user")
+        context["now"] = self.context_value("now")
+        context["platform"] = self.context_value("platform")
         context.update(extra)
         return context
+
+    def variables(self, extra: dict[str, Any]) -> TurnVariables:
+        """:meth:`template_context` as a view that looks each name up when asked: a plain
+        expression or text (bot.render.plain) reads a name or two, and needs no copy of all."""
+        return TurnVariables(self, extra)
+
+    def context_value(self, name: str) -> Any:
+        """One of :data:`CONTEXT_NAMES`."""
+        if name == "user":
+            return {
+                "name": self.incoming.user.display_name or "there",
+                "time_zone": self.context.time_zone,
+            }
+        if name == "now":
+            now = self._now_iso
+            if now is None:
+                now = self._now_iso = self.context.now.isoformat()
+            return now
+        return self.incoming.conversation.platform  # what it can do (post?)
 
     def render(self, message: Message, **extra: Any) -> str:
         return self.catalog.renderer.render(
             platform=self.incoming.conversation.platform,
-            context=lambda: self.template_context(extra),
+            context=lambda: TurnVariables(self, extra),
             seed=self._seed,
             template=message.template,
             inline=message.compiled,
@@ -146,4 +163,49 @@ class TurnCore:
         self.held.clear()
 
     def say_system(self, name: str, **extra: Any) -> None:
-        self.say(Message(template=name), **extra)
+        message = _SYSTEM_MESSAGES.get(name)
+        if message is None:  # one Message per name: it is immutable, and made every turn else
+            message = _SYSTEM_MESSAGES[name] = Message(template=name)
+        self.say(message, **extra)
+
+
+_SYSTEM_MESSAGES: dict[str, Message] = {}
+
+CONTEXT_NAMES = frozenset({"user", "now", "platform"})  # in every template context
+
+
+class TurnVariables(Mapping[str, Any]):
+    """The template context of a turn (``extra``, then :data:`CONTEXT_NAMES`, then the slots),
+    read when asked; iterating it (Jinja copies its variables) builds the whole mapping.
+
+    A view of the live state: made, read and dropped within one step, never kept.
+    """
+
+    __slots__ = ("_extra", "_turn", "_whole")
+
+    def __init__(self, turn: TurnCore, extra: dict[str, Any]) -> None:
+        self._turn = turn
+        self._extra = extra
+        self._whole: dict[str, Any] | None = None
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._extra:
+            return self._extra[name]
+        if name in CONTEXT_NAMES:
+            return self._turn.context_value(name)
+        return self._turn.state.slots[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._extra or name in CONTEXT_NAMES or name in self._turn.state.slots
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def _all(self) -> dict[str, Any]:
+        whole = self._whole
+        if whole is None:
+            whole = self._whole = self._turn.template_context(self._extra)
+        return whole

@@ -67,7 +67,9 @@ MAX_CONFLICT_RETRIES = 8
 
 
 def _privacy_notice(renderer: TemplateRenderer, turn: Turn, platform: str) -> Reply:
-    context = turn.template_context({})
+    def context() -> dict[str, object]:  # built only if the notice is not a fixed text
+        return turn.template_context({})
+
     return Reply(
         renderer.render(platform=platform, context=context, seed=0, template=PRIVACY_NOTICE)
     )
@@ -169,7 +171,9 @@ class Engine:
             if handler.claims(incoming):
                 return await self._handle_elsewhere(handler, incoming, durable)
         key = incoming.conversation.key
-        entry = self._locks.setdefault(key, _KeyLock(asyncio.Lock()))
+        entry = self._locks.get(key)
+        if entry is None:
+            entry = self._locks[key] = _KeyLock(asyncio.Lock())
         entry.users += 1
         try:
             async with entry.lock:  # one turn at a time per conversation in this process
@@ -186,7 +190,7 @@ class Engine:
         return await _run_elsewhere(handler, incoming, self.store, self.renderer, durable)
 
     async def _handle_with_retries(self, incoming: Incoming, durable: bool) -> list[Reply]:
-        conflicts, busy = 0, Backoff(None if durable else BUSY_RETRY_SECONDS)
+        conflicts, busy = 0, None  # the backoff is made when the database is first busy
         while conflicts < MAX_CONFLICT_RETRIES:
             try:
                 return await self._handle_once(incoming, durable)
@@ -197,8 +201,10 @@ class Engine:
             except Exception as exc:  # never raise to an adapter
                 # A busy database (no pooled connection free, a lock timeout) is load, not a
                 # fault: nothing was saved, so the turn runs again a little later.
-                if is_busy(exc) and await busy.wait():
-                    continue
+                if is_busy(exc):
+                    busy = busy or Backoff(None if durable else BUSY_RETRY_SECONDS)
+                    if await busy.wait():
+                        continue
                 log_failure(logger, incoming, exc)
                 return [apology(self.renderer, incoming)]
         logger.error(
@@ -214,8 +220,11 @@ class Engine:
         ref = incoming.conversation
         stored = await self.store.load_conversation(ref.key)
         state = ConversationState.from_json(stored.state) if stored else ConversationState()
-        await self.versions.load(state)
-        turn = await self._prepare_turn(incoming, state)
+        if not self.versions.all_loaded(state):
+            await self.versions.load(state)
+        turn = _new_turn(self, incoming, state)
+        if not state.active and incoming.timeout_token is None:
+            await self.greeting.greet(turn)
         await turn.run()
         if turn.show_privacy_notice:
             turn.replies.insert(0, _privacy_notice(self.renderer, turn, ref.platform))
@@ -223,22 +232,8 @@ class Engine:
         return turn.replies
 
     async def _prepare_turn(self, incoming: Incoming, state: ConversationState) -> Turn:
-        now = self.clock()
-        zone = incoming.user.time_zone or state.time_zone
-        turn = Turn(
-            self.catalog,
-            incoming,
-            state,
-            ActionContext(
-                conversation=incoming.conversation,
-                now=now,
-                time_zone=zone,
-                store=self.store,
-                user=incoming.user,
-                renderer=self.renderer,
-            ),
-            self.step_listener,
-        )
+        """The turn for ``incoming`` on ``state``, greeted when the conversation starts."""
+        turn = _new_turn(self, incoming, state)
         if not state.active and incoming.timeout_token is None:
             await self.greeting.greet(turn)
         return turn
@@ -265,7 +260,8 @@ class Engine:
                     )
                 )
             return
-        await self.versions.save(turn.state)
+        if not self.versions.all_saved(turn.state):
+            await self.versions.save(turn.state)
         await self.store.commit_turn(
             TurnCommit(
                 conversation_key=ref.key,
@@ -280,7 +276,8 @@ class Engine:
                 replies=replies_to_json(turn.replies) if durable else None,
             )
         )
-        await self.greeting.remember(ref, turn)
+        if turn.show_privacy_notice or turn.new_user_time_zone:  # else nothing to remember
+            await self.greeting.remember(ref, turn)
 
     # -- flows and topics ---------------------------------------------------------------------
 
@@ -348,3 +345,20 @@ class Engine:
             template=job.payload["template"],
         )
         return ref, [Reply(text, destination="dm")]
+
+
+def _new_turn(engine: Engine, incoming: Incoming, state: ConversationState) -> Turn:
+    return Turn(
+        engine.catalog,
+        incoming,
+        state,
+        ActionContext(
+            conversation=incoming.conversation,
+            now=engine.clock(),
+            time_zone=incoming.user.time_zone or state.time_zone,
+            store=engine.store,
+            user=incoming.user,
+            renderer=engine.renderer,
+        ),
+        engine.step_listener,
+    )

@@ -53,13 +53,16 @@ class UserGreeting:
         long as it takes."""
         if not (turn.show_privacy_notice or turn.new_user_time_zone):
             return
-        busy = Backoff(limit=None)
+        busy = None  # made when the database is first busy
         while True:
             try:
                 await self._save_user(ref, turn)
                 return
             except Exception as exc:
-                if not (is_busy(exc) and await busy.wait()):
+                if not is_busy(exc):
+                    raise
+                busy = busy or Backoff(limit=None)
+                if not await busy.wait():
                     raise
 
     async def _save_user(self, ref: ConversationRef, turn: Turn) -> None:

@@ -21,7 +21,7 @@ async def pressed(turn: TurnCore, token: str) -> None:
     option = next((c for c in found if c.id == choice_id), None)
     if not isinstance(step, AskStep) or option is None:
         turn.say_system("coach_stale")
-        await reprompt(turn)
+        reprompt(turn)
         return
     value: Any = option.id if step.kind == "choice" else option.id == "yes"
     if step.kind == "choice" and step.rule.max is not None and step.rule.max > 1:

@@ -69,12 +69,12 @@ async def command(turn: TurnCore, name: str, args: str) -> None:
         if not went_back:
             turn.say_system("coach_no_back")
         # a new number for the earlier question: buttons of the later one must go stale
-        await reprompt(turn, fresh=went_back, command=name)
+        reprompt(turn, fresh=went_back, command=name)
     elif name == "help":
         turn.say_system("coach_help")
-        await reprompt(turn, command=name)
+        reprompt(turn, command=name)
     else:  # repeat, or anything unknown: show where we are
-        await reprompt(turn, command=name)
+        reprompt(turn, command=name)
 
 
 async def _ask_question(turn: TurnCore, text: str) -> None:

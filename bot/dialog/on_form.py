@@ -22,7 +22,7 @@ async def submitted(turn: TurnCore, values: tuple[tuple[str, str], ...]) -> None
         or token_target(turn, turn.incoming.choice_token) != FORM_MARK
     ):
         turn.say_system("coach_stale")
-        await reprompt(turn)
+        reprompt(turn)
         return
     group = form_group(turn, step)
     given = dict(values)
@@ -45,7 +45,7 @@ async def submitted(turn: TurnCore, values: tuple[tuple[str, str], ...]) -> None
             errors.append((asked.slot, outcome.reason))
     if errors:
         turn.say_system("coach_invalid", reason=errors[0][1])
-        await ask(turn, step, again=True, form_errors=tuple(errors))
+        ask(turn, step, again=True, form_errors=tuple(errors))
         return
     if guessed is not None:
         ask_to_confirm(turn, guessed, form=parsed)

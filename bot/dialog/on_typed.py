@@ -50,7 +50,7 @@ async def typed(turn: TurnCore, text: str) -> None:
     listed = None if flow_id is None else _listed_choice(turn, step, flow_id)
     if flow_id is not None and listed is not None:  # not a wrong answer: point at it
         turn.replies.append(_pointer(turn, flow_id, listed))
-        await reprompt(turn)
+        reprompt(turn)
         return
     offer = None if flow_id is None else _switch_offer(turn, flow_id)
     await refuse(turn, step, outcome.reason, unparsed, offer)

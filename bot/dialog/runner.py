@@ -17,13 +17,14 @@ from bot.flow.model import (
     Step,
 )
 
-__all__ = ("run_step",)
+__all__ = ("run_action", "run_step")
 
 logger = logging.getLogger(__name__)
 
 
-async def run_step(turn: TurnCore, step: Step) -> None:
-    """Run one step and move the conversation to whatever comes next."""
+def run_step(turn: TurnCore, step: Step) -> None:
+    """Run one step that is not an action (:func:`run_action` awaits those) and move the
+    conversation to whatever comes next."""
     if isinstance(step, SayStep):
         turn.say(step.message)
         turn.move(step.next)
@@ -31,28 +32,28 @@ async def run_step(turn: TurnCore, step: Step) -> None:
         turn.move(turn.branch_target(step))
     elif isinstance(step, SetStep):
         for slot, expression in step.assignments:
-            turn.state.assign(slot, expression.evaluate(turn.template_context({})))
+            turn.state.assign(slot, expression.evaluate(turn.variables({})))
         turn.move(step.next)
     elif isinstance(step, CallStep):
         turn.push(step.flow)
     elif isinstance(step, GotoStep):
         turn.state.stack.pop()
         turn.push(step.flow, step.step)
-    elif isinstance(step, ActionStep):
-        await _run_action(turn, step)
     elif isinstance(step, EndStep):
         turn.release()  # the closing line comes after an action's messages (an export)
         if step.message is not None:
             turn.say(step.message)
-        context = turn.template_context({})
-        turn.finish(step.result.evaluate(context) if step.result else None)
+        result = step.result
+        turn.finish(None if result is None else result.evaluate(turn.variables({})))
+    elif isinstance(step, ActionStep):
+        raise TypeError("an action step runs with run_action")
 
 
-async def _run_action(turn: TurnCore, step: ActionStep) -> None:
+async def run_action(turn: TurnCore, step: ActionStep) -> None:
     spec = turn.catalog.actions.get(step.action)
     if spec is None:  # the loader checks this; a flow kept from an older version may not
         raise ActionError(f"the action {step.action!r} is not registered")
-    context = turn.template_context({})
+    context = turn.variables({})
     inputs = {name: expression.evaluate(context) for name, expression in step.inputs}
     try:
         outputs = await spec.function(turn.context, inputs)

@@ -38,6 +38,18 @@ class PinnedVersions:
         self.actions = actions
         self._saved: set[str] = set()  # flow sources this process made sure are stored
 
+    def all_saved(self, state: ConversationState) -> bool:
+        """Whether every version the state runs on is stored already (the usual case: then
+        :meth:`save` has nothing to do)."""
+        saved = self._saved
+        return all(frame.version in saved for frame in state.stack)
+
+    def all_loaded(self, state: ConversationState) -> bool:
+        """Whether every version the state runs on is compiled already (:meth:`load` need not
+        run)."""
+        loaded = self.registry.by_version
+        return all(frame.version in loaded for frame in state.stack)
+
     async def save(self, state: ConversationState) -> None:
         """Keep the source of every flow version a conversation runs on, so that it can go on
         on that version after the flows change. Saved on first use rather than at start-up."""

@@ -3,7 +3,8 @@
 - :mod:`~bot.render.markup` the neutral markup every message is written in, and its escaper;
 - :mod:`~bot.render.templates` finding, checking and rendering templates per platform, in the
   sandbox (:mod:`~bot.render.fallback`: the coach's own messages a content folder lacks;
-  :mod:`~bot.render.compiling`: one text's compilation and checks; :mod:`~bot.render.filters`:
+  :mod:`~bot.render.compiling`: one text's compilation and checks; :mod:`~bot.render.plain`:
+  plain Python for expressions and texts that need no Jinja context; :mod:`~bot.render.filters`:
   ``markup``, ``phone``, ``when`` and the escaping ``finalize``);
 - :mod:`~bot.render.sources` template files, variations and fixed texts without Jinja, so a
   start whose first messages are fixed never imports it;

@@ -20,6 +20,7 @@ from jinja2.environment import TemplateExpression
 from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from bot.render.plain import PlainFirst, PlainTemplate, plain_expression, plain_template
 from bot.render.sources import StaticText, split_variations
 
 __all__ = (
@@ -37,7 +38,7 @@ _COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 
 def compile_variation(
     env: ImmutableSandboxedEnvironment, source: str, name: str | None, filename: str | None = None
-) -> Template | StaticText:
+) -> Template | PlainTemplate | StaticText:
     # What Environment.get_template does for a file, but for one variation of it.
     try:
         code = env.compile(source, name=name, filename=filename)
@@ -47,8 +48,11 @@ def compile_variation(
     # ChainMap copies several times slower (the largest single cost of a short render).
     template = env.template_class.from_code(env, code, dict(env.globals))
     without_comments = _COMMENT.sub("", source)
-    if "{{" in without_comments or "{%" in without_comments:
+    if "{%" in without_comments:
         return template
+    if "{{" in without_comments:  # only printed names? rendered without Jinja (bot.render.plain)
+        tree = env.parse(source, name=name, filename=filename)
+        return plain_template(tree, template) or template
     return StaticText(template.render().strip())
 
 
@@ -124,6 +128,13 @@ class LazyExpression:
         expr = self._expr
         if isinstance(expr, str):
             expr = parse_expression(self._env, expr)
+        plain = plain_expression(expr)
+        tree = expr
+        if plain is not None:  # most conditions: the same value without a Jinja context
+            return PlainFirst(plain, lambda: self._jinja(tree))
+        return self._jinja(expr)
+
+    def _jinja(self, expr: nodes.Expr) -> Callable[..., object]:
         body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
         template = self._env.from_string(nodes.Template(body, lineno=1))
         template.globals = dict(template.globals)  # see compile_variation: a dict renders faster

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from bot.render.conditions import BUILTIN_TESTS
 from bot.render.filters import BUILTIN_FILTERS, Escaper, TrustedText, build_environment, not_found
@@ -51,10 +51,13 @@ if TYPE_CHECKING:
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     from bot.render.fallback import FallbackLoader
+    from bot.render.plain import PlainTemplate
 
 __all__ = ("COMMON", "InlineTemplate", "TemplateRenderer", "TrustedText")
 
 COMMON = "common"  # the folder every platform falls back to
+# One compiled text: Jinja's, plain (only printed names: bot.render.plain) or fixed.
+Variation: TypeAlias = "Template | PlainTemplate | StaticText"
 SUFFIX = ".j2"
 
 
@@ -70,7 +73,7 @@ class InlineTemplate:
         self.sources = sources
         self.name = name
         # Keyed by the platform's environment: the escaper is compiled into the template code.
-        self._compiled: dict[ImmutableSandboxedEnvironment, tuple[Template | StaticText, ...]] = {}
+        self._compiled: dict[ImmutableSandboxedEnvironment, tuple[Variation, ...]] = {}
         # Fixed texts are the same on every platform and need no Jinja; () when one is not fixed.
         self._static: tuple[StaticText, ...] | None = None
 
@@ -123,7 +126,7 @@ class TemplateRenderer:
         # per render and a lookup per {{ }}; this costs one compile per platform, once.
         self._envs: dict[str, ImmutableSandboxedEnvironment] = {}
         self._checks_env: ImmutableSandboxedEnvironment | None = None
-        self._cache: dict[tuple[str, str], tuple[Template | StaticText, ...]] = {}
+        self._cache: dict[tuple[str, str], tuple[Variation, ...]] = {}
 
     @property
     def _check_env(self) -> ImmutableSandboxedEnvironment:
@@ -296,7 +299,7 @@ class TemplateRenderer:
     def _build_env(self, escaper: Escaper) -> ImmutableSandboxedEnvironment:
         return build_environment(self._loader, escaper, self._filters, self._tests)
 
-    def _resolve(self, platform: str, name: str) -> tuple[Template | StaticText, ...]:
+    def _resolve(self, platform: str, name: str) -> tuple[Variation, ...]:
         tried = [f"{platform}/{name}{SUFFIX}", f"{COMMON}/{name}{SUFFIX}"]
         for path in tried:
             found = self._files.find(path)
@@ -313,14 +316,12 @@ class TemplateRenderer:
 
     def _compile(
         self, platform: str, text: str, name: str | None, filename: str | None = None
-    ) -> Template | StaticText:
+    ) -> Variation:
         from bot.render.compiling import compile_variation
 
         return compile_variation(self._env(platform), text, name, filename)
 
-    def _inline_variations(
-        self, platform: str, inline: InlineTemplate
-    ) -> tuple[Template | StaticText, ...]:
+    def _inline_variations(self, platform: str, inline: InlineTemplate) -> tuple[Variation, ...]:
         static = inline.static_variations()
         if static:
             return static
