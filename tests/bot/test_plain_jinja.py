@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from jinja2 import Template
+from jinja2 import Template, Undefined
 from jinja2.environment import TemplateExpression
 from jinja2.exceptions import UndefinedError
 
@@ -47,11 +47,17 @@ def renderer() -> TemplateRenderer:
 
 
 def outcome(function: object, variables: dict[str, object]) -> object:
-    """The value, or the type of the error raised."""
+    """The value, or the type of the error raised.
+
+    Jinja can return an undefined value without raising (``x <= 2 or missing`` with ``x == 3``);
+    StrictUndefined raises ``UndefinedError`` at its first use (a condition's truth, a slot's
+    value), which the plain version raises at once: the same outcome for the caller.
+    """
     try:
-        return function(variables)  # type: ignore[operator]
+        value = function(variables)  # type: ignore[operator]
     except Exception as exc:
         return type(exc)
+    return UndefinedError if isinstance(value, Undefined) else value
 
 
 @settings(max_examples=120, deadline=None)
