@@ -56,6 +56,10 @@ async def typed(turn: TurnCore, text: str) -> None:
     await refuse(turn, step, outcome.reason, unparsed, offer)
 
 
+# Commands that ask the same question again (the time-zone one, since the zone is still unknown).
+_STAYING_COMMANDS = frozenset({"help", "repeat"})
+
+
 async def typed_time_zone(turn: TurnCore, text: str) -> None:
     """The answer to "which time zone are you in?", asked before a date-time question.
 
@@ -67,7 +71,9 @@ async def typed_time_zone(turn: TurnCore, text: str) -> None:
     state = turn.state
     word = command_in(text)
     if word is not None:
-        state.pending = state.held = None
+        state.pending = None
+        if word not in _STAYING_COMMANDS:  # the question is left: the time typed ahead goes too
+            state.held = None
         await command(turn, word, "")
         return
     zone = parse_time_zone(text)
