@@ -127,10 +127,15 @@ async def _typed_instead(turn: TurnCore, step: AskStep, text: str) -> None:
 
 
 def _asked_topic(turn: TurnCore, text: str) -> str | None:
-    """The other topic a question typed instead of an answer is confidently about, if any."""
-    if not (text.rstrip().endswith("?") or len(text.split()) >= 4):
+    """The other topic a question typed instead of an answer is confidently about, if any: a
+    question, or a topic's own word (``check``, ``callback``), which the help lists."""
+    words = text.split()
+    if len(words) == 1:
+        flow_id = turn.catalog.flow_for_topic(words[0].rstrip("?!."))
+    elif text.rstrip().endswith("?") or len(words) >= 4:
+        flow_id = turn.catalog.confident_flow(text)
+    else:
         return None
-    flow_id = turn.catalog.confident_flow(text)
     return None if flow_id == turn.state.top.flow else flow_id
 
 
