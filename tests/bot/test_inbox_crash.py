@@ -51,20 +51,31 @@ def _store(url: str) -> Store:
     return MemoryStore() if url == "memory://" else SqlStore(url)
 
 
-async def test_replies_saved_with_the_turn_are_sent_by_the_worker_that_takes_over(
-    any_store_url: str, build_engine: Any, dialogs: Any
-) -> None:
-    store = _store(any_store_url)
+async def _three_questions(url: str, build_engine: Any, dialogs: Any) -> tuple[Store, Any]:
+    store = _store(url)
     engine = await build_engine(
         dialogs({"three": THREE_QUESTIONS}),
         store=store,
         entry_flow="three",
         clock=lambda: datetime.now(UTC),
     )
+    return store, engine
+
+
+def _two_workers(engine: Any) -> tuple[KilledAtTheSend, Recorder, Inbox, Inbox]:
+    """A worker killed at its first send, and the one that takes its work over."""
     dying, survivor = KilledAtTheSend(), Recorder()
     settings: dict[str, Any] = {"lease_seconds": 0.5, "settle_seconds": 0, "poll_seconds": 0.02}
     first = Inbox(engine.store, engine, dying, worker_id="dies", **settings)
     second = Inbox(engine.store, engine, survivor, worker_id="lives", **settings)
+    return dying, survivor, first, second
+
+
+async def test_replies_saved_with_the_turn_are_sent_by_the_worker_that_takes_over(
+    any_store_url: str, build_engine: Any, dialogs: Any
+) -> None:
+    store, engine = await _three_questions(any_store_url, build_engine, dialogs)
+    dying, survivor, first, second = _two_workers(engine)
     try:
         incoming, stamp = _event(1, "start", 1000.0)
         await first.enqueue(incoming, stamp=stamp)
@@ -112,19 +123,10 @@ class CountsClicks:
 async def test_the_replies_of_an_event_that_is_not_a_turn_are_sent_by_the_worker_that_takes_over(
     any_store_url: str, build_engine: Any, dialogs: Any
 ) -> None:
-    store = _store(any_store_url)
-    engine = await build_engine(
-        dialogs({"three": THREE_QUESTIONS}),
-        store=store,
-        entry_flow="three",
-        clock=lambda: datetime.now(UTC),
-    )
+    store, engine = await _three_questions(any_store_url, build_engine, dialogs)
     clicks = CountsClicks()
     engine.event_handlers.append(clicks)
-    dying, survivor = KilledAtTheSend(), Recorder()
-    settings: dict[str, Any] = {"lease_seconds": 0.5, "settle_seconds": 0, "poll_seconds": 0.02}
-    first = Inbox(engine.store, engine, dying, worker_id="dies", **settings)
-    second = Inbox(engine.store, engine, survivor, worker_id="lives", **settings)
+    dying, survivor, first, second = _two_workers(engine)
     try:
         click = Incoming(_ref(1), choice_token="click", event_id="click-1")
         await first.enqueue(click, stamp=_event(1, "", 1000.0)[1])
