@@ -15,8 +15,10 @@ Accepted URLs:
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 from bot.store.errors import UnsupportedDatabaseError
+from bot.store.pool_settings import pool_settings
 from bot.store.ports import Store
 
 __all__ = ("ACCEPTED_SCHEMES", "build_store", "default_database_url", "normalize_database_url")
@@ -43,14 +45,17 @@ def normalize_database_url(url: str) -> str:
 
     Raises:
         UnsupportedDatabaseError: (a ``ValueError``) the URL names a database or driver the
-            coach does not support.
+            coach does not support, or a pool option that is not a number.
     """
     stripped = url.strip()
     if stripped == "memory://":
         return stripped
     for alias, scheme in _SCHEME_ALIASES.items():
         if stripped.startswith(alias):
-            return scheme + stripped.removeprefix(alias)
+            normalized = scheme + stripped.removeprefix(alias)
+            if normalized.startswith("postgresql"):  # refused now, not when the store opens
+                pool_settings(dict(parse_qsl(urlsplit(normalized).query)))
+            return normalized
     scheme = stripped.partition("://")[0] or stripped
     raise UnsupportedDatabaseError(
         f"unsupported database URL scheme {scheme!r}; use one of {', '.join(ACCEPTED_SCHEMES)}"

@@ -30,6 +30,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.store.errors import StoreBusyError, StoreClosedError
 from bot.store.pg_pool import AsyncpgPool
+from bot.store.pool_settings import POOL_OPTIONS, pool_settings
 from bot.store.sql_common import _PG_BUSY_STATES, NOT_OPEN, Mode, busy_as_store_error
 
 if TYPE_CHECKING:
@@ -219,22 +220,14 @@ def _before_sending(exc: Exception) -> bool:
     return isinstance(exc, asyncpg.InterfaceError) and "connection is closed" in str(exc)
 
 
-_POOL_OPTIONS = {"pool_size": int, "max_overflow": int, "pool_timeout": float}
-
-
 def pool_options(url: URL) -> tuple[URL, dict[str, Any]]:
     """The connection pool's size from the URL (``?pool_size=5&max_overflow=10&pool_timeout=30``,
     SQLAlchemy's defaults), and the URL without them (asyncpg would take them for its own).
 
     Raises:
-        ValueError: a pool option is not a number.
+        UnsupportedDatabaseError: (a ``ValueError``) a pool option is not a number.
     """
-    options = {
-        name: convert(url.query[name])
-        for name, convert in _POOL_OPTIONS.items()
-        if isinstance(url.query.get(name), str)
-    }
-    return url.difference_update_query(_POOL_OPTIONS), options
+    return url.difference_update_query(POOL_OPTIONS), pool_settings(url.query)
 
 
 async def _pg_unit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,23 @@ async def test_a_built_sqlite_store_opens(tmp_path: Path) -> None:
     await store.open()
     await store.close()
     assert (tmp_path / "data" / "coach.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("pool_size=abc", "pool_size in the URL must be a whole number, not 'abc'"),
+        ("max_overflow=1.5", "max_overflow in the URL must be a whole number, not '1.5'"),
+        ("pool_timeout=soon", "pool_timeout in the URL must be a number of seconds, not 'soon'"),
+    ],
+)
+def test_a_pool_option_that_is_not_a_number_is_refused_before_anything_opens(
+    query: str, said: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(said)):
+        build_store(f"postgresql+asyncpg://bot@127.0.0.1/coach?{query}")
+
+
+def test_pool_options_that_are_numbers_are_kept() -> None:
+    url = "postgresql+asyncpg://bot@127.0.0.1/coach?pool_size=2&max_overflow=0&pool_timeout=2.5"
+    assert isinstance(build_store(url), SqlStore)
