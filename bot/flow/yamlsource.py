@@ -118,23 +118,33 @@ def _check_depth(text: str) -> None:
     PyYAML composes nodes recursively: ``[[[[...`` a few thousand deep overflows the C stack and
     kills the process. Reading events is iterative and takes a fraction of the parse.
     """
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_BaseLoader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    line = event.start_mark.line + 1 if event.start_mark else 0
-                    raise YamlSyntaxError(
-                        f"lists and mappings are nested more than {MAX_DEPTH} deep here",
-                        line,
-                        "flatten it: a flow needs only a few levels (steps, a step, its "
-                        "choices); move deeper parts into steps or flows of their own",
-                    )
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
+        _count_depth(text, _BaseLoader)
     except yaml.YAMLError:
-        return  # the full parse reports syntax errors with their line
+        # Newer libyaml builds (PyYAML 6.0.4) stop at a nesting limit of their own with a
+        # scanner error before handing out the deep events; the pure-Python reader has no such
+        # limit, so it finds the depth (or the syntax error) itself.
+        try:
+            _count_depth(text, yaml.SafeLoader)
+        except yaml.YAMLError:
+            return  # the full parse reports syntax errors with their line
+
+
+def _count_depth(text: str, loader: type[yaml.SafeLoader]) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else 0
+                raise YamlSyntaxError(
+                    f"lists and mappings are nested more than {MAX_DEPTH} deep here",
+                    line,
+                    "flatten it: a flow needs only a few levels (steps, a step, its "
+                    "choices); move deeper parts into steps or flows of their own",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def too_big(size: int) -> YamlSyntaxError:

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
+from bot.flow import yamlsource
 from bot.flow.yamlsource import (
     MAX_ALIASES,
     MAX_DEPTH,
@@ -134,3 +136,33 @@ def test_deep_nesting_is_refused_before_it_can_crash_the_parser(
     assert "fix: flatten it" in out
     inner = MAX_DEPTH - 1  # the top-level mapping is one level
     assert load_located("x: " + "[" * inner + "]" * inner) is not None
+
+
+class _ParserWithItsOwnLimit(yaml.SafeLoader):
+    """Stands in for libyaml 0.2.6 (bundled with PyYAML 6.0.4): its scanner stops at its own
+    nesting limit, with a scanner error, before the parser hands out a single deep event."""
+
+    def fetch_flow_collection_start(self, token_class: type[yaml.Token]) -> None:
+        if self.flow_level >= MAX_DEPTH // 2:
+            raise yaml.scanner.ScannerError(
+                "while increasing flow level",
+                None,
+                "exceeded maximum nesting depth",
+                self.get_mark(),
+            )
+        super().fetch_flow_collection_start(token_class)
+
+
+def test_deep_nesting_is_refused_whichever_yaml_library_is_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A fresh install with PyYAML 6.0.4 read this as a syntax error at column 1,003, not as
+    # the nesting limit with its fix (two tests failed on a fresh checkout).
+    monkeypatch.setattr(yamlsource, "_BaseLoader", _ParserWithItsOwnLimit)
+    with pytest.raises(YamlSyntaxError) as refused:
+        load_located("x: " + "[" * 5_000 + "]" * 5_000)
+    assert f"nested more than {MAX_DEPTH} deep" in str(refused.value)
+    assert refused.value.fix is not None and refused.value.line == 1
+    with pytest.raises(YamlSyntaxError) as broken:  # a real syntax error still says so
+        load_located("x: [a, b\n  - c: ]")
+    assert broken.value.fix is None
