@@ -38,7 +38,6 @@ from bot.store import (
     DuplicateEventError,
     Job,
     Store,
-    StoredConversation,
     TurnCommit,
     VersionConflictError,
 )
@@ -218,8 +217,7 @@ class Engine:
         if incoming.event_id and await self.store.is_processed(incoming.event_id):
             return []
         ref = incoming.conversation
-        stored = await self.store.load_conversation(ref.key)
-        state = ConversationState.from_json(stored.state) if stored else ConversationState()
+        state, version = await self._load(ref.key)
         if not self.versions.all_loaded(state):
             await self.versions.load(state)
         turn = _new_turn(self, incoming, state)
@@ -228,8 +226,20 @@ class Engine:
         await turn.run()
         if turn.show_privacy_notice:
             turn.replies.insert(0, _privacy_notice(self.renderer, turn, ref.platform))
-        await self._commit(incoming, stored, turn, durable)
+        await self._commit(incoming, version, turn, durable)
         return turn.replies
+
+    async def _load(self, key: str) -> tuple[ConversationState, int]:
+        """The conversation's state and saved version (0: none yet). An in-process store hands
+        back the state the previous turn left with it, when nothing was saved since: no
+        unpacking and decoding of what this engine made itself."""
+        kept = self.store.take_kept(key)
+        if kept is not None and type(kept.state) is ConversationState:
+            return kept.state, kept.version
+        stored = await self.store.load_conversation(key)
+        if stored is None:
+            return ConversationState(), 0
+        return ConversationState.from_json(stored.state), stored.version
 
     async def _prepare_turn(self, incoming: Incoming, state: ConversationState) -> Turn:
         """The turn for ``incoming`` on ``state``, greeted when the conversation starts."""
@@ -242,9 +252,7 @@ class Engine:
         """The version of the privacy notice shown on ``platform`` (see :class:`UserGreeting`)."""
         return self.greeting.notice_version(platform)
 
-    async def _commit(
-        self, incoming: Incoming, stored: StoredConversation | None, turn: Turn, durable: bool
-    ) -> None:
+    async def _commit(self, incoming: Incoming, version: int, turn: Turn, durable: bool) -> None:
         ref = incoming.conversation
         expires = incoming.received_at + self.event_ttl if incoming.event_id else None
         if turn.context.erased:  # `forget` deleted every row about the user: write none back,
@@ -267,13 +275,14 @@ class Engine:
                 conversation_key=ref.key,
                 user_key=ref.user_key,
                 state=turn.state.to_json(),
-                expected_version=stored.version if stored else 0,
+                expected_version=version,
                 event_id=incoming.event_id,
                 event_expires_at=expires,
                 new_jobs=tuple(turn.context.new_jobs),
                 cancel_job_keys=tuple(turn.context.cancel_job_keys),
                 funnel=tuple(turn.funnel),
                 replies=replies_to_json(turn.replies) if durable else None,
+                keep=turn.state,  # this turn is done with it: the next may take it back
             )
         )
         if turn.show_privacy_notice or turn.new_user_time_zone:  # else nothing to remember

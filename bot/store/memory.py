@@ -43,12 +43,18 @@ from bot.store.memory_rows import (
 from bot.store.records import (
     DEFAULT_EVENT_TTL,
     JSON,
+    KeptState,
     StoredConversation,
     TurnCommit,
     UserRecord,
 )
 
-__all__ = ("MemoryStore",)
+__all__ = ("MAX_KEPT", "MemoryStore")
+
+# States kept decoded for the next turn (TurnCommit.keep): the conversations that answered last.
+# A person's turns come seconds apart, so a few cover the ones in flight; more would cost
+# memory (a decoded state is several times its packed row) for turns that come minutes later.
+MAX_KEPT = 16
 
 
 def _utcnow() -> datetime:
@@ -64,6 +70,7 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
         JobsMemory.__init__(self)
         ProfilesMemory.__init__(self)
         self._conversations: dict[str, bytes] = {}  # key -> self._shapes.pack(...)
+        self._kept: dict[str, KeptState] = {}  # the newest last, at most MAX_KEPT
         self._shapes = Shapes()
         self._users: dict[str, bytes] = {}  # user key -> pack_user(...), shared:
         self._user_rows = SharedRows()
@@ -90,6 +97,13 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
         row = self._conversations.get(key)
         return None if row is None else self._shapes.unpack(key, row)
 
+    def take_kept(self, key: str) -> KeptState | None:
+        kept = self._kept.pop(key, None)
+        if kept is None:
+            return None
+        row = self._conversations.get(key)
+        return kept if row is not None and version_of(row) == kept.version else None
+
     async def commit_turn(self, commit: TurnCommit) -> int:
         # Check everything first, then write: a failed commit must leave nothing behind.
         row = self._conversations.get(commit.conversation_key)
@@ -103,10 +117,13 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
                 _utcnow() + DEFAULT_EVENT_TTL
             )
         version = self._write_conversation(commit, current)
+        self._keep(commit, version)
         if commit.event_id is not None and commit.replies is not None:
             self._keep_replies(commit.event_id, commit.replies)
-        self._cancel(commit.cancel_job_keys)
-        self._schedule(commit.new_jobs)
+        if commit.cancel_job_keys:  # most turns schedule and cancel nothing
+            self._cancel(commit.cancel_job_keys)
+        if commit.new_jobs:
+            self._schedule(commit.new_jobs)
         self._count_funnel(commit.funnel)
         return version
 
@@ -120,6 +137,15 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
             key, version, time.time(), commit.user_key, commit.state
         )
         return version
+
+    def _keep(self, commit: TurnCommit, version: int) -> None:
+        key, kept = commit.conversation_key, self._kept
+        kept.pop(key, None)  # an older one, or one of a turn that failed, is out of date
+        if commit.keep is None or commit.state is None:
+            return
+        kept[key] = KeptState(version, commit.keep)
+        if len(kept) > MAX_KEPT:
+            del kept[next(iter(kept))]
 
     # processed events
 
@@ -189,6 +215,7 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
         ]
         for key in conversation_keys:
             del self._conversations[key]
+            self._kept.pop(key, None)
         user_row = self._users.pop(user_key, None)
         if user_row is not None:
             self._user_rows.give_back(user_row)

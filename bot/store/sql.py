@@ -51,7 +51,7 @@ from bot.store.sql_runner import SqliteRunner
 from bot.store.sql_values import HEAD_REVISION, MIGRATIONS_DIR
 
 if TYPE_CHECKING:
-    from bot.store.records import StoredConversation, TurnCommit, UserRecord
+    from bot.store.records import KeptState, StoredConversation, TurnCommit, UserRecord
     from bot.store.sql_common import SqlRunner
 
 __all__ = ("MIGRATIONS_DIR", "SqlStore")
@@ -126,6 +126,10 @@ class SqlStore(JobsSql, InboxSql, PersonalDataSql, PrivacySql, ProfilesSql):
         if self._sqlite is not None:
             return await self._sqlite.run_sqlite("read", sqlite_units.load_conversation, key)
         return await self._pg().run_asyncpg("read", pg_units.load_conversation, key)
+
+    def take_kept(self, key: str) -> KeptState | None:
+        """Nothing is kept: every worker reads the saved row (another may have written it)."""
+        return None
 
     async def commit_turn(self, commit: TurnCommit) -> int:
         # Another conversation's turn may take the same job key at the same moment (the

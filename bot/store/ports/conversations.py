@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from bot.store.records import StoredConversation, TurnCommit
+from bot.store.records import KeptState, StoredConversation, TurnCommit
 
 __all__ = ("ConversationStore", "EventExpiry")
 
@@ -28,6 +28,11 @@ class ConversationStore(EventExpiry, Protocol):
     """
 
     async def load_conversation(self, key: str) -> StoredConversation | None: ...
+
+    def take_kept(self, key: str) -> KeptState | None:
+        """What the last commit for ``key`` left with the store (``TurnCommit.keep``), if
+        nothing was saved for ``key`` since; given out once, since the caller changes it. A
+        store that keeps its data out of the process returns None (load and decode instead)."""
 
     async def commit_turn(self, commit: TurnCommit) -> int:
         """Save a turn; return the new version.
