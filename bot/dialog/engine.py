@@ -12,10 +12,8 @@ apology, and the log gets the conversation key and the error's type, never what 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -29,6 +27,7 @@ from bot.dialog.greeting import PRIVACY_NOTICE, UserGreeting
 from bot.dialog.route_policy import ROUTE_MARGIN, ROUTE_THRESHOLD
 from bot.dialog.state import ConversationState, ref_from_json
 from bot.dialog.turn import Turn
+from bot.dialog.turn_queue import TurnQueue
 from bot.dialog.versions import PinnedVersions
 from bot.errors import CoachError
 from bot.flow.actions import ActionContext, ActionRegistry
@@ -102,12 +101,6 @@ async def _run_elsewhere(
     return replies
 
 
-@dataclass(slots=True)
-class _KeyLock:
-    lock: asyncio.Lock
-    users: int = 0
-
-
 class Engine:
     def __init__(
         self,
@@ -142,7 +135,7 @@ class Engine:
         )
         self.clock = clock
         self.event_ttl = event_ttl
-        self._locks: dict[str, _KeyLock] = {}
+        self._turns = TurnQueue()  # one turn at a time per conversation in this process
         self.greeting = UserGreeting(store, renderer)
         self.versions = PinnedVersions(registry, store, renderer, actions)
         # Job kind -> what turns a due job into replies (bot.app adds "keep_in_touch").
@@ -169,18 +162,13 @@ class Engine:
         for handler in self.event_handlers:
             if handler.claims(incoming):
                 return await self._handle_elsewhere(handler, incoming, durable)
-        key = incoming.conversation.key
-        entry = self._locks.get(key)
-        if entry is None:
-            entry = self._locks[key] = _KeyLock(asyncio.Lock())
-        entry.users += 1
+        key, turns = incoming.conversation.key, self._turns
+        if not turns.try_start(key):
+            await turns.wait_start(key)
         try:
-            async with entry.lock:  # one turn at a time per conversation in this process
-                return await self._handle_with_retries(incoming, durable)
+            return await self._handle_with_retries(incoming, durable)
         finally:
-            entry.users -= 1
-            if not entry.users:
-                del self._locks[key]
+            turns.finish(key)
 
     async def _handle_elsewhere(
         self, handler: EventHandler, incoming: Incoming, durable: bool

@@ -52,9 +52,9 @@ from bot.store.records import (
 __all__ = ("MAX_KEPT", "MemoryStore")
 
 # States kept decoded for the next turn (TurnCommit.keep): the conversations that answered last.
-# A person's turns come seconds apart, so a few cover the ones in flight; more would cost
-# memory (a decoded state is several times its packed row) for turns that come minutes later.
-MAX_KEPT = 16
+# This store serves the console, the studio and `flows test`, one person at a time; a decoded
+# state is about ten times its packed row (7 KB against 600 bytes), so few are kept.
+MAX_KEPT = 4
 
 
 def _utcnow() -> datetime:
