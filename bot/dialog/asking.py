@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.boundary import Choice, Form, FormField, Reply
+from bot.boundary import Choice, Form, FormField, Reply, quick_choice, quick_form, quick_reply
 from bot.dialog.core import FORM_MARK, TOPIC_TOKEN, TurnCore
 from bot.dialog.state import ref_to_list
 from bot.flow.model import AskStep, ChoiceOption, Message
@@ -38,10 +38,10 @@ def ask(
     choices = turn.extra_choices
     if step.choices or step.kind == "scale":  # else no buttons: skip building none
         prefix = f"{state.seq}.{version}."
-        buttons = [Choice(c.id, c.label, prefix + c.id, c.style) for c in options(step)]
+        buttons = [quick_choice(c.id, c.label, prefix + c.id, c.style) for c in options(step)]
         choices = (*buttons, *choices)
     form = None if step.form is None else _form(turn, step, version, form_errors)
-    turn.replies.append(Reply(turn.render(step.prompt), choices=choices, form=form))
+    turn.replies.append(quick_reply(turn.render(step.prompt), choices, form))
     if state.timeout_armed or step.timeout_seconds:
         _arm_timeout(turn, step)
 
@@ -147,4 +147,4 @@ def _form(
             )
             for ask in form_group(turn, step)
         )
-    return Form(title=step.form, fields=fields, token=token, errors=errors)
+    return quick_form(step.form, fields, token, errors)

@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from bot.boundary import Choice, Incoming, Reply
+from bot.boundary import Choice, Incoming, Reply, quick_reply
 from bot.dialog.catalog import Catalog
 from bot.dialog.state import ConversationState, Frame
 from bot.flow.actions import ActionContext
@@ -151,7 +151,7 @@ class TurnCore:
         return zlib.crc32(f"{self.incoming.conversation.key}:{self.state.seq}".encode())
 
     def say(self, message: Message, **extra: Any) -> None:
-        self.replies.append(Reply(self.render(message, **extra)))
+        self.replies.append(quick_reply(self.render(message, **extra)))
         self.release()
 
     def hold(self, replies: list[Reply]) -> None:
