@@ -53,22 +53,28 @@ def match_choice(text: str, choices: Sequence[ChoiceOption]) -> ChoiceOption | N
     key = fold(text)
     if not key:
         return None
-    option = _names_of(choices).get(key)
-    if option is not None:
-        return option
+    named = _names_of(choices).get(key)
+    return named[0] if named is not None else _numbered_or_part(key, choices)
+
+
+def _numbered_or_part(key: str, choices: Sequence[ChoiceOption]) -> ChoiceOption | None:
+    """The option a folded ``key`` that is no option's name names: by number, or by words."""
     number = _OPTION_NUMBER.fullmatch(key)
     if number is not None and 1 <= int(number[1]) <= len(choices):
         return choices[int(number[1]) - 1]
     return _part_of_one_label(key, choices)
 
 
+# An option named, and the answer it makes (immutable: one object serves every answer).
+_Named = tuple[ChoiceOption, Parsed]
+
 # The names of each question's options, built on its first answer. Keyed by the tuple's id, and
 # the tuple is kept in the entry, so the id cannot be reused while the entry lives.
-_NAMES: dict[int, tuple[Sequence[ChoiceOption], dict[str, ChoiceOption]]] = {}
+_NAMES: dict[int, tuple[Sequence[ChoiceOption], dict[str, _Named]]] = {}
 _MAX_NAMED = 1024  # distinct option tuples of all loaded flow versions; more: start again
 
 
-def _names_of(choices: Sequence[ChoiceOption]) -> dict[str, ChoiceOption]:
+def _names_of(choices: Sequence[ChoiceOption]) -> dict[str, _Named]:
     """Folded label, id or ``match`` word -> the option it names (flows are immutable)."""
     found = _NAMES.get(id(choices))
     if found is not None and found[0] is choices:
@@ -81,16 +87,17 @@ def _names_of(choices: Sequence[ChoiceOption]) -> dict[str, ChoiceOption]:
     return names
 
 
-def _option_names(choices: Sequence[ChoiceOption]) -> dict[str, ChoiceOption]:
-    names: dict[str, ChoiceOption] = {}
+def _option_names(choices: Sequence[ChoiceOption]) -> dict[str, _Named]:
+    names: dict[str, _Named] = {}
+    named = [(option, Parsed(option.id, option.label)) for option in choices]
     # Labels and ids first, so an option labelled "2" wins over the second option; then the
     # match words; within each, the first option that has the name.
-    for option in choices:
-        names.setdefault(_fold_option_text(option.label), option)
-        names.setdefault(_fold_option_text(option.id), option)
-    for option in choices:
+    for option, answer in named:
+        names.setdefault(_fold_option_text(option.label), (option, answer))
+        names.setdefault(_fold_option_text(option.id), (option, answer))
+    for option, answer in named:
         for word in option.match:
-            names.setdefault(_fold_option_text(word), option)
+            names.setdefault(_fold_option_text(word), (option, answer))
     return names
 
 
@@ -111,7 +118,11 @@ def _in_order(words: list[str], label: str) -> bool:
 
 
 def parse_choice(text: str, choices: Sequence[ChoiceOption]) -> ParseOutcome:
-    option = match_choice(text, choices)
+    key = fold(text)
+    named = _names_of(choices).get(key) if key else None
+    if named is not None:
+        return named[1]
+    option = _numbered_or_part(key, choices) if key else None
     if option is None:
         labels = [option.label for option in choices]
         return Unparsed(f"Please pick one of: {_join_or(labels)} (or type its number).")
@@ -178,8 +189,13 @@ def _read_yesno(text: str) -> bool | None:
     return None
 
 
+# The three answers a yes/no question can get (immutable: made once).
+_YES_ANSWER, _NO_ANSWER = Parsed(True, "Yes"), Parsed(False, "No")
+_NOT_YES_OR_NO = Unparsed("Please answer yes or no.")
+
+
 def parse_yesno(text: str, rule: Rule) -> ParseOutcome:
     answer = _read_yesno(text)
     if answer is None:
-        return Unparsed("Please answer yes or no.")
-    return Parsed(answer, "Yes" if answer else "No")
+        return _NOT_YES_OR_NO
+    return _YES_ANSWER if answer else _NO_ANSWER

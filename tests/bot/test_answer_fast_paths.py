@@ -14,8 +14,18 @@ from collections.abc import Sequence
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.answers.choices import _OPTION_NUMBER, _fold_any, _part_of_one_label, fold, match_choice
-from bot.flow.model import ChoiceOption
+from bot.answers.choices import (
+    _OPTION_NUMBER,
+    _fold_any,
+    _join_or,
+    _part_of_one_label,
+    fold,
+    match_choice,
+    parse_choice,
+    parse_yesno,
+)
+from bot.answers.outcomes import Parsed, Unparsed
+from bot.flow.model import ChoiceOption, Rule
 
 _NOT_WORD = re.compile(r"[^\w\s]+|_")
 
@@ -70,3 +80,27 @@ def test_an_option_is_found_by_the_same_name(text: str, listed: list[ChoiceOptio
     assert match_choice(text, choices) is expected
     assert match_choice(text, listed) is expected  # a list: not kept
     assert match_choice(text, choices) is expected  # the names kept from the first call
+
+
+@given(typed | words, st.lists(options, max_size=4))
+def test_a_choice_answer_is_the_option_read(text: str, listed: list[ChoiceOption]) -> None:
+    choices = tuple(listed)
+    option = reference_match(text, choices)
+    labels = _join_or([option.label for option in choices])
+    expected = (
+        Unparsed(f"Please pick one of: {labels} (or type its number).")
+        if option is None
+        else Parsed(option.id, option.label)
+    )
+    assert parse_choice(text, choices) == expected
+    assert parse_choice(text, listed) == expected
+
+
+@given(typed | st.sampled_from(["yes", "nope", "Yes, call me", "\N{THUMBS UP SIGN}", "no!"]))
+def test_a_yes_or_no_is_read_as_before(text: str) -> None:
+    outcome = parse_yesno(text, Rule())
+    if isinstance(outcome, Parsed):
+        assert outcome == Parsed(outcome.value, "Yes" if outcome.value else "No")
+        assert type(outcome.value) is bool
+    else:
+        assert outcome == Unparsed("Please answer yes or no.")

@@ -1,5 +1,6 @@
-"""The engine's quick constructors (bot.boundary.quick_*) make the values the frozen dataclasses'
-own constructors make: equal, of the same class, hashed alike, every field the same, frozen."""
+"""The engine's quick constructors (bot.boundary.quick_*, quick_parsed) make the values the
+frozen dataclasses' own constructors make: equal, of the same class, hashed alike, every field
+the same, frozen."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.answers.outcomes import Parsed, quick_parsed
 from bot.boundary import (
     Choice,
     Form,
@@ -72,3 +74,12 @@ def test_quick_reply_is_the_reply(
 ) -> None:
     same(quick_reply(text, reply_choices, form), Reply(text, choices=reply_choices, form=form))
     same(quick_reply(text), Reply(text))
+
+
+@given(st.one_of(texts, st.integers(), st.booleans(), st.lists(texts)), texts)
+def test_quick_parsed_is_the_parsed(value: object, display: str) -> None:
+    if isinstance(value, list):  # unhashable, as a list of picks is: compare the rest
+        assert quick_parsed(value, display) == Parsed(value, display)
+        assert type(quick_parsed(value, display)) is Parsed
+        return
+    same(quick_parsed(value, display), Parsed(value, display))
