@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.boundary import Reply
-from bot.dialog.advance import enter, goto_step
+from bot.dialog.advance import advance, enter, goto_step
 from bot.dialog.asking import reprompt
 from bot.dialog.core import TurnCore
 from bot.flow.model import AskStep
@@ -22,7 +22,8 @@ async def accept(turn: TurnCore, step: AskStep, values: dict[str, Any]) -> None:
     for slot, value in values.items():
         state.assign(slot, value)
     state.attempts = 0
-    await goto_step(turn, _chosen_next(step, values) or step.next)
+    turn.move(_chosen_next(step, values) or step.next)  # goto_step, one coroutine fewer
+    await advance(turn)
 
 
 def _chosen_next(step: AskStep, values: dict[str, Any]) -> str | None:

@@ -34,13 +34,12 @@ def ask(
     turn.release()  # an action's messages come before the question, never after it
     if not again:
         state.seq += 1
-    version = state.top.version[:6]
     choices = turn.extra_choices
     if step.choices or step.kind == "scale":  # else no buttons: skip building none
-        prefix = f"{state.seq}.{version}."
+        prefix = f"{state.seq}.{state.top.version[:6]}."
         buttons = [quick_choice(c.id, c.label, prefix + c.id, c.style) for c in options(step)]
         choices = (*buttons, *choices)
-    form = None if step.form is None else _form(turn, step, version, form_errors)
+    form = None if step.form is None else _form(turn, step, state.top.version[:6], form_errors)
     turn.replies.append(quick_reply(turn.render(step.prompt), choices, form))
     if state.timeout_armed or step.timeout_seconds:
         _arm_timeout(turn, step)

@@ -30,6 +30,14 @@ StepListener = Callable[[str, str], None]
 class TurnCore:
     """One :class:`Incoming` applied to one conversation's state, and the replies so far."""
 
+    # Immutable values most turns never change: read from the class until a turn sets its own
+    # (a turn is made for every event; each attribute set in __init__ costs every turn).
+    new_user_time_zone: str | None = None
+    show_privacy_notice = False
+    armed_this_turn = False
+    extra_choices: tuple[Choice, ...] = ()  # added to the next question asked
+    _now_iso: str | None = None  # the clock's reading as templates see it, made once
+
     def __init__(
         self,
         catalog: Catalog,
@@ -47,13 +55,12 @@ class TurnCore:
         # An action's own messages (a calendar file, a card) wait for the message the flow says
         # right after the action: someone with a recruiter on the line needs the script first.
         self.held: list[Reply] = []
-        self.new_user_time_zone: str | None = None
-        self.show_privacy_notice = False
-        self.armed_this_turn = False
-        self.extra_choices: tuple[Choice, ...] = ()  # added to the next question asked
         self.funnel: list[tuple[str, str, str]] = []
-        self.timeout_key = f"timeout:{incoming.conversation.key}"
-        self._now_iso: str | None = None  # the clock's reading as templates see it, made once
+
+    @property
+    def timeout_key(self) -> str:
+        """The job key of this conversation's question time-out (needed only with one)."""
+        return f"timeout:{self.incoming.conversation.key}"
 
     # -- where the conversation is ------------------------------------------------------------
 
@@ -138,8 +145,12 @@ class TurnCore:
         return self.incoming.conversation.platform  # what it can do (post?)
 
     def render(self, message: Message, **extra: Any) -> str:
-        return self.catalog.renderer.render(
-            platform=self.incoming.conversation.platform,
+        renderer, platform = self.catalog.renderer, self.incoming.conversation.platform
+        fixed = renderer.fixed_text(platform, message.template, message.compiled)
+        if fixed is not None:  # most texts: no context, no seed, nothing to build for them
+            return fixed
+        return renderer.render(
+            platform=platform,
             context=lambda: TurnVariables(self, extra),
             seed=self._seed,
             template=message.template,
@@ -159,8 +170,9 @@ class TurnCore:
         self.held.extend(replies)
 
     def release(self) -> None:
-        self.replies.extend(self.held)
-        self.held.clear()
+        if self.held:
+            self.replies.extend(self.held)
+            self.held.clear()
 
     def say_system(self, name: str, **extra: Any) -> None:
         message = _SYSTEM_MESSAGES.get(name)

@@ -1,14 +1,19 @@
 """Fixed texts are read without Jinja (bot/render/sources.py) and must come out exactly as Jinja
-renders them, for every variation of every shipped template and for edge cases of the format."""
+renders them, for every variation of every shipped template and for edge cases of the format; a
+text found quickly (``TemplateRenderer.fixed_text``, tried first) is the rendered text."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 from jinja2 import StrictUndefined
+from jinja2.exceptions import UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from bot.app import build_actions, load_content
+from bot.flow.model import Message
 from bot.render.sources import split_variations, static_text
 from bot.render.templates import TemplateRenderer
 
@@ -78,3 +83,57 @@ def test_a_renderer_shows_fixed_texts_without_building_an_environment(tmp_path: 
         platform="console", context={"name": "*Sam*"}, seed=0, template="named"
     )
     assert named == "Hello \\*Sam\\*." and "console" in renderer._envs
+
+
+def shipped_messages() -> tuple[TemplateRenderer, list[Message]]:
+    renderer, registry = load_content(SHIPPED_TEMPLATES.parent, actions=build_actions())
+    messages = [Message(template=path.stem) for path in SHIPPED_TEMPLATES.rglob("*.j2")]
+    for flow in registry.flows.values():
+        for step in flow.steps.values():
+            for field in dataclasses.fields(step):
+                value = getattr(step, field.name)
+                if isinstance(value, Message):
+                    messages.append(value)
+    return renderer, messages
+
+
+@pytest.mark.parametrize("platform", ["console", "slack", "discord"])
+def test_a_fixed_text_found_quickly_is_the_text_rendered(platform: str) -> None:
+    renderer, messages = shipped_messages()
+    quick = 0
+    for message in messages:
+        template, inline = message.template, message.compiled
+        if template is not None and inline is not None:
+            assert renderer.fixed_text(platform, template, inline) is None
+            continue
+        try:
+            rendered = [
+                renderer.render(
+                    platform=platform, context={}, seed=seed, template=template, inline=inline
+                )
+                for seed in range(3)
+            ]
+        except UndefinedError:  # needs values: not a fixed text
+            assert renderer.fixed_text(platform, template, inline) is None
+            continue
+        fixed = renderer.fixed_text(platform, template, inline)
+        if fixed is not None:
+            quick += 1
+            assert rendered == [fixed] * 3, message
+    assert quick > 50  # most of the coach's messages
+
+
+def test_a_text_is_found_quickly_only_once_found_and_fixed(tmp_path: Path) -> None:
+    common = tmp_path / "common"
+    common.mkdir()
+    (common / "hello.j2").write_text("Hello there.\n{# --- #}\nHi there.\n", encoding="utf-8")
+    (common / "one.j2").write_text("Hello.\n", encoding="utf-8")
+    renderer = TemplateRenderer(template_dirs=[tmp_path])
+    assert renderer.fixed_text("console", "one", None) is None  # not looked up yet
+    for name in ("hello", "one"):
+        renderer.render(platform="console", context={}, seed=0, template=name)
+    assert renderer.fixed_text("console", "hello", None) is None  # two variations: a seed
+    assert renderer.fixed_text("console", "one", None) == "Hello."
+    assert renderer.fixed_text("console", None, renderer.compile_inline("Fixed.")) == "Fixed."
+    assert renderer.fixed_text("console", None, renderer.compile_inline(["A.", "B."])) is None
+    assert renderer.fixed_text("console", None, renderer.compile_inline("{{ x }}")) is None
