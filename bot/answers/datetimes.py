@@ -71,14 +71,15 @@ _DATE_WORDS = frozenset(
      "minutes", "min", "mins", "hour", "hours", "hr", "hrs", "day", "days", "week", "weeks",
      "weekend", "month", "months", "year", "fortnight", "half", "quarter", "past"]
 )  # fmt: skip
+_UNREADABLE = Unparsed(UNREADABLE_WHEN)  # immutable: one for every unreadable answer
 
 
 def parse_datetime(text: str, rule: Rule, now: datetime, time_zone: str | None) -> ParseOutcome:
-    _, zone = resolve_zone(time_zone)
-    now_local = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(zone)
     phrase = _normalise_when(text)
     if not phrase or (not _DIGIT.search(phrase) and _DATE_WORDS.isdisjoint(_WORD.findall(phrase))):
-        return Unparsed(UNREADABLE_WHEN)
+        return _UNREADABLE  # ("whenever"): known before the user's clock is looked at
+    _, zone = resolve_zone(time_zone)
+    now_local = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(zone)
     found = _fast_datetime(phrase, now_local)
     if found is None:
         vague = _VAGUE_SPAN.search(phrase)
@@ -86,7 +87,7 @@ def parse_datetime(text: str, rule: Rule, now: datetime, time_zone: str | None) 
             return Unparsed(f'Which day {vague.group(0)}, and what time? For example "Tue 18:30".')
         found = _slow_datetime(text, now_local)
     if found is None:
-        return Unparsed(UNREADABLE_WHEN)
+        return _UNREADABLE
     if not isinstance(found, datetime):
         return found
     if rule.future and found <= now_local:

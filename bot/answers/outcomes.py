@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING
 
 __all__ = ("Invalid", "ParseOutcome", "Parsed", "Unparsed", "quick_parsed")
 
@@ -55,6 +55,10 @@ class _ParsedDraft:
         self.__class__ = Parsed  # type: ignore[assignment]
 
 
-def quick_parsed(value: object, display: str) -> Parsed:
-    """``Parsed(value, display)``, made without the frozen dataclass's __init__."""
-    return cast(Parsed, _ParsedDraft(value, display))
+if TYPE_CHECKING:
+
+    def quick_parsed(value: object, display: str) -> Parsed:
+        """``Parsed(value, display)``, made without the frozen dataclass's __init__."""
+
+else:
+    quick_parsed = _ParsedDraft  # the class itself: no wrapper call

@@ -17,7 +17,7 @@ __all__ = ("accept", "refuse")
 async def accept(turn: TurnCore, step: AskStep, values: dict[str, Any]) -> None:
     """Store the answer's ``values`` and continue where the chosen option (or the step) leads."""
     state = turn.state
-    turn.count(state.top.step, "answered")
+    turn.count(state.stack[-1].step, "answered")
     state.checkpoint()
     for slot, value in values.items():
         state.assign(slot, value)
@@ -44,7 +44,7 @@ async def refuse(
 ) -> None:
     """Say why the answer does not fit; after the last attempt, go on without it."""
     state = turn.state
-    turn.count(state.top.step, "retried")
+    turn.count(state.stack[-1].step, "retried")
     state.attempts += 1
     message = step.unparsed if unparsed else step.invalid
     extra = {"reason": reason, "attempts": state.attempts}

@@ -34,12 +34,12 @@ def ask(
     turn.release()  # an action's messages come before the question, never after it
     if not again:
         state.seq += 1
-    choices = turn.extra_choices
+    choices, version = turn.extra_choices, state.stack[-1].version
     if step.choices or step.kind == "scale":  # else no buttons: skip building none
-        prefix = f"{state.seq}.{state.top.version[:6]}."
+        prefix = f"{state.seq}.{version[:6]}."
         buttons = [quick_choice(c.id, c.label, prefix + c.id, c.style) for c in options(step)]
         choices = (*buttons, *choices)
-    form = None if step.form is None else _form(turn, step, state.top.version[:6], form_errors)
+    form = None if step.form is None else _form(turn, step, version[:6], form_errors)
     turn.replies.append(quick_reply(turn.render(step.prompt), choices, form))
     if state.timeout_armed or step.timeout_seconds:
         _arm_timeout(turn, step)
@@ -47,7 +47,7 @@ def ask(
 
 def reprompt(turn: TurnCore, *, fresh: bool = False, command: str = "") -> None:
     """The current question again (a ``fresh`` number after ``back``), or the idle prompt."""
-    if not turn.state.active:
+    if not turn.state.stack:
         if command:
             _idle_prompt(turn, command)
         return
@@ -133,7 +133,7 @@ def _form(
         return None
     token = f"{turn.state.seq}.{version}.{FORM_MARK}"
     # The fields depend only on the flow version and the step: built once per process.
-    key = (turn.state.top.version, step.id)
+    key = (turn.state.stack[-1].version, step.id)
     fields = turn.catalog.form_fields.get(key)
     if fields is None:
         fields = turn.catalog.form_fields[key] = tuple(

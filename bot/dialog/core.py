@@ -87,14 +87,14 @@ class TurnCore:
         if step_id is None:
             self.finish(None)
         else:
-            self.state.top.step = step_id
+            self.state.stack[-1].step = step_id
 
     def finish(self, result: Any) -> None:
         """End the current flow and continue after the ``call`` that started it, if any."""
         state = self.state
         while True:
             state.stack.pop()
-            if not state.active:
+            if not state.stack:
                 return
             caller = self.current_step()
             if not isinstance(caller, CallStep):
@@ -102,7 +102,7 @@ class TurnCore:
             if caller.into:
                 state.assign(caller.into, result)
             if caller.next is not None:
-                state.top.step = caller.next
+                state.stack[-1].step = caller.next
                 return
             result = None
 
