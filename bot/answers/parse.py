@@ -75,7 +75,8 @@ def _parse_text(text: str, rule: Rule) -> ParseOutcome:
     longest = DEFAULT_MAX_LENGTH if rule.max_length is None else rule.max_length
     if length > longest:
         return Invalid(f"Please keep it to {_plural(longest, 'character')} (that was {length}).")
-    return _check_pattern(text, rule) or quick_parsed(text, text)
+    invalid = None if rule.pattern is None else _check_pattern(text, rule)
+    return invalid or quick_parsed(text, text)
 
 
 def _check_pattern(text: str, rule: Rule) -> Invalid | None:

@@ -22,14 +22,13 @@ async def accept(turn: TurnCore, step: AskStep, values: dict[str, Any]) -> None:
     for slot, value in values.items():
         state.assign(slot, value)
     state.attempts = 0
-    turn.move(_chosen_next(step, values) or step.next)  # goto_step, one coroutine fewer
+    chosen = _chosen_next(step, values) if step.choices else None
+    turn.move(chosen or step.next)  # goto_step, one coroutine fewer
     await advance(turn)
 
 
 def _chosen_next(step: AskStep, values: dict[str, Any]) -> str | None:
     """Where the option answered leads, if it leads anywhere of its own."""
-    if not step.choices:
-        return None
     answer = values.get(step.slot)
     # a yes/no question's options are "yes" and "no"; its answer is a bool
     wanted = ("yes" if answer else "no") if step.kind == "yesno" else None

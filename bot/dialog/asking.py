@@ -31,7 +31,8 @@ def ask(
         state.pending = "time_zone"
         turn.say_system("coach_time_zone")
         return
-    turn.release()  # an action's messages come before the question, never after it
+    if turn.held:  # an action's messages come before the question, never after it
+        turn.release()
     if not again:
         state.seq += 1
     choices, version = turn.extra_choices, state.stack[-1].version

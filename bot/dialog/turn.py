@@ -31,7 +31,8 @@ class Turn(TurnCore):
     async def run(self) -> None:
         seq_at_start = self.state.seq
         await self._dispatch()
-        self.release()
+        if self.held:  # (mostly not: no call for nothing)
+            self.release()
         state = self.state
         moved_on = state.seq != seq_at_start or not state.stack
         if state.timeout_armed and moved_on and not self.armed_this_turn:
