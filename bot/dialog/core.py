@@ -146,7 +146,7 @@ class TurnCore:
 
     def render(self, message: Message, **extra: Any) -> str:
         renderer, platform = self.catalog.renderer, self.incoming.conversation.platform
-        fixed = renderer.fixed_text(platform, message.template, message.compiled)
+        fixed = renderer.fixed_text(platform, message.template, message.compiled, self._seed)
         if fixed is not None:  # most texts: no context, no seed, nothing to build for them
             return fixed
         return renderer.render(

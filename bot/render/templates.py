@@ -291,20 +291,26 @@ class TemplateRenderer:
         return chosen.render(context() if callable(context) else context).strip()
 
     def fixed_text(
-        self, platform: str, template: str | None, inline: InlineTemplate | None
+        self,
+        platform: str,
+        template: str | None,
+        inline: InlineTemplate | None,
+        seed: int | Callable[[], int],
     ) -> str | None:
-        """What :meth:`render` gives for a text with one variation and no Jinja (most of them),
-        found without building its context or seed; None for any other (or one not yet found:
-        :meth:`render` finds it)."""
+        """What :meth:`render` gives when the variation ``seed`` picks is a fixed text (no Jinja:
+        most texts), found without building a context; None for any other (or a text not yet
+        found: :meth:`render` finds it)."""
         if inline is None:
             variations = self._cache.get((platform, template)) if template is not None else None
         else:
             variations = inline.static_variations() if template is None else None
-        if variations and len(variations) == 1:
+        if not variations:
+            return None
+        if len(variations) == 1:
             chosen = variations[0]
-            if type(chosen) is StaticText:
-                return chosen.text
-        return None
+        else:
+            chosen = variations[(seed() if callable(seed) else seed) % len(variations)]
+        return chosen.text if type(chosen) is StaticText else None
 
     def _env(self, platform: str) -> ImmutableSandboxedEnvironment:
         env = self._envs.get(platform)
