@@ -17,6 +17,7 @@ from bot.dialog.catalog import Catalog
 from bot.dialog.state import ConversationState, Frame
 from bot.flow.actions import ActionContext
 from bot.flow.model import BranchStep, CallStep, Flow, Message, Step
+from bot.render.sources import StaticText
 
 __all__ = ("FORM_MARK", "TOPIC_TOKEN", "StepListener", "TurnCore")
 
@@ -145,17 +146,12 @@ class TurnCore:
         return self.incoming.conversation.platform  # what it can do (post?)
 
     def render(self, message: Message, **extra: Any) -> str:
-        renderer, platform = self.catalog.renderer, self.incoming.conversation.platform
-        fixed = renderer.fixed_text(platform, message.template, message.compiled, self._seed)
-        if fixed is not None:  # most texts: no context, no seed, nothing to build for them
-            return fixed
-        return renderer.render(
-            platform=platform,
-            context=lambda: TurnVariables(self, extra),
-            seed=self._seed,
-            template=message.template,
-            inline=message.compiled,
+        chosen = self.catalog.renderer.choose(
+            self.incoming.conversation.platform, message.template, message.compiled, self._seed
         )
+        if type(chosen) is StaticText:  # most texts: no context to build
+            return chosen.text
+        return chosen.render(TurnVariables(self, extra)).strip()  # as TemplateRenderer.render
 
     def _seed(self) -> int:
         """Picks a template's variation: the same for a conversation's question, asked again."""

@@ -1,6 +1,6 @@
 """Fixed texts are read without Jinja (bot/render/sources.py) and must come out exactly as Jinja
 renders them, for every variation of every shipped template and for edge cases of the format; a
-text found quickly (``TemplateRenderer.fixed_text``, tried first) is the rendered text."""
+variation chosen (``TemplateRenderer.choose``, as the engine renders) is the text rendered."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 from jinja2 import StrictUndefined
-from jinja2.exceptions import UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.app import build_actions, load_content
 from bot.flow.model import Message
-from bot.render.sources import split_variations, static_text
+from bot.render.sources import StaticText, split_variations, static_text
 from bot.render.templates import TemplateRenderer
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "dialogs" / "templates"
@@ -98,46 +97,43 @@ def shipped_messages() -> tuple[TemplateRenderer, list[Message]]:
 
 
 @pytest.mark.parametrize("platform", ["console", "slack", "discord"])
-def test_a_fixed_text_found_quickly_is_the_text_rendered(platform: str) -> None:
+def test_a_fixed_variation_chosen_is_the_text_rendered(platform: str) -> None:
     renderer, messages = shipped_messages()
-    quick = 0
+    fixed = 0
     for message in messages:
         template, inline = message.template, message.compiled
+        if template is not None and inline is not None:
+            with pytest.raises(ValueError):
+                renderer.choose(platform, template, inline, 0)
+            continue
         for seed in range(3):
-            if template is not None and inline is not None:
-                assert renderer.fixed_text(platform, template, inline, seed) is None
-                continue
-            try:
+            chosen = renderer.choose(platform, template, inline, lambda: seed)  # noqa: B023
+            if type(chosen) is StaticText:
+                fixed += 1
                 rendered = renderer.render(
                     platform=platform, context={}, seed=seed, template=template, inline=inline
                 )
-            except UndefinedError:  # needs values: not a fixed text
-                assert renderer.fixed_text(platform, template, inline, seed) is None
-                continue
-            fixed = renderer.fixed_text(platform, template, inline, lambda: seed)  # noqa: B023
-            if fixed is not None:
-                quick += 1
-                assert fixed == rendered, message
-    assert quick > 150  # most of the coach's messages, three seeds each
+                assert chosen.text == rendered, message
+    assert fixed > 150  # most of the coach's messages, three seeds each
 
 
-def test_a_text_is_found_quickly_only_once_found_and_fixed(tmp_path: Path) -> None:
+def test_the_seed_chooses_the_variation(tmp_path: Path) -> None:
     common = tmp_path / "common"
     common.mkdir()
     (common / "hello.j2").write_text("Hello there.\n{# --- #}\nHi there.\n", encoding="utf-8")
-    (common / "one.j2").write_text("Hello.\n", encoding="utf-8")
     (common / "mixed.j2").write_text("Hello {{ name }}.\n{# --- #}\nHello.\n", encoding="utf-8")
     renderer = TemplateRenderer(template_dirs=[tmp_path])
-    assert renderer.fixed_text("console", "one", None, 0) is None  # not looked up yet
-    for name in ("hello", "one", "mixed"):
-        renderer.render(platform="console", context={"name": "x"}, seed=0, template=name)
-    assert renderer.fixed_text("console", "hello", None, 1) == "Hi there."  # the seed picks
-    assert renderer.fixed_text("console", "hello", None, lambda: 2) == "Hello there."
-    assert renderer.fixed_text("console", "one", None, 1) == "Hello."
-    assert renderer.fixed_text("console", "mixed", None, 0) is None  # Jinja: render does it
-    assert renderer.fixed_text("console", "mixed", None, 1) == "Hello."
+
+    def text(chosen: object) -> str | None:
+        return chosen.text if isinstance(chosen, StaticText) else None
+
+    assert text(renderer.choose("console", "hello", None, 1)) == "Hi there."
+    assert text(renderer.choose("console", "hello", None, lambda: 2)) == "Hello there."
+    assert text(renderer.choose("console", "mixed", None, 0)) is None  # Jinja: renders a context
+    assert text(renderer.choose("console", "mixed", None, 1)) == "Hello."
     inline = renderer.compile_inline
-    assert renderer.fixed_text("console", None, inline("Fixed."), 0) == "Fixed."
-    assert renderer.fixed_text("console", None, inline(["A.", "B."]), 1) == "B."
-    assert renderer.fixed_text("console", None, inline("{{ x }}"), 0) is None
-    assert renderer.fixed_text("console", "one", inline("Fixed."), 0) is None  # not both
+    assert text(renderer.choose("console", None, inline("Fixed."), 0)) == "Fixed."
+    assert text(renderer.choose("console", None, inline(["A.", "B."]), 1)) == "B."
+    assert text(renderer.choose("console", None, inline("{{ x }}"), 0)) is None
+    with pytest.raises(ValueError):
+        renderer.choose("console", None, None, 0)
