@@ -75,9 +75,11 @@ _UNREADABLE = Unparsed(UNREADABLE_WHEN)  # immutable: one for every unreadable a
 
 
 def parse_datetime(text: str, rule: Rule, now: datetime, time_zone: str | None) -> ParseOutcome:
+    if _no_date_at_a_glance(text):
+        return _UNREADABLE  # ("whenever"): known before normalising or the user's clock
     phrase = _normalise_when(text)
     if not phrase or (not _DIGIT.search(phrase) and _DATE_WORDS.isdisjoint(_WORD.findall(phrase))):
-        return _UNREADABLE  # ("whenever"): known before the user's clock is looked at
+        return _UNREADABLE
     _, zone = resolve_zone(time_zone)
     now_local = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(zone)
     found = _fast_datetime(phrase, now_local)
@@ -117,6 +119,16 @@ def needs_confirming(phrase: str, found: datetime, now: datetime) -> bool:
         return False
     first, second = int(numeric[1]), int(numeric[2])
     return first != second and first <= 12 and second <= 12
+
+
+def _no_date_at_a_glance(text: str) -> bool:
+    """True when ``text`` has no digit and no date word: then neither has its normalised phrase,
+    which is refused. Normalising only removes characters and whole words (the filler words are
+    matched between word boundaries) and joins no letters, except "p.m." into "pm"."""
+    lowered = text.lower()
+    if ".m" in lowered or _DIGIT.search(lowered):
+        return False
+    return _DATE_WORDS.isdisjoint(_WORD.findall(lowered))
 
 
 def _normalise_when(text: str) -> str:

@@ -1,8 +1,9 @@
 """The quick ways of reading a typed answer give what the plain ways give.
 
-``fold`` skips its pattern for ASCII letters, digits and spaces, and ``match_choice`` looks the
-answer up among its question's option names made once; both are compared here with the
-straightforward code they replace.
+``fold`` skips its pattern for ASCII letters, digits and spaces, ``match_choice`` looks the
+answer up among its question's option names made once, and a date-time with no digit and no
+date word is refused before it is normalised; each is compared here with the straightforward
+code it replaces.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bot.answers.choices import (
     parse_choice,
     parse_yesno,
 )
+from bot.answers.datetimes import _DATE_WORDS, _no_date_at_a_glance, _normalise_when
 from bot.answers.outcomes import Parsed, Unparsed
 from bot.flow.model import ChoiceOption, Rule
 
@@ -104,3 +106,24 @@ def test_a_yes_or_no_is_read_as_before(text: str) -> None:
         assert type(outcome.value) is bool
     else:
         assert outcome == Unparsed("Please answer yes or no.")
+
+
+# Date-time answers: letters, digits, filler words, "p.m.", punctuation, other scripts.
+date_texts = st.lists(
+    st.sampled_from(
+        ["at", "on", "the", "o'clock", "oclock", "p.m.", "a. m", "pm", "6", "t", "@", ",", "?"]
+    )
+    | st.sampled_from(
+        ["whenever", "tomorrow", "soon", "tue", "noon", "later", "_at_", "5t6", "\u0661", "İ", " "]
+    )
+    | st.text(max_size=4),
+    max_size=6,
+).map("".join)
+
+
+@given(date_texts)
+def test_a_date_refused_at_a_glance_is_refused_after_normalising(text: str) -> None:
+    if _no_date_at_a_glance(text):
+        phrase = _normalise_when(text)
+        words = re.findall("[a-z]+", phrase)
+        assert not phrase or (not re.search(r"\d", phrase) and _DATE_WORDS.isdisjoint(words))
