@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 __all__ = (
     "Attachment",
@@ -33,6 +33,9 @@ __all__ = (
     "UserInfo",
     "Visibility",
     "clean_text",
+    "quick_choice",
+    "quick_form",
+    "quick_reply",
 )
 
 Platform = Literal["console", "slack", "discord"]
@@ -230,3 +233,70 @@ class Reply:
     attachment: Attachment | None = None
     to: ConversationRef | None = None
     replaces: str | None = None
+
+
+# -- quick construction for the engine's hot path -----------------------------------------------
+# A frozen dataclass sets every field through ``object.__setattr__`` (its own __setattr__
+# refuses): ~1.1 us for a Reply's nine, and a turn makes a Reply or two, buttons and a form. The
+# drafts below have the same slots without the guard, so their plain assignments are cheap, and
+# then take the frozen class: the value is the one the constructor makes (equal, hashed and
+# frozen alike; tests/bot/test_quick_boundary.py compares them). A field added to the frozen
+# class and not here makes the class assignment fail loudly (the slots no longer match).
+# The quick_* names are the drafts themselves (no wrapper call); type checkers see functions.
+
+
+class _ChoiceDraft:
+    __slots__ = Choice.__slots__
+
+    def __init__(self, id: str, label: str, token: str, style: ChoiceStyle = "default") -> None:
+        self.id, self.label, self.token, self.style = id, label, token, style
+        self.__class__ = Choice  # type: ignore[assignment]
+
+
+class _FormDraft:
+    __slots__ = Form.__slots__
+
+    def __init__(
+        self,
+        title: str,
+        fields: tuple[FormField, ...],
+        token: str,
+        errors: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.title, self.fields, self.token = title, fields, token
+        self.submit_label, self.errors = "Submit", errors
+        self.__class__ = Form  # type: ignore[assignment]
+
+
+class _ReplyDraft:
+    __slots__ = Reply.__slots__
+
+    def __init__(
+        self, text: str, choices: tuple[Choice, ...] = (), form: Form | None = None
+    ) -> None:
+        self.text, self.choices, self.form, self.card = text, choices, form, None
+        self.visibility, self.destination, self.attachment = "private", "conversation", None
+        self.to = self.replaces = None
+        self.__class__ = Reply  # type: ignore[assignment]
+
+
+if TYPE_CHECKING:
+
+    def quick_choice(id: str, label: str, token: str, style: ChoiceStyle = "default") -> Choice:
+        """``Choice(id, label, token, style)``, made without the frozen dataclass's __init__."""
+
+    def quick_form(
+        title: str,
+        fields: tuple[FormField, ...],
+        token: str,
+        errors: tuple[tuple[str, str], ...] = (),
+    ) -> Form:
+        """``Form(title, fields, token, errors=errors)``, made without the frozen __init__."""
+
+    def quick_reply(
+        text: str, choices: tuple[Choice, ...] = (), form: Form | None = None
+    ) -> Reply:
+        """``Reply(text, choices=choices, form=form)``, made without the frozen __init__."""
+
+else:
+    quick_choice, quick_form, quick_reply = _ChoiceDraft, _FormDraft, _ReplyDraft

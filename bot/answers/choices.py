@@ -32,6 +32,14 @@ _OPTION_NUMBER = re.compile(r"(?:option |number )?(\d{1,3})")
 
 def fold(text: str) -> str:
     """Case-, whitespace- and punctuation-insensitive form: "I'm at work!" -> "im at work"."""
+    if text.isascii() and text.replace(" ", "").isalnum():
+        # ASCII letters, digits and spaces (most answers): nothing for the pattern to remove,
+        # and casefold is lower. The pattern costs more than the rest of the folding.
+        return " ".join(text.lower().split())
+    return _fold_any(text)
+
+
+def _fold_any(text: str) -> str:
     text = text.casefold().replace("'", "").replace("\u2019", "")
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
@@ -45,17 +53,52 @@ def match_choice(text: str, choices: Sequence[ChoiceOption]) -> ChoiceOption | N
     key = fold(text)
     if not key:
         return None
-    # Labels and ids first, so an option labelled "2" wins over the second option.
-    for option in choices:
-        if key == _fold_option_text(option.label) or key == _fold_option_text(option.id):
-            return option
-    for option in choices:
-        if any(key == _fold_option_text(word) for word in option.match):
-            return option
+    named = _names_of(choices).get(key)
+    return named[0] if named is not None else _numbered_or_part(key, choices)
+
+
+def _numbered_or_part(key: str, choices: Sequence[ChoiceOption]) -> ChoiceOption | None:
+    """The option a folded ``key`` that is no option's name names: by number, or by words."""
     number = _OPTION_NUMBER.fullmatch(key)
     if number is not None and 1 <= int(number[1]) <= len(choices):
         return choices[int(number[1]) - 1]
     return _part_of_one_label(key, choices)
+
+
+# An option named, and the answer it makes (immutable: one object serves every answer).
+_Named = tuple[ChoiceOption, Parsed]
+
+# The names of each question's options, built on its first answer. Keyed by the tuple's id, and
+# the tuple is kept in the entry, so the id cannot be reused while the entry lives.
+_NAMES: dict[int, tuple[Sequence[ChoiceOption], dict[str, _Named]]] = {}
+_MAX_NAMED = 1024  # distinct option tuples of all loaded flow versions; more: start again
+
+
+def _names_of(choices: Sequence[ChoiceOption]) -> dict[str, _Named]:
+    """Folded label, id or ``match`` word -> the option it names (flows are immutable)."""
+    found = _NAMES.get(id(choices))
+    if found is not None and found[0] is choices:
+        return found[1]
+    names = _option_names(choices)
+    if type(choices) is tuple:  # a list could change after this
+        if len(_NAMES) >= _MAX_NAMED:
+            _NAMES.clear()
+        _NAMES[id(choices)] = (choices, names)
+    return names
+
+
+def _option_names(choices: Sequence[ChoiceOption]) -> dict[str, _Named]:
+    names: dict[str, _Named] = {}
+    named = [(option, Parsed(option.id, option.label)) for option in choices]
+    # Labels and ids first, so an option labelled "2" wins over the second option; then the
+    # match words; within each, the first option that has the name.
+    for option, answer in named:
+        names.setdefault(_fold_option_text(option.label), (option, answer))
+        names.setdefault(_fold_option_text(option.id), (option, answer))
+    for option, answer in named:
+        for word in option.match:
+            names.setdefault(_fold_option_text(word), (option, answer))
+    return names
 
 
 def _part_of_one_label(key: str, choices: Sequence[ChoiceOption]) -> ChoiceOption | None:
@@ -75,7 +118,11 @@ def _in_order(words: list[str], label: str) -> bool:
 
 
 def parse_choice(text: str, choices: Sequence[ChoiceOption]) -> ParseOutcome:
-    option = match_choice(text, choices)
+    key = fold(text)
+    named = _names_of(choices).get(key) if key else None
+    if named is not None:
+        return named[1]
+    option = _numbered_or_part(key, choices) if key else None
     if option is None:
         labels = [option.label for option in choices]
         return Unparsed(f"Please pick one of: {_join_or(labels)} (or type its number).")
@@ -142,8 +189,13 @@ def _read_yesno(text: str) -> bool | None:
     return None
 
 
+# The three answers a yes/no question can get (immutable: made once).
+_YES_ANSWER, _NO_ANSWER = Parsed(True, "Yes"), Parsed(False, "No")
+_NOT_YES_OR_NO = Unparsed("Please answer yes or no.")
+
+
 def parse_yesno(text: str, rule: Rule) -> ParseOutcome:
     answer = _read_yesno(text)
     if answer is None:
-        return Unparsed("Please answer yes or no.")
-    return Parsed(answer, "Yes" if answer else "No")
+        return _NOT_YES_OR_NO
+    return _YES_ANSWER if answer else _NO_ANSWER

@@ -71,14 +71,17 @@ _DATE_WORDS = frozenset(
      "minutes", "min", "mins", "hour", "hours", "hr", "hrs", "day", "days", "week", "weeks",
      "weekend", "month", "months", "year", "fortnight", "half", "quarter", "past"]
 )  # fmt: skip
+_UNREADABLE = Unparsed(UNREADABLE_WHEN)  # immutable: one for every unreadable answer
 
 
 def parse_datetime(text: str, rule: Rule, now: datetime, time_zone: str | None) -> ParseOutcome:
-    _, zone = resolve_zone(time_zone)
-    now_local = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(zone)
+    if _no_date_at_a_glance(text):
+        return _UNREADABLE  # ("whenever"): known before normalising or the user's clock
     phrase = _normalise_when(text)
     if not phrase or (not _DIGIT.search(phrase) and _DATE_WORDS.isdisjoint(_WORD.findall(phrase))):
-        return Unparsed(UNREADABLE_WHEN)
+        return _UNREADABLE
+    _, zone = resolve_zone(time_zone)
+    now_local = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(zone)
     found = _fast_datetime(phrase, now_local)
     if found is None:
         vague = _VAGUE_SPAN.search(phrase)
@@ -86,7 +89,7 @@ def parse_datetime(text: str, rule: Rule, now: datetime, time_zone: str | None) 
             return Unparsed(f'Which day {vague.group(0)}, and what time? For example "Tue 18:30".')
         found = _slow_datetime(text, now_local)
     if found is None:
-        return Unparsed(UNREADABLE_WHEN)
+        return _UNREADABLE
     if not isinstance(found, datetime):
         return found
     if rule.future and found <= now_local:
@@ -116,6 +119,16 @@ def needs_confirming(phrase: str, found: datetime, now: datetime) -> bool:
         return False
     first, second = int(numeric[1]), int(numeric[2])
     return first != second and first <= 12 and second <= 12
+
+
+def _no_date_at_a_glance(text: str) -> bool:
+    """True when ``text`` has no digit and no date word: then neither has its normalised phrase,
+    which is refused. Normalising only removes characters and whole words (the filler words are
+    matched between word boundaries) and joins no letters, except "p.m." into "pm"."""
+    lowered = text.lower()
+    if ".m" in lowered or _DIGIT.search(lowered):
+        return False
+    return _DATE_WORDS.isdisjoint(_WORD.findall(lowered))
 
 
 def _normalise_when(text: str) -> str:

@@ -25,7 +25,7 @@ from bot.answers.choices import parse_choice, parse_picks, parse_yesno
 from bot.answers.contact import parse_email, parse_phone, parse_url
 from bot.answers.datetimes import parse_datetime
 from bot.answers.numbers import parse_number, parse_scale
-from bot.answers.outcomes import Invalid, Parsed, ParseOutcome, Unparsed
+from bot.answers.outcomes import Invalid, Parsed, ParseOutcome, Unparsed, quick_parsed
 from bot.flow.model import ASK_KINDS, ChoiceOption, Rule
 
 __all__ = ("DEFAULT_MAX_LENGTH", "Invalid", "ParseOutcome", "Parsed", "Unparsed", "parse_answer")
@@ -75,7 +75,8 @@ def _parse_text(text: str, rule: Rule) -> ParseOutcome:
     longest = DEFAULT_MAX_LENGTH if rule.max_length is None else rule.max_length
     if length > longest:
         return Invalid(f"Please keep it to {_plural(longest, 'character')} (that was {length}).")
-    return _check_pattern(text, rule) or Parsed(text, text)
+    invalid = None if rule.pattern is None else _check_pattern(text, rule)
+    return invalid or quick_parsed(text, text)
 
 
 def _check_pattern(text: str, rule: Rule) -> Invalid | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.boundary import Reply
-from bot.dialog.advance import enter, goto_step
+from bot.dialog.advance import advance, enter, goto_step
 from bot.dialog.asking import reprompt
 from bot.dialog.core import TurnCore
 from bot.flow.model import AskStep
@@ -17,18 +17,18 @@ __all__ = ("accept", "refuse")
 async def accept(turn: TurnCore, step: AskStep, values: dict[str, Any]) -> None:
     """Store the answer's ``values`` and continue where the chosen option (or the step) leads."""
     state = turn.state
-    turn.count(state.top.step, "answered")
+    turn.count(state.stack[-1].step, "answered")
     state.checkpoint()
     for slot, value in values.items():
         state.assign(slot, value)
     state.attempts = 0
-    await goto_step(turn, _chosen_next(step, values) or step.next)
+    chosen = _chosen_next(step, values) if step.choices else None
+    turn.move(chosen or step.next)  # goto_step, one coroutine fewer
+    await advance(turn)
 
 
 def _chosen_next(step: AskStep, values: dict[str, Any]) -> str | None:
     """Where the option answered leads, if it leads anywhere of its own."""
-    if not step.choices:
-        return None
     answer = values.get(step.slot)
     # a yes/no question's options are "yes" and "no"; its answer is a bool
     wanted = ("yes" if answer else "no") if step.kind == "yesno" else None
@@ -43,7 +43,7 @@ async def refuse(
 ) -> None:
     """Say why the answer does not fit; after the last attempt, go on without it."""
     state = turn.state
-    turn.count(state.top.step, "retried")
+    turn.count(state.stack[-1].step, "retried")
     state.attempts += 1
     message = step.unparsed if unparsed else step.invalid
     extra = {"reason": reason, "attempts": state.attempts}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.boundary import Choice, Form, FormField, Reply
+from bot.boundary import Choice, Form, FormField, Reply, quick_choice, quick_form, quick_reply
 from bot.dialog.core import FORM_MARK, TOPIC_TOKEN, TurnCore
 from bot.dialog.state import ref_to_list
 from bot.flow.model import AskStep, ChoiceOption, Message
@@ -31,24 +31,24 @@ def ask(
         state.pending = "time_zone"
         turn.say_system("coach_time_zone")
         return
-    turn.release()  # an action's messages come before the question, never after it
+    if turn.held:  # an action's messages come before the question, never after it
+        turn.release()
     if not again:
         state.seq += 1
-    version = state.top.version[:6]
-    choices = turn.extra_choices
+    choices, version = turn.extra_choices, state.stack[-1].version
     if step.choices or step.kind == "scale":  # else no buttons: skip building none
-        prefix = f"{state.seq}.{version}."
-        buttons = [Choice(c.id, c.label, prefix + c.id, c.style) for c in options(step)]
+        prefix = f"{state.seq}.{version[:6]}."
+        buttons = [quick_choice(c.id, c.label, prefix + c.id, c.style) for c in options(step)]
         choices = (*buttons, *choices)
-    form = None if step.form is None else _form(turn, step, version, form_errors)
-    turn.replies.append(Reply(turn.render(step.prompt), choices=choices, form=form))
+    form = None if step.form is None else _form(turn, step, version[:6], form_errors)
+    turn.replies.append(quick_reply(turn.render(step.prompt), choices, form))
     if state.timeout_armed or step.timeout_seconds:
         _arm_timeout(turn, step)
 
 
 def reprompt(turn: TurnCore, *, fresh: bool = False, command: str = "") -> None:
     """The current question again (a ``fresh`` number after ``back``), or the idle prompt."""
-    if not turn.state.active:
+    if not turn.state.stack:
         if command:
             _idle_prompt(turn, command)
         return
@@ -134,7 +134,7 @@ def _form(
         return None
     token = f"{turn.state.seq}.{version}.{FORM_MARK}"
     # The fields depend only on the flow version and the step: built once per process.
-    key = (turn.state.top.version, step.id)
+    key = (turn.state.stack[-1].version, step.id)
     fields = turn.catalog.form_fields.get(key)
     if fields is None:
         fields = turn.catalog.form_fields[key] = tuple(
@@ -147,4 +147,4 @@ def _form(
             )
             for ask in form_group(turn, step)
         )
-    return Form(title=step.form, fields=fields, token=token, errors=errors)
+    return quick_form(step.form, fields, token, errors)

@@ -28,6 +28,8 @@ _ALIASES = {
     "main menu": "menu",
     "?": "help",
 }
+# Every word that is a command -> the command: one look-up per message typed.
+_COMMAND_OF = {**{name: name for name in COMMANDS}, **_ALIASES}
 CHECK_COMMAND = "check"  # `/recruiter check <their message>`: check the text given with it
 _CHECK_TEXT = re.compile(r"^[/!]?check[\s:]+(?P<text>\S.*)$", re.IGNORECASE | re.DOTALL)
 START_WORDS = frozenset({"start", "hi", "hello", "hey", "begin", "recruiter", "coach", "go"})
@@ -36,7 +38,7 @@ START_WORDS = frozenset({"start", "hi", "hello", "hey", "begin", "recruiter", "c
 def command_in(text: str, choices: Sequence[ChoiceOption] = ()) -> str | None:
     """The global command this message is, or None when it is an answer."""
     word = _normalise(text)
-    command = word if word in COMMANDS else _ALIASES.get(word)
+    command = _COMMAND_OF.get(word)
     if command is None:
         return None
     if any(word in (_normalise(c.label), c.id, *map(_normalise, c.match)) for c in choices):

@@ -12,11 +12,12 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from bot.boundary import Choice, Incoming, Reply
+from bot.boundary import Choice, Incoming, Reply, quick_reply
 from bot.dialog.catalog import Catalog
 from bot.dialog.state import ConversationState, Frame
 from bot.flow.actions import ActionContext
 from bot.flow.model import BranchStep, CallStep, Flow, Message, Step
+from bot.render.sources import StaticText
 
 __all__ = ("FORM_MARK", "TOPIC_TOKEN", "StepListener", "TurnCore")
 
@@ -29,6 +30,14 @@ StepListener = Callable[[str, str], None]
 
 class TurnCore:
     """One :class:`Incoming` applied to one conversation's state, and the replies so far."""
+
+    # Immutable values most turns never change: read from the class until a turn sets its own
+    # (a turn is made for every event; each attribute set in __init__ costs every turn).
+    new_user_time_zone: str | None = None
+    show_privacy_notice = False
+    armed_this_turn = False
+    extra_choices: tuple[Choice, ...] = ()  # added to the next question asked
+    _now_iso: str | None = None  # the clock's reading as templates see it, made once
 
     def __init__(
         self,
@@ -47,13 +56,12 @@ class TurnCore:
         # An action's own messages (a calendar file, a card) wait for the message the flow says
         # right after the action: someone with a recruiter on the line needs the script first.
         self.held: list[Reply] = []
-        self.new_user_time_zone: str | None = None
-        self.show_privacy_notice = False
-        self.armed_this_turn = False
-        self.extra_choices: tuple[Choice, ...] = ()  # added to the next question asked
         self.funnel: list[tuple[str, str, str]] = []
-        self.timeout_key = f"timeout:{incoming.conversation.key}"
-        self._now_iso: str | None = None  # the clock's reading as templates see it, made once
+
+    @property
+    def timeout_key(self) -> str:
+        """The job key of this conversation's question time-out (needed only with one)."""
+        return f"timeout:{self.incoming.conversation.key}"
 
     # -- where the conversation is ------------------------------------------------------------
 
@@ -80,14 +88,14 @@ class TurnCore:
         if step_id is None:
             self.finish(None)
         else:
-            self.state.top.step = step_id
+            self.state.stack[-1].step = step_id
 
     def finish(self, result: Any) -> None:
         """End the current flow and continue after the ``call`` that started it, if any."""
         state = self.state
         while True:
             state.stack.pop()
-            if not state.active:
+            if not state.stack:
                 return
             caller = self.current_step()
             if not isinstance(caller, CallStep):
@@ -95,7 +103,7 @@ class TurnCore:
             if caller.into:
                 state.assign(caller.into, result)
             if caller.next is not None:
-                state.top.step = caller.next
+                state.stack[-1].step = caller.next
                 return
             result = None
 
@@ -138,20 +146,19 @@ class TurnCore:
         return self.incoming.conversation.platform  # what it can do (post?)
 
     def render(self, message: Message, **extra: Any) -> str:
-        return self.catalog.renderer.render(
-            platform=self.incoming.conversation.platform,
-            context=lambda: TurnVariables(self, extra),
-            seed=self._seed,
-            template=message.template,
-            inline=message.compiled,
+        chosen = self.catalog.renderer.choose(
+            self.incoming.conversation.platform, message.template, message.compiled, self._seed
         )
+        if type(chosen) is StaticText:  # most texts: no context to build
+            return chosen.text
+        return chosen.render(TurnVariables(self, extra)).strip()  # as TemplateRenderer.render
 
     def _seed(self) -> int:
         """Picks a template's variation: the same for a conversation's question, asked again."""
         return zlib.crc32(f"{self.incoming.conversation.key}:{self.state.seq}".encode())
 
     def say(self, message: Message, **extra: Any) -> None:
-        self.replies.append(Reply(self.render(message, **extra)))
+        self.replies.append(quick_reply(self.render(message, **extra)))
         self.release()
 
     def hold(self, replies: list[Reply]) -> None:
@@ -159,8 +166,9 @@ class TurnCore:
         self.held.extend(replies)
 
     def release(self) -> None:
-        self.replies.extend(self.held)
-        self.held.clear()
+        if self.held:
+            self.replies.extend(self.held)
+            self.held.clear()
 
     def say_system(self, name: str, **extra: Any) -> None:
         message = _SYSTEM_MESSAGES.get(name)

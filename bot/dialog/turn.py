@@ -31,9 +31,10 @@ class Turn(TurnCore):
     async def run(self) -> None:
         seq_at_start = self.state.seq
         await self._dispatch()
-        self.release()
+        if self.held:  # (mostly not: no call for nothing)
+            self.release()
         state = self.state
-        moved_on = state.seq != seq_at_start or not state.active
+        moved_on = state.seq != seq_at_start or not state.stack
         if state.timeout_armed and moved_on and not self.armed_this_turn:
             # the question that had a time-out was answered: its time-out must not fire
             self.context.cancel(self.timeout_key)
@@ -49,12 +50,12 @@ class Turn(TurnCore):
             await timed_out(self, incoming.timeout_token)
         elif incoming.choice_token and incoming.choice_token.startswith(TOPIC_TOKEN):
             await command(self, incoming.choice_token.removeprefix(TOPIC_TOKEN), "")
-        elif not state.active:
+        elif not state.stack:  # not active (the property is a call; this turn is hot)
             await start(self)
         elif incoming.command is not None:
             state.pending = None if confirming(state.pending) else state.pending
             await command(self, incoming.command.name, incoming.command.args)
-        elif confirming(state.pending) and await confirmed(self):
+        elif state.pending and confirming(state.pending) and await confirmed(self):  # mostly none
             pass
         elif state.pending == "time_zone" and incoming.text is not None:
             await typed_time_zone(self, incoming.text)

@@ -47,7 +47,7 @@ from bot.render.sources import (
 )
 
 if TYPE_CHECKING:
-    from jinja2 import Template, TemplateNotFound
+    from jinja2 import Template
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     from bot.render.fallback import FallbackLoader
@@ -58,6 +58,7 @@ __all__ = ("COMMON", "InlineTemplate", "TemplateRenderer", "TrustedText")
 COMMON = "common"  # the folder every platform falls back to
 # One compiled text: Jinja's, plain (only printed names: bot.render.plain) or fixed.
 Variation: TypeAlias = "Template | PlainTemplate | StaticText"
+Seed: TypeAlias = "int | Callable[[], int]"  # a function is called only to pick a variation
 SUFFIX = ".j2"
 
 
@@ -169,7 +170,7 @@ class TemplateRenderer:
 
         paths = self._files.variant_paths(name)
         if not paths:
-            raise self._not_found(name, [f"{COMMON}/{name}{SUFFIX}"])
+            raise not_found(self._dirs, name, [f"{COMMON}/{name}{SUFFIX}"])
         for path in paths:
             source, filename, _ = self._loader.get_source(self._check_env, path)
             for text in split_variations(source):
@@ -186,7 +187,7 @@ class TemplateRenderer:
             found = self._files.find(path)
             if found is not None:
                 return found[0]
-        raise self._not_found(name, tried)
+        raise not_found(self._dirs, name, tried)
 
     def compile_inline(
         self, source: str | Sequence[str], *, name: str | None = None
@@ -260,7 +261,7 @@ class TemplateRenderer:
         *,
         platform: str,
         context: Mapping[str, object] | Callable[[], Mapping[str, object]],
-        seed: int | Callable[[], int],
+        seed: Seed,
         template: str | None = None,
         inline: InlineTemplate | None = None,
     ) -> str:
@@ -275,6 +276,16 @@ class TemplateRenderer:
             jinja2.UndefinedError: the template uses a name the context does not hold.
             jinja2.SecurityError: the template reaches for something the sandbox forbids.
         """
+        if type(chosen := self.choose(platform, template, inline, seed)) is StaticText:
+            return chosen.text
+        return chosen.render(context() if callable(context) else context).strip()
+
+    def choose(
+        self, platform: str, template: str | None, inline: InlineTemplate | None, seed: Seed
+    ) -> Variation:
+        """The variation :meth:`render` renders (found, compiled on first use; raising as it
+        does): a :class:`StaticText` is the text; any other renders a context, then stripped.
+        The engine renders its messages this way: no context to build for a fixed text."""
         if template is not None and inline is None:
             variations = self._cache.get((platform, template)) or self._resolve(platform, template)
         elif inline is not None and template is None:
@@ -283,12 +294,8 @@ class TemplateRenderer:
             raise ValueError("render needs exactly one of template= and inline=")
         # The seed picks the variation; a modulo is as even as random.Random and far cheaper.
         if len(variations) == 1:
-            chosen = variations[0]
-        else:
-            chosen = variations[(seed() if callable(seed) else seed) % len(variations)]
-        if type(chosen) is StaticText:
-            return chosen.text
-        return chosen.render(context() if callable(context) else context).strip()
+            return variations[0]
+        return variations[(seed() if callable(seed) else seed) % len(variations)]
 
     def _env(self, platform: str) -> ImmutableSandboxedEnvironment:
         env = self._envs.get(platform)
@@ -312,7 +319,7 @@ class TemplateRenderer:
             )
             self._cache[(platform, name)] = variations
             return variations
-        raise self._not_found(name, tried)
+        raise not_found(self._dirs, name, tried)
 
     def _compile(
         self, platform: str, text: str, name: str | None, filename: str | None = None
@@ -333,6 +340,3 @@ class TemplateRenderer:
             )
             inline._compiled[env] = variations
         return variations
-
-    def _not_found(self, name: str, tried: list[str]) -> TemplateNotFound:
-        return not_found(self._dirs, name, tried)
