@@ -205,7 +205,7 @@ class Engine:
         if incoming.event_id and await self.store.is_processed(incoming.event_id):
             return []
         ref = incoming.conversation
-        state, version = await self._load(ref.key)
+        state, version = self._kept(ref.key) or await self._load(ref.key)
         if not self.versions.all_loaded(state):
             await self.versions.load(state)
         turn = _new_turn(self, incoming, state)
@@ -217,13 +217,17 @@ class Engine:
         await self._commit(incoming, version, turn, durable)
         return turn.replies
 
-    async def _load(self, key: str) -> tuple[ConversationState, int]:
-        """The conversation's state and saved version (0: none yet). An in-process store hands
-        back the state the previous turn left with it, when nothing was saved since: no
-        unpacking and decoding of what this engine made itself."""
+    def _kept(self, key: str) -> tuple[ConversationState, int] | None:
+        """The state the previous turn left with an in-process store, and its version, when
+        nothing was saved since: no unpacking and decoding of what this engine made itself
+        (and no awaiting, which costs as much as the rest of this)."""
         kept = self.store.take_kept(key)
         if kept is not None and type(kept.state) is ConversationState:
             return kept.state, kept.version
+        return None
+
+    async def _load(self, key: str) -> tuple[ConversationState, int]:
+        """The conversation's saved state and version (0: none yet)."""
         stored = await self.store.load_conversation(key)
         if stored is None:
             return ConversationState(), 0

@@ -144,15 +144,17 @@ class ConversationState:
         self.offered = []
 
     def to_json(self) -> dict[str, Any]:
+        """A snapshot: it shares no list or dict with this state, which the next turn changes
+        (a slot's value is never changed in place, nor is a checkpoint once made)."""
         data: dict[str, Any] = {
             "k": [[f.flow, f.version, f.step] for f in self.stack],
-            "v": self.slots,
+            "v": self.slots.copy(),
             "q": self.seq,
         }
         if self.attempts:
             data["a"] = self.attempts
         if self.checkpoints:
-            data["h"] = self.checkpoints
+            data["h"] = self.checkpoints.copy()
         if self.time_zone:
             data["z"] = self.time_zone
         if self.pending:
@@ -162,7 +164,7 @@ class ConversationState:
         if self.timeout_armed:
             data["t"] = 1
         if self.offered:
-            data["o"] = self.offered
+            data["o"] = self.offered.copy()
         return data
 
     @classmethod

@@ -119,7 +119,7 @@ class PlainTemplate:
     ``texts`` has one more item than ``names``: text, value, text, ..., text.
     """
 
-    __slots__ = ("_finalize", "_jinja", "_names", "_texts")
+    __slots__ = ("_finalize", "_first", "_jinja", "_parts")
 
     def __init__(
         self,
@@ -128,19 +128,20 @@ class PlainTemplate:
         finalize: Callable[[object], object],
         jinja: Template,
     ) -> None:
-        self._texts = texts
-        self._names = names
+        self._first = texts[0]
+        self._parts = tuple(zip(names, texts[1:], strict=True))  # each name and the text after
         self._finalize = finalize
         self._jinja = jinja
 
     def render(self, variables: Mapping[str, object]) -> str:
-        texts, finalize = self._texts, self._finalize
-        out = [texts[0]]
-        for index, name in enumerate(self._names, 1):
-            if name not in variables:  # Jinja's globals, or its error for an undefined name
-                return self._jinja.render(variables)
-            out.append(str(finalize(variables[name])))
-            out.append(texts[index])
+        finalize = self._finalize
+        out = [self._first]
+        try:  # one look-up a name (not a test, then a look-up): most texts find them all
+            for name, text in self._parts:
+                out.append(str(finalize(variables[name])))
+                out.append(text)
+        except KeyError:  # Jinja's globals, or its error for an undefined name
+            return self._jinja.render(variables)
         return "".join(out)
 
 

@@ -9,7 +9,9 @@ kept instead of SQLite's ``:memory:``.
 
 It is built to be cheap in time and space: conversations, jobs and users are kept as compact
 JSON bytes (orjson; :mod:`bot.store.memory_rows`), so live conversations cost a few hundred
-bytes each rather than kilobytes of small Python objects.
+bytes each rather than kilobytes of small Python objects. The conversations that answered last
+(at most :data:`MAX_KEPT`) wait unpacked, as committed: a conversation's state is packed once
+when it goes quiet, not after every turn of a burst (packing was the largest part of a commit).
 
 No lock is needed: every method finishes without awaiting anything, and asyncio switches
 coroutines only at an ``await`` that suspends, so each call is atomic with respect to the others.
@@ -51,10 +53,14 @@ from bot.store.records import (
 
 __all__ = ("MAX_KEPT", "MemoryStore")
 
-# States kept decoded for the next turn (TurnCommit.keep): the conversations that answered last.
-# This store serves the console, the studio and `flows test`, one person at a time; a decoded
-# state is about ten times its packed row (7 KB against 600 bytes), so few are kept.
+# States kept decoded for the next turn (TurnCommit.keep), and rows not packed yet: the
+# conversations that answered last. This store serves the console, the studio and `flows test`,
+# one person at a time; a decoded state is about ten times its packed row (7 KB against 600
+# bytes), so few are kept.
 MAX_KEPT = 4
+
+# A committed row not packed yet: (version, updated_at as a UNIX time, user key, state).
+_RecentRow = tuple[int, float, str, JSON]
 
 
 def _utcnow() -> datetime:
@@ -70,6 +76,9 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
         JobsMemory.__init__(self)
         ProfilesMemory.__init__(self)
         self._conversations: dict[str, bytes] = {}  # key -> self._shapes.pack(...)
+        # Rows of the latest commits, not packed yet: the newest last, at most MAX_KEPT. A key
+        # is in this or in _conversations, never both; readers other than a turn's pack first.
+        self._recent_rows: dict[str, _RecentRow] = {}
         self._kept: dict[str, KeptState] = {}  # the newest last, at most MAX_KEPT
         self._shapes = Shapes()
         self._users: dict[str, bytes] = {}  # user key -> pack_user(...), shared:
@@ -87,6 +96,7 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
 
     def conversation_bytes(self) -> int:
         """Bytes the stored conversations take (states, rows, keys, the table): for benchmarks."""
+        self._pack_all()
         rows = self._conversations
         size = sys.getsizeof(rows)
         for key, row in rows.items():
@@ -94,6 +104,8 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
         return size
 
     async def load_conversation(self, key: str) -> StoredConversation | None:
+        if key in self._recent_rows:  # a copy, as from a database: the row stays as committed
+            self._pack(key)
         row = self._conversations.get(key)
         return None if row is None else self._shapes.unpack(key, row)
 
@@ -101,13 +113,19 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
         kept = self._kept.pop(key, None)
         if kept is None:
             return None
+        return kept if self._version(key) == kept.version else None
+
+    def _version(self, key: str) -> int:
+        """The saved version of a conversation, 0 when there is none."""
+        recent = self._recent_rows.get(key)
+        if recent is not None:
+            return recent[0]
         row = self._conversations.get(key)
-        return kept if row is not None and version_of(row) == kept.version else None
+        return 0 if row is None else version_of(row)
 
     async def commit_turn(self, commit: TurnCommit) -> int:
         # Check everything first, then write: a failed commit must leave nothing behind.
-        row = self._conversations.get(commit.conversation_key)
-        current = 0 if row is None else version_of(row)
+        current = self._version(commit.conversation_key)
         if commit.event_id is not None and self._is_live_event(commit.event_id, _utcnow()):
             raise DuplicateEventError(commit.event_id)
         if current != commit.expected_version:
@@ -128,15 +146,25 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
         return version
 
     def _write_conversation(self, commit: TurnCommit, current: int) -> int:
-        key = commit.conversation_key
-        if commit.state is None:
+        key, recent = commit.conversation_key, self._recent_rows
+        if recent.pop(key, None) is None:
             self._conversations.pop(key, None)
+        if commit.state is None:
             return 0
         version = current + 1
-        self._conversations[key] = self._shapes.pack(
-            key, version, time.time(), commit.user_key, commit.state
-        )
+        recent[key] = (version, time.time(), commit.user_key, commit.state)
+        if len(recent) > MAX_KEPT:  # the quietest of them is packed
+            self._pack(next(iter(recent)))
         return version
+
+    def _pack(self, key: str) -> None:
+        version, updated_at, user_key, state = self._recent_rows.pop(key)
+        self._conversations[key] = self._shapes.pack(key, version, updated_at, user_key, state)
+
+    def _pack_all(self) -> None:
+        """Before anything reads the conversations as rows (export, forget, their size)."""
+        for key in list(self._recent_rows):
+            self._pack(key)
 
     def _keep(self, commit: TurnCommit, version: int) -> None:
         key, kept = commit.conversation_key, self._kept
@@ -186,6 +214,7 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
     # privacy
 
     async def export_user(self, user_key: str) -> dict[str, list[dict[str, JSON]]]:
+        self._pack_all()
         conversations = [
             {
                 "key": key,
@@ -210,6 +239,7 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
         }
 
     async def forget_user(self, user_key: str) -> int:
+        self._pack_all()
         conversation_keys = [
             key for key, row in self._conversations.items() if user_key_of(key, row) == user_key
         ]

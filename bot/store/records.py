@@ -115,7 +115,9 @@ class TurnCommit:
     """Everything one turn changes, saved in one transaction.
 
     ``expected_version`` is the version the turn was computed from (0 for a new conversation);
-    ``state=None`` deletes the conversation.
+    ``state=None`` deletes the conversation. ``state`` is the caller's to give away: nothing
+    changes it after the commit, so a store may keep it as it is (the in-memory store packs it
+    only when the conversation goes quiet).
     """
 
     conversation_key: str

@@ -162,3 +162,51 @@ async def test_a_conversation_of_another_user_than_its_key_names(any_store: Stor
     ]
     assert await any_store.forget_user(DM.user_key) == 1
     assert await any_store.load_conversation(REF.key) is not None
+
+
+def _dm(index: int) -> ConversationRef:
+    return ConversationRef("discord", f"D{index}", f"U{index}")
+
+
+async def test_the_latest_rows_wait_unpacked_and_the_quietest_is_packed() -> None:
+    # A turn's row is packed when its conversation stops being one of the latest, not after
+    # every turn; whatever reads it meanwhile reads what was committed.
+    from bot.store.memory import MAX_KEPT
+
+    store = MemoryStore()
+    refs = [_dm(i) for i in range(MAX_KEPT + 1)]
+    for ref in refs:
+        state = {"k": [], "v": {"name": ref.user}, "q": 1}
+        await store.commit_turn(TurnCommit(ref.key, ref.user_key, state, 0))
+    assert list(store._recent_rows) == [ref.key for ref in refs[1:]]
+    assert list(store._conversations) == [refs[0].key]  # packed: bytes
+    assert isinstance(store._conversations[refs[0].key], bytes)
+    for ref in refs:
+        stored = await store.load_conversation(ref.key)
+        assert stored is not None and stored.state["v"] == {"name": ref.user}
+        assert stored.version == 1
+
+
+async def test_a_row_read_before_it_is_packed_is_a_copy() -> None:
+    store = MemoryStore()
+    state = {"k": [], "v": {"name": "Alex"}, "q": 1}
+    await store.commit_turn(TurnCommit(DM.key, DM.user_key, state, 0))
+    first = await store.load_conversation(DM.key)
+    assert first is not None
+    first.state["v"]["name"] = "changed by the reader"
+    again = await store.load_conversation(DM.key)
+    assert again is not None and again.state["v"] == {"name": "Alex"}
+    # and a commit after the read goes on from the saved version
+    assert await store.commit_turn(TurnCommit(DM.key, DM.user_key, state, 1)) == 2
+
+
+async def test_export_and_forget_see_the_rows_not_packed_yet() -> None:
+    store = MemoryStore()
+    state = {"k": [], "v": {"name": "Alex"}, "q": 1}
+    await store.commit_turn(TurnCommit(DM.key, DM.user_key, state, 0))
+    assert store._recent_rows  # the row waits unpacked
+    exported = await store.export_user(DM.user_key)
+    assert [c["key"] for c in exported["conversations"]] == [DM.key]
+    assert await store.forget_user(DM.user_key) == 1
+    assert await store.load_conversation(DM.key) is None
+    assert not store._recent_rows and not store._conversations
