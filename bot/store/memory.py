@@ -76,8 +76,10 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
         JobsMemory.__init__(self)
         ProfilesMemory.__init__(self)
         self._conversations: dict[str, bytes] = {}  # key -> self._shapes.pack(...)
-        # Rows of the latest commits, not packed yet: the newest last, at most MAX_KEPT. A key
-        # is in this or in _conversations, never both; readers other than a turn's pack first.
+        # Rows of the latest commits, not packed yet: the newest last, at most MAX_KEPT. Such a
+        # row is newer than the key's packed one, if any (left in place until it is packed
+        # again: a table whose keys were deleted and added again grows); readers other than a
+        # turn's pack first.
         self._recent_rows: dict[str, _RecentRow] = {}
         self._kept: dict[str, KeptState] = {}  # the newest last, at most MAX_KEPT
         self._shapes = Shapes()
@@ -147,9 +149,9 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
 
     def _write_conversation(self, commit: TurnCommit, current: int) -> int:
         key, recent = commit.conversation_key, self._recent_rows
-        if recent.pop(key, None) is None:
-            self._conversations.pop(key, None)
+        recent.pop(key, None)  # put back last: the newest
         if commit.state is None:
+            self._conversations.pop(key, None)
             return 0
         version = current + 1
         recent[key] = (version, time.time(), commit.user_key, commit.state)
