@@ -82,7 +82,8 @@ def make_brand(name: str) -> Brand:
     for words in (_words(name), _words(name.lower().translate(_GERMAN)), _unicode_words(name)):
         kept = [w for w in words if w not in _LEGAL_WORDS - {"and"}]
         plain = [w for w in kept if w != "and"]
-        spellings.update({"".join(kept), "".join(plain)})
+        # the whole name too: "AAA SAS" writes from aaasas.com as often as from aaa.com
+        spellings.update({"".join(kept), "".join(plain), "".join(words)})
         for count in range(1, len(plain)):
             prefix = "".join(plain[:count])
             if count > 1 or len(prefix) >= MIN_PREFIX:
