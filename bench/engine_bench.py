@@ -73,6 +73,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
+from startup_bench import clean_env  # noqa: E402  (bench/ is the script's folder)
+
 from bot.app import build_actions, load_content  # noqa: E402
 from bot.boundary import ConversationRef, Incoming, Platform, Reply, UserInfo  # noqa: E402
 from bot.dialog.engine import Engine  # noqa: E402
@@ -476,17 +478,6 @@ class ConsoleFailed(Exception):
     pass
 
 
-def console_env(data_dir: Path) -> dict[str, str]:
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if name != "DATABASE_URL" and not name.startswith(("COACH_", "SLACK_", "DISCORD_"))
-    }
-    env["COACH_DATA_DIR"] = str(data_dir)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
-    return env
-
-
 def run_console(command: list[str], env: dict[str, str]) -> tuple[float, str]:
     """Feed ``start`` and end of input; returns the wall time and stderr."""
     start = time.perf_counter()
@@ -523,8 +514,13 @@ def parse_importtime(stderr: str) -> tuple[list[str], list[tuple[str, float]]]:
 def measure_console(runs: int) -> ConsoleResult:
     command = [sys.executable, "-m", "bot.cli.main", "console"]
     shown = " ".join(["printf 'start\\n' |", "python", *command[1:]])
-    with tempfile.TemporaryDirectory(prefix="bench-console-") as data_dir:
-        env = console_env(Path(data_dir))
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-console-") as data_dir,
+        tempfile.TemporaryDirectory(prefix="bench-pycache-") as pycache,
+    ):
+        # as startup_bench.py runs it: bytecode written and read (an installed package has it)
+        # even when the calling shell sets PYTHONDONTWRITEBYTECODE, so both judge the same start
+        env = clean_env(Path(data_dir), pycache=Path(pycache))
         try:
             first, _ = run_console(command, env)
             times = [run_console(command, env)[0] for _ in range(runs)]
