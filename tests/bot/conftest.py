@@ -20,6 +20,18 @@ from bot.store.memory import MemoryStore
 
 SHIPPED_DIALOGS = Path(__file__).resolve().parents[2] / "dialogs"
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York
+# A flow whose second step's template fails (division by zero) after the answer is stored.
+FAILING_TEMPLATE_FLOW = """
+flow: broken
+steps:
+  ask_secret:
+    ask: text
+    slot: secret
+    text: Tell me a secret
+    next: leak
+  leak:
+    say: "{{ secret }} {{ 1 // (secret | length - secret | length) }}"
+"""
 
 
 def make_dialogs(

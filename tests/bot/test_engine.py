@@ -12,6 +12,7 @@ from bot.dialog.catalog import TopicRouter
 from bot.dialog.engine import APOLOGY
 from bot.dialog.state import ConversationState
 from bot.store.memory import MemoryStore
+from tests.bot.conftest import FAILING_TEMPLATE_FLOW
 
 LAB = """
 flow: lab
@@ -220,17 +221,7 @@ async def test_a_duplicate_event_is_answered_once(lab, chat_with):
 async def test_a_failing_template_keeps_the_step_and_logs_no_user_text(
     build_engine, dialogs, chat_with, caplog
 ):
-    flow = """
-    flow: broken
-    steps:
-      ask_secret:
-        ask: text
-        slot: secret
-        text: Tell me a secret
-        next: leak
-      leak:
-        say: "{{ secret }} {{ 1 // (secret | length - secret | length) }}"
-    """
+    flow = FAILING_TEMPLATE_FLOW
     chat = chat_with(await build_engine(dialogs({"broken": flow}), entry_flow="broken"))
     await chat.say("start")
     caplog.set_level(logging.DEBUG)

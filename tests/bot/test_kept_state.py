@@ -20,7 +20,7 @@ from bot.flowtools.lint import load_dialogs
 from bot.flowtools.transcript import Coverage, run_cases
 from bot.store import KeptState, TurnCommit
 from bot.store.memory import MAX_KEPT, MemoryStore
-from tests.bot.conftest import SHIPPED_DIALOGS
+from tests.bot.conftest import FAILING_TEMPLATE_FLOW, SHIPPED_DIALOGS
 
 KEY = "console:-:c1:-:u1"
 USER = "console:-:u1"
@@ -94,17 +94,7 @@ async def test_a_failed_turn_leaves_the_saved_state_for_the_next(
     # The failing turn took the kept state, stored the secret in it and moved to `leak`
     # before the template failed. Had it been left for the next turn, "repeat" would run
     # `leak` again (another apology) instead of asking the question.
-    flow = """
-    flow: broken
-    steps:
-      ask_secret:
-        ask: text
-        slot: secret
-        text: Tell me a secret
-        next: leak
-      leak:
-        say: "{{ secret }} {{ 1 // (secret | length - secret | length) }}"
-    """
+    flow = FAILING_TEMPLATE_FLOW
     chat = chat_with(await build_engine(dialogs({"broken": flow}), entry_flow="broken"))
     await chat.say("start")
     assert "something went wrong" in (await chat.say("my boss is awful"))[0].lower()

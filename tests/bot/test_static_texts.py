@@ -68,11 +68,7 @@ def test_texts_with_jinja_syntax_are_left_to_jinja(text: str) -> None:
 
 
 def test_a_renderer_shows_fixed_texts_without_building_an_environment(tmp_path: Path) -> None:
-    common = tmp_path / "common"
-    common.mkdir()
-    (common / "hello.j2").write_text("Hello there.\n{# --- #}\nHi there.\n", encoding="utf-8")
-    (common / "named.j2").write_text("Hello {{ name }}.\n", encoding="utf-8")
-    renderer = TemplateRenderer(template_dirs=[tmp_path])
+    renderer = _renderer(tmp_path, named="Hello {{ name }}.\n")
     hello = renderer.render(platform="console", context={}, seed=1, template="hello")
     inline = renderer.compile_inline(["Fixed one.", "Fixed two."])
     fixed = renderer.render(platform="console", context={}, seed=0, inline=inline)
@@ -118,11 +114,7 @@ def test_a_fixed_variation_chosen_is_the_text_rendered(platform: str) -> None:
 
 
 def test_the_seed_chooses_the_variation(tmp_path: Path) -> None:
-    common = tmp_path / "common"
-    common.mkdir()
-    (common / "hello.j2").write_text("Hello there.\n{# --- #}\nHi there.\n", encoding="utf-8")
-    (common / "mixed.j2").write_text("Hello {{ name }}.\n{# --- #}\nHello.\n", encoding="utf-8")
-    renderer = TemplateRenderer(template_dirs=[tmp_path])
+    renderer = _renderer(tmp_path, mixed="Hello {{ name }}.\n{# --- #}\nHello.\n")
 
     def text(chosen: object) -> str | None:
         return chosen.text if isinstance(chosen, StaticText) else None
@@ -137,3 +129,13 @@ def test_the_seed_chooses_the_variation(tmp_path: Path) -> None:
     assert text(renderer.choose("console", None, inline("{{ x }}"), 0)) is None
     with pytest.raises(ValueError):
         renderer.choose("console", None, None, 0)
+
+
+def _renderer(tmp_path: Path, **templates: str) -> TemplateRenderer:
+    """A renderer of `hello` (two fixed variations) and ``templates`` (name: text)."""
+    common = tmp_path / "common"
+    common.mkdir()
+    templates = {"hello": "Hello there.\n{# --- #}\nHi there.\n", **templates}
+    for name, text in templates.items():
+        (common / f"{name}.j2").write_text(text, encoding="utf-8")
+    return TemplateRenderer(template_dirs=[tmp_path])
