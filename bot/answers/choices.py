@@ -4,12 +4,14 @@ An option is named by its label, its id, one of its ``match`` words or its 1-bas
 case and punctuation ("I'm at work!" names "im at work"); a choice ask with ``max`` above 1 takes
 several options in one message (:mod:`bot.answers.picks`). Yes and no are read from the many ways
 people say them ("yep", "no thanks", a thumbs-up) and from the first word of a longer answer
-("yes, call me tomorrow").
+("yes, call me tomorrow"). :func:`is_bare_yes` tells a free-text question that its answer was
+only a yes (meant for an earlier question, or a yes/no reflex).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -17,7 +19,7 @@ from bot.answers.outcomes import Invalid, Parsed, ParseOutcome, Unparsed
 from bot.answers.picks import read_picks
 from bot.flow.model import ChoiceOption, Rule
 
-__all__ = ("fold", "match_choice", "parse_choice", "parse_picks", "parse_yesno")
+__all__ = ("fold", "is_bare_yes", "match_choice", "parse_choice", "parse_picks", "parse_yesno")
 
 
 def _join_or(items: Sequence[str]) -> str:
@@ -199,3 +201,26 @@ def parse_yesno(text: str, rule: Rule) -> ParseOutcome:
     if answer is None:
         return _NOT_YES_OR_NO
     return _YES_ANSWER if answer else _NO_ANSWER
+
+
+# The yeses that answer nothing but a yes/no question: never a name, a role or a note. Words
+# that are also names or initials ("Ya", "Si", "K", "Ja") or that can be an answer ("fine",
+# "right", "true", "please") are left out.
+_BARE_YES = frozenset(
+    {
+        "yes", "ye", "yeah", "yea", "yeh", "yep", "yup", "yass", "sure", "sure thing", "ok",
+        "okay", "kk", "okey", "of course", "definitely", "absolutely", "certainly", "yes please",
+        "go ahead", "sounds good", "affirmative", "alright", "all right", "no problem",
+    }
+)  # fmt: skip
+_YES_MARKS = frozenset({"\N{THUMBS UP SIGN}", "\N{WHITE HEAVY CHECK MARK}", "\N{OK HAND SIGN}"})
+
+
+def is_bare_yes(text: str) -> bool:
+    """True when ``text`` is only a yes ("Yes!", "ok.", "yes" typed fullwidth, a thumbs-up)."""
+    text = text.strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).strip()
+    if text.rstrip("\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff") in _YES_MARKS:
+        return True  # a thumbs-up of any skin tone, with or without the emoji selector
+    return len(text) <= 20 and fold(text) in _BARE_YES

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from bot.answers.choices import parse_choice, parse_picks, parse_yesno
+from bot.answers.choices import is_bare_yes, parse_choice, parse_picks, parse_yesno
 from bot.answers.contact import parse_email, parse_phone, parse_url
 from bot.answers.datetimes import parse_datetime
 from bot.answers.numbers import parse_number, parse_scale
@@ -75,8 +75,16 @@ def _parse_text(text: str, rule: Rule) -> ParseOutcome:
     longest = DEFAULT_MAX_LENGTH if rule.max_length is None else rule.max_length
     if length > longest:
         return Invalid(f"Please keep it to {_plural(longest, 'character')} (that was {length}).")
-    invalid = None if rule.pattern is None else _check_pattern(text, rule)
-    return invalid or quick_parsed(text, text)
+    if rule.pattern is not None:
+        return _check_pattern(text, rule) or quick_parsed(text, text)
+    if is_bare_yes(text):  # "What's their name?" "yes": meant for another question
+        return _BARE_YES_REFUSED
+    return quick_parsed(text, text)
+
+
+_BARE_YES_REFUSED = Invalid(
+    "A yes on its own doesn't answer this one. Please type the answer itself."
+)
 
 
 def _check_pattern(text: str, rule: Rule) -> Invalid | None:
