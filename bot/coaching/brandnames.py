@@ -33,7 +33,8 @@ _LEGAL_WORDS = frozenset(
     {
         "inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co", "company",
         "gmbh", "plc", "sa", "ag", "bv", "nv", "pty", "llp", "lp", "the", "and", "group",
-        "holdings", "srl", "sas", "oy", "ab", "as",
+        "holdings", "srl", "sas", "oy", "ab", "as", "kg", "ohg", "ug", "pte", "pvt", "sarl",
+        "bvba", "aps", "oyj", "kk",
     }
 )  # fmt: skip
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -84,12 +85,24 @@ def make_brand(name: str) -> Brand:
         plain = [w for w in kept if w != "and"]
         # the whole name too: "AAA SAS" writes from aaasas.com as often as from aaa.com
         spellings.update({"".join(kept), "".join(plain), "".join(words)})
+        spellings.update(_without_trailing_legal_forms(words))
         for count in range(1, len(plain)):
             prefix = "".join(plain[:count])
             if count > 1 or len(prefix) >= MIN_PREFIX:
                 spellings.add(prefix)
     spellings.discard("")
     return Brand(key, frozenset(spellings), official_domains(key))
+
+
+def _without_trailing_legal_forms(words: list[str]) -> list[str]:
+    """The name with its legal forms taken off the end one at a time: "LLC Inc." writes from
+    llc.com, though "llc" is a legal form too (found by hypothesis)."""
+    trimmed, spellings = list(words), []
+    while len(trimmed) > 1 and trimmed[-1] in _LEGAL_WORDS:
+        trimmed.pop()
+        if trimmed[-1] != "and":  # "Acme GmbH & Co.": acmegmbh, not acmegmbhand
+            spellings.append("".join(trimmed))
+    return spellings
 
 
 def _words(name: str) -> list[str]:

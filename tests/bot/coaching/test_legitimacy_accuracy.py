@@ -26,7 +26,9 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 ISSUE_LURES = ("careers", "jobs", "talent", "hr", "recruiting", "apply", "hiring")
 SUFFIXES = ("com", "net", "io", "co.uk", "de", "org")
 WORDS = st.from_regex(r"[a-z]{3,9}", fullmatch=True)
-LEGAL = st.sampled_from(["", " Inc.", " LLC", " Ltd", " GmbH", " & Co."])
+LEGAL = st.sampled_from(
+    ["", " Inc.", " LLC", " Ltd", " GmbH", " & Co.", " GmbH & Co. KG", " Pvt Ltd", " Pte. Ltd."]
+)
 
 
 def check(**fields: Any) -> LegitimacyResult:
@@ -56,6 +58,7 @@ def _reserved(word: str) -> bool:
 # a legal word inside the domain ("sas" of a French company): found by hypothesis in CI
 @example(words=["aaa", "sas"], legal="", hyphens=False, suffix="com", capitalise=False)
 @example(words=["aaa", "sas"], legal="", hyphens=True, suffix="com", capitalise=True)
+@example(words=["llc"], legal=" Inc.", hyphens=False, suffix="com", capitalise=False)  # all legal
 def test_a_domain_that_spells_the_company_name_is_its_own(
     words: list[str], legal: str, hyphens: bool, suffix: str, capitalise: bool
 ) -> None:
