@@ -49,6 +49,7 @@ from bot.store.records import (
     StoredConversation,
     TurnCommit,
     UserRecord,
+    processed_key,
 )
 
 __all__ = ("MAX_KEPT", "MemoryStore")
@@ -133,7 +134,7 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
         if current != commit.expected_version:
             raise VersionConflictError(commit.conversation_key)
         if commit.event_id is not None:
-            self._events[commit.event_id] = commit.event_expires_at or (
+            self._events[processed_key(commit.event_id)] = commit.event_expires_at or (
                 _utcnow() + DEFAULT_EVENT_TTL
             )
         version = self._write_conversation(commit, current)
@@ -180,7 +181,7 @@ class MemoryStore(PersonalDataMemory, InboxMemory, JobsMemory, ProfilesMemory):
     # processed events
 
     def _is_live_event(self, event_id: str, now: datetime) -> bool:
-        expires_at = self._events.get(event_id)
+        expires_at = self._events.get(processed_key(event_id))
         return expires_at is not None and expires_at > now
 
     async def is_processed(self, event_id: str) -> bool:

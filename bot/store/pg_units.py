@@ -32,6 +32,7 @@ from bot.store.records import (
     TurnCommit,
     UserRecord,
     last_per_key,
+    processed_key,
 )
 from bot.store.sql_values import Mode, dumps, utcnow
 
@@ -174,7 +175,8 @@ async def commit_turn(conn: AsyncpgConnection, commit: TurnCommit) -> int:
 async def _record_event(conn: AsyncpgConnection, commit: TurnCommit, now: datetime) -> None:
     assert commit.event_id is not None
     expires_at = _utc(commit.event_expires_at or now + DEFAULT_EVENT_TTL)
-    if await conn.execute(_RECORD_EVENT, commit.event_id, expires_at, now) == "INSERT 0 0":
+    key = processed_key(commit.event_id)
+    if await conn.execute(_RECORD_EVENT, key, expires_at, now) == "INSERT 0 0":
         raise DuplicateEventError(commit.event_id)
 
 
@@ -261,7 +263,7 @@ async def save_user(conn: AsyncpgConnection, user: UserRecord) -> None:
 
 
 async def is_processed(conn: AsyncpgConnection, event_id: str) -> bool:
-    return await conn.fetchrow(_IS_PROCESSED, event_id, utcnow()) is not None
+    return await conn.fetchrow(_IS_PROCESSED, processed_key(event_id), utcnow()) is not None
 
 
 async def pending_jobs(conn: AsyncpgConnection, user_key: str) -> list[Job]:

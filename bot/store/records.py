@@ -9,6 +9,7 @@ Plain data only (no I/O): the implementations build them from rows, the core rea
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,6 +33,7 @@ __all__ = (
     "UserRecord",
     "funnel_rows",
     "last_per_key",
+    "processed_key",
 )
 
 JSON = Any  # a value json.dumps accepts: dict, list, str, int, float, bool, None
@@ -227,6 +229,14 @@ class FunnelRow:
 DEFAULT_EVENT_TTL = timedelta(days=1)
 """How long a processed event id is remembered when a turn gives no expiry. Platforms retry
 within minutes, so a day is plenty, and it bounds the table's size."""
+
+
+def processed_key(event_id: str) -> str:
+    """What the stores remember of a processed event: a digest of its id, not the id. A Slack
+    message's key names its DM channel (``msg:T1:D0ABC:1700000000.000100``), which ties it to
+    the person; ``forget`` cannot delete the forget turn's own id, recorded with that turn."""
+    raw = event_id.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def funnel_rows(counts: Iterable[tuple[str, str, str, int]]) -> list[FunnelRow]:

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Executable, bindparam, delete, select, update
 
 from bot.store.errors import DuplicateEventError, VersionConflictError
-from bot.store.records import DEFAULT_EVENT_TTL, JSON, TurnCommit
+from bot.store.records import DEFAULT_EVENT_TTL, JSON, TurnCommit, processed_key
 from bot.store.schema import conversations, flow_versions, inbox_events, processed_events
 from bot.store.sql_common import SqlRunner, dumps, execute, rowcount, upsert, upsert_for, utcnow
 from bot.store.sql_inbox import keep_replies
@@ -88,7 +88,7 @@ def commit_turn(conn: Connection, commit: TurnCommit) -> int:
 
 def _record_event(conn: Connection, event_id: str, expires_at: datetime, now: datetime) -> None:
     stmt = _Upserts.of(conn.dialect.name).record_event
-    params = {"event_id": event_id, "expires_at": expires_at, "b_now": now}
+    params = {"event_id": processed_key(event_id), "expires_at": expires_at, "b_now": now}
     if conn.execute(stmt, params).rowcount == 0:
         raise DuplicateEventError(event_id)
 

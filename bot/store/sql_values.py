@@ -30,7 +30,7 @@ __all__ = (
     "utcnow",
 )
 
-HEAD_REVISION = "0006_inbox_replies"
+HEAD_REVISION = "0007_event_digests"
 """The newest migration's revision id; keep equal to the last file in ``migrations/versions``.
 The schema (:mod:`bot.store.schema`) is at it; kept here, free of SQLAlchemy, so that a start-up
 whose database records it checks so without importing SQLAlchemy."""

@@ -32,6 +32,7 @@ from bot.store.records import (
     TurnCommit,
     UserRecord,
     last_per_key,
+    processed_key,
 )
 from bot.store.sql_values import dumps, from_sqlite_datetime, to_sqlite_datetime, utcnow
 
@@ -125,7 +126,7 @@ def commit_turn(conn: sqlite3.Connection, commit: TurnCommit) -> int:
     now_text = to_sqlite_datetime(now)
     if commit.event_id is not None:
         expires_at = commit.event_expires_at or now + DEFAULT_EVENT_TTL
-        params = (commit.event_id, to_sqlite_datetime(expires_at), now_text)
+        params = (processed_key(commit.event_id), to_sqlite_datetime(expires_at), now_text)
         if conn.execute(_RECORD_EVENT, params).rowcount == 0:
             raise DuplicateEventError(commit.event_id)
     version = _write_conversation(conn, commit, now_text)
@@ -142,7 +143,7 @@ def commit_turn(conn: sqlite3.Connection, commit: TurnCommit) -> int:
 
 def is_processed(conn: sqlite3.Connection, event_id: str) -> bool:
     now = to_sqlite_datetime(utcnow())
-    return conn.execute(_IS_PROCESSED, (event_id, now)).fetchone() is not None
+    return conn.execute(_IS_PROCESSED, (processed_key(event_id), now)).fetchone() is not None
 
 
 def pending_jobs(conn: sqlite3.Connection, user_key: str) -> list[Job]:
