@@ -56,6 +56,9 @@ class FakeSlack:
         # that keeps its connections alive opens few; one session per call opens one each).
         self.connections = 0
         self._connected: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()
+        # methods ("hook" for response_url posts) whose calls wait until released: a test
+        # shows that an acknowledgement never waits for them, without timing anything
+        self._gates: dict[str, asyncio.Event] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -94,6 +97,20 @@ class FakeSlack:
         self.failures.setdefault(method, []).append(
             (status, headers, {"ok": False, "error": error})
         )
+
+    def hold(self, method: str) -> None:
+        """Calls of ``method`` (recorded as they arrive) are answered only after release()."""
+        self._gates[method] = asyncio.Event()
+
+    def release(self, method: str) -> None:
+        gate = self._gates.pop(method, None)
+        if gate is not None:
+            gate.set()
+
+    async def _gate(self, method: str) -> None:
+        gate = self._gates.get(method)
+        if gate is not None:
+            await gate.wait()
 
     def add_user(self, user: str, **fields: Any) -> None:
         self.users[user] = {"id": user, "name": user.lower(), **fields}
@@ -164,6 +181,7 @@ class FakeSlack:
         else:
             self.hooks.append(Call("hook", _decode(body), None))
         self._changed.set()
+        await self._gate("hook")
         return web.Response(status=self.hook_status, text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:
@@ -186,6 +204,7 @@ class FakeSlack:
         token = auth.removeprefix("Bearer ") or args.get("token")
         self.calls.append(Call(method, _decode(dict(args)), token))
         self._changed.set()
+        await self._gate(method)
         scripted = self.failures.get(method)
         if scripted:
             status, headers, body = scripted.pop(0)

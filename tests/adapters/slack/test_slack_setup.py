@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -37,10 +36,10 @@ async def test_socket_mode_slash_command_and_dm_skip_signatures_and_are_answered
         "trigger_id": "t-socket",
         "response_url": slack.fake.hook_url("socket"),
     }
-    start = time.perf_counter()
+    slack.fake.hold("hook")  # the answer cannot be sent: the ack must not wait for it
     response = await slack.app.async_dispatch(AsyncBoltRequest(body=command, mode="socket_mode"))
     assert response.status == 200
-    assert time.perf_counter() - start < 0.5  # acked before the engine ran
+    slack.fake.release("hook")
     hooks = await slack.fake.wait_for("hook")
     assert all(h.args["response_type"] == "ephemeral" for h in hooks)
     assert slack.fake.named("chat.postMessage") == []  # never say() in a DM between people
@@ -153,7 +152,7 @@ async def test_socket_mode_over_a_websocket_acks_envelopes_and_answers(
             "trigger_id": "t1",
             "response_url": fake_slack.hook_url("ws"),
         }
-        sent = time.monotonic()
+        fake_slack.hold("hook")  # the answer cannot be sent: the ack must not wait for it
         await fake_slack.push(
             {
                 "envelope_id": "env-1",
@@ -163,7 +162,8 @@ async def test_socket_mode_over_a_websocket_acks_envelopes_and_answers(
             }
         )
         acks = await fake_slack.wait_for("socket_ack")
-        assert acks[0]["envelope_id"] == "env-1" and time.monotonic() - sent < 3
+        assert acks[0]["envelope_id"] == "env-1"
+        fake_slack.release("hook")
         hooks = await fake_slack.wait_for("hook", 2)
         assert "can you talk" in hooks[-1].args["text"].lower()
         assert worker.port == 0  # no HTTP server in Socket Mode with one workspace
