@@ -56,19 +56,28 @@ DAY = re.compile(
     rf"|(?P<m2>{_MO})\s+(?P<d2>\d{{1,2}}){_ORD}{_YEAR.format('y2')})"
     r"|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})"
     r"|(?P<n1>\d{1,2})/(?P<n2>\d{1,2})(?:/(?P<ny>\d{4}|\d{2}))?"
+    # "1.12." and "01.12.2026": day first, as everywhere dots separate a date's parts
+    r"|(?P<e1>\d{1,2})\.(?P<e2>\d{1,2})\.(?:(?P<ey>\d{4}|\d{2})(?!\d))?"
     r"|(?P<rel>today|tonight|tomorrow|tomorow|tmrw|tmr|day after tomorrow)"
     rf"|(?:(?P<which>next|this)\s+)?(?P<wd>{_WD}))"
     r"(?!\w)"
 )
 TIME = re.compile(
     r"(?:(?:this\s+)?(?P<word>noon|midday|midnight|morning|afternoon|evening|night)"
-    r"|(?P<h>\d{1,2})(?:(?P<sep>[:.h])(?P<m>\d{2})?)?\s*(?P<ap>am|pm|a|p)?)(?!\w)"
+    # "1830", "0900": a 24-hour time without its colon
+    r"|(?P<hhmm>(?:[01]\d|2[0-3])[0-5]\d)"
+    # "18:30", "18.30", "18h30", "18.30h", "21 h", "18 00" (a space before two digits)
+    r"|(?P<h>\d{1,2})(?:(?P<sep>[:.]|\s?h|\s(?=\d\d(?!\d)))(?P<m>\d{2})?h?)?"
+    r"\s*(?P<ap>am|pm|a|p)?)(?!\w)"
 )
 _UNITS = {"m": 1, "min": 1, "minute": 1, "h": 60, "hr": 60, "hour": 60, "d": 1440, "day": 1440,
           "w": 10080, "week": 10080}  # fmt: skip
 IN = re.compile(
     r"(?:in\s+)?(?P<n>\d{1,4}|an?|one|two|three|four|five|six|seven|eight|nine|ten|half\s+an?)"
-    r"\s*(?P<unit>minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)(?P<ago>\s+from\s+now)?"
+    r"\s*(?P<unit>minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)"
+    # "in 2h30", "in 1 hour 30", "in 1h 15m": the minutes after the hours
+    r"(?:\s*(?:and\s+)?(?P<n2>\d{1,2})\s*(?:minutes?|mins?|m)?)?"
+    r"(?P<ago>\s+from\s+now)?"
 )
 
 UNREADABLE_WHEN = (
@@ -89,11 +98,13 @@ def after(match: re.Match[str], now: datetime) -> datetime | None:
         return None  # "2 hours" alone is a duration, not a time
     count_text = match["n"]
     unit = _UNITS[match["unit"].rstrip("s")]
+    if match["n2"] is not None and (unit != 60 or int(match["n2"]) > 59):
+        return None  # "in 2 days 30": not a span the grammar knows
     if count_text.startswith("half"):
         minutes = unit // 2
     else:
         count = NUMBER_WORDS.get(count_text, 1) if count_text.isalpha() else int(count_text)
-        minutes = count * unit
+        minutes = count * unit + int(match["n2"] or 0)
     start = now.replace(second=0, microsecond=0)
     if unit < 1440 or minutes % 1440:  # real time (across a DST change too)
         return (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(now.tzinfo)
@@ -173,6 +184,11 @@ def _read_date(
     if match["iy"] is not None:
         year, month, day = int(match["iy"]), int(match["im"]), int(match["id"])
         year_given = True
+    elif match["e1"] is not None:
+        day, month = int(match["e1"]), int(match["e2"])
+        year_text = match["ey"]
+        year_given = year_text is not None
+        year = _full_year(year_text) if year_text else today.year
     elif match["n1"] is not None:
         first, second = int(match["n1"]), int(match["n2"])
         # the locale's order, unless only the other one is a date ("25/12", "12/25")
@@ -182,11 +198,7 @@ def _read_date(
             day, month = first, second
         year_text = match["ny"]
         year_given = year_text is not None
-        year = (
-            (2000 + int(year_text) if len(year_text) == 2 else int(year_text))
-            if year_text
-            else today.year
-        )
+        year = _full_year(year_text) if year_text else today.year
     else:
         month = MONTH_INDEX[match["m1"] or match["m2"]]
         day = int(match["d1"] or match["d2"])
@@ -210,6 +222,10 @@ def _read_date(
     return found, "fixed"
 
 
+def _full_year(text: str) -> int:
+    return 2000 + int(text) if len(text) == 2 else int(text)
+
+
 def _read_time(match: re.Match[str], *, evening: bool) -> tuple[tuple[int, ...], int] | None:
     """Candidate hours (best first) and the minute; None for an impossible time."""
     word = match["word"]
@@ -217,6 +233,8 @@ def _read_time(match: re.Match[str], *, evening: bool) -> tuple[tuple[int, ...],
         if word in ("noon", "midday"):
             return (12,), 0
         return ((24,), 0) if word == "midnight" else ((TIME_OF_DAY[word],), 0)
+    if match["hhmm"] is not None:
+        return (int(match["hhmm"][:2]),), int(match["hhmm"][2:])
     hour_text, minute_text, am_pm = match["h"], match["m"], match["ap"]
     hour, minute = int(hour_text), int(minute_text or 0)
     if hour > 23 or minute > 59:
@@ -225,7 +243,7 @@ def _read_time(match: re.Match[str], *, evening: bool) -> tuple[tuple[int, ...],
         if not 1 <= hour <= 12:
             return None
         return ((hour % 12) + (12 if am_pm[0] == "p" else 0),), minute
-    if hour == 0 or hour > 12 or hour_text.startswith("0") or match["sep"] == "h":
+    if hour == 0 or hour > 12 or hour_text.startswith("0") or (match["sep"] or "").endswith("h"):
         return (hour,), minute  # a 24-hour time: "0:30", "18:30", "07:30", "10h"
     if evening:
         return (hour + 12,), minute

@@ -5,13 +5,19 @@ first call, to load its language data). So a small regular grammar
 (:mod:`bot.answers.datetime_grammar`) reads the common forms first, and ``dateparser`` (imported
 on first use, English only) only sees what the grammar does not know:
 
-- ``[day] [at] [time]`` and ``[time] [on] [day]``; a day is ``today``, ``tonight``, ``tomorrow``,
-  ``day after tomorrow``, ``[next|this] <weekday>``, ``[<weekday>] 24 Nov [2026]``,
-  ``Nov 24th [2026]`` or ``2026-11-24``; a time is ``6pm``, ``6:30 pm``, ``18:30``, ``18h30``,
-  ``10h``, ``noon``, ``midnight``, ``morning`` (9:00), ``afternoon`` (15:00), ``evening`` (18:00),
-  ``night`` (20:00) or a bare hour.
-- ``in N minutes|hours|days|weeks`` (also ``in an hour``, ``in half an hour``,
-  ``N hours from now``).
+- ``[day] [at] [time]`` and ``[time] [on] [day]`` ("at 9 on Dec 1": with "on", the time comes
+  first); a day is ``today``, ``tonight``, ``tomorrow``, ``day after tomorrow``,
+  ``[next|this] <weekday>``, ``[<weekday>] 24 Nov [2026]``, ``Nov 24th [2026]``, ``2026-11-24``,
+  ``12/01[/2026]`` or ``1.12.[2026]`` (dots: always day first); a time is ``6pm``, ``6:30 pm``,
+  ``18:30``, ``18.30``, ``18h30``, ``18.30h``, ``10h``, ``21 h``, ``1830``, ``18 00``, ``noon``,
+  ``midnight``, ``morning`` (9:00), ``afternoon`` (15:00), ``evening`` (18:00), ``night``
+  (20:00) or a bare hour.
+- ``in N minutes|hours|days|weeks`` (also ``in an hour``, ``in half an hour``, ``in 2h30``,
+  ``in 1 hour 30``, ``N hours from now``).
+
+What the grammar does not know goes to ``dateparser``, whose reading is a guess: it is always
+confirmed with the full date, and refused when dateparser found no time in it (it fills in the
+current time: "tomorrow after 5" was tomorrow at this minute, "in 30" the 30th at midnight).
 
 Choices made where people are vague (the coach books calls, so it reads hours as working hours):
 
@@ -72,6 +78,10 @@ _DATE_WORDS = frozenset(
      "weekend", "month", "months", "year", "fortnight", "half", "quarter", "past"]
 )  # fmt: skip
 _UNREADABLE = Unparsed(UNREADABLE_WHEN)  # immutable: one for every unreadable answer
+_NO_TIME_READ = Unparsed(
+    'I couldn\'t tell the time from that. Please give the day and the time, like "tomorrow '
+    '18:30" or "Tue 6pm".'
+)
 
 
 def parse_datetime(text: str, rule: Rule, now: datetime, time_zone: str | None) -> ParseOutcome:
@@ -82,12 +92,15 @@ def parse_datetime(text: str, rule: Rule, now: datetime, time_zone: str | None) 
         return _UNREADABLE
     _, zone = resolve_zone(time_zone)
     now_local = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(zone)
-    found = _fast_datetime(phrase, now_local)
+    found = _fast_datetime(phrase, now_local, time_first=bool(_TIME_ON_DAY.match(text.lower())))
     if found is None:
         vague = _VAGUE_SPAN.search(phrase)
         if vague is not None:  # dateparser reads "next week" as this time in 7 days: a guess
             return Unparsed(f'Which day {vague.group(0)}, and what time? For example "Tue 18:30".')
         found = _slow_datetime(text, now_local)
+        guessed = True
+    else:
+        guessed = False
     if found is None:
         return _UNREADABLE
     if not isinstance(found, datetime):
@@ -97,7 +110,7 @@ def parse_datetime(text: str, rule: Rule, now: datetime, time_zone: str | None) 
             f"That time has already passed (it was {describe(found, None, now_local)}). "
             "Pick a time from now on."
         )
-    if needs_confirming(phrase, found, now_local):
+    if guessed or needs_confirming(phrase, found, now_local):
         return Parsed(found.isoformat(), describe(found, None, now_local, year_always=True), True)
     return Parsed(found.isoformat(), describe(found, None, now_local))
 
@@ -138,12 +151,19 @@ def _normalise_when(text: str) -> str:
     return " ".join(_FILLER.sub(" ", phrase).split()).rstrip(".")
 
 
-def _fast_datetime(phrase: str, now: datetime) -> datetime | ParseOutcome | None:
+# "at 9 on Dec 1", "10 on Dec 1": "on" says the day comes after the time, which the filler
+# words' removal forgets ("9 dec 1" would read as 9 December at 1 pm).
+_TIME_ON_DAY = re.compile(r"\s*(?:at\s+)?\d{1,2}(?:[:.h]\d{2})?\s*(?:[ap]\.?m\.?)?\s+on\s")
+
+
+def _fast_datetime(
+    phrase: str, now: datetime, *, time_first: bool = False
+) -> datetime | ParseOutcome | None:
     """The grammar in the module docstring; None when the phrase is not in it."""
     span = IN.fullmatch(phrase)
     if span is not None and (moment := after(span, now)) is not None:
         return moment
-    day_match = DAY.match(phrase)
+    day_match = None if time_first else DAY.match(phrase)
     if day_match is not None:
         rest = phrase[day_match.end() :].lstrip()
         time_match = TIME.fullmatch(rest) if rest else None
@@ -160,23 +180,30 @@ def _fast_datetime(phrase: str, now: datetime) -> datetime | ParseOutcome | None
     return combine(day_match, time_match, now)
 
 
-def _slow_datetime(text: str, now: datetime) -> datetime | None:
-    """Ask dateparser (about 1 ms) about a phrase the grammar does not know."""
+def _slow_datetime(text: str, now: datetime) -> datetime | ParseOutcome | None:
+    """Ask dateparser (about 1 ms) about a phrase the grammar does not know. Its reading is a
+    guess, which the caller has confirmed; one without a time of its own is refused: dateparser
+    fills a time it could not read with the current one ("tomorrow after 5" was tomorrow at
+    this very minute), and a number it could not place with a date ("in 30": the 30th)."""
     with warnings.catch_warnings():
         # dateparser and its dependencies emit DeprecationWarnings on newer Pythons.
         warnings.simplefilter("ignore", DeprecationWarning)
-        import dateparser  # imported here: it takes ~60 ms to import and ~100 ms to warm up
+        # imported here: it takes ~60 ms to import and ~100 ms to warm up
+        from dateparser.date import DateDataParser
 
-        found = dateparser.parse(
-            text,
+        reading = DateDataParser(
             languages=["en"],
             settings={
                 "PREFER_DATES_FROM": "future",
                 "RELATIVE_BASE": now.replace(second=0, microsecond=0, tzinfo=None),
+                "RETURN_TIME_AS_PERIOD": True,
             },
-        )
+        ).get_date_data(text)
+    found = reading.date_obj
     if not isinstance(found, datetime):
         return None
+    if reading.period != "time":
+        return _NO_TIME_READ
     zone = now.tzinfo
     if found.tzinfo is None:  # a naive result is a wall time in the user's zone
         return found.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)

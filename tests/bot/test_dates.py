@@ -163,3 +163,55 @@ async def test_a_command_while_confirming_drops_the_guess(build_engine, chat_wit
     assert state.pending is None and "callback_at" not in state.slots
     texts = await chat.say("yes")  # no longer an answer to the dropped question
     assert "which number" not in " ".join(texts).lower()
+
+
+# -- forms people type (found by trying them: each was misread, refused or guessed before) -----
+
+BERLIN = "Europe/Berlin"  # Monday 23 November 2026, 16:00 at NOW
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("tomorrow 1830", "2026-11-24T18:30"),  # was tomorrow at 16:00 (dateparser, the time lost)
+        ("tomorrow 0900", "2026-11-24T09:00"),
+        ("tomorrow 18 00", "2026-11-24T18:00"),
+        ("tomorrow 6 30", "2026-11-24T18:30"),
+        ("18.30h", "2026-11-23T18:30"),  # was 10:18 tomorrow
+        ("24/11 21 h", "2026-11-24T21:00"),  # was 13:00
+        ("in 2h30", "2026-11-23T18:30"),  # was 02:30 tomorrow
+        ("in 1hr30", "2026-11-23T17:30"),  # was 17:00
+        ("in 1 hour 30", "2026-11-23T17:30"),
+        ("in 1h 15m", "2026-11-23T17:15"),
+        ("1.12. 10:00", "2026-12-01T10:00"),  # was 12 January (month first)
+        ("01.12.2026 10:00", "2026-12-01T10:00"),  # was refused: "12 January has passed"
+        ("1.12.26 9:00", "2026-12-01T09:00"),
+        ("at 9 on Dec 1", "2026-12-01T09:00"),  # was 9 December at 13:00
+        ("10 on Dec 1", "2026-12-01T10:00"),
+        ("at 6pm on friday", "2026-11-27T18:00"),
+    ],
+)
+def test_common_forms_are_read_as_meant_without_a_guess(text: str, value: str) -> None:
+    result = when(text, BERLIN)
+    assert isinstance(result, Parsed) and not result.confirm, result
+    assert str(result.value).startswith(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tomorrow after 5", "tomorrow 5-6pm", "tomorrow morning 9", "this evening 7", "in 30",
+     "in 15", "tomorrow 6pm :)", "in 1 day at 10"],
+)  # fmt: skip
+def test_a_time_dateparser_did_not_read_is_asked_for_not_filled_in(text: str) -> None:
+    """dateparser fills a time it cannot read with the current one (16:00 here): these were
+    tomorrow at 16:00, today at 16:00 ("already passed") or the 30th at midnight."""
+    result = when(text, BERLIN)
+    assert isinstance(result, Unparsed), result
+    assert "tell the time" in result.reason or "couldn't read" in result.reason
+
+
+@pytest.mark.parametrize("text", ["tomorrow at 6 in the evening", "tomorrow 6pm PST"])
+def test_a_reading_by_dateparser_is_always_confirmed_with_the_full_date(text: str) -> None:
+    result = when(text, BERLIN)
+    assert isinstance(result, Parsed) and result.confirm
+    assert "2026" in result.display
