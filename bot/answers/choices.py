@@ -154,7 +154,9 @@ _YES = frozenset(
         "certainly", "please", "please do", "yes please", "go ahead", "do it", "why not",
         "sounds good", "correct", "right", "true", "affirmative", "indeed", "totally", "i do",
         "i am", "i would", "aye", "si", "ja", "oui", "no problem", "no worries", "alright",
-        "all right", "fine",
+        "all right", "fine", "no doubt", "no brainer", "no objections", "no objection",
+        "no complaints", "not a problem", "not a problem at all", "not a bad idea",
+        "no reason not to", "no harm in trying",
     }
 )  # fmt: skip
 _NO = frozenset(
@@ -168,12 +170,19 @@ _NO = frozenset(
 # Words that start a longer yes ("yes, call me") or no ("no, I'm busy") answer.
 _YES_LEAD = frozenset({"yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "absolutely"})
 _NO_LEAD = frozenset({"no", "n", "nope", "nah", "not", "never"})
+# After a yes, these take it back or put it off: "ok I'll pass", "yes but later".
+_HEDGES = frozenset({"but", "pass", "decline", "later", "maybe"})
+_YES_MARKS = frozenset({"\N{THUMBS UP SIGN}", "\N{WHITE HEAVY CHECK MARK}", "\N{OK HAND SIGN}"})
+_NO_MARKS = frozenset({"\N{THUMBS DOWN SIGN}", "\N{CROSS MARK}"})
+# Skin tones and the emoji presentation selector: a phone's thumbs-up is often "👍🏽" or "👍️".
+_EMOJI_MODIFIERS = "\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"
 
 
 def _read_yesno(text: str) -> bool | None:
-    if text in ("\N{THUMBS UP SIGN}", "\N{WHITE HEAVY CHECK MARK}"):
+    mark = text.rstrip(_EMOJI_MODIFIERS)
+    if mark in _YES_MARKS:
         return True
-    if text == "\N{THUMBS DOWN SIGN}":
+    if mark in _NO_MARKS:
         return False
     key = fold(text)
     if key in _YES:
@@ -184,7 +193,7 @@ def _read_yesno(text: str) -> bool | None:
     if not words:
         return None
     # "yes, call me tomorrow" is a yes; "yes and no" is neither.
-    if words[0] in _YES_LEAD and _NO_LEAD.isdisjoint(words[1:]):
+    if words[0] in _YES_LEAD and _NO_LEAD.isdisjoint(words[1:]) and _HEDGES.isdisjoint(words):
         return True
     if words[0] in _NO_LEAD and _YES_LEAD.isdisjoint(words[1:]):
         return False
@@ -213,7 +222,6 @@ _BARE_YES = frozenset(
         "go ahead", "sounds good", "affirmative", "alright", "all right", "no problem",
     }
 )  # fmt: skip
-_YES_MARKS = frozenset({"\N{THUMBS UP SIGN}", "\N{WHITE HEAVY CHECK MARK}", "\N{OK HAND SIGN}"})
 
 
 def is_bare_yes(text: str) -> bool:
@@ -221,6 +229,6 @@ def is_bare_yes(text: str) -> bool:
     text = text.strip()
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).strip()
-    if text.rstrip("\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff") in _YES_MARKS:
+    if text.rstrip(_EMOJI_MODIFIERS) in _YES_MARKS:
         return True  # a thumbs-up of any skin tone, with or without the emoji selector
     return len(text) <= 20 and fold(text) in _BARE_YES

@@ -79,7 +79,7 @@ _DATE_WORDS = frozenset(
 )  # fmt: skip
 _UNREADABLE = Unparsed(UNREADABLE_WHEN)  # immutable: one for every unreadable answer
 _NO_TIME_READ = Unparsed(
-    'I couldn\'t tell the time from that. Please give the day and the time, like "tomorrow '
+    "I couldn't tell the time from that. Please give the day and the time, like \"tomorrow "
     '18:30" or "Tue 6pm".'
 )
 

@@ -1,4 +1,5 @@
-"""A bare "yes" is never taken as the answer to a free-text question.
+"""A bare "yes" is never taken as the answer to a free-text question (and, at the end, a yes/no
+question reads the ways people say yes and no as meant).
 
 A nervous person answers "What's the recruiter's first name?" with "yes" (meant for the question
 before, or a reflex), and the coach wrote "Hi Yes," into the message it drafted; "Do you have a
@@ -10,8 +11,10 @@ same question again, and keep nothing.
 
 from __future__ import annotations
 
+import pytest
+
 from bot.answers.choices import _BARE_YES, _YES, is_bare_yes
-from bot.answers.parse import Invalid, Parsed, parse_answer
+from bot.answers.parse import Invalid, Parsed, Unparsed, parse_answer
 from bot.boundary import Reply
 from bot.flow.model import AskStep, Rule
 from bot.store.memory import MemoryStore
@@ -102,3 +105,30 @@ def test_every_bare_yes_is_a_yes_to_a_yes_no_question() -> None:
     assert _BARE_YES <= _YES
     for word in _BARE_YES:
         assert parse_answer("yesno", word, rule=Rule(), now=NOW) == Parsed(True, "Yes")
+
+
+# -- yes/no questions: the ways people say yes or no, read as meant -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("no doubt", True), ("no brainer", True), ("not a problem at all", True),
+        ("no objections", True), ("\N{THUMBS UP SIGN}\U0001f3fd", True),
+        ("\N{THUMBS UP SIGN}\ufe0f", True), ("\N{THUMBS DOWN SIGN}\U0001f3fb", False),
+        ("\N{CROSS MARK}", False), ("yes, call me", True), ("no, I'm busy", False),
+    ],
+)  # fmt: skip
+def test_a_yes_or_no_is_read_as_meant(text: str, meant: bool) -> None:
+    """ "no doubt" was a no (its first word); a thumbs-up with a skin tone was not read."""
+    assert parse_answer("yesno", text, rule=Rule(), now=NOW) == Parsed(
+        meant, "Yes" if meant else "No"
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["ok I'll pass", "sure, I'll decline", "ok maybe later", "yes but later"]
+)
+def test_a_yes_taken_back_is_asked_again(text: str) -> None:
+    """These were a yes (their first word)."""
+    assert isinstance(parse_answer("yesno", text, rule=Rule(), now=NOW), Unparsed)
