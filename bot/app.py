@@ -200,6 +200,11 @@ class Coach:
         stored = await self.store.load_conversation(conversation.key)
         return stored is not None and ConversationState.from_json(stored.state).active
 
+    async def knows_person(self, user_key: str) -> bool:
+        """Whether anything is kept about this person: every turn keeps their user record, and
+        ``forget`` deletes it (an adapter then drops what it keeps of them, such as files)."""
+        return await self.store.load_user(user_key) is not None
+
     async def home(self, user_key: str, time_zone: str | None) -> Home:
         """The callbacks, contacts and referrals of this person (Slack's App Home)."""
         return await read_home(self.store, self.referrals, user_key, time_zone)

@@ -19,6 +19,7 @@ import codecs
 import contextlib
 import dataclasses
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -121,7 +122,7 @@ async def _chat(settings: Settings, user: str) -> None:
         conversation=to_conversation(user),
         user=to_user_info(user, _local_time_zone()),
         hints=interactive,
-        files_dir=Path(settings.data_dir) / "exports",
+        files_dir=files_folder(Path(settings.data_dir), user),
     )
     coach = await open_coach(settings, delivery=ConsoleDelivery(session), platforms=("console",))
     reader = LineReader(sys.stdin.fileno())
@@ -154,6 +155,13 @@ def _on_interrupt(callback: Callable[[], None]) -> None:
     for sig in signals:
         with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows, non-main thread
             loop.add_signal_handler(sig, interrupted)
+
+
+def files_folder(data_dir: Path, user: str) -> Path:
+    """Where the console saves one person's files (their export, calendar files): a folder of
+    their own, which goes with everything else when they ``forget``."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in user).strip(".") or "_"
+    return data_dir / "exports" / safe
 
 
 _FILE_NOTE = "The full details are in this file (JSON)"
@@ -201,10 +209,19 @@ class ConsoleSession:
 
     async def send(self, incoming: Incoming) -> list[Reply]:
         replies = await self._coach().handle(incoming)  # never raises
+        await self._drop_files_once_forgotten()
         replies = [save_attachment(r, self.files_dir) for r in replies]
         self.choices = current_choices(replies, self.choices)
         self.renderer.show(replies)
         return replies
+
+    async def _drop_files_once_forgotten(self) -> None:
+        """After ``forget``, the files saved for the person (their phone number is in them)."""
+        folder = self.files_dir
+        if folder is None or not folder.exists():
+            return
+        if not await self._coach().knows_person(self.conversation.user_key):
+            shutil.rmtree(folder, ignore_errors=True)
 
     async def resume(self) -> None:
         """Show the question a conversation left running is waiting on, or how to begin."""

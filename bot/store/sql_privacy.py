@@ -44,6 +44,8 @@ async def export_user(store: SqlMixin, user_key: str) -> dict[str, list[dict[str
 
 async def forget_user(store: SqlMixin, user_key: str) -> int:
     removed = await store._runner.run("write", _forget_user, user_key)
+    if store._sqlite is not None:
+        await store._sqlite.truncate_wal()
     log.info("forgot a user: %d rows deleted", removed)
     return removed
 

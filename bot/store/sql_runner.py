@@ -197,6 +197,13 @@ class SqliteRunner:
                 raise StoreBusyError(type(exc).__name__) from exc
             raise
 
+    async def truncate_wal(self) -> None:
+        """See :meth:`bot.store.sql_values.PlainSqliteRunner.truncate_wal`. On the event loop's
+        connection first (on the worker's, SQLite reported the loop's idle connection as a
+        reader and kept the log); a reader in another process can keep the log from being
+        emptied, and then the next checkpoint overwrites it."""
+        await self.run_sqlite("autocommit", _pragma, "PRAGMA wal_checkpoint(TRUNCATE)")
+
     def _with_worker_conn(self, unit: Callable[[_SqliteConnection], T]) -> T:
         conn = self._worker_conn
         if conn is None:
@@ -329,6 +336,10 @@ def _settle(future: asyncio.Future[T], result: T | None, exc: BaseException | No
         future.set_result(cast(T, result))
 
 
+def _pragma(raw: sqlite3.Connection, pragma: str) -> None:
+    raw.execute(pragma).fetchall()
+
+
 def _is_private(database: str) -> bool:
     return database in ("", ":memory:")
 
@@ -353,6 +364,9 @@ def _connect(database: str, *, worker: bool) -> sqlite3.Connection:
             conn.execute("PRAGMA busy_timeout = 0")
             conn.execute("PRAGMA wal_autocheckpoint = 0")
         conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL
+        # Deleted rows are overwritten with zeros, not left in free pages: `forget` leaves no
+        # readable trace in the file (the WAL's old frames go at truncate_wal).
+        conn.execute("PRAGMA secure_delete = ON")
     except BaseException:
         conn.close()
         raise

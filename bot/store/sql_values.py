@@ -60,6 +60,10 @@ class PlainSqliteRunner(Protocol):
     ) -> T:
         """``fn(conn, *args, **kwargs)`` in one unit of work; its result or its exception."""
 
+    async def truncate_wal(self) -> None:
+        """Empty the write-ahead log into the database file, which drops the old page images
+        it still holds (after ``forget``: they hold the person's rows)."""
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -1,0 +1,49 @@
+"""``forget`` in the console also deletes the files it saved for the person (their export and
+the calendar files hold their phone number): after "forget" and "yes", nothing of theirs is left
+in the data folder; after "no", the files stay."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CALL = ["start", "at work", "tomorrow 18:30", "+1 646 555 0142", "export"]
+DIGITS = (b"6465550142", b"646 555 0142", b"646-555-0142")
+
+
+def chat(data: Path, lines: list[str]) -> str:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COACH_DATA_DIR=str(data), TZ="America/New_York")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli.main", "console", "--user", "sam"],
+        input="".join(line + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout
+
+
+def saved(data: Path) -> list[str]:
+    return sorted(p.name for p in (data / "exports").rglob("*") if p.is_file())
+
+
+def test_forget_deletes_the_files_saved_for_the_person(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    out = chat(data, CALL)
+    files = saved(data)
+    assert "recruiter-callback.ics" in files and any(n.endswith(".json") for n in files)
+    assert any(b"6465550142" in p.read_bytes() for p in (data / "exports").rglob("*.json"))
+
+    out = chat(data, ["forget", "no"])
+    assert "kept everything" in out and saved(data) != []
+
+    out = chat(data, ["forget", "yes"])
+    assert "erased everything" in out
+    assert saved(data) == []
+    every_file = [p for p in data.rglob("*") if p.is_file()]
+    assert [p for p in every_file if any(d in p.read_bytes() for d in DIGITS)] == []
