@@ -62,6 +62,12 @@ RULES: list[tuple[str, re.Pattern[str], re.Pattern[str] | None]] = [
         re.compile(r"what others expect", re.IGNORECASE),
         None,
     ),
+    (
+        "the coach never hurries a person who can't decide: pressure to decide is a red flag "
+        "in its own scam checks (R22); the articles' 'may not last long' goes with reasons",
+        re.compile(r"(?:don.t|do not) (?:sit on it|wait) too long|decide (?:now|today)", re.I),
+        re.compile(r"warning sign|red flag|scam|pushes you", re.IGNORECASE),
+    ),
 ]
 
 
@@ -105,6 +111,7 @@ def test_no_shipped_text_says_it(
         "A short note beats not picking up: a missed call is what recruiters remember.",
         "The new one might want skills you don't enjoy using.",
         "You see what others expect of you.",
+        "Don't sit on it too long, though: an opening like this may not stay open for long.",
     ],
 )
 def test_each_rule_catches_the_old_line(line: str) -> None:
