@@ -44,7 +44,7 @@ __all__ = ("ALWAYS_PRESENT", "ReadFinder", "SlotFlow", "expression_ast", "includ
 # and the extra values of the unparsed/invalid messages), so reading them is always fine.
 ALWAYS_PRESENT = frozenset({"user", "now", "platform", "reason", "attempts"})
 _GUARD_FILTERS = ("default", "d")
-_GUARD_TESTS = ("defined", "undefined")
+_GUARD_TESTS = ("defined", "undefined", "given")  # `given` is False for a missing slot
 # Parsing only, never rendering (the renderer's environment uses Jinja's default syntax too);
 # unknown filter and test names get stand-ins, see _accept_names.
 _PARSE_ENV = Environment()

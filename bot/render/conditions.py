@@ -1,7 +1,10 @@
-"""Jinja tests for flow conditions: ``code is matching("[A-Z]{2}[0-9]{4}")`` and the app's own.
+"""Jinja tests for flow conditions: ``code is matching("[A-Z]{2}[0-9]{4}")``, ``role is given``
+and the app's own.
 
 ``matching`` is always there: the value, as text, must match the regular expression from its
-start to its end (as an ask's ``pattern`` does). The app registers more
+start to its end (as an ask's ``pattern`` does). ``given`` is too: the answer is there and says
+something (not "skip", "none", "idk", "not sure" or a question back), so a drafted message may
+use it. The app registers more
 (:func:`bot.answers.condition_tests.app_tests`: ``x is phone_number``, ``x is email_address``),
 each a plain function of the value that returns True or False; the composition root
 (:mod:`bot.app`) hands them to :class:`bot.render.templates.TemplateRenderer` as ``tests=``, so
@@ -20,7 +23,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-__all__ = ("BUILTIN_TESTS", "ConditionTest", "check_patterns", "matching")
+__all__ = ("BUILTIN_TESTS", "NOT_GIVEN", "ConditionTest", "check_patterns", "given", "matching")
 
 ConditionTest = Callable[..., bool]
 
@@ -37,7 +40,35 @@ def matching(value: object, pattern: str) -> bool:
     return _compiled(str(pattern)).fullmatch(str(value)) is not None
 
 
-BUILTIN_TESTS: Mapping[str, ConditionTest] = {"matching": matching}
+# Answers that give nothing to put in a drafted message: "Hi idk," and "the not sure yet role"
+# were written before (a tester's report). Compared casefolded, apostrophes dropped, without
+# the punctuation at the ends.
+NOT_GIVEN = frozenset(
+    {
+        "", "skip", "-", "no", "none", "n/a", "na", "nil", "nothing", "nobody", "no one",
+        "noone", "idk", "i dont know", "dont know", "do not know", "i do not know", "not sure",
+        "not sure yet", "unsure", "no idea", "unknown", "dunno", "pass", "later", "?", "??",
+        "\N{SHRUG}",
+    }
+)  # fmt: skip
+_ENDS = " .!?,;:\u200d\u2640\u2642\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"
+
+
+def given(value: object) -> bool:
+    """Whether an answer gives something to write: not missing, not a skip word, not "idk",
+    and not a question ("why do you need that?")."""
+    from jinja2 import Undefined  # a missing slot; imported by the first use only
+
+    if value is None or isinstance(value, Undefined):
+        return False
+    text = str(value).strip()
+    if len(text) > 2 and text.endswith("?"):
+        return False
+    folded = text.casefold().replace("'", "").replace("\u2019", "").strip(_ENDS)
+    return folded not in NOT_GIVEN and text not in NOT_GIVEN
+
+
+BUILTIN_TESTS: Mapping[str, ConditionTest] = {"matching": matching, "given": given}
 
 
 def check_patterns(env: ImmutableSandboxedEnvironment, source: str) -> None:
