@@ -102,6 +102,9 @@ class LegitimacyResult:
         return self.risk == "high"
 
 
+MIN_MESSAGE_WORDS = 4
+
+
 def check_recruiter(report: RecruiterReport) -> LegitimacyResult:
     """Check a report against every rule that can be checked offline."""
     report = report.cleaned()
@@ -118,6 +121,8 @@ def check_recruiter(report: RecruiterReport) -> LegitimacyResult:
     findings = _findings(_adjusted(evidence, report))
     positives = _positives(report, contacts, findings)
     risk = score(findings, positives) if _has_evidence(report) else "unknown"
+    if risk == "low" and not findings and not positives:
+        risk = "unknown"  # nothing found either way: "low" would be a verdict on no evidence
     fired = {f.rule_id for f in findings}
     own = own_domain(contacts) is not None
     return LegitimacyResult(
@@ -243,9 +248,19 @@ def _positives(
         seen["P03"] = "You found the role on the company's careers page."
     if report.callback_via_known_number:
         seen["P04"] = "You called a number you found yourself and reached them."
-    if report.asked_for and _nothing_asked(report.asked_for, findings):
+    if (
+        report.asked_for
+        and _substantial(report.asked_for)
+        and _nothing_asked(report.asked_for, findings)
+    ):
         seen["P05"] = "Their message asks for nothing of the kind."
     return tuple(_positive(rule_id, text) for rule_id, text in seen.items())
+
+
+def _substantial(text: str) -> bool:
+    """A message to judge, not a word or two ("more", "my CV"): only then is "they ask for
+    nothing of the kind" a good sign."""
+    return len(text.split()) >= MIN_MESSAGE_WORDS
 
 
 def _nothing_asked(text: str, findings: tuple[Finding, ...]) -> bool:

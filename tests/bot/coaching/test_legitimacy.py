@@ -556,3 +556,15 @@ def test_a_long_message_is_checked_quickly(text: str) -> None:
     started = time.process_time()  # CPU time: the machine's load does not count
     check(company="Acme", asked_for=text[:2000])
     assert time.process_time() - started < 1.0  # about 0.1 s on the dev container
+
+
+def test_nothing_to_go_on_is_not_low_risk() -> None:
+    """Every detail skipped and "more" typed as their message was "Risk: low. Nothing
+    alarming" with the good sign "their message asks for nothing": a verdict on no evidence."""
+    for words in ("more", "my CV", "a call"):
+        assert check(asked_for=words).risk == "unknown"
+        assert check(asked_for=words).positives == ()
+    harmless = check(asked_for="Could we talk on Thursday about the role?")
+    assert harmless.risk == "low" and [p.rule_id for p in harmless.positives] == ["P05"]
+    own = check(company="Coca-Cola", email="jane.roe@coca-cola.com", asked_for="my CV")
+    assert own.risk == "low"
