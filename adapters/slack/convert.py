@@ -302,8 +302,9 @@ def to_plain_text(text: str) -> str:
     """Slack message text as the person wrote it: tokens read as text, entities decoded.
 
     ``<@U1|ann>`` -> ``@ann``, ``<#C1|jobs>`` -> ``#jobs``, ``<!here>`` -> ``@here``,
-    ``<https://x|label>`` -> ``label (https://x)``. The result goes to the engine as plain
-    text; renderers escape it again, so nothing in it can become live.
+    ``<https://x|label>`` -> ``label (https://x)``, but a link Slack made of what was typed is
+    what was typed: ``<mailto:a@b.com|a@b.com>`` -> ``a@b.com``. The result goes to the engine
+    as plain text; renderers escape it again, so nothing in it can become live.
     """
     plain = _TOKEN.sub(_token_text, text)
     for entity, char in _ENTITIES:  # &amp; last, so "&amp;lt;" stays "&lt;"
@@ -318,6 +319,22 @@ def _token_text(match: re.Match[str]) -> str:
     if target.startswith("!"):
         name = target[1:].split("^")[0]
         return "@" + (label.lstrip("@") if label else name)
-    if label and label != target:
-        return f"{label} ({target})"
-    return target.removeprefix("mailto:")
+    if label and label != target and not _autolinked(target, label):
+        return f"{label} ({target})"  # a masked link shows where it really goes
+    return label or target.removeprefix("mailto:")
+
+
+_AUTOLINK_SCHEMES = ("mailto:", "tel:", "http://", "https://")
+
+
+def _autolinked(target: str, label: str) -> bool:
+    """Whether Slack made the link itself from what the person typed: an address
+    (``<mailto:a@b.com|a@b.com>``), a number or a bare domain (``<http://x.com|x.com>``). Then
+    the label is what they wrote; "a@b.com (mailto:a@b.com)" was no e-mail address."""
+    if target.startswith("tel:"):  # <tel:+14155550100|+1 415 555 0100>
+        return _digits(target) == _digits(label) != ""
+    return any(target == scheme + label for scheme in _AUTOLINK_SCHEMES)
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from adapters.slack.convert import (
@@ -16,7 +18,9 @@ from adapters.slack.convert import (
     to_user_info,
     user_is_admin,
 )
+from bot.answers.parse import Parsed, parse_answer
 from bot.boundary import Command
+from bot.flow.model import Rule
 
 KNOWN = {"check", "callback", "contacts", "refer", "forget", "export", "legitimacy"}
 
@@ -42,7 +46,7 @@ def command(text: str) -> Command | AdminRequest:
         ("check this one please", Command("check", "this one please")),
         (
             "check <mailto:hr@gmail.com|hr@gmail.com> wants a fee",
-            Command("check", "hr@gmail.com (mailto:hr@gmail.com) wants a fee"),
+            Command("check", "hr@gmail.com wants a fee"),
         ),
         ("banana", Command("ask", "banana")),
         ("<@U123|ann> called me", Command("ask", "@ann called me")),
@@ -73,8 +77,34 @@ def test_slack_text_becomes_what_the_person_typed() -> None:
     assert to_plain_text(text) == (
         "Hi @ann @channel @here #jobs docs (https://evil.example) <b> &lt;"
     )
-    assert (
-        to_plain_text("<mailto:a@b.c|a@b.c> <https://x.y>") == "a@b.c (mailto:a@b.c) https://x.y"
+    assert to_plain_text("<mailto:a@b.c|a@b.c> <https://x.y>") == "a@b.c https://x.y"
+
+
+@pytest.mark.parametrize(
+    ("slack", "typed"),
+    [
+        ("<mailto:jane@example.com|jane@example.com>", "jane@example.com"),
+        ("<http://linkedin.com/in/jane|linkedin.com/in/jane>", "linkedin.com/in/jane"),
+        ("<http://www.example.com|www.example.com>", "www.example.com"),
+        ("<tel:+14155550100|+1 415 555 0100>", "+1 415 555 0100"),
+        ("<mailto:a@b.com>", "a@b.com"),
+        # masked: the label is not what the link opens, so both are shown
+        ("<https://evil.example|bank.example>", "bank.example (https://evil.example)"),
+        ("<mailto:thief@evil.example|jane@example.com>",
+         "jane@example.com (mailto:thief@evil.example)"),
+        ("<tel:+19005550100|+1 415 555 0100>", "+1 415 555 0100 (tel:+19005550100)"),
+    ],
+)  # fmt: skip
+def test_a_link_slack_made_of_what_was_typed_is_what_was_typed(slack: str, typed: str) -> None:
+    """An address, a number or a domain typed in a DM reaches the app as a link; the coach read
+    "jane@example.com (mailto:jane@example.com)", which no e-mail question could take."""
+    assert to_plain_text(slack) == typed
+
+
+def test_an_address_typed_on_slack_answers_an_email_question() -> None:
+    text = to_plain_text("<mailto:jane@example.com|jane@example.com>")
+    assert parse_answer("email", text, rule=Rule(), now=datetime.now(UTC)) == Parsed(
+        "jane@example.com", "jane@example.com"
     )
 
 
