@@ -9,6 +9,7 @@ IANA city part ("lisbon") is found in the zone database.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -55,7 +56,21 @@ _PLACES = {
     "beijing": "Asia/Shanghai", "shenzhen": "Asia/Shanghai", "china": "Asia/Shanghai",
     "osaka": "Asia/Tokyo", "japan": "Asia/Tokyo", "korea": "Asia/Seoul",
     "canberra": "Australia/Sydney", "cape town": "Africa/Johannesburg",
+    "new jersey": "America/New_York", "nj": "America/New_York", "east coast": "America/New_York",
+    "west coast": "America/Los_Angeles", "us central": "America/Chicago",
+    "us pacific": "America/Los_Angeles", "muenchen": "Europe/Berlin", "munchen": "Europe/Berlin",
+    "british": "Europe/London", "indian": "Asia/Kolkata", "india standard": "Asia/Kolkata",
+    "philippines": "Asia/Manila", "nigeria": "Africa/Lagos", "pakistan": "Asia/Karachi",
+    "switzerland": "Europe/Zurich", "vietnam": "Asia/Ho_Chi_Minh", "uae": "Asia/Dubai",
+    "greece": "Europe/Athens", "poland": "Europe/Warsaw", "krakow": "Europe/Warsaw",
+    "sweden": "Europe/Stockholm",
+    "norway": "Europe/Oslo", "denmark": "Europe/Copenhagen", "finland": "Europe/Helsinki",
+    "austria": "Europe/Vienna", "belgium": "Europe/Brussels", "portugal": "Europe/Lisbon",
+    "singapore": "Asia/Singapore", "kenya": "Africa/Nairobi", "egypt": "Africa/Cairo",
 }  # fmt: skip
+# Legacy zone names end in a compass point ("Australia/West", "Brazil/East"): "west" typed by
+# someone on the US west coast was Perth, 16 hours off. A compass point alone names no zone.
+_NOT_PLACES = frozenset({"west", "east", "north", "south", "jersey"})
 # Zones with a half- or quarter-hour offset have no Etc/ zone: name the best-known place.
 _ODD_OFFSETS = {
     (3, 30): "Asia/Tehran", (4, 30): "Asia/Kabul", (5, 30): "Asia/Kolkata",
@@ -75,9 +90,9 @@ _AREAS = frozenset(
 
 def parse_time_zone(text: str) -> str | None:
     """Free text ("Europe/Berlin", "EST", "UTC-5", "new york", "lisbon") -> an IANA name."""
-    key = " ".join(text.strip().lower().replace("_", " ").split()).removeprefix("in ")
+    key = " ".join(_plain(text).lower().replace("_", " ").split()).removeprefix("in ")
     key = _ZONE_SUFFIX.sub("", key)
-    if not key:
+    if not key or key in _NOT_PLACES:
         return None
     offset = _OFFSET.fullmatch(key)
     if offset is not None:
@@ -90,6 +105,16 @@ def parse_time_zone(text: str) -> str | None:
     if found is None and "," in key:  # "Berlin, Germany"
         return parse_time_zone(key.split(",", 1)[0])
     return found
+
+
+def _plain(text: str) -> str:
+    """Without accents ("São Paulo" -> "Sao Paulo", as the zone names are written) and with a
+    typographic minus (U+2212) or an en dash as "-"."""
+    text = text.strip().replace("\u2212", "-").replace("\u2013", "-")
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _offset_zone(match: re.Match[str]) -> str | None:

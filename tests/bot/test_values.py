@@ -630,6 +630,19 @@ def test_every_zone_the_coach_stores_is_one_format_when_shows(text: str) -> None
         ("eastern time", "America/New_York"),
         ("Pacific Standard Time", "America/Los_Angeles"),
         ("in London", "Europe/London"),
+        # typed by people and refused (or read as Perth) before
+        ("São Paulo", "America/Sao_Paulo"),
+        ("Zürich", "Europe/Zurich"),
+        ("Bogotá", "America/Bogota"),
+        ("München", "Europe/Berlin"),
+        ("Kraków", "Europe/Warsaw"),
+        ("UTC\u22125", "Etc/GMT+5"),
+        ("Indian Standard Time", "Asia/Kolkata"),
+        ("British Summer Time", "Europe/London"),
+        ("east coast", "America/New_York"),
+        ("west coast", "America/Los_Angeles"),
+        ("new jersey", "America/New_York"),
+        ("Philippines", "Asia/Manila"),
     ],
 )
 def test_parse_time_zone(text: str, zone: str) -> None:
@@ -637,6 +650,10 @@ def test_parse_time_zone(text: str, zone: str) -> None:
     assert ZoneInfo(zone)  # a real IANA zone
 
 
-@pytest.mark.parametrize("text", ["", "atlantis", "whenever", "UTC+15", "GMT-13", "UTC+5:17"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "atlantis", "whenever", "UTC+15", "GMT-13", "UTC+5:17",
+     "west", "east", "north", "south", "jersey"],  # legacy Australia/West, Brazil/East...
+)  # fmt: skip
 def test_unknown_time_zones(text: str) -> None:
     assert parse_time_zone(text) is None
