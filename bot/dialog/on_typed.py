@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.answers.choices import fold, match_choice
 from bot.answers.parse import Parsed, Unparsed, parse_answer
 from bot.answers.zones import parse_time_zone
 from bot.boundary import Choice, Reply
@@ -15,7 +16,11 @@ from bot.dialog.offered import choice_offering
 from bot.dialog.on_command import command
 from bot.flow.model import AskStep, Message
 
-__all__ = ("typed", "typed_time_zone")
+__all__ = ("SWITCH_KEYWORD", "typed", "typed_time_zone")
+
+SWITCH_KEYWORD = "switch"
+# Typed after a "Switch to" offer, these take it (so do its label and the topic's title).
+_SWITCH_WORDS = frozenset({SWITCH_KEYWORD, "switch to", "switch topic", "switch topics"})
 
 
 async def typed(turn: TurnCore, text: str) -> None:
@@ -27,6 +32,10 @@ async def typed(turn: TurnCore, text: str) -> None:
     word = command_in(text, step.choices)
     if word is not None:
         await command(turn, word, "")
+        return
+    switch = _switch_taken(turn, step, text)
+    if switch is not None:  # "switch" after a "Switch to" offer: as if it was pressed
+        await command(turn, switch, "")
         return
     outcome = parse_answer(
         step.kind,
@@ -52,7 +61,7 @@ async def typed(turn: TurnCore, text: str) -> None:
         turn.replies.append(_pointer(turn, flow_id, listed))
         reprompt(turn)
         return
-    offer = None if flow_id is None else _switch_offer(turn, flow_id)
+    offer = None if flow_id is None else _switch_offer(turn, step, flow_id)
     await refuse(turn, step, outcome.reason, unparsed, offer)
 
 
@@ -152,10 +161,51 @@ def _pointer(turn: TurnCore, flow_id: str, label: str) -> Reply:
     return Reply(turn.render(Message(template="coach_switch_listed"), topic=title, choice=label))
 
 
-def _switch_offer(turn: TurnCore, flow_id: str) -> Reply:
-    """A question typed instead of an answer: offer its topic, without leaving this one."""
+def _switch_offer(turn: TurnCore, step: AskStep, flow_id: str) -> Reply:
+    """A question typed instead of an answer: offer its topic, without leaving this one.
+
+    The offer is a button, and typed "switch" (or its label, or the topic's title) takes it
+    while this question is asked (:func:`_switch_taken`). A typed number takes it only where
+    the question is a plain list of options, whose numbers it continues; wherever else a
+    number can be the answer (a time, a count, a scale, a phone number, free text), the choice
+    has a keyword and no number, so "1" typed under "When suits you?" is 1 o'clock.
+    """
     title = turn.catalog.title(flow_id)
+    turn.state.switch = (turn.state.seq, flow_id)
+    keyword = None if _numbers_pick_options(step) else SWITCH_KEYWORD
     # The switch button joins the question asked again, so that every adapter shows one
     # set of buttons (the console numbers only the last one).
-    turn.extra_choices = (Choice(flow_id, f"Switch to: {title}", f"{TOPIC_TOKEN}{flow_id}"),)
+    choice = Choice(flow_id, f"Switch to: {title}", f"{TOPIC_TOKEN}{flow_id}", keyword=keyword)
+    turn.extra_choices = (choice,)
     return Reply(turn.render(Message(template="coach_switch_offer"), topic=title))
+
+
+def _numbers_pick_options(step: AskStep) -> bool:
+    """True when a number typed at ``step`` can only name one of its options (a plain choice
+    list or a yes/no question), so a number past them names nothing of the question's own."""
+    takes_text = step.text_slot is not None and step.on_text is not None
+    return step.kind in ("choice", "yesno") and bool(step.choices) and not takes_text
+
+
+def _switch_taken(turn: TurnCore, step: AskStep, text: str) -> str | None:
+    """The flow of the "Switch to" offer made at this question, when ``text`` takes it.
+
+    "switch", the offer's label or the topic's title take it, unless the question itself takes
+    the words as an answer (an option named so): the question's own answers come first.
+    """
+    state = turn.state
+    offer = state.switch
+    if offer is None:  # (mostly: one check)
+        return None
+    if offer[0] != state.seq:  # made at an earlier question
+        state.switch = None
+        return None
+    flow_id = offer[1]
+    if flow_id not in turn.catalog.registry.flows:
+        return None
+    key, title = fold(text), fold(turn.catalog.title(flow_id))
+    if key not in _SWITCH_WORDS and key not in (title, f"switch to {title}"):
+        return None
+    if step.choices and match_choice(text, step.choices) is not None:
+        return None
+    return flow_id
