@@ -55,7 +55,7 @@ async def typed(turn: TurnCore, text: str) -> None:
     if unparsed and step.text_slot and step.on_text:  # the question invites free text
         await _typed_instead(turn, step, text)
         return
-    flow_id = _asked_topic(turn, text) if unparsed else None
+    flow_id = _asked_topic(turn, step, text) if unparsed else None
     listed = None if flow_id is None else _listed_choice(turn, step, flow_id)
     if flow_id is not None and listed is not None:  # not a wrong answer: point at it
         turn.replies.append(_pointer(turn, flow_id, listed))
@@ -135,17 +135,27 @@ async def _typed_instead(turn: TurnCore, step: AskStep, text: str) -> None:
     await goto_step(turn, step.on_text)
 
 
-def _asked_topic(turn: TurnCore, text: str) -> str | None:
+def _asked_topic(turn: TurnCore, step: AskStep, text: str) -> str | None:
     """The other topic a question typed instead of an answer is confidently about, if any: a
-    question, or a topic's own word (``check``, ``callback``), which the help lists."""
+    question, or a topic's own word (``check``, ``callback``), which the help lists. The
+    question asked, repeated back ("anything else?" at "Anything else?"), is about no other
+    topic, whatever its words score with the router ("anything" is the fees topic's word)."""
     words = text.split()
     if len(words) == 1:
         flow_id = turn.catalog.flow_for_topic(words[0].rstrip("?!."))
     elif text.rstrip().endswith("?") or len(words) >= 4:
         flow_id = turn.catalog.confident_flow(text)
+        if flow_id is not None and _echoes(turn, step, text):
+            return None
     else:
         return None
     return None if flow_id == turn.state.top.flow else flow_id
+
+
+def _echoes(turn: TurnCore, step: AskStep, text: str) -> bool:
+    """True when every word of ``text`` is a word of the question ``step`` asks."""
+    typed = set(fold(text).split())
+    return bool(typed) and typed <= set(fold(turn.render(step.prompt)).split())
 
 
 def _listed_choice(turn: TurnCore, step: AskStep, flow_id: str) -> str | None:

@@ -9,11 +9,15 @@ them all) a copy of the conversation gets a question about a topic the question 
 then a valid answer of the question's kind, typed through the console as a person would (a
 number wherever the kind reads one). The answer must be taken as the answer. The offer must
 still work: pressed, typed as "switch", and, at a plain choice list only, by the number that
-follows the question's own options.
+follows the question's own options. And the question asked, typed back ("anything else?" at
+"Anything else?", which the router gave to the fees topic), is offered no other topic.
 """
 
 from __future__ import annotations
 
+import asyncio
+import copy
+import re
 from collections import Counter
 from dataclasses import replace
 
@@ -27,8 +31,16 @@ from bot.dialog.confirm import confirming
 from bot.dialog.offered import choice_offering
 from bot.dialog.state import ConversationState
 from bot.flow.model import AskStep
+from bot.flowtools.lint import Dialogs
+from bot.render.markup import to_plain
 from bot.store.memory import MemoryStore
 from tests.dialogs.question_walk import Question, QuestionWalk, shipped_dialogs
+from tests.dialogs.test_commands_everywhere import (  # the shared walk of every waiting state
+    Probe,
+    Waiting,
+    dialogs,  # noqa: F401  (pytest fixture)
+    waiting,  # noqa: F401  (pytest fixture)
+)
 
 QUESTION = "What about this other thing, can you help?"
 SWITCH = "Switch to:"
@@ -78,6 +90,7 @@ class _SwitchWalk(QuestionWalk):
         self.routed: str | None = None  # the topic the router is sure of while probing
         self.offered: Counter[str] = Counter()  # questions with an offer, by kind
         self.answered: Counter[str] = Counter()
+        self.echoes = 0
         walk = self
         monkeypatch.setattr(Catalog, "confident_flow", lambda self, text: walk.routed)
 
@@ -101,6 +114,7 @@ class _SwitchWalk(QuestionWalk):
             await self.check_answer(question, target)
             await self.check_numbers(question, shown)
             await self.check_reachable(question, target, shown)
+        await self.check_echo(question, target, shown)
 
     async def offer(self, question: Question, target: str) -> list[Reply] | None:
         """The copy at the question, a question about ``target`` typed: the replies, or None
@@ -184,6 +198,22 @@ class _SwitchWalk(QuestionWalk):
                 where = f"{state.top.flow}.{state.top.step}" if state.active else "idle"
                 self.problems.append(f"{question.label()}: the offer {way} went to {where}")
 
+    async def check_echo(self, question: Question, target: str, shown: list[Reply]) -> None:
+        """The question asked, typed back ("anything else?" at "Anything else?"), is about no
+        other topic, whatever the router says."""
+        asked = re.findall(r"[^.?!\n]+\?", to_plain(shown[-1].text))
+        if not asked:
+            return
+        self.echoes += 1
+        await self.restore(question)
+        self.routed = target
+        try:
+            replies = await self.answer(question, question.incoming(asked[-1]), "its question")
+        finally:
+            self.routed = None
+        if any(c.label.startswith(SWITCH) for c in current_choices(replies)):
+            self.problems.append(f"{question.label()}: {asked[-1].strip()!r} offered {target}")
+
 
 def _number_of(offer: Choice, shown: list[Reply]) -> str:
     choices = current_choices(shown)
@@ -203,3 +233,25 @@ async def test_a_valid_answer_typed_after_a_switch_offer_is_the_answer(
     for kind in ("number", "datetime", "phone", "choice", "yesno"):
         assert walk.offered[kind] >= 1, kind
     assert sum(walk.offered.values()) >= 60, walk.offered
+    assert walk.echoes >= 60
+
+
+@pytest.mark.parametrize("where", ["process.anything_else", "recruiter_called.anything_else"])
+def test_anything_else_typed_back_at_anything_else_is_no_other_topic(
+    waiting: list[Waiting],  # noqa: F811
+    dialogs: Dialogs,  # noqa: F811
+    where: str,
+) -> None:
+    """With the real router: "anything else?" scores 0.82 for the fees topic ("Does it cost me
+    anything?"), and was offered as "Switch to" at "Anything else?"."""
+    found = next(w for w in waiting if w.where == where)
+
+    async def typed_back() -> list[Reply]:
+        probe = Probe(dialogs, found)
+        await probe.restore(copy.deepcopy(found.state))
+        await probe.say("anything else?")
+        return probe.replies
+
+    replies = asyncio.run(typed_back())
+    assert not [c for c in current_choices(replies) if c.label.startswith(SWITCH)]
+    assert "Please pick one of" in replies[0].text
