@@ -155,12 +155,20 @@ class Incoming:
 @dataclass(frozen=True, slots=True)
 class Choice:
     """A button. ``token`` names the flow version, step and question it belongs to, so a click
-    on an old button is recognised as stale instead of answering the current question."""
+    on an old button is recognised as stale instead of answering the current question.
+
+    ``keyword``: the word that picks this choice when typed as a message (the engine reads it),
+    set on a choice that a typed *number* must never pick, because a number typed there is the
+    question's own answer ("Switch to: ..." under "When suits you?", where "1" is 1 o'clock).
+    An adapter that lets a number pick a choice (the console) shows the keyword instead of a
+    number for it; buttons are pressed as any other.
+    """
 
     id: str
     label: str
     token: str
     style: ChoiceStyle = "default"
+    keyword: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +258,7 @@ class _ChoiceDraft:
 
     def __init__(self, id: str, label: str, token: str, style: ChoiceStyle = "default") -> None:
         self.id, self.label, self.token, self.style = id, label, token, style
+        self.keyword = None
         self.__class__ = Choice  # type: ignore[assignment]
 
 

@@ -2,7 +2,9 @@
 
 A typed line becomes an :class:`~bot.boundary.Incoming`: a number picks one of the choices shown
 last (its token is sent, so an answer to an old question is recognised as stale), anything else
-is sent as text and the engine matches labels, synonyms and commands itself. A line
+is sent as text and the engine matches labels, synonyms and commands itself. A choice with a
+keyword has no number (there a typed number is the question's answer): its keyword is text the
+engine reads. A line
 ``/recruiter <text>`` is read by the core's :func:`~bot.dialog.commands.recruiter_command`, as
 Slack's and Discord's slash commands are.
 """
@@ -64,8 +66,9 @@ def to_incoming(
 ) -> Incoming | None:
     """The event for one typed line, or ``None`` for a blank line.
 
-    ``"2"`` presses the second of ``choices``, unless a choice is labelled ``"2"`` (a scale from
-    0 to 10): then the label is meant and the line goes to the engine as text.
+    ``"2"`` presses the second of ``choices`` (those without a keyword), unless a choice is
+    labelled ``"2"`` (a scale from 0 to 10): then the label is meant and the line goes to the
+    engine as text.
     ``/recruiter <text>`` is the slash command (``knows_topic`` tells topic words from questions).
     """
     text = line.strip()
@@ -86,5 +89,6 @@ def _numbered(text: str, choices: Sequence[Choice]) -> Choice | None:
         return None
     if any(choice.label.strip().casefold() == text for choice in choices):
         return None
+    numbered = [choice for choice in choices if choice.keyword is None]
     index = int(text) - 1
-    return choices[index] if 0 <= index < len(choices) else None
+    return numbered[index] if 0 <= index < len(numbered) else None

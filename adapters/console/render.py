@@ -60,8 +60,16 @@ class Renderer(Protocol):
 
 
 def format_choices(choices: Sequence[Choice]) -> list[str]:
-    """``1) label`` lines; the number is what the user types."""
-    return [f"  {number}) {choice.label}" for number, choice in enumerate(choices, start=1)]
+    """``1) label`` lines; the number is what the user types. A choice with a keyword has no
+    number (a number typed there is the question's answer): ``switch) label``."""
+    lines, number = [], 0
+    for choice in choices:
+        if choice.keyword is not None:
+            lines.append(f"  {choice.keyword}) {choice.label}")
+        else:
+            number += 1
+            lines.append(f"  {number}) {choice.label}")
+    return lines
 
 
 def format_card(card: Card) -> list[str]:

@@ -45,7 +45,7 @@ def _reply_to_json(reply: Reply) -> dict[str, Any]:
     card, attachment = reply.card, reply.attachment
     return {
         "text": reply.text,
-        "choices": [[c.id, c.label, c.token, c.style] for c in reply.choices],
+        "choices": [_choice_to_json(c) for c in reply.choices],
         "form": None if reply.form is None else _form_to_json(reply.form),
         "card": None
         if card is None
@@ -65,13 +65,18 @@ def _reply_to_json(reply: Reply) -> dict[str, Any]:
     }
 
 
+def _choice_to_json(choice: Choice) -> list[str]:
+    """id, label, token, style, and the keyword only when there is one (rows written before
+    choices had keywords have four values)."""
+    values = [choice.id, choice.label, choice.token, choice.style]
+    return values if choice.keyword is None else [*values, choice.keyword]
+
+
 def _reply_from_json(data: dict[str, Any]) -> Reply:
     card, attachment, to = data.get("card"), data.get("attachment"), data.get("to")
     return Reply(
         text=data["text"],
-        choices=tuple(
-            Choice(i, label, token, style) for i, label, token, style in data["choices"]
-        ),
+        choices=tuple(Choice(*values) for values in data["choices"]),
         form=None if data.get("form") is None else _form_from_json(data["form"]),
         card=None
         if card is None

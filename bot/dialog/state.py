@@ -69,6 +69,9 @@ class ConversationState:
     timeout_armed: bool = False
     # Flow ids of the "which topic?" list shown while idle, so that `repeat` can show it again.
     offered: list[str] = field(default_factory=list)
+    # The "Switch to" offer made at a question: (the question's seq, the flow offered). Typed
+    # "switch" (or the offer's label) takes it while that question is the one asked.
+    switch: tuple[int, str] | None = None
 
     @property
     def active(self) -> bool:
@@ -142,6 +145,7 @@ class ConversationState:
         self.attempts = 0
         self.pending = None
         self.offered = []
+        self.switch = None
 
     def to_json(self) -> dict[str, Any]:
         """A snapshot: it shares no list or dict with this state, which the next turn changes
@@ -165,6 +169,8 @@ class ConversationState:
             data["t"] = 1
         if self.offered:
             data["o"] = self.offered.copy()
+        if self.switch is not None:
+            data["x"] = list(self.switch)
         return data
 
     @classmethod
@@ -180,7 +186,12 @@ class ConversationState:
             held=data.get("w"),
             timeout_armed=bool(data.get("t")),
             offered=list(data.get("o", ())),
+            switch=_switch(data.get("x")),
         )
+
+
+def _switch(stored: Any) -> tuple[int, str] | None:
+    return None if not stored else (int(stored[0]), str(stored[1]))
 
 
 def _text(checkpoint: Checkpoint) -> str:

@@ -192,6 +192,22 @@ def test_to_incoming_sends_text_when_a_choice_is_labelled_with_the_number() -> N
     assert incoming.text == "3"  # the label "3", not the third choice (which is "2")
 
 
+# "When suits you?" asked again with the offer a question typed instead earned: a number typed
+# there is a time, so the offer has a keyword and no number.
+SWITCH = Choice(
+    "legitimacy", "Switch to: Is this recruiter real?", "topic:legitimacy", keyword="switch"
+)
+
+
+def test_a_choice_with_a_keyword_is_never_picked_by_a_number() -> None:
+    for line, choices in (("1", (SWITCH,)), ("3", (*CHOICES, SWITCH)), ("switch", (SWITCH,))):
+        incoming = to_incoming(line, conversation=ME, user=ANA, choices=choices)
+        assert incoming is not None
+        assert (incoming.text, incoming.choice_token) == (line, None)
+    incoming = to_incoming("2", conversation=ME, user=ANA, choices=(SWITCH, *CHOICES))
+    assert incoming is not None and incoming.choice_token == "1.abc.free"  # numbers skip it
+
+
 def test_to_incoming_ignores_a_blank_line() -> None:
     assert to_incoming("   ", conversation=ME, user=ANA, choices=CHOICES) is None
 
@@ -218,6 +234,17 @@ def test_format_reply_is_plain_text_with_numbered_choices() -> None:
         "  1) I'm at work, I can't talk\n"
         "  2) I can talk now"
     )
+
+
+def test_format_reply_shows_a_keyword_instead_of_a_number() -> None:
+    assert format_reply(Reply("When suits you?", choices=(SWITCH,))) == (
+        "When suits you?\n  switch) Switch to: Is this recruiter real?"
+    )
+    assert format_reply(Reply("Can you talk?", choices=(*CHOICES, SWITCH))).splitlines()[1:] == [
+        "  1) I'm at work, I can't talk",
+        "  2) I can talk now",
+        "  switch) Switch to: Is this recruiter real?",
+    ]
 
 
 def test_format_reply_shows_a_card_and_marks_a_channel_post() -> None:

@@ -147,3 +147,40 @@ def test_a_switch_typed_by_number_is_used_once(tmp_path: Path) -> None:
     assert "“Is this recruiter real?”: it's one of the choices below" in at_menu
     last = turns[-1]
     assert last.startswith("3\n") and "1) A quick check" in last
+
+
+TIME_SWITCH_SCRIPT = [
+    "start",
+    "at work",  # "When suits you?": a date and time
+    "is this recruiter even real?",  # a question instead: "Switch to" offered
+    "1",  # 1 o'clock, the answer: not the offer
+    "is this recruiter even real?",  # at the phone number question now
+    "switch",  # the offer, taken by its keyword
+]
+
+
+def test_a_number_typed_at_a_time_question_is_the_time_not_the_switch(tmp_path: Path) -> None:
+    """Under "When suits you?" the offer has no number ("switch) Switch to: ..."), so "1" is
+    1 o'clock; typing switch takes the offer (the tester's report: "1" opened the legitimacy
+    topic)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COACH_DATA_DIR=str(tmp_path / "data"))
+    env["TZ"] = "Europe/London"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli.main", "console"],
+        input="".join(line + "\n" for line in TIME_SWITCH_SCRIPT),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    turns = done.stdout.split("\n> ")
+    offer = next(t for t in turns if t.startswith("is this recruiter"))
+    assert "When suits you?" in offer
+    assert "switch) Switch to: Is this recruiter real?" in offer and "1) Switch" not in offer
+    assert "type switch to go there now" in offer
+    answered = turns[turns.index(offer) + 1]
+    assert answered.startswith("1\n") and "Which number should they call?" in answered
+    switched = turns[-1]
+    assert switched.startswith("switch\n") and "1) Check a recruiter" in switched

@@ -438,6 +438,70 @@ async def test_a_question_typed_instead_of_an_answer_offers_a_switch(build_engin
     assert any("genuine one" in r for r in replies)
 
 
+async def test_the_switch_offer_is_typed_as_switch_and_a_number_stays_the_answer(
+    build_engine, chat_with
+):
+    chat = chat_with(await build_engine(router=KeywordRouter()))
+    for text in ("start", "at work", "is this legit?"):
+        await chat.say(text)
+    offer = chat.replies[-1].choices[-1]
+    assert (offer.label, offer.keyword) == ("Switch to: Is this recruiter real?", "switch")
+    assert (await chat.state()).to_json()["x"] == [(await chat.state()).seq, "legitimacy"]
+    await chat.say("6")  # "When suits you?": 6 o'clock, not the offer
+    assert await chat.step() == "callback_number"
+    replies = await chat.say("switch")  # the offer was made at the earlier question
+    assert await chat.step() == "callback_number" and "genuine one" not in " ".join(replies)
+    await chat.say("is this legit?")
+    replies = await chat.say("Switch to: Is this recruiter real?")  # its label works too
+    assert any("genuine one" in r for r in replies)
+    assert "x" not in (await chat.state()).to_json()
+
+
+async def test_the_switch_offer_is_numbered_only_after_a_choice_lists_options(
+    build_engine, chat_with
+):
+    chat = chat_with(await build_engine(router=KeywordRouter()))
+    await chat.say("start")
+    await chat.say("wait, is this guy even legit?")
+    assert chat.replies[-1].choices[-1].keyword is None  # "3)" after the question's two
+    replies = await chat.say("switch")  # typed, it works there too
+    assert any("genuine one" in r for r in replies)
+
+
+async def test_an_option_named_switch_is_the_answer_not_the_offer(
+    build_engine, dialogs, chat_with
+):
+    flow = """
+    flow: lights
+    steps:
+      which:
+        ask: choice
+        slot: which
+        text: Which one?
+        choices:
+          - {id: lamp, label: Lamp}
+          - {id: wall, label: Wall switch, match: [switch]}
+        next: done
+      done:
+        end: true
+        text: "Noted: {{ which }}."
+    """
+    other = """
+    flow: legitimacy
+    title: Is this recruiter real?
+    steps:
+      done:
+        end: true
+        text: A genuine one won't mind.
+    """
+    folder = dialogs({"lights": flow, "legitimacy": other})
+    chat = chat_with(await build_engine(folder, entry_flow="lights", router=KeywordRouter()))
+    await chat.say("start")
+    await chat.say("is this legit?")
+    assert chat.replies[-1].choices[-1].label == "Switch to: Is this recruiter real?"
+    assert await chat.say("switch") == ["Noted: wall."]
+
+
 async def test_an_answer_that_parses_is_never_routed(build_engine, chat_with):
     chat = chat_with(await build_engine(router=KeywordRouter()))
     for text in ("start", "at work", "tomorrow 18:30", "+1 415 555 0100", "not interested", "yes"):

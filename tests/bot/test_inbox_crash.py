@@ -171,7 +171,14 @@ _replies = st.builds(
     Reply,
     text=_text,
     choices=st.lists(
-        st.builds(Choice, _text, _text, _text, st.sampled_from(["default", "primary"])),
+        st.builds(
+            Choice,
+            _text,
+            _text,
+            _text,
+            st.sampled_from(["default", "primary"]),
+            keyword=st.none() | _text,
+        ),
         max_size=3,
     ).map(tuple),
     form=st.none() | st.builds(Form, _text, st.lists(_fields, max_size=2).map(tuple), _text),

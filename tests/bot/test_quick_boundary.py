@@ -26,7 +26,7 @@ from bot.boundary import (
 
 texts = st.text(max_size=20)
 styles = st.sampled_from(["default", "primary", "danger"])
-choices = st.builds(Choice, texts, texts, texts, styles)
+choices = st.builds(Choice, texts, texts, texts, styles)  # quick_choice makes no keyword
 fields = st.builds(FormField, texts, texts)
 forms = st.builds(
     Form,

@@ -23,6 +23,7 @@ from bot.flowtools.casefile import Case, load_cases
 from bot.flowtools.lint import Dialogs, load_dialogs
 from bot.flowtools.transcript import CaseFailure, _CaseRun, _EngineErrors
 from bot.store import Store, TurnCommit
+from bot.store.memory import MemoryStore
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "dialogs"
@@ -118,6 +119,19 @@ class QuestionWalk:
         await self.store.commit_turn(TurnCommit(copy.key, copy.user_key, deepcopy(saved), 0))
         form = next((r for r in reversed(run.shown) if r.form is not None), None)
         await self.probe_question(Question(run, copy, flow, step, where, form, saved))
+
+    @contextmanager
+    def store_kept(self) -> Iterator[None]:
+        """Everything the store holds (the person's callbacks, contacts, the funnel counts) put
+        back afterwards: for a probe whose answers are taken, so that the transcript it probes
+        goes on with the data it made. Needs a :class:`MemoryStore`."""
+        assert isinstance(self.store, MemoryStore)
+        kept = deepcopy(vars(self.store))
+        try:
+            yield
+        finally:
+            vars(self.store).clear()
+            vars(self.store).update(kept)
 
     async def restore(self, question: Question) -> None:
         """The copy back at the question, as the walk found it (attempts and slots too)."""

@@ -409,7 +409,7 @@ def test_no_text_the_console_shows_asks_to_press_a_button(dialogs: Dialogs) -> N
             template="coach_switch_offer",
         )
     )
-    assert "type the number" in offer and "press" not in offer.casefold()
+    assert "type switch" in offer and "press" not in offer.casefold()
 
 
 def test_every_question_that_gives_up_explains_why_and_back_returns_to_it(

@@ -1,9 +1,10 @@
-"""A "Switch to" or "which topic?" choice, pressed by its console number, is used once.
+"""A "Switch to" or "which topic?" choice, picked by typing in the console, is used once.
 
 For every question of every flow (the states the shipped transcripts wait in) a question about
-another topic is typed, the offered switch is picked by typing its number as the console does,
-and the new topic must wait at its first question with nothing answered: the number that picked
-the switch must not also answer the new topic's first question.
+another topic is typed, the offered switch is picked by typing its number as the console does (or
+its keyword, ``switch``, where a number would be the question's answer), and the new topic must
+wait at its first question with nothing answered: what picked the switch must not also answer the
+new topic's first question.
 """
 
 from __future__ import annotations
@@ -30,17 +31,19 @@ QUESTIONS = (
 
 
 async def _pick_by_number(probe: Probe, label_start: str) -> str | None:
-    """Type the number of the shown choice whose label starts with ``label_start``."""
+    """Type what the console shows for the choice whose label starts with ``label_start``: its
+    number, or its keyword when it has one (a switch offered where a number is an answer)."""
     choices = current_choices(probe.replies)
-    numbers = [n for n, c in enumerate(choices, 1) if c.label.startswith(label_start)]
-    if not numbers:
+    wanted = next((c for c in choices if c.label.startswith(label_start)), None)
+    if wanted is None:
         return None
-    incoming = to_incoming(
-        str(numbers[0]), conversation=probe.ref, user=probe.user, choices=choices
-    )
-    assert isinstance(incoming, Incoming) and incoming.choice_token is not None
+    numbered = [c for c in choices if c.keyword is None]
+    typed = wanted.keyword or str(numbered.index(wanted) + 1)
+    incoming = to_incoming(typed, conversation=probe.ref, user=probe.user, choices=choices)
+    assert isinstance(incoming, Incoming)
+    assert incoming.choice_token is not None or incoming.text == wanted.keyword
     probe.replies = await probe.engine.handle(incoming)
-    return incoming.choice_token.removeprefix("topic:")
+    return wanted.token.removeprefix("topic:")
 
 
 async def _problem(loaded: Dialogs, probe: Probe, target: str) -> str | None:

@@ -126,9 +126,11 @@ def test_the_invitation_check_sees_the_scam_question(registry: FlowRegistry) -> 
 
 def test_every_word_the_texts_say_to_type_does_something() -> None:
     from bot.dialog.catalog import COMMAND_WORDS
+    from bot.dialog.on_typed import SWITCH_KEYWORD
 
     _, registry = load_content(DIALOGS, actions=build_actions())
     answers = {"skip", "none", "same"}  # answers the asking question takes
+    answers.add(SWITCH_KEYWORD)  # takes the "Switch to" offer the text is about
     dead = []
     for where, text in user_texts():
         for word in TYPED_WORD.findall(text):
