@@ -22,9 +22,15 @@ __all__ = ("parse_email", "parse_phone", "parse_url")
 # Digits and the separators people type; an optional extension ("x12", "ext. 12").
 _PHONE = re.compile(r"(?:tel:)?\+?[\d\s()./-]+(?:(?:ext\.?|x|#)\s*\d{1,6})?", re.IGNORECASE)
 _PHONE_EXAMPLE = "+1 415 555 0100"
+_NO_COUNTRY_CODE = Unparsed(
+    "Please include the country code, like +44 20 7946 0958 or +1 415 555 0100."
+)
 
 
-def parse_phone(text: str, rule: Rule) -> ParseOutcome:
+def parse_phone(text: str, rule: Rule, *, default_region: str | None = None) -> ParseOutcome:
+    """A phone number; without a country code, read in ``rule.region``, or else in
+    ``default_region`` (the country of the user's time zone) when it is written the way that
+    country writes its own numbers: "07911 123456" in London, "(415) 555-0100" in New York."""
     if sum(char.isdigit() for char in text) < 6 or not _PHONE.fullmatch(text):
         return Unparsed(
             f"That doesn't look like a phone number. Please type it like {_PHONE_EXAMPLE}."
@@ -34,17 +40,20 @@ def parse_phone(text: str, rule: Rule) -> ParseOutcome:
     region = rule.region.upper() if rule.region else None
     if region is None and text.startswith("00"):
         text = "+" + text[2:]  # the international call prefix most of the world dials
-    if region is None and not text.startswith("+"):
-        return Unparsed(
-            "Please include the country code, like +44 20 7946 0958 or +1 415 555 0100."
-        )
     import phonenumbers  # imported on first use: it takes ~20 ms
 
+    home = None
+    if region is None and not text.startswith("+"):
+        region = home = _home_region(text, default_region)
+        if home is None:
+            return _NO_COUNTRY_CODE
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
+        if home is not None:  # not a number of their own country: ask for its code
+            return _NO_COUNTRY_CODE
         return Invalid(
             "That doesn't look like a valid phone number. Please check the digits and the "
             "country code."
@@ -54,6 +63,19 @@ def parse_phone(text: str, rule: Rule) -> ParseOutcome:
     display = phonenumbers.format_number(number, formats.INTERNATIONAL)
     remember_phone_display(e164, display)
     return Parsed(e164, display)
+
+
+def _home_region(text: str, region: str | None) -> str | None:
+    """``region`` when ``text`` is written as a national number there: with the trunk prefix 0
+    most countries dial, or in the North American plan (which has none). Otherwise None: "415
+    555 0100" typed in Berlin is a US number without its +1, not the German 04155 550100."""
+    import phonenumbers
+
+    if region is None:
+        return None
+    if text.lstrip("( ").startswith("0") or phonenumbers.country_code_for_region(region) == 1:
+        return region
+    return None
 
 
 def parse_email(text: str, rule: Rule) -> ParseOutcome:

@@ -26,6 +26,7 @@ from bot.answers.contact import parse_email, parse_phone, parse_url
 from bot.answers.datetimes import parse_datetime
 from bot.answers.numbers import parse_number, parse_scale
 from bot.answers.outcomes import Invalid, Parsed, ParseOutcome, Unparsed, quick_parsed
+from bot.answers.zones import zone_country
 from bot.flow.model import ASK_KINDS, ChoiceOption, Rule
 
 __all__ = ("DEFAULT_MAX_LENGTH", "Invalid", "ParseOutcome", "Parsed", "Unparsed", "parse_answer")
@@ -54,6 +55,8 @@ def parse_answer(
         if rule.max is not None and rule.max > 1:
             return parse_picks(text, choices, int(rule.max))
         return parse_choice(text, choices)
+    if kind == "phone":  # a number without its country code is read in the user's country
+        return parse_phone(text, rule, default_region=zone_country(time_zone))
     parser = _PARSERS.get(kind)
     if parser is None:
         raise ValueError(f"unknown ask kind {kind!r}; expected one of {', '.join(ASK_KINDS)}")

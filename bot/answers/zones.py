@@ -8,10 +8,12 @@ IANA city part ("lisbon") is found in the zone database.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from functools import cache, lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from pathlib import Path
+from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 __all__ = ("parse_time_zone", "resolve_zone")
 
@@ -128,6 +130,31 @@ def _offset_zone(match: re.Match[str]) -> str | None:
         return None
     # POSIX-style Etc zones invert the sign: UTC+2 is "Etc/GMT-2".
     return f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"
+
+
+def zone_country(zone: str | None) -> str | None:
+    """The country (ISO 3166 code, as phone numbers use) a time zone is in: "Europe/London" ->
+    "GB"; None for zones of no one country ("UTC", "Etc/GMT+5") or an unknown name."""
+    return _zone_countries().get(zone) if zone else None
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    """From the time zone database's zone.tab (the system's, else the tzdata package's)."""
+    for folder in (*TZPATH, _tzdata_folder()):
+        table = Path(folder) / "zone.tab" if folder else None
+        if table is not None and table.is_file():
+            rows = (line.split("\t") for line in table.read_text("utf-8").splitlines())
+            return {row[2]: row[0] for row in rows if len(row) >= 3 and not row[0].startswith("#")}
+    return {}
+
+
+def _tzdata_folder() -> str | None:
+    """The ``tzdata`` package's copy (where there is no system database), found unimported."""
+    spec = importlib.util.find_spec("tzdata")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return str(Path(next(iter(spec.submodule_search_locations))) / "zoneinfo")
 
 
 @cache
