@@ -202,7 +202,9 @@ def _calendar_cancellation(job: Job, ctx: ActionContext) -> Reply | None:
         time_zone=ctx.time_zone,
         sequence=int(calendar.get("sequence") or 0) + 1,
     )
-    return Reply(CANCEL_TEXT, attachment=cancellation_file(event, now=ctx.now))
+    when = format_when(str(details["at"]), ctx.time_zone, now=ctx.now)
+    text = CANCEL_TEXT.format(when=when)
+    return Reply(escape(text), attachment=cancellation_file(event, now=ctx.now))
 
 
 # referrals
