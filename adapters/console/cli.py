@@ -165,7 +165,20 @@ def files_folder(data_dir: Path, user: str) -> Path:
 
 
 _FILE_NOTE = "The full details are in this file (JSON)"
-_FILE_NOTES = {"text/calendar": "The calendar file is here (open it to add the call)"}
+_CALENDAR_NOTES = {
+    "publish": "The calendar file is here (open it to add the call)",
+    "cancel": "The calendar file is here (open it to remove the call)",
+}
+
+
+def _file_note(media_type: str) -> str:
+    """What the saved file is for, from its media type: a calendar file says by its ``method``
+    parameter (RFC 5545 8.1) whether it adds the call or cancels it; without one, it adds."""
+    kind, *parameters = (part.strip().lower() for part in media_type.split(";"))
+    if kind != "text/calendar":
+        return _FILE_NOTE
+    methods = [p.partition("=")[2].strip('" ') for p in parameters if p.startswith("method=")]
+    return _CALENDAR_NOTES.get(methods[0] if methods else "", _CALENDAR_NOTES["publish"])
 
 
 def save_attachment(reply: Reply, folder: Path | None) -> Reply:
@@ -186,7 +199,7 @@ def save_attachment(reply: Reply, folder: Path | None) -> Reply:
     except OSError:
         note = f"I couldn't save it as a file, so here it is:\n{escape(file.content)}"
     else:
-        note = f"{_FILE_NOTES.get(file.media_type, _FILE_NOTE)}: {escape(str(path))}"
+        note = f"{_file_note(file.media_type)}: {escape(str(path))}"
     return dataclasses.replace(reply, text=f"{reply.text}\n\n{note}", attachment=None)
 
 

@@ -27,6 +27,7 @@ __all__ = (
     "WEEKDAY_INDEX",
     "after",
     "combine",
+    "named_day",
 )
 
 
@@ -144,6 +145,13 @@ def combine(
     if mode == "none" and time_match["word"] in TIME_OF_DAY:
         mode = "today"  # "this evening" is today's, even when it has passed
     return _pick(when, mode, hours, minute, now)
+
+
+def named_day(match: re.Match[str], now: datetime) -> date | None:
+    """The date a day phrase on its own names ("tomorrow", "Thursday", "8 Dec"); None for a date
+    that does not exist."""
+    read = _read_day(match, now.date(), _month_first(now))
+    return read[0] if isinstance(read, tuple) else None
 
 
 def _pick(when: date, mode: str, hours: tuple[int, ...], minute: int, now: datetime) -> datetime:

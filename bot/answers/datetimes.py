@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.answers.datetime_grammar import (
     DAY,
@@ -56,13 +56,14 @@ from bot.answers.datetime_grammar import (
     WEEKDAY_INDEX,
     after,
     combine,
+    named_day,
 )
 from bot.answers.outcomes import Invalid, Parsed, ParseOutcome, Unparsed
 from bot.answers.zones import resolve_zone
 from bot.flow.model import Rule
 from bot.render.formats import describe
 
-__all__ = ("needs_confirming", "parse_datetime")
+__all__ = ("needs_confirming", "parse_datetime", "read_day_or_time")
 
 
 # Normalising: "6 p.m." -> "6 pm"; filler words, punctuation and the ISO "T" -> spaces.
@@ -113,6 +114,25 @@ def parse_datetime(text: str, rule: Rule, now: datetime, time_zone: str | None) 
     if guessed or needs_confirming(phrase, found, now_local):
         return Parsed(found.isoformat(), describe(found, None, now_local, year_always=True), True)
     return Parsed(found.isoformat(), describe(found, None, now_local))
+
+
+def read_day_or_time(text: str, now: datetime, time_zone: str | None) -> datetime | date | None:
+    """The call someone means by the day or time they typed, to find it among their calls:
+    "Tuesday 12:30" is that moment, "on Thursday", "tomorrow" or "tonight" that day, in their
+    zone. Only the grammar's forms: dateparser's reading is a guess, and a guess must not pick
+    which call to cancel (None: ask them)."""
+    if _no_date_at_a_glance(text):
+        return None
+    phrase = _normalise_when(text)
+    if not phrase:
+        return None
+    _, zone = resolve_zone(time_zone)
+    now_local = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(zone)
+    day = DAY.fullmatch(phrase)
+    if day is not None:
+        return named_day(day, now_local)
+    found = _fast_datetime(phrase, now_local, time_first=bool(_TIME_ON_DAY.match(text.lower())))
+    return found if isinstance(found, datetime) else None
 
 
 # "next week", "next month", "the weekend": a span, not a day; the user is asked which day.

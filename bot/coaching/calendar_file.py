@@ -6,6 +6,13 @@ display alarm before the call, and says which number the call comes from and the
 notes. It holds no employer data: no company, no recruiter name. Re-scheduling sends the same
 ``UID`` with a higher ``SEQUENCE`` (calendar apps update the event); cancelling sends
 ``METHOD:CANCEL`` and ``STATUS:CANCELLED`` with the same ``UID``.
+
+Each file is named after its call's local time, and a cancellation has its own name
+(``recruiter-callback-2026-12-06-1800.ics``, ``...-1800-cancelled.ics``): the console saves files
+by name in one folder, where a shared name let the new time's file overwrite the old call's
+cancellation in the same turn, and a second call's file the first's. The media type carries the
+file's ``method`` (RFC 5545 8.1: ``text/calendar; method=CANCEL``), so an adapter can say what
+opening it does without reading it.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ __all__ = (
     "calendar_uid",
     "cancellation_file",
     "event_uid",
+    "media_type",
 )
 
 ADD_TEXT = (
@@ -42,15 +50,15 @@ ADD_TEXT = (
     "reminder. It has the time, the number they'll call and your notes, nothing about the "
     "employer."
 )
-CANCEL_TEXT = "Open the attached file to remove the call from your calendar."
+CANCEL_TEXT = "Open the attached file to remove the call on {when} from your calendar."
 
-MEDIA_TYPE = "text/calendar"
+MEDIA_TYPE = "text/calendar"  # with the method: media_type("PUBLISH")
 CALL_LENGTH = timedelta(minutes=15)
 ALARM_BEFORE = timedelta(minutes=15)
 PRODID = "-//Recruiter Coach//callback//EN"
 SUMMARY = "Recruiter call back"
 MAX_NOTES = 500
-FILENAME = "recruiter-callback.ics"
+FILE_STEM = "recruiter-callback"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +80,18 @@ def calendar_file(event: CallbackEvent, *, now: datetime) -> Attachment:
     head = _calendar_head("PUBLISH")
     if isinstance(zone, ZoneInfo):  # RFC 5545: the VTIMEZONE comes before the event using it
         head += _vtimezone(zone.key, start.date())
-    return Attachment(FILENAME, (head + _event_lines(event, now, start)).decode(), MEDIA_TYPE)
+    content = (head + _event_lines(event, now, start)).decode()
+    return Attachment(_filename(start), content, media_type("PUBLISH"))
+
+
+def media_type(method: str) -> str:
+    """``text/calendar`` with the file's iTIP method (PUBLISH adds or updates, CANCEL removes)."""
+    return f"{MEDIA_TYPE}; method={method}"
+
+
+def _filename(start: datetime, suffix: str = "") -> str:
+    """The file's name: the call's local time, so each call (and its cancellation) has its own."""
+    return f"{FILE_STEM}-{start:%Y-%m-%d-%H%M}{suffix}.ics"
 
 
 def _event_lines(event: CallbackEvent, now: datetime, start: datetime) -> bytes:
@@ -137,7 +156,9 @@ def cancellation_file(event: CallbackEvent, *, now: datetime) -> Attachment:
     vevent.add("dtstart", event.at.astimezone(UTC))
     vevent.add("status", "CANCELLED")
     calendar.add_component(vevent)
-    return Attachment(FILENAME, calendar.to_ical().decode("utf-8"), MEDIA_TYPE)
+    start = event.at.astimezone(_zone(event.time_zone))
+    content = calendar.to_ical().decode("utf-8")
+    return Attachment(_filename(start, "-cancelled"), content, media_type("CANCEL"))
 
 
 def _calendar(method: str) -> Calendar:

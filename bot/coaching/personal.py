@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
+from bot.answers.datetimes import read_day_or_time
+from bot.answers.zones import resolve_zone
 from bot.boundary import Attachment, Reply
 from bot.coaching.calendar_file import CANCEL_TEXT, CallbackEvent, cancellation_file, event_uid
 from bot.coaching.contacts import register_contact_actions
@@ -35,7 +37,7 @@ def register_personal_actions(registry: ActionRegistry) -> None:
     register_contact_actions(registry)
     registry.register(
         "find_callback",
-        optional_inputs=("number",),
+        optional_inputs=("number", "when"),
         outputs=(
             "has_callback",
             "callback_at",
@@ -44,9 +46,11 @@ def register_personal_actions(registry: ActionRegistry) -> None:
             "callback_key",
             "callback_count",
             "callback_list",
+            "callback_named",
         ),
-        description="One of the user's pending callbacks (the soonest, or the `number`th in"
-        " `callback_list`, a numbered list of them all), from any conversation.",
+        description="One of the user's pending callbacks (the soonest, the `number`th in"
+        " `callback_list`, a numbered list of them all, or the one at the day or time `when`"
+        " says if it names exactly one: then `callback_named`), from any conversation.",
     )(find_callback)
     registry.register(
         "cancel_callback",
@@ -96,8 +100,13 @@ async def find_callback(ctx: ActionContext, inputs: Mapping[str, object]) -> Map
     summary = "\n".join(
         f"{n}. {_call_line(job, ctx.time_zone)}" for n, job in enumerate(reminders, start=1)
     )
-    listing = {"callback_count": len(reminders), "callback_list": summary}
-    index = _chosen(inputs.get("number"), len(reminders))
+    named = None if inputs.get("number") else _named(reminders, inputs.get("when"), ctx)
+    listing = {
+        "callback_count": len(reminders),
+        "callback_list": summary,
+        "callback_named": named is not None,
+    }
+    index = named if named is not None else _chosen(inputs.get("number"), len(reminders))
     if index is None:
         return (
             dict.fromkeys(("callback_at", "callback_phone", "prep_notes", "callback_key"), None)
@@ -132,6 +141,28 @@ def _chosen(number: object, count: int) -> int | None:
     except ValueError:
         return None
     return index if 0 <= index < count else None
+
+
+def _named(reminders: list[Job], when: object, ctx: ActionContext) -> int | None:
+    """The index of the one call at the day or time ``when`` says ("Tuesday 12:30", "on
+    Thursday"); None when it names no call, several, or no day the grammar reads."""
+    meant = read_day_or_time(str(when or ""), ctx.now, ctx.time_zone)
+    if meant is None:
+        return None
+    _, zone = resolve_zone(ctx.time_zone)
+    found = [i for i, job in enumerate(reminders) if _is_at(job, meant, zone)]
+    return found[0] if len(found) == 1 else None
+
+
+def _is_at(job: Job, meant: datetime | date, zone: tzinfo) -> bool:
+    """Whether the call is at that minute, or on that day in the user's zone."""
+    details = job.payload.get("context") or {}
+    if not details.get("at"):
+        return False
+    at = datetime.fromisoformat(str(details["at"]))
+    if isinstance(meant, datetime):  # a datetime is a date too: this test comes first
+        return at.replace(second=0, microsecond=0) == meant.replace(second=0, microsecond=0)
+    return at.astimezone(zone).date() == meant
 
 
 def _call_line(job: Job, time_zone: str | None) -> str:
@@ -171,7 +202,9 @@ def _calendar_cancellation(job: Job, ctx: ActionContext) -> Reply | None:
         time_zone=ctx.time_zone,
         sequence=int(calendar.get("sequence") or 0) + 1,
     )
-    return Reply(CANCEL_TEXT, attachment=cancellation_file(event, now=ctx.now))
+    when = format_when(str(details["at"]), ctx.time_zone, now=ctx.now)
+    text = CANCEL_TEXT.format(when=when)
+    return Reply(escape(text), attachment=cancellation_file(event, now=ctx.now))
 
 
 # referrals

@@ -34,11 +34,6 @@ def register_builtin_actions(registry: ActionRegistry) -> None:
         outputs=("reminder_at",),
         description="Remind the user by DM before a time; `details` is a mapping shown in it.",
     )(schedule_reminder)
-    registry.register(
-        "cancel_reminder",
-        outputs=("cancelled",),
-        description="Cancel the user's soonest pending callback reminder.",
-    )(cancel_reminder)
 
 
 async def schedule_reminder(
@@ -113,15 +108,3 @@ def reminder_key(conversation_key: str, at: datetime) -> str:
     """One key per call: a second callback keeps the first one's reminder (the same time again
     replaces it, which is what the user meant)."""
     return f"{REMINDER}:{conversation_key}:{at.astimezone(UTC).strftime('%Y-%m-%dT%H:%MZ')}"
-
-
-async def cancel_reminder(
-    context: ActionContext, inputs: Mapping[str, object]
-) -> Mapping[str, object]:
-    # The soonest of the user's calls: the one they are most likely changing their mind about
-    # (the callback flow lists them all, to cancel another one).
-    pending = [j for j in await context.store.pending_jobs(context.user_key) if j.kind == REMINDER]
-    if not pending or pending[0].job_key is None:
-        return {"cancelled": False}
-    context.cancel(pending[0].job_key)
-    return {"cancelled": True}

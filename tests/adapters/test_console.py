@@ -26,11 +26,12 @@ from adapters.console.cli import (
     ConsoleDelivery,
     ConsoleSession,
     ForeignConversationError,
+    save_attachment,
     with_data_dir,
 )
 from adapters.console.convert import current_choices, to_conversation, to_incoming, to_user_info
 from adapters.console.render import PlainRenderer, format_reply, to_rich_text
-from bot.boundary import Card, Choice, ConversationRef, Reply
+from bot.boundary import Attachment, Card, Choice, ConversationRef, Reply
 from bot.config import Settings, check_storage
 from bot.errors import ConfigError
 
@@ -314,6 +315,25 @@ async def test_delivery_hands_back_another_platforms_reminder() -> None:
     assert out.getvalue() == ""
 
 
+@pytest.mark.parametrize(
+    ("media_type", "note"),
+    [
+        ("text/calendar; method=PUBLISH", "(open it to add the call)"),
+        ("text/calendar", "(open it to add the call)"),  # a reply saved before the method
+        ("text/calendar; method=CANCEL", "(open it to remove the call)"),
+        ('Text/Calendar; charset=utf-8; METHOD="CANCEL"', "(open it to remove the call)"),
+        ("application/json", "The full details are in this file (JSON)"),
+    ],
+)
+def test_a_saved_file_says_what_opening_it_does(
+    tmp_path: Path, media_type: str, note: str
+) -> None:
+    reply = Reply("Here.", attachment=Attachment("call.ics", "BEGIN:VCALENDAR", media_type))
+    saved = save_attachment(reply, tmp_path)
+    assert note in saved.text and saved.attachment is None
+    assert (tmp_path / "call.ics").read_text(encoding="utf-8") == "BEGIN:VCALENDAR"
+
+
 def test_check_storage_names_the_setting_to_fix(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
@@ -346,6 +366,25 @@ def test_console_walks_the_at_work_path_and_reads_back_time_and_number(data_dir:
     assert "6:30 pm" in out.split("> +1 415 555 0100", 1)[1]
     assert "\x1b" not in out
     assert "Traceback" not in result.stderr
+
+
+def test_console_keeps_the_cancellation_and_the_new_event_of_a_replaced_call(
+    data_dir: Path,
+) -> None:
+    """A new time replacing a call: the old event's cancellation and the new event are saved
+    as two files (they had one name, and the new one overwrote the cancellation), and the
+    cancellation is not called a file "to add the call"."""
+    script = [*AT_WORK_SCRIPT, "restart", "at work", "Thursday 12:30", "+1 415 555 0100"]
+    result = run_console(data_dir, [*script, "2"])
+    assert result.returncode == 0, result.stderr
+    replaced = result.stdout.split("> 2\n", 1)[1]
+    assert "The calendar file is here (open it to remove the call)" in replaced
+    assert replaced.count("open it to add the call") == 1
+    saved = sorted(p.name for p in (data_dir / "exports").iterdir())  # the real clock's dates
+    assert len(saved) == 3, saved
+    [cancelled] = [name for name in saved if name.endswith("-cancelled.ics")]
+    assert cancelled.removesuffix("-cancelled.ics") + ".ics" in saved  # the first call's
+    assert "METHOD:CANCEL" in (data_dir / "exports" / cancelled).read_text(encoding="utf-8")
 
 
 def test_console_asks_form_fields_one_by_one(data_dir: Path) -> None:

@@ -99,22 +99,48 @@ async def test_the_user_lists_their_calls_and_cancels_one(
     assert left.payload["context"]["phone"] == "+14155550100"  # type: ignore[index]
 
 
-async def test_changing_your_mind_cancels_one_reminder_not_all(
+async def change_mind(chat, when: str) -> list[str]:
+    """The "I changed my mind" topic, a note to Priya, and the call's day as the user types it."""
+    await chat.say("menu")
+    await chat.press("saying_no")
+    await chat.press("change_mind")
+    await chat.press("note")
+    await chat.say("Priya")
+    return await chat.say(when)
+
+
+async def test_changing_your_mind_cancels_the_call_named_not_the_soonest(
     build_engine, chat_with, any_store: Store
 ) -> None:
-    from bot.coaching.reminders import cancel_reminder
-    from bot.flow.actions import ActionContext
-
     engine = await build_engine(store=any_store)
     chat = chat_with(engine)
     await chat.say("start")
     await set_up_call(chat, "tomorrow 18:30", "+1 415 555 0100")
     await set_up_call(chat, "Thursday 12:30", "+1 415 555 0199")
     await chat.press("keep_both")
-    context = ActionContext(conversation=chat.ref, now=NOW, time_zone=None, store=any_store)
-    assert await cancel_reminder(context, {}) == {"cancelled": True}
-    [soonest, _] = await reminders(any_store, chat)
-    assert context.cancel_job_keys == [soonest.job_key]
+    asked = await change_mind(chat, "Thursday 12:30")
+    assert "cancel the reminder for your call on Thursday 26 November, 12:30 pm?" in asked[-1]
+    said = await chat.press("yes")
+    assert any("Open the attached file to remove the call" in s for s in said)
+    [left] = await reminders(any_store, chat)  # the other recruiter's call stays
+    assert left.payload["context"]["phone"] == "+14155550100"  # type: ignore[index]
+
+
+async def test_changing_your_mind_asks_which_call_when_the_day_names_several(
+    build_engine, chat_with, any_store: Store
+) -> None:
+    engine = await build_engine(store=any_store)
+    chat = chat_with(engine)
+    await chat.say("start")
+    await set_up_call(chat, "Thursday 12:30", "+1 415 555 0100")
+    await set_up_call(chat, "Thursday 18:30", "+1 415 555 0199")
+    await chat.press("keep_both")
+    asked = await change_mind(chat, "on Thursday")
+    assert "Which one is the call with Priya?" in asked[-1]
+    assert len(await reminders(any_store, chat)) == 2  # nothing cancelled by a guess
+    await chat.say("2")
+    [left] = await reminders(any_store, chat)
+    assert left.payload["context"]["phone"] == "+14155550100"  # type: ignore[index]
 
 
 class Posting:

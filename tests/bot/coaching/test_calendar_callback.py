@@ -15,7 +15,7 @@ def calendars(chat: Any) -> list[Calendar]:
     return [
         Calendar.from_ical(r.attachment.content)
         for r in chat.replies
-        if r.attachment is not None and r.attachment.media_type == "text/calendar"
+        if r.attachment is not None and r.attachment.media_type.startswith("text/calendar")
     ]
 
 
@@ -120,3 +120,26 @@ async def test_a_reminder_saved_with_its_uid_keeps_it_when_moved_and_cancelled(
     calendar, gone = only_event(chat)
     assert calendar["METHOD"] == "CANCEL"
     assert str(gone["UID"]) == "earlier@recruiter-coach" and int(gone["SEQUENCE"]) == 2
+
+
+async def test_a_new_time_replacing_a_call_sends_the_cancellation_and_the_new_event_apart(
+    build_engine, chat_with
+):
+    """Replacing a call (recruiter_called: "a new time: replace the old one") cancels the old
+    event and adds the new one in the same turn: two files, two names, so that the console,
+    which saves files by name, keeps both."""
+    chat = chat_with(await build_engine(), time_zone="Europe/London")
+    await chat.send(command=Command("start"))
+    for text in ("at work", "tomorrow 18:00", "+44 7911 123456"):
+        await chat.say(text)
+    await chat.send(command=Command("restart"))
+    for text in ("at work", "Thursday 12:30", "+44 7911 123456"):
+        await chat.say(text)
+    await chat.press("replace")
+    files = [r.attachment for r in chat.replies if r.attachment is not None]
+    assert [f.media_type for f in files] == [
+        "text/calendar; method=CANCEL",
+        "text/calendar; method=PUBLISH",
+    ]
+    assert files[0].filename != files[1].filename
+    assert [Calendar.from_ical(f.content)["METHOD"] for f in files] == ["CANCEL", "PUBLISH"]

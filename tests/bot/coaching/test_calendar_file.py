@@ -28,7 +28,8 @@ def test_the_event_is_at_the_right_time_in_the_users_zone_with_an_alarm() -> Non
         CallbackEvent("cb-1@coach", at, "Europe/Berlin", "+1 415 555 0100", "ask about pay"),
         now=NOW,
     )
-    assert file.filename.endswith(".ics") and file.media_type == "text/calendar"
+    assert file.filename == "recruiter-callback-2026-12-06-1830.ics"
+    assert file.media_type == "text/calendar; method=PUBLISH"
     calendar, event = read(file.content)
     start = event["DTSTART"].dt  # type: ignore[index]
     assert start == at and str(start.tzinfo) == "Europe/Berlin"
@@ -60,6 +61,24 @@ def test_rescheduling_keeps_the_uid_and_raises_the_sequence_and_cancel_cancels()
     calendar, gone = read(cancellation_file(cancelled, now=NOW).content)
     assert calendar["METHOD"] == "CANCEL" and gone["STATUS"] == "CANCELLED"  # type: ignore[index]
     assert gone["UID"] == "cb-1@coach"  # type: ignore[index]
+
+
+def test_a_cancellation_file_has_its_own_name_and_says_cancel_in_its_media_type() -> None:
+    """Saved side by side (the console's files folder), a cancellation must not overwrite the
+    file that adds a new time, nor another call's file; the media type's ``method`` (RFC 5545
+    8.1) tells an adapter which of the two it is."""
+    sunday = CallbackEvent(
+        "cb-1@coach", datetime(2026, 12, 6, 18, 0, tzinfo=BERLIN), "Europe/Berlin"
+    )
+    tuesday = CallbackEvent(
+        "cb-2@coach", datetime(2026, 12, 8, 12, 30, tzinfo=BERLIN), "Europe/Berlin"
+    )
+    gone = cancellation_file(sunday, now=NOW)
+    added = [calendar_file(event, now=NOW) for event in (sunday, tuesday)]
+    names = {gone.filename, *(file.filename for file in added)}
+    assert len(names) == 3 and all(name.endswith(".ics") for name in names)
+    assert gone.filename == "recruiter-callback-2026-12-06-1800-cancelled.ics"
+    assert gone.media_type == "text/calendar; method=CANCEL"
 
 
 def test_an_unknown_zone_falls_back_to_utc() -> None:
