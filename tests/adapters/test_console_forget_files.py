@@ -4,27 +4,17 @@ in the data folder; after "no", the files stay."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.adapters.test_console import run_console
+
 CALL = ["start", "at work", "tomorrow 18:30", "+1 646 555 0142", "export"]
 DIGITS = (b"6465550142", b"646 555 0142", b"646-555-0142")
 
 
 def chat(data: Path, lines: list[str]) -> str:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), COACH_DATA_DIR=str(data), TZ="America/New_York")
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli.main", "console", "--user", "sam"],
-        input="".join(line + "\n" for line in lines),
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=True,
-    )
+    done = run_console(data, lines, "--user", "sam")
+    assert done.returncode == 0, done.stderr
     return done.stdout
 
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.adapters.test_console import run_console
+
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120
 
@@ -163,17 +165,7 @@ def test_a_number_typed_at_a_time_question_is_the_time_not_the_switch(tmp_path: 
     """Under "When suits you?" the offer has no number ("switch) Switch to: ..."), so "1" is
     1 o'clock; typing switch takes the offer (the tester's report: "1" opened the legitimacy
     topic)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), COACH_DATA_DIR=str(tmp_path / "data"))
-    env["TZ"] = "Europe/London"
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli.main", "console"],
-        input="".join(line + "\n" for line in TIME_SWITCH_SCRIPT),
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        env=env,
-        cwd=tmp_path,
-    )
+    done = run_console(tmp_path / "data", TIME_SWITCH_SCRIPT, TZ="Europe/London")
     assert done.returncode == 0, done.stderr
     turns = done.stdout.split("\n> ")
     offer = next(t for t in turns if t.startswith("is this recruiter"))
