@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from bot.flow.actions import ActionContext, ActionRegistry
+from bot.render.conditions import is_skip_word
 
 if TYPE_CHECKING:
     from bot.coaching.legitimacy import RecruiterReport
@@ -29,12 +30,6 @@ INPUTS: dict[str, str] = {
     "asked_for": "asked_for",
 }
 OUTPUTS = ("risk", "summary", "details", "finding_count", "high")
-SKIP_WORDS = frozenset(
-    {
-        "skip", "-", "--", "none", "no", "nope", "n/a", "na", "nothing", "unknown", "idk",
-        "dunno", "don't know", "dont know", "i don't know", "not sure", "pass",
-    }
-)  # fmt: skip
 
 
 def register_legitimacy_actions(registry: ActionRegistry) -> None:
@@ -87,5 +82,5 @@ def _given(value: object) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
-    folded = " ".join(text.lower().replace("\u2019", "'").rstrip(".!").split())
-    return None if not folded or folded in SKIP_WORDS else text
+    # the skip words of drafted messages (a message ending in "?" is kept: it is their words)
+    return None if is_skip_word(" ".join(text.split())) else text

@@ -23,7 +23,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-__all__ = ("BUILTIN_TESTS", "NOT_GIVEN", "ConditionTest", "check_patterns", "given", "matching")
+__all__ = (
+    "BUILTIN_TESTS",
+    "NOT_GIVEN",
+    "ConditionTest",
+    "check_patterns",
+    "given",
+    "is_skip_word",
+    "matching",
+)
 
 ConditionTest = Callable[..., bool]
 
@@ -45,9 +53,10 @@ def matching(value: object, pattern: str) -> bool:
 # the punctuation at the ends.
 NOT_GIVEN = frozenset(
     {
-        "", "skip", "-", "no", "none", "n/a", "na", "nil", "nothing", "nobody", "no one",
-        "noone", "idk", "i dont know", "dont know", "do not know", "i do not know", "not sure",
-        "not sure yet", "unsure", "no idea", "unknown", "dunno", "pass", "later", "?", "??",
+        "", "skip", "-", "--", "no", "nope", "none", "n/a", "na", "nil", "nothing", "nobody",
+        "no one", "noone", "idk", "i dont know", "dont know", "do not know", "i do not know",
+        "not sure", "not sure yet", "unsure", "no idea", "unknown", "dunno", "pass", "later", "?",
+        "??",
         "\N{SHRUG}",
     }
 )  # fmt: skip
@@ -64,8 +73,14 @@ def given(value: object) -> bool:
     text = str(value).strip()
     if len(text) > 2 and text.endswith("?"):
         return False
+    return not is_skip_word(text)
+
+
+def is_skip_word(text: str) -> bool:
+    """Whether ``text`` says "nothing here": skip, none, idk, not sure, a shrug..."""
+    text = text.strip()
     folded = text.casefold().replace("'", "").replace("\u2019", "").strip(_ENDS)
-    return folded not in NOT_GIVEN and text not in NOT_GIVEN
+    return folded in NOT_GIVEN or text in NOT_GIVEN
 
 
 BUILTIN_TESTS: Mapping[str, ConditionTest] = {"matching": matching, "given": given}
