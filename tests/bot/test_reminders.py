@@ -35,6 +35,16 @@ async def reminders(store: Store, chat) -> list[Job]:
     return [j for j in await store.pending_jobs(chat.ref.user_key) if j.kind == "reminder"]
 
 
+async def two_calls_kept(build_engine, chat_with, store: Store, first: str, second: str):
+    """A chat whose user set up two calls (two recruiters: both kept), numbers 0100 and 0199."""
+    chat = chat_with(await build_engine(store=store))
+    await chat.say("start")
+    await set_up_call(chat, first, "+1 415 555 0100")
+    await set_up_call(chat, second, "+1 415 555 0199")
+    await chat.press("keep_both")
+    return chat
+
+
 async def test_two_callbacks_keep_two_reminders_and_both_fire(
     build_engine, chat_with, any_store: Store
 ) -> None:
@@ -78,12 +88,9 @@ async def test_a_new_time_for_the_same_call_replaces_its_reminder_when_the_user_
 async def test_the_user_lists_their_calls_and_cancels_one(
     build_engine, chat_with, any_store: Store
 ) -> None:
-    engine = await build_engine(store=any_store)
-    chat = chat_with(engine)
-    await chat.say("start")
-    await set_up_call(chat, "tomorrow 18:30", "+1 415 555 0100")
-    await set_up_call(chat, "Thursday 12:30", "+1 415 555 0199")
-    await chat.press("keep_both")
+    chat = await two_calls_kept(
+        build_engine, chat_with, any_store, "tomorrow 18:30", "Thursday 12:30"
+    )
     await chat.say("menu")
     await chat.press("phone")
     listing = "\n".join(await chat.press("callback"))
@@ -112,12 +119,9 @@ async def change_mind(chat, when: str) -> list[str]:
 async def test_changing_your_mind_cancels_the_call_named_not_the_soonest(
     build_engine, chat_with, any_store: Store
 ) -> None:
-    engine = await build_engine(store=any_store)
-    chat = chat_with(engine)
-    await chat.say("start")
-    await set_up_call(chat, "tomorrow 18:30", "+1 415 555 0100")
-    await set_up_call(chat, "Thursday 12:30", "+1 415 555 0199")
-    await chat.press("keep_both")
+    chat = await two_calls_kept(
+        build_engine, chat_with, any_store, "tomorrow 18:30", "Thursday 12:30"
+    )
     asked = await change_mind(chat, "Thursday 12:30")
     assert "cancel the reminder for your call on Thursday 26 November, 12:30 pm?" in asked[-1]
     said = await chat.press("yes")
@@ -129,12 +133,9 @@ async def test_changing_your_mind_cancels_the_call_named_not_the_soonest(
 async def test_changing_your_mind_asks_which_call_when_the_day_names_several(
     build_engine, chat_with, any_store: Store
 ) -> None:
-    engine = await build_engine(store=any_store)
-    chat = chat_with(engine)
-    await chat.say("start")
-    await set_up_call(chat, "Thursday 12:30", "+1 415 555 0100")
-    await set_up_call(chat, "Thursday 18:30", "+1 415 555 0199")
-    await chat.press("keep_both")
+    chat = await two_calls_kept(
+        build_engine, chat_with, any_store, "Thursday 12:30", "Thursday 18:30"
+    )
     asked = await change_mind(chat, "on Thursday")
     assert "Which one is the call with Priya?" in asked[-1]
     assert len(await reminders(any_store, chat)) == 2  # nothing cancelled by a guess
