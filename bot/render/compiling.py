@@ -12,8 +12,9 @@ when flows load and compiled on first use (:class:`LazyExpression`). Used by
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from jinja2 import Template, TemplateAssertionError, TemplateSyntaxError, nodes
 from jinja2.environment import TemplateExpression
@@ -64,15 +65,51 @@ def check_variation(
     which Jinja only reports while generating code."""
     try:
         tree = env.parse(source, name=name, filename=filename)
-        for node in tree.find_all((nodes.Filter, nodes.Test)):
-            known = env.filters if isinstance(node, nodes.Filter) else env.tests
-            if node.name not in known:
-                kind = "filter" if isinstance(node, nodes.Filter) else "test"
-                raise TemplateAssertionError(
-                    f"No {kind} named {node.name!r}.", node.lineno, name, filename
-                )
+        _check_names(env, tree.find_all((nodes.Filter, nodes.Test)), name, filename)
     except TemplateSyntaxError as exc:
         raise with_location(exc) from exc
+
+
+def _check_names(
+    env: ImmutableSandboxedEnvironment,
+    found: Iterable[nodes.Node],
+    name: str | None = None,
+    filename: str | None = None,
+) -> None:
+    """Unknown filters and tests, and a test given arguments it does not take ("x is given(3)"),
+    which Jinja would only report while generating code, or when the test runs."""
+    for node in found:
+        if not isinstance(node, (nodes.Filter, nodes.Test)):
+            continue
+        kind = "filter" if isinstance(node, nodes.Filter) else "test"
+        known = env.filters if kind == "filter" else env.tests
+        if node.name not in known:
+            raise TemplateAssertionError(
+                f"No {kind} named {node.name!r}.", node.lineno, name, filename
+            )
+        if isinstance(node, nodes.Test) and not _takes(env.tests[node.name], node):
+            raise TemplateAssertionError(
+                f"The test {node.name!r} does not take {len(node.args)} argument(s) here.",
+                node.lineno,
+                name,
+                filename,
+            )
+
+
+def _takes(test: object, node: nodes.Test) -> bool:
+    """Whether ``test(value, *args, **kwargs)`` binds, as the node calls it."""
+    if node.dyn_args is not None or node.dyn_kwargs is not None:
+        return True
+    try:
+        signature = inspect.signature(test)  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # a builtin without a signature: Jinja will tell
+        return True
+    keywords: dict[str, object] = {str(kw.key): None for kw in node.kwargs}
+    try:
+        signature.bind(None, *node.args, **keywords)
+    except TypeError:
+        return False
+    return True
 
 
 def parse_expression(env: ImmutableSandboxedEnvironment, source: str) -> nodes.Expr:
@@ -86,13 +123,7 @@ def parse_expression(env: ImmutableSandboxedEnvironment, source: str) -> nodes.E
             raise TemplateSyntaxError(
                 "chunk after expression", parser.stream.current.lineno, None, None
             )
-        for node in [expr, *expr.find_all((nodes.Filter, nodes.Test))]:
-            if not isinstance(node, (nodes.Filter, nodes.Test)):
-                continue
-            known = env.filters if isinstance(node, nodes.Filter) else env.tests
-            if node.name not in known:
-                kind = "filter" if isinstance(node, nodes.Filter) else "test"
-                raise TemplateAssertionError(f"No {kind} named {node.name!r}.", node.lineno)
+        _check_names(env, [expr, *expr.find_all((nodes.Filter, nodes.Test))])
     except TemplateSyntaxError as exc:
         exc.source = source
         exc.translated = True  # as Jinja's own handling leaves it: str() is the bare message
